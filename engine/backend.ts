@@ -1,0 +1,77 @@
+// The backend contract: storage plus one kernel per primitive. A backend that lacks a kernel
+// fails to compile, because `KernelTable` is a complete mapped set of required methods.
+
+import type { DType, TypedArray } from './dtype.js';
+import type { Shape } from './shape.js';
+
+export type UnaryKernelOp = 'neg' | 'exp' | 'log' | 'log1p' | 'tanh' | 'abs' | 'sign' | 'sqrt' | 'reciprocal';
+export type BinaryKernelOp = 'add' | 'mul' | 'maximum' | 'greater' | 'equal';
+
+/** Batched product C[b] = op(A[b]) · op(B[b]); op transposes the last two axes when flagged. */
+export interface MatmulParams {
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+}
+
+/** Batched square-matrix parameters for the LU family. */
+export interface SquareParams {
+  batch: number;
+  n: number;
+}
+
+/**
+ * One kernel per primitive that computes. `S` is the backend's storage handle. Every kernel
+ * returns fresh storage and never writes to its inputs. Shapes are already checked by the engine.
+ */
+export interface KernelTable<S> {
+  unary(op: UnaryKernelOp, x: S, size: number): S;
+  binary(op: BinaryKernelOp, a: S, b: S, size: number): S;
+  /** Sum over `axes` of a tensor of `shape`; the result drops those axes. */
+  sum(x: S, shape: Shape, axes: readonly number[]): S;
+  /** Maximum over `axes`. */
+  max(x: S, shape: Shape, axes: readonly number[]): S;
+  /** Permutes axes: out axis i is input axis perm[i]. */
+  transpose(x: S, shape: Shape, perm: readonly number[]): S;
+  /** Broadcasts size-1 axes of `shape` (same rank as `outShape`) to `outShape`. */
+  expand(x: S, shape: Shape, outShape: Shape): S;
+  /** Takes the box begin[i] .. begin[i]+size[i] from each axis. */
+  slice(x: S, shape: Shape, begin: readonly number[], size: readonly number[]): S;
+  /** Surrounds with zeros: before[i] and after[i] elements on each axis. */
+  pad(x: S, shape: Shape, before: readonly number[], after: readonly number[]): S;
+  cast(x: S, size: number, to: DType): S;
+  matmul(a: S, b: S, p: MatmulParams): S;
+  /** X = A⁻¹ B for A: [batch, n, n], B: [batch, n, nrhs]. Throws on a singular A. */
+  solve(a: S, b: S, p: SquareParams, nrhs: number): S;
+  /** A⁻¹ for A: [batch, n, n]. Throws on a singular A. */
+  inv(a: S, p: SquareParams): S;
+  /** sign(det A) and log|det A| for A: [batch, n, n]; singular gives sign 0, log|det| -Infinity. */
+  slogdet(a: S, p: SquareParams): { sign: S; logabsdet: S };
+}
+
+export type KernelName = keyof KernelTable<unknown>;
+
+export interface BackendInfo {
+  /** Backend name as passed to setBackend. */
+  name: string;
+  /** What actually computes: e.g. 'typed arrays + js gemm', or a GPU.js kernel class. */
+  implementation: string;
+  dtypes: readonly DType[];
+  details?: Record<string, string | number | boolean>;
+}
+
+export interface Backend<S = unknown> {
+  readonly name: string;
+  /** dtype used when a tensor is created without one. */
+  readonly defaultDtype: DType;
+  describe(): BackendInfo;
+  upload(values: TypedArray, dtype: DType): S;
+  /** Synchronous read-back to a host array of the storage's dtype. */
+  readSync(s: S, dtype: DType, size: number): TypedArray;
+  read(s: S, dtype: DType, size: number): Promise<TypedArray>;
+  free(s: S): void;
+  readonly kernels: KernelTable<S>;
+}

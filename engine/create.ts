@@ -1,0 +1,112 @@
+// Tensor creation: from nested arrays, typed arrays and scijs ndarrays; constants; identity.
+
+import { getBackend } from './state.js';
+import type { Backend } from './backend.js';
+import { allocHost, dtypeOfArray, isDType, type DType, type TypedArray } from './dtype.js';
+import { assertValidShape, fmt, sizeOf, type Shape } from './shape.js';
+import { StorageRef, Tensor, type NdarrayLike, type NestedArray } from './tensor.js';
+
+export interface CreateOptions {
+  dtype?: DType;
+  backend?: Backend;
+}
+
+/** Wraps host values (copied) into a tensor on a backend. */
+export function fromHost(values: TypedArray, shape: Shape, options: CreateOptions = {}): Tensor {
+  const backend = options.backend ?? getBackend();
+  const dtype = options.dtype ?? backend.defaultDtype;
+  if (!isDType(dtype)) throw new Error(`tensor: unknown dtype '${String(dtype)}'; expected float64 or float32`);
+  assertValidShape('tensor', shape);
+  if (sizeOf(shape) !== values.length) {
+    throw new Error(`tensor: ${values.length} values do not fill shape ${fmt(shape)} (${sizeOf(shape)} elements)`);
+  }
+  return new Tensor([...shape], dtype, new StorageRef(backend, backend.upload(values, dtype)));
+}
+
+function isNdarray(value: unknown): value is NdarrayLike {
+  return typeof value === 'object' && value !== null && 'data' in value && 'shape' in value && 'stride' in value;
+}
+
+/**
+ * tensor([[1, 2], [3, 4]]), tensor(float64Array, [2, 2]), tensor(ndarray(...)).
+ * Typed arrays keep their dtype unless options.dtype says otherwise.
+ */
+export function tensor(
+  values: NestedArray | TypedArray | readonly number[] | NdarrayLike,
+  shape?: Shape,
+  options: CreateOptions = {},
+): Tensor {
+  if (values instanceof Float64Array || values instanceof Float32Array) {
+    const dtype = options.dtype ?? dtypeOfArray(values);
+    return fromHost(values, shape ?? [values.length], { ...options, dtype });
+  }
+  if (isNdarray(values)) return fromNdarray(values, options);
+  const inferred: number[] = [];
+  const flat: number[] = [];
+  flatten(values as NestedArray, 0, inferred, flat);
+  const target = shape ?? inferred;
+  const backend = options.backend ?? getBackend();
+  const host = allocHost(options.dtype ?? backend.defaultDtype, flat.length);
+  host.set(flat);
+  return fromHost(host, target, options);
+}
+
+function flatten(v: NestedArray, depth: number, shape: number[], out: number[]): void {
+  if (typeof v === 'number') {
+    if (depth !== shape.length && shape.length > 0) throw new Error(`tensor: ragged nested array at depth ${depth}`);
+    out.push(v);
+    return;
+  }
+  if (!Array.isArray(v)) throw new Error(`tensor: expected a number or an array at depth ${depth}, got ${typeof v}`);
+  if (shape.length === depth) shape.push(v.length);
+  else if (shape[depth] !== v.length) {
+    throw new Error(`tensor: ragged nested array: length ${v.length} at depth ${depth}, expected ${shape[depth]}`);
+  }
+  for (const item of v) flatten(item, depth + 1, shape, out);
+}
+
+/** Copies a scijs ndarray (any strides and offset) into a tensor. */
+export function fromNdarray(nd: NdarrayLike, options: CreateOptions = {}): Tensor {
+  const shape = nd.shape;
+  const backend = options.backend ?? getBackend();
+  const dtype = options.dtype ?? (nd.data instanceof Float32Array ? 'float32' : backend.defaultDtype);
+  const host = allocHost(dtype, sizeOf(shape));
+  const index = new Array<number>(shape.length).fill(0);
+  for (let i = 0; i < host.length; i++) {
+    let at = nd.offset;
+    for (let a = 0; a < shape.length; a++) at += index[a] * nd.stride[a];
+    host[i] = nd.data[at];
+    for (let a = shape.length - 1; a >= 0; a--) {
+      if (++index[a] < shape[a]) break;
+      index[a] = 0;
+    }
+  }
+  return fromHost(host, shape, { backend, dtype });
+}
+
+export function full(shape: Shape, value: number, options: CreateOptions = {}): Tensor {
+  const backend = options.backend ?? getBackend();
+  const host = allocHost(options.dtype ?? backend.defaultDtype, sizeOf(shape));
+  host.fill(value);
+  return fromHost(host, shape, { ...options, backend });
+}
+
+export function zeros(shape: Shape, options: CreateOptions = {}): Tensor {
+  return full(shape, 0, options);
+}
+
+export function ones(shape: Shape, options: CreateOptions = {}): Tensor {
+  return full(shape, 1, options);
+}
+
+export function scalar(value: number, options: CreateOptions = {}): Tensor {
+  return full([], value, options);
+}
+
+/** The n×n identity. */
+export function eye(n: number, options: CreateOptions = {}): Tensor {
+  const backend = options.backend ?? getBackend();
+  const host = allocHost(options.dtype ?? backend.defaultDtype, n * n);
+  for (let i = 0; i < n; i++) host[i * n + i] = 1;
+  return fromHost(host, [n, n], { ...options, backend });
+}

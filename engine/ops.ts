@@ -1,0 +1,240 @@
+// The public ops. Primitives are called through `apply`; everything else here is a composite
+// built from them and needs no gradient of its own. Binary ops broadcast NumPy-style by
+// inserting explicit `expand` primitives (whose gradient is a sum).
+
+import { apply, applyWithAux } from './primitives.js';
+import { broadcastShapes, fmt, normalizeAxes, removeAxes, sameShape, sizeOf, type Shape } from './shape.js';
+import { StorageRef, Tensor } from './tensor.js';
+import type { DType } from './dtype.js';
+
+export type TensorLike = Tensor | number;
+
+/** A number becomes a scalar tensor of the other operand's dtype and backend. */
+function lift(v: TensorLike, like: Tensor): Tensor {
+  if (v instanceof Tensor) return v;
+  if (typeof v !== 'number') throw new Error(`expected a Tensor or a number, got ${typeof v}`);
+  const host = like.dtype === 'float64' ? new Float64Array([v]) : new Float32Array([v]);
+  return new Tensor([], like.dtype, new StorageRef(like.backend, like.backend.upload(host, like.dtype)));
+}
+
+function pair(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
+  if (a instanceof Tensor) return [a, lift(b, a)];
+  if (b instanceof Tensor) return [lift(a, b), b];
+  throw new Error(`${op}: at least one operand must be a Tensor`);
+}
+
+/** Broadcasts x to `shape` (NumPy rules) with reshape + the expand primitive. */
+export function broadcastTo(x: Tensor, shape: Shape): Tensor {
+  if (sameShape(x.shape, shape)) return x;
+  if (x.rank > shape.length) throw new Error(`broadcastTo: cannot broadcast ${fmt(x.shape)} to ${fmt(shape)}`);
+  const padded = x.rank === shape.length ? x : reshape(x, [...new Array<number>(shape.length - x.rank).fill(1), ...x.shape]);
+  return apply('expand', [padded], { shape: [...shape] });
+}
+
+function binary(op: 'add' | 'mul' | 'maximum' | 'greater' | 'equal', a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = pair(op, a, b);
+  const shape = broadcastShapes(op, x.shape, y.shape);
+  return apply(op, [broadcastTo(x, shape), broadcastTo(y, shape)], {});
+}
+
+// element-wise, binary (broadcasting)
+export const add = (a: TensorLike, b: TensorLike): Tensor => binary('add', a, b);
+export const mul = (a: TensorLike, b: TensorLike): Tensor => binary('mul', a, b);
+export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary('maximum', a, b);
+/** 1 where a > b, else 0 (no gradient). */
+export const greater = (a: TensorLike, b: TensorLike): Tensor => binary('greater', a, b);
+/** 1 where a == b, else 0 (no gradient). */
+export const equal = (a: TensorLike, b: TensorLike): Tensor => binary('equal', a, b);
+export const sub = (a: TensorLike, b: TensorLike): Tensor => {
+  const [x, y] = pair('sub', a, b);
+  return add(x, neg(y));
+};
+export const div = (a: TensorLike, b: TensorLike): Tensor => {
+  const [x, y] = pair('div', a, b);
+  return mul(x, reciprocal(y));
+};
+export const minimum = (a: TensorLike, b: TensorLike): Tensor => {
+  const [x, y] = pair('minimum', a, b);
+  return neg(maximum(neg(x), neg(y)));
+};
+/** cond ? a : b for a 0/1 mask `cond` (NaN in the branch not taken still propagates). */
+export const where = (cond: Tensor, a: TensorLike, b: TensorLike): Tensor => add(mul(cond, a), mul(sub(1, cond), b));
+
+// element-wise, unary
+export const neg = (x: Tensor): Tensor => apply('neg', [x], {});
+export const exp = (x: Tensor): Tensor => apply('exp', [x], {});
+export const log = (x: Tensor): Tensor => apply('log', [x], {});
+export const log1p = (x: Tensor): Tensor => apply('log1p', [x], {});
+export const tanh = (x: Tensor): Tensor => apply('tanh', [x], {});
+export const abs = (x: Tensor): Tensor => apply('abs', [x], {});
+export const sign = (x: Tensor): Tensor => apply('sign', [x], {});
+export const sqrt = (x: Tensor): Tensor => apply('sqrt', [x], {});
+export const reciprocal = (x: Tensor): Tensor => apply('reciprocal', [x], {});
+export const square = (x: Tensor): Tensor => mul(x, x);
+export const relu = (x: Tensor): Tensor => maximum(x, 0);
+/** softplus(x) = log(1 + eˣ) = max(x, 0) + log1p(e^{-|x|}), stable for large |x|. */
+export const softplus = (x: Tensor): Tensor => add(relu(x), log1p(exp(neg(abs(x)))));
+/** sigmoid(x) = 1/(1 + e^{-x}) = exp(-softplus(-x)), stable for large |x|. */
+export const sigmoid = (x: Tensor): Tensor => exp(neg(softplus(neg(x))));
+/** log sigmoid(x) = -softplus(-x). */
+export const logSigmoid = (x: Tensor): Tensor => neg(softplus(neg(x)));
+/** log cosh(x) = |x| + log1p(e^{-2|x|}) - log 2, stable for large |x|. */
+export const logcosh = (x: Tensor): Tensor => {
+  const ax = abs(x);
+  return sub(add(ax, log1p(exp(mul(ax, -2)))), Math.LN2);
+};
+
+export function cast(x: Tensor, dtype: DType): Tensor {
+  return x.dtype === dtype ? x : apply('cast', [x], { dtype });
+}
+
+// reductions
+export function sum(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
+  const ax = normalizeAxes('sum', axes, x.rank);
+  const out = apply('sum', [x], { axes: ax });
+  return keepDims ? reshape(out, x.shape.map((d, i) => (ax.includes(i) ? 1 : d))) : out;
+}
+
+export function mean(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
+  const ax = normalizeAxes('mean', axes, x.rank);
+  const count = ax.reduce((n, a) => n * x.shape[a], 1);
+  return div(sum(x, ax, keepDims), count);
+}
+
+export function max(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
+  const ax = normalizeAxes('max', axes, x.rank);
+  const out = apply('max', [x], { axes: ax });
+  return keepDims ? reshape(out, x.shape.map((d, i) => (ax.includes(i) ? 1 : d))) : out;
+}
+
+/** log Σ exp(x) over axes, shifted by the (gradient-stopped) maximum for stability. */
+export function logsumexp(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
+  const ax = normalizeAxes('logsumexp', axes, x.rank);
+  const m = stopGradient(max(x, ax, true));
+  const out = add(log(sum(exp(sub(x, m)), ax, true)), m);
+  return keepDims ? out : reshape(out, removeAxes(x.shape, ax));
+}
+
+// layout
+export function reshape(x: Tensor, shape: Shape): Tensor {
+  const free = shape.indexOf(-1);
+  let target = [...shape];
+  if (free >= 0) {
+    const known = sizeOf(shape.filter((d) => d !== -1));
+    target[free] = known === 0 ? 0 : x.size / known;
+    if (!Number.isInteger(target[free])) throw new Error(`reshape: cannot reshape ${fmt(x.shape)} to ${fmt(shape)}`);
+  }
+  if (sameShape(target, x.shape)) return x;
+  target = target.map((d) => d);
+  return apply('reshape', [x], { shape: target });
+}
+
+/** Permutes axes; without `perm` reverses them (a matrix is transposed). */
+export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
+  const p = perm ?? x.shape.map((_, i) => x.rank - 1 - i);
+  if (p.every((a, i) => a === i)) return x;
+  return apply('transpose', [x], { perm: [...p] });
+}
+
+/** Swaps the last two axes: a batch of matrices transposed. */
+export function swapLastAxes(x: Tensor): Tensor {
+  if (x.rank < 2) throw new Error(`swapLastAxes: needs rank ≥ 2, got ${fmt(x.shape)}`);
+  const perm = x.shape.map((_, i) => i);
+  perm[x.rank - 2] = x.rank - 1;
+  perm[x.rank - 1] = x.rank - 2;
+  return transpose(x, perm);
+}
+
+/** The box begin..begin+size on each axis; a size of -1 runs to the end. */
+export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
+  const sz = x.shape.map((d, i) => (size === undefined || size[i] === -1 ? d - begin[i] : size[i]));
+  if (begin.length !== x.rank) throw new Error(`slice: begin [${begin.join(',')}] does not fit ${fmt(x.shape)}`);
+  return apply('slice', [x], { begin: [...begin], size: sz });
+}
+
+export function pad(x: Tensor, before: readonly number[], after: readonly number[]): Tensor {
+  return apply('pad', [x], { before: [...before], after: [...after] });
+}
+
+/** Joins tensors along an axis (a sum of zero-padded pieces). */
+export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
+  if (tensors.length === 0) throw new Error('concat: needs at least one tensor');
+  const [first] = tensors;
+  const ax = normalizeAxes('concat', axis, first.rank)[0];
+  for (const t of tensors) {
+    if (t.rank !== first.rank || t.shape.some((d, i) => i !== ax && d !== first.shape[i])) {
+      throw new Error(`concat: ${fmt(t.shape)} does not fit ${fmt(first.shape)} along axis ${ax}`);
+    }
+  }
+  const total = tensors.reduce((n, t) => n + t.shape[ax], 0);
+  let offset = 0;
+  let out: Tensor | undefined;
+  for (const t of tensors) {
+    const before = t.shape.map((_, i) => (i === ax ? offset : 0));
+    const after = t.shape.map((d, i) => (i === ax ? total - offset - d : 0));
+    offset += t.shape[ax];
+    const piece = pad(t, before, after);
+    out = out === undefined ? piece : add(out, piece);
+  }
+  return out as Tensor;
+}
+
+/** Stacks equal-shaped tensors along a new leading axis. */
+export function stack(tensors: readonly Tensor[]): Tensor {
+  return concat(tensors.map((t) => reshape(t, [1, ...t.shape])), 0);
+}
+
+// linear algebra
+export interface MatmulOptions {
+  transA?: boolean;
+  transB?: boolean;
+}
+
+/**
+ * op(A)·op(B) on the last two axes, batch axes broadcast. Cost O(batch·m·n·k).
+ * When B has no batch axes and A is not transposed, A's batch folds into its rows (one product).
+ */
+export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+  const transA = options.transA ?? false;
+  const transB = options.transB ?? false;
+  if (a.rank < 2 || b.rank < 2) throw new Error(`matmul: ${fmt(a.shape)} x ${fmt(b.shape)}: both need rank ≥ 2`);
+  const batchA = a.shape.slice(0, -2);
+  const batchB = b.shape.slice(0, -2);
+  if (sameShape(batchA, batchB)) return apply('matmul', [a, b], { transA, transB });
+  if (batchB.length === 0 && !transA) {
+    const [rows, cols] = a.shape.slice(-2);
+    const folded = apply('matmul', [reshape(a, [sizeOf(batchA) * rows, cols]), b], { transA, transB });
+    return reshape(folded, [...batchA, rows, folded.shape[1]]);
+  }
+  const batch = broadcastShapes('matmul', batchA, batchB);
+  const a2 = broadcastTo(a, [...batch, ...a.shape.slice(-2)]);
+  const b2 = broadcastTo(b, [...batch, ...b.shape.slice(-2)]);
+  return apply('matmul', [a2, b2], { transA, transB });
+}
+
+/** X = A⁻¹B by LU (batch axes broadcast; B may be a vector [..., n]). Cost O(n³ + n²r). */
+export function solve(a: Tensor, b: Tensor): Tensor {
+  const vector = b.rank === a.rank - 1;
+  const bm = vector ? reshape(b, [...b.shape, 1]) : b;
+  const batch = broadcastShapes('solve', a.shape.slice(0, -2), bm.shape.slice(0, -2));
+  const x = apply('solve', [broadcastTo(a, [...batch, ...a.shape.slice(-2)]), broadcastTo(bm, [...batch, ...bm.shape.slice(-2)])], {});
+  return vector ? reshape(x, x.shape.slice(0, -1)) : x;
+}
+
+/** A⁻¹ by LU with partial pivoting. Cost O(n³). */
+export const inv = (a: Tensor): Tensor => apply('inv', [a], {});
+
+/** log|det A| (differentiable, gradient A⁻ᵀ). Cost O(n³). */
+export const logAbsDet = (a: Tensor): Tensor => apply('logabsdet', [a], {});
+
+/** sign(det A) (no gradient) and log|det A| by one LU. */
+export function slogdet(a: Tensor): { sign: Tensor; logabsdet: Tensor } {
+  const { out, aux } = applyWithAux('logabsdet', [a], {});
+  return { sign: aux[0], logabsdet: out };
+}
+
+/** An alias of x through which no gradient flows. */
+export function stopGradient(x: Tensor): Tensor {
+  x.handle('stopGradient');
+  return new Tensor(x.shape, x.dtype, x.storage.retain());
+}

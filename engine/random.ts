@@ -1,0 +1,143 @@
+// Seeded random numbers generated on the host, so every backend gets the same values for the
+// same seed. Generator: xoshiro128** (Blackman & Vigna), seeded through splitmix32.
+
+import { fromHost, type CreateOptions } from './create.js';
+import { allocHost } from './dtype.js';
+import { sizeOf, type Shape } from './shape.js';
+import type { Tensor } from './tensor.js';
+
+export class Rng {
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private s3: number;
+  private spare: number | undefined;
+
+  constructor(seed: number) {
+    let x = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
+    const next = (): number => {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s0 = next();
+    this.s1 = next();
+    this.s2 = next();
+    this.s3 = next();
+  }
+
+  /** Uniform 32-bit unsigned integer. */
+  nextUint32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
+    const t = (this.s1 << 9) >>> 0;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 = (this.s2 ^ t) >>> 0;
+    this.s3 = rotl(this.s3, 11);
+    return result;
+  }
+
+  /** Uniform in [0, 1) with 53 random bits. */
+  uniform(): number {
+    const hi = this.nextUint32() >>> 5;
+    const lo = this.nextUint32() >>> 6;
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** Standard normal (Box–Muller, both values used). */
+  normal(): number {
+    if (this.spare !== undefined) {
+      const s = this.spare;
+      this.spare = undefined;
+      return s;
+    }
+    let u = 0;
+    while (u === 0) u = this.uniform();
+    const v = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** Integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.uniform() * n);
+  }
+
+  /** Fisher–Yates shuffle of 0..n-1. */
+  permutation(n: number): Uint32Array {
+    const p = new Uint32Array(n);
+    for (let i = 0; i < n; i++) p[i] = i;
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    return p;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+export interface RandomOptions extends CreateOptions {
+  seed?: number;
+}
+
+export function randn(shape: Shape, options: RandomOptions = {}): Tensor {
+  const rng = new Rng(options.seed ?? 0);
+  const host = allocHost('float64', sizeOf(shape));
+  for (let i = 0; i < host.length; i++) host[i] = rng.normal();
+  return fromHost(host, shape, options);
+}
+
+export function rand(shape: Shape, options: RandomOptions = {}): Tensor {
+  const rng = new Rng(options.seed ?? 0);
+  const host = allocHost('float64', sizeOf(shape));
+  for (let i = 0; i < host.length; i++) host[i] = rng.uniform();
+  return fromHost(host, shape, options);
+}
+
+/**
+ * A random n×n orthogonal matrix, Haar-distributed: QR of a Gaussian matrix by modified
+ * Gram–Schmidt (twice, for float64 orthogonality), column signs fixed by R's diagonal. O(n³).
+ */
+export function orthogonalHost(n: number, seed: number): Float64Array {
+  const rng = new Rng(seed);
+  const q = new Float64Array(n * n); // column-major columns q_j = q[j*n .. j*n+n)
+  for (let i = 0; i < q.length; i++) q[i] = rng.normal();
+  for (let j = 0; j < n; j++) {
+    const cj = j * n;
+    const r0 = norm(q, cj, n);
+    for (let pass = 0; pass < 2; pass++) {
+      for (let p = 0; p < j; p++) {
+        const cp = p * n;
+        let dot = 0;
+        for (let i = 0; i < n; i++) dot += q[cp + i] * q[cj + i];
+        for (let i = 0; i < n; i++) q[cj + i] -= dot * q[cp + i];
+      }
+    }
+    const r = norm(q, cj, n);
+    if (r < 1e-12 * r0) throw new Error(`orthogonal: degenerate Gaussian draw at column ${j}`);
+    for (let i = 0; i < n; i++) q[cj + i] /= r;
+  }
+  const out = new Float64Array(n * n); // row-major: out[i, j] = q_j[i]
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = q[j * n + i];
+  return out;
+}
+
+function norm(x: Float64Array, offset: number, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += x[offset + i] * x[offset + i];
+  return Math.sqrt(s);
+}
+
+export function orthogonal(n: number, options: RandomOptions = {}): Tensor {
+  return fromHost(orthogonalHost(n, options.seed ?? 0), [n, n], options);
+}

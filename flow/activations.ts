@@ -1,0 +1,93 @@
+// Element-wise invertible activations σ of the dense flow (DESIGN §1), with the derivatives the
+// hand-written gradients need (σ', σ''/σ') and host versions for Newton inversion (inverse.ts).
+
+import * as ops from '../engine/ops.js';
+import type { Tensor } from '../engine/tensor.js';
+
+export type ActivationName = 'smooth-leaky-relu' | 'leaky-tanh';
+export const ACTIVATIONS: readonly ActivationName[] = ['smooth-leaky-relu', 'leaky-tanh'];
+
+export interface ActivationConfig {
+  name: ActivationName;
+  /** smooth-leaky-relu slope for x → -∞ (default 0.3). */
+  alpha?: number;
+  /** leaky-tanh: σ(x) = tanh(βx) + γx (defaults β = 1, γ = 0.1). */
+  beta?: number;
+  gamma?: number;
+}
+
+export interface Activation {
+  readonly config: Required<ActivationConfig>;
+  apply(y: Tensor): Tensor;
+  /** σ'(y) */
+  deriv(y: Tensor): Tensor;
+  /** log σ'(y): term 2 of the log-density */
+  logDeriv(y: Tensor): Tensor;
+  /** σ''(y)/σ'(y) = d log σ'(y)/dy */
+  dLogDeriv(y: Tensor): Tensor;
+  host(x: number): number;
+  hostDeriv(x: number): number;
+  /** inf σ' > 0: bounds how far the inverse can be from a guess (|Δx| ≤ |Δσ|/minSlope). */
+  readonly minSlope: number;
+}
+
+function hostSoftplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+function hostSigmoid(x: number): number {
+  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+}
+
+/** σ(x) = αx + (1-α)·softplus(x); σ' = α + (1-α)·s(x); σ'' = (1-α)·s(1-s), s = sigmoid. */
+function smoothLeakyRelu(alpha: number): Activation {
+  if (!(alpha > 0 && alpha < 1)) throw new Error(`activation smooth-leaky-relu: alpha must be in (0, 1), got ${alpha}`);
+  return {
+    config: { name: 'smooth-leaky-relu', alpha, beta: 1, gamma: 0.1 },
+    apply: (y) => ops.add(ops.mul(y, alpha), ops.mul(ops.softplus(y), 1 - alpha)),
+    deriv: (y) => ops.add(ops.mul(ops.sigmoid(y), 1 - alpha), alpha),
+    logDeriv: (y) => ops.log(ops.add(ops.mul(ops.sigmoid(y), 1 - alpha), alpha)),
+    dLogDeriv: (y) => {
+      const s = ops.sigmoid(y);
+      const d2 = ops.mul(ops.mul(s, ops.sub(1, s)), 1 - alpha);
+      return ops.div(d2, ops.add(ops.mul(s, 1 - alpha), alpha));
+    },
+    host: (x) => alpha * x + (1 - alpha) * hostSoftplus(x),
+    hostDeriv: (x) => alpha + (1 - alpha) * hostSigmoid(x),
+    minSlope: alpha,
+  };
+}
+
+/** σ(x) = tanh(βx) + γx; σ' = β(1 - tanh²(βx)) + γ; σ'' = -2β² tanh(βx)(1 - tanh²(βx)). */
+function leakyTanh(beta: number, gamma: number): Activation {
+  if (!(beta > 0) || !(gamma > 0)) throw new Error(`activation leaky-tanh: beta and gamma must be > 0, got ${beta}, ${gamma}`);
+  const deriv = (y: Tensor): Tensor => ops.add(ops.mul(ops.sub(1, ops.square(ops.tanh(ops.mul(y, beta)))), beta), gamma);
+  return {
+    config: { name: 'leaky-tanh', alpha: 0.3, beta, gamma },
+    apply: (y) => ops.add(ops.tanh(ops.mul(y, beta)), ops.mul(y, gamma)),
+    deriv,
+    logDeriv: (y) => ops.log(deriv(y)),
+    dLogDeriv: (y) => {
+      const t = ops.tanh(ops.mul(y, beta));
+      const sech2 = ops.sub(1, ops.square(t));
+      const d2 = ops.mul(ops.mul(t, sech2), -2 * beta * beta);
+      return ops.div(d2, ops.add(ops.mul(sech2, beta), gamma));
+    },
+    host: (x) => Math.tanh(beta * x) + gamma * x,
+    hostDeriv: (x) => {
+      const t = Math.tanh(beta * x);
+      return beta * (1 - t * t) + gamma;
+    },
+    minSlope: gamma,
+  };
+}
+
+export function makeActivation(config: ActivationConfig): Activation {
+  switch (config.name) {
+    case 'smooth-leaky-relu':
+      return smoothLeakyRelu(config.alpha ?? 0.3);
+    case 'leaky-tanh':
+      return leakyTanh(config.beta ?? 1, config.gamma ?? 0.1);
+    default:
+      throw new Error(`unknown activation '${String((config as { name: unknown }).name)}'; expected one of ${ACTIVATIONS.join(', ')}`);
+  }
+}

@@ -1,0 +1,55 @@
+// The flow's configuration: defaults, validation with messages that say what was wrong.
+
+import { ACTIVATIONS, type ActivationConfig, type ActivationName } from './activations.js';
+import { BASES, type BaseName } from './bases.js';
+import { isDType, type DType } from '../engine/dtype.js';
+
+export interface FlowConfig {
+  /** data dimension D */
+  dim: number;
+  /** number of square layers L (default 2) */
+  layers?: number;
+  activation?: ActivationName;
+  /** smooth-leaky-relu slope (default 0.3) */
+  alpha?: number;
+  /** leaky-tanh parameters (defaults 1 and 0.1) */
+  beta?: number;
+  gamma?: number;
+  base?: BaseName;
+  /** biases on every layer (default true) */
+  bias?: boolean;
+  /** seed of the orthogonal initialisation (default 0) */
+  seed?: number;
+  /** default: the backend's (cpu float64, gpu float32) */
+  dtype?: DType;
+}
+
+export type ResolvedFlowConfig = Required<Omit<FlowConfig, 'dtype'>> & { dtype: DType };
+
+export function resolveConfig(config: FlowConfig, defaultDtype: DType): ResolvedFlowConfig {
+  const c = {
+    dim: config.dim,
+    layers: config.layers ?? 2,
+    activation: config.activation ?? 'smooth-leaky-relu',
+    alpha: config.alpha ?? 0.3,
+    beta: config.beta ?? 1,
+    gamma: config.gamma ?? 0.1,
+    base: config.base ?? 'normal',
+    bias: config.bias ?? true,
+    seed: config.seed ?? 0,
+    dtype: config.dtype ?? defaultDtype,
+  };
+  if (!Number.isInteger(c.dim) || c.dim < 1) throw new Error(`flow config: dim must be a positive integer, got ${c.dim}`);
+  if (!Number.isInteger(c.layers) || c.layers < 1) throw new Error(`flow config: layers must be a positive integer, got ${c.layers}`);
+  if (!ACTIVATIONS.includes(c.activation)) {
+    throw new Error(`flow config: unknown activation '${c.activation}'; expected one of ${ACTIVATIONS.join(', ')}`);
+  }
+  if (!BASES.includes(c.base)) throw new Error(`flow config: unknown base '${c.base}'; expected one of ${BASES.join(', ')}`);
+  if (!isDType(c.dtype)) throw new Error(`flow config: unknown dtype '${String(c.dtype)}'`);
+  if (!Number.isInteger(c.seed)) throw new Error(`flow config: seed must be an integer, got ${c.seed}`);
+  return c;
+}
+
+export function activationConfig(c: ResolvedFlowConfig): ActivationConfig {
+  return { name: c.activation, alpha: c.alpha, beta: c.beta, gamma: c.gamma };
+}

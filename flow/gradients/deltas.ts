@@ -1,0 +1,27 @@
+// Backpropagated errors of DESIGN §2, by hand with engine ops (rows = samples):
+//   Δ_L = -∂ log p_s(S)/∂S
+//   Δ_l = σ'(Y_l) ⊙ (Δ_{l+1} W_{l+1}) - σ''(Y_l)/σ'(Y_l)        l < L
+// Row n of Δ_l is B·∂ℓ/∂y_l(x_n) for the loss ℓ = -(1/B) Σ log p(x_n) without its log|det| term.
+// Cost: one B×D×D product per layer below the top.
+
+import * as ops from '../../engine/ops.js';
+import type { Tensor } from '../../engine/tensor.js';
+import type { Flow, ForwardTrace } from '../model.js';
+
+export function backpropErrors(flow: Flow, trace: ForwardTrace): Tensor[] {
+  const { W } = flow.params;
+  const L = flow.layers;
+  const deltas = new Array<Tensor>(L);
+  deltas[L - 1] = ops.neg(flow.base.score(trace.s));
+  for (let l = L - 2; l >= 0; l--) {
+    const y = trace.ys[l];
+    const back = ops.matmul(deltas[l + 1], W[l + 1]);
+    deltas[l] = ops.sub(ops.mul(flow.activation.deriv(y), back), flow.activation.dLogDeriv(y));
+  }
+  return deltas;
+}
+
+/** g_l = (1/B) Δ_lᵀ 1: the bias gradient, a column mean. */
+export function biasGradient(delta: Tensor): Tensor {
+  return ops.mean(delta, 0);
+}

@@ -1,0 +1,48 @@
+// Host matrices (rows = samples) and their checked conversion to tensors.
+
+import { fromHost } from '../engine/create.js';
+import type { Backend } from '../engine/backend.js';
+import type { DType } from '../engine/dtype.js';
+import { fmt } from '../engine/shape.js';
+import { Tensor } from '../engine/tensor.js';
+
+export interface HostMatrix {
+  data: Float64Array | Float32Array;
+  rows: number;
+  cols: number;
+}
+
+export type DataInput = Tensor | HostMatrix;
+
+/** Throws naming row and column when a value is NaN or ±Infinity. */
+export function assertFinite(where: string, m: HostMatrix): void {
+  const { data, cols } = m;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      throw new Error(`${where}: value ${data[i]} at row ${Math.floor(i / cols)}, column ${i % cols} is not finite`);
+    }
+  }
+}
+
+/** Rows [start, end) of a host matrix, optionally in a given order, as a [n, cols] tensor. */
+export function rowsToTensor(m: HostMatrix, order: ArrayLike<number> | null, start: number, end: number, dtype: DType, backend: Backend): Tensor {
+  const n = end - start;
+  const out = dtype === 'float64' ? new Float64Array(n * m.cols) : new Float32Array(n * m.cols);
+  for (let r = 0; r < n; r++) {
+    const src = order === null ? start + r : order[start + r];
+    out.set(m.data.subarray(src * m.cols, (src + 1) * m.cols), r * m.cols);
+  }
+  return fromHost(out, [n, m.cols], { dtype, backend });
+}
+
+/** Checks a batch's shape against the model's dimension. */
+export function assertBatch(op: string, x: Tensor, dim: number): void {
+  if (x.rank !== 2 || x.shape[1] !== dim) {
+    throw new Error(`${op}: expected a batch of shape [B, ${dim}], got ${fmt(x.shape)}`);
+  }
+}
+
+export function toHostMatrix(x: Tensor): HostMatrix {
+  const data = x.dataSync();
+  return { data, rows: x.shape[0], cols: x.shape[1] };
+}

@@ -285,6 +285,25 @@ export class Flow {
     });
   }
 
+  /** Saves config and parameters (atomic write, checksummed; see checkpoint.ts). Node only. */
+  async save(path: string, options: { precision?: 'float64' | 'float32'; meta?: Record<string, unknown> } = {}): Promise<void> {
+    const { saveCheckpoint } = await import('./checkpoint.js');
+    await saveCheckpoint(path, { config: this.config, params: this.paramsToHost(), meta: options.meta }, options);
+  }
+
+  /** Loads a flow saved by `save` or by training; refuses truncated or tampered files. */
+  static async load(path: string, options: { backend?: Backend; dtype?: 'float64' | 'float32' } = {}): Promise<Flow> {
+    const { loadCheckpoint } = await import('./checkpoint.js');
+    return Flow.fromCheckpoint(await loadCheckpoint(path), options);
+  }
+
+  static fromCheckpoint(ck: { config: FlowConfig; params: { W: Float64Array[]; b: Float64Array[] } }, options: { backend?: Backend; dtype?: 'float64' | 'float32' } = {}): Flow {
+    const backend = options.backend ?? getBackend();
+    const flow = Flow.create({ ...ck.config, dtype: options.dtype ?? (backend.describe().dtypes.includes(ck.config.dtype ?? 'float64') ? ck.config.dtype : backend.defaultDtype) }, { backend });
+    flow.paramsFromHost(ck.params);
+    return flow;
+  }
+
   /** Disposes the parameters. */
   dispose(): void {
     for (const t of [...this.W, ...this.b]) t.dispose();

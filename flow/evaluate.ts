@@ -1,0 +1,52 @@
+// Test log-likelihood: mean of log p(x_n) ± 2·std/√N (the convention of the MAF paper).
+
+import { tidy } from '../engine/scope.js';
+import { assertFinite, rowsToTensor, toHostMatrix, type DataInput, type HostMatrix } from './matrix.js';
+import type { Flow } from './model.js';
+import { Tensor } from '../engine/tensor.js';
+
+export interface Evaluation {
+  /** mean log-likelihood in nats */
+  mean: number;
+  /** 2·std/√N */
+  err: number;
+  n: number;
+  /** number of samples whose log p is not finite (they make mean NaN/-Infinity) */
+  nonFinite: number;
+}
+
+/** Per-sample log p(x) in batches (host array). */
+export function logProbs(flow: Flow, data: DataInput, batchSize = 1000): Float64Array {
+  const m: HostMatrix = data instanceof Tensor ? toHostMatrix(data) : data;
+  if (m.cols !== flow.dim) throw new Error(`evaluate: data has ${m.cols} columns, the flow has dim ${flow.dim}`);
+  assertFinite('evaluate', m);
+  const out = new Float64Array(m.rows);
+  for (let start = 0; start < m.rows; start += batchSize) {
+    const end = Math.min(m.rows, start + batchSize);
+    const values = tidy(() => {
+      const x = rowsToTensor(m, null, start, end, flow.dtype, flow.backend);
+      return flow.logProb(x).dataSync();
+    });
+    out.set(values, start);
+  }
+  return out;
+}
+
+export function summarize(values: Float64Array): Evaluation {
+  const n = values.length;
+  let sum = 0;
+  let nonFinite = 0;
+  for (const v of values) {
+    sum += v;
+    if (!Number.isFinite(v)) nonFinite++;
+  }
+  const mean = sum / n;
+  let ss = 0;
+  for (const v of values) ss += (v - mean) * (v - mean);
+  const std = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
+  return { mean, err: (2 * std) / Math.sqrt(n), n, nonFinite };
+}
+
+export function evaluate(flow: Flow, data: DataInput, batchSize = 1000): Evaluation {
+  return summarize(logProbs(flow, data, batchSize));
+}

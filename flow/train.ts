@@ -1,0 +1,206 @@
+// Maximum-likelihood training: shuffled mini-batches (the order of epoch e depends only on the
+// seed and e, so a resumed run sees the same batches), a gradient method's direction fed to SGD or
+// Adam, exact validation loss every epoch, early stopping with patience that restores the best
+// validation parameters, and a clean stop on a non-finite update that keeps the last good state.
+
+import { Rng } from '../engine/random.js';
+import { tidy } from '../engine/scope.js';
+import * as ops from '../engine/ops.js';
+import { Tensor } from '../engine/tensor.js';
+import { saveCheckpoint, type Checkpoint, type HostParams, type TrainingState } from './checkpoint.js';
+import { evaluate } from './evaluate.js';
+import { assertFinite, rowsToTensor, toHostMatrix, type DataInput, type HostMatrix } from './matrix.js';
+import { GRADIENT_METHODS, type Flow, type GradientMethod } from './model.js';
+import { makeOptimizer, type OptimizerName } from './optim.js';
+
+export interface TrainOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** default 1e-3 (Adam) */
+  lr?: number;
+  optimizer?: OptimizerName;
+  method?: GradientMethod;
+  /** epochs without a better validation loss before stopping (default 30) */
+  patience?: number;
+  /** seed of the batch order (default 0) */
+  seed?: number;
+  /** written atomically at the end of every epoch */
+  checkpointPath?: string;
+  /** continue a run from its checkpoint (same options give the same parameters) */
+  resume?: Checkpoint;
+  /** size of the fixed training subset whose exact loss is reported each epoch (default 2000) */
+  trainLossSamples?: number;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export type ProgressEvent =
+  | { kind: 'batch'; epoch: number; batch: number; batches: number; elapsed: number }
+  | { kind: 'epoch'; epoch: number; epochs: number; record: EpochRecord };
+
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  validationLoss: number | null;
+  seconds: number;
+  improved: boolean;
+}
+
+export interface TrainResult {
+  status: 'completed' | 'early-stopped' | 'diverged';
+  /** epochs completed (including those of a resumed run) */
+  epochs: number;
+  bestEpoch: number | null;
+  bestValidationLoss: number | null;
+  history: EpochRecord[];
+  message: string;
+  seconds: number;
+}
+
+export interface TrainData {
+  train: DataInput;
+  validation?: DataInput;
+}
+
+const asHost = (d: DataInput): HostMatrix => (d instanceof Tensor ? toHostMatrix(d) : d);
+
+function checkOptions(o: Required<Omit<TrainOptions, 'checkpointPath' | 'resume' | 'onProgress'>>): void {
+  const positiveInt = (name: string, v: number): void => {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`train: ${name} must be a positive integer, got ${v}`);
+  };
+  positiveInt('epochs', o.epochs);
+  positiveInt('batchSize', o.batchSize);
+  positiveInt('patience', o.patience);
+  if (!GRADIENT_METHODS.includes(o.method)) throw new Error(`train: unknown method '${o.method}'; expected one of ${GRADIENT_METHODS.join(', ')}`);
+}
+
+export async function train(flow: Flow, data: TrainData, options: TrainOptions = {}): Promise<TrainResult> {
+  const o = {
+    epochs: options.epochs ?? 100,
+    batchSize: options.batchSize ?? 100,
+    lr: options.lr ?? 1e-3,
+    optimizer: options.optimizer ?? 'adam',
+    method: options.method ?? 'relative',
+    patience: options.patience ?? 30,
+    seed: options.seed ?? 0,
+    trainLossSamples: options.trainLossSamples ?? 2000,
+  };
+  checkOptions(o);
+  const trainSet = asHost(data.train);
+  const validation = data.validation === undefined ? undefined : asHost(data.validation);
+  for (const [name, m] of [['training data', trainSet], ['validation data', validation]] as const) {
+    if (m === undefined) continue;
+    if (m.cols !== flow.dim) throw new Error(`train: ${name} has ${m.cols} columns, the flow has dim ${flow.dim}`);
+    assertFinite(`train: ${name}`, m);
+  }
+  if (trainSet.rows === 0) throw new Error('train: the training data is empty');
+  const trainSubset: HostMatrix = {
+    data: trainSet.data.subarray(0, Math.min(trainSet.rows, o.trainLossSamples) * trainSet.cols),
+    rows: Math.min(trainSet.rows, o.trainLossSamples),
+    cols: trainSet.cols,
+  };
+
+  const optimizer = makeOptimizer({ name: o.optimizer, lr: o.lr });
+  let epoch = 0;
+  let best: TrainingState['best'] = null;
+  let badEpochs = 0;
+  let history: EpochRecord[] = [];
+  if (options.resume?.training) {
+    const t = options.resume.training;
+    flow.paramsFromHost(options.resume.params);
+    const { W, b } = flow.params;
+    optimizer.load(t.optimizer, [...W, ...b]);
+    epoch = t.epoch;
+    best = t.best;
+    badEpochs = t.badEpochs;
+    history = t.history as EpochRecord[];
+  }
+  const started = performance.now();
+  let lastGood: { params: HostParams; optimizer: ReturnType<typeof optimizer.state> } = {
+    params: flow.paramsToHost(),
+    optimizer: optimizer.state(),
+  };
+  const snapshot = (): Checkpoint => ({
+    config: flow.config,
+    params: lastGood.params,
+    training: {
+      epoch,
+      optimizer: lastGood.optimizer,
+      best,
+      badEpochs,
+      history,
+      options: { ...o },
+    },
+  });
+  const finish = async (status: TrainResult['status'], message: string): Promise<TrainResult> => {
+    if (best !== null && status !== 'diverged') flow.paramsFromHost(best.params);
+    optimizer.dispose();
+    return {
+      status,
+      epochs: epoch,
+      bestEpoch: best?.epoch ?? null,
+      bestValidationLoss: best?.validationLoss ?? null,
+      history,
+      message,
+      seconds: (performance.now() - started) / 1000,
+    };
+  };
+
+  const batches = Math.ceil(trainSet.rows / o.batchSize);
+  while (epoch < o.epochs) {
+    const epochStart = performance.now();
+    const order = new Rng(o.seed * 1_000_003 + epoch).permutation(trainSet.rows);
+    for (let k = 0; k < batches; k++) {
+      const start = k * o.batchSize;
+      const end = Math.min(trainSet.rows, start + o.batchSize);
+      const finite = tidy(() => {
+        const x = rowsToTensor(trainSet, order, start, end, flow.dtype, flow.backend);
+        const { dW, db } = flow.gradient(x, o.method);
+        const { W, b } = flow.params;
+        const next = optimizer.step([...W, ...b], [...dW, ...db]);
+        // one scalar read-back: the sum of every new parameter is finite iff the update was
+        let total = ops.sum(next[0]);
+        for (let i = 1; i < next.length; i++) total = ops.add(total, ops.sum(next[i]));
+        const ok = Number.isFinite(total.item());
+        if (ok) flow.replaceParams(next.slice(0, W.length), next.slice(W.length));
+        return ok;
+      });
+      if (!finite) {
+        flow.paramsFromHost(lastGood.params);
+        if (options.checkpointPath) await saveCheckpoint(options.checkpointPath, snapshot());
+        return finish(
+          'diverged',
+          `training diverged in epoch ${epoch + 1}, batch ${k + 1}: the update was not finite; ` +
+            `parameters restored to the end of epoch ${epoch}${options.checkpointPath ? ` (checkpoint ${options.checkpointPath})` : ''}`,
+        );
+      }
+      options.onProgress?.({ kind: 'batch', epoch: epoch + 1, batch: k + 1, batches, elapsed: (performance.now() - started) / 1000 });
+    }
+    epoch++;
+    const trainLoss = -evaluate(flow, trainSubset).mean;
+    const validationLoss = validation === undefined ? null : -evaluate(flow, validation).mean;
+    const watched = validationLoss ?? trainLoss;
+    if (!Number.isFinite(watched)) {
+      flow.paramsFromHost(lastGood.params);
+      epoch--;
+      if (options.checkpointPath) await saveCheckpoint(options.checkpointPath, snapshot());
+      return finish('diverged', `training diverged in epoch ${epoch + 1}: the loss is ${watched}; parameters restored to the end of epoch ${epoch}`);
+    }
+    const improved = best === null || watched < best.validationLoss;
+    if (improved) {
+      best = { epoch, validationLoss: watched, params: flow.paramsToHost() };
+      badEpochs = 0;
+    } else {
+      badEpochs++;
+    }
+    const record: EpochRecord = { epoch, trainLoss, validationLoss, seconds: (performance.now() - epochStart) / 1000, improved };
+    history.push(record);
+    lastGood = { params: flow.paramsToHost(), optimizer: optimizer.state() };
+    if (options.checkpointPath) await saveCheckpoint(options.checkpointPath, snapshot());
+    options.onProgress?.({ kind: 'epoch', epoch, epochs: o.epochs, record });
+    if (badEpochs >= o.patience) {
+      return finish('early-stopped', `early stopping after epoch ${epoch}: no better ${validation ? 'validation' : 'training'} loss for ${o.patience} epochs; best epoch ${best?.epoch}`);
+    }
+  }
+  return finish('completed', `completed ${epoch} epochs; best epoch ${best?.epoch}`);
+}
+

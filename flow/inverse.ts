@@ -34,12 +34,16 @@ function solveOne(act: Activation, y: number, tolerance: number): { root: number
   let hi = x + radius;
   const scale = Math.max(1, Math.abs(y));
   let it = 0;
+  let bisectNext = false;
   for (; it < 200 && Math.abs(f) > tolerance * scale; it++) {
     if (f > 0) hi = Math.min(hi, x);
     else lo = Math.max(lo, x);
     const step = x - f / act.hostDeriv(x);
-    x = step > lo && step < hi ? step : 0.5 * (lo + hi);
+    // Newton inside the bracket while it at least halves |f|; otherwise one bisection step
+    x = !bisectNext && step > lo && step < hi ? step : 0.5 * (lo + hi);
+    const previous = Math.abs(f);
     f = act.host(x) - y;
+    bisectNext = Math.abs(f) > 0.5 * previous;
     if (hi - lo <= 4 * Number.EPSILON * Math.max(1, Math.abs(x))) break;
   }
   return { root: x, residual: Math.abs(f), iterations: it };

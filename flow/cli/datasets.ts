@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { Splits } from '../data/dataset.js';
 import { loadMatrix, splitMatrix } from '../data/files.js';
+import { loadDataset } from '../data/index.js';
 import { loadMnist } from '../data/mnist.js';
 import { TOY_SETS, toySplits } from '../data/toy.js';
 
@@ -35,10 +36,10 @@ export async function resolveDataset(req: DatasetRequest): Promise<Splits & { ki
     return { ...loadMnist({ seed: req.seed, limits }), kind };
   }
   if (kind === 'maf') {
-    const uci = (await import('../data/uci.js')) as unknown as { loadDataset?(name: string, dir: string): Promise<Splits> | Splits };
-    if (uci.loadDataset === undefined) throw new Error(`dataset ${req.name}: the MAF loaders are not available in this build`);
-    if (req.dataDir === undefined) throw new Error(`dataset ${req.name}: needs --data-dir (the folder of the MAF data release, https://zenodo.org/record/1161203)`);
-    return { ...(await uci.loadDataset(req.name, req.dataDir)), kind };
+    if (req.dataDir === undefined) {
+      throw new Error(`dataset ${req.name}: needs --data-dir (the data/ folder of the MAF data release, https://zenodo.org/record/1161203)`);
+    }
+    return { ...(await loadDataset(req.name, req.dataDir)), kind };
   }
   if (!existsSync(req.name)) {
     throw new Error(`dataset '${req.name}' is neither a built-in set (${[...Object.keys(TOY_SETS), 'mnist', ...MAF_SETS].join(', ')}) nor an existing .csv/.npy file`);

@@ -1,0 +1,84 @@
+// The classic baseline: a full-covariance Gaussian fitted by maximum likelihood, expressed as a
+// one-layer linear flow so it is evaluated by the same code path as every model:
+// s = W x + b with W = C⁻¹ (C the Cholesky factor of Σ = C Cᵀ) and b = -W μ gives
+// log p(x) = log N(s; 0, I) + log|det W| = log N(x; μ, Σ). Cost O(N·D² + D³).
+
+import { fromHost } from '../../engine/create.js';
+import type { Backend } from '../../engine/backend.js';
+import { getBackend } from '../../engine/state.js';
+import type { HostMatrix } from '../matrix.js';
+import { Flow } from '../model.js';
+
+/** Mean and MLE covariance (divisor N) of the rows. */
+export function meanCovariance(x: HostMatrix): { mean: Float64Array; cov: Float64Array } {
+  const { rows: n, cols: d, data } = x;
+  const mean = new Float64Array(d);
+  for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) mean[j] += data[r * d + j];
+  for (let j = 0; j < d; j++) mean[j] /= n;
+  const cov = new Float64Array(d * d);
+  const centred = new Float64Array(d);
+  for (let r = 0; r < n; r++) {
+    for (let j = 0; j < d; j++) centred[j] = data[r * d + j] - mean[j];
+    for (let i = 0; i < d; i++) {
+      const ci = centred[i];
+      if (ci === 0) continue;
+      const row = i * d;
+      for (let j = 0; j <= i; j++) cov[row + j] += ci * centred[j];
+    }
+  }
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j <= i; j++) {
+      cov[i * d + j] /= n;
+      cov[j * d + i] = cov[i * d + j];
+    }
+  }
+  return { mean, cov };
+}
+
+/** Lower Cholesky factor C of a symmetric positive-definite matrix (row-major). */
+export function cholesky(a: Float64Array, d: number): Float64Array {
+  const c = new Float64Array(d * d);
+  for (let j = 0; j < d; j++) {
+    let diag = a[j * d + j];
+    for (let k = 0; k < j; k++) diag -= c[j * d + k] * c[j * d + k];
+    if (!(diag > 0)) throw new Error(`cholesky: the covariance is not positive definite (pivot ${j} is ${diag})`);
+    const cjj = Math.sqrt(diag);
+    c[j * d + j] = cjj;
+    for (let i = j + 1; i < d; i++) {
+      let s = a[i * d + j];
+      for (let k = 0; k < j; k++) s -= c[i * d + k] * c[j * d + k];
+      c[i * d + j] = s / cjj;
+    }
+  }
+  return c;
+}
+
+/** Inverse of a lower-triangular matrix by forward substitution, column by column. O(D³/3). */
+export function invertLower(c: Float64Array, d: number): Float64Array {
+  const w = new Float64Array(d * d);
+  for (let col = 0; col < d; col++) {
+    w[col * d + col] = 1 / c[col * d + col];
+    for (let i = col + 1; i < d; i++) {
+      let s = 0;
+      for (let k = col; k < i; k++) s += c[i * d + k] * w[k * d + col];
+      w[i * d + col] = -s / c[i * d + i];
+    }
+  }
+  return w;
+}
+
+export function fitGaussianFlow(train: HostMatrix, options: { backend?: Backend; dtype?: 'float64' | 'float32' } = {}): Flow {
+  const backend = options.backend ?? getBackend();
+  const d = train.cols;
+  const { mean, cov } = meanCovariance(train);
+  const W = invertLower(cholesky(cov, d), d);
+  const b = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    let s = 0;
+    for (let j = 0; j <= i; j++) s += W[i * d + j] * mean[j];
+    b[i] = -s;
+  }
+  const flow = Flow.create({ dim: d, layers: 1, base: 'normal', bias: true, dtype: options.dtype }, { backend });
+  flow.setParams({ W: [fromHost(W, [d, d], { backend, dtype: flow.dtype })], b: [fromHost(b, [d], { backend, dtype: flow.dtype })] });
+  return flow;
+}

@@ -1,0 +1,273 @@
+// Readers for user data files (CSV/text and NumPy .npy) into `Matrix64`, with errors that name
+// the file, the line or row, and the column; plus a seeded shuffled train/validation/test split.
+// Positions in messages: CSV `line L, column C` are 1-based as an editor shows them; .npy
+// `row i, column j` are 0-based indices as NumPy prints them.
+
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { Rng } from '../../engine/random.js';
+import { takeRows, type Matrix64, type Splits } from './dataset.js';
+
+// ---------------------------------------------------------------------------------------------
+// CSV / delimited text
+
+export type Delimiter = ',' | ';' | 'whitespace';
+
+export interface CsvOptions {
+  /** Force (true) or forbid (false) a header row; by default a first row with no numeric cell is a header. */
+  header?: boolean;
+  /** Force a delimiter; by default taken from the first data line: ',' if present, else ';', else whitespace. */
+  delimiter?: Delimiter;
+}
+
+export interface CsvResult {
+  matrix: Matrix64;
+  /** The header's cells, when there was a header row. */
+  header?: string[];
+}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const NON_FINITE = /^[+-]?(nan|inf|infinity)$/i;
+
+function detectDelimiter(line: string): Delimiter {
+  if (line.includes(',')) return ',';
+  if (line.includes(';')) return ';';
+  return 'whitespace';
+}
+
+function splitLine(line: string, delimiter: Delimiter): string[] {
+  if (delimiter === 'whitespace') return line.trim().split(/\s+/);
+  return line.split(delimiter).map((c) => c.trim());
+}
+
+/** Parse delimited numeric text; `file` only labels error messages. O(size of text). */
+export function parseCsv(text: string, file: string, options: CsvOptions = {}): CsvResult {
+  const lines = text.split(/\r?\n/);
+  const first = lines.findIndex((l) => l.trim() !== '');
+  if (first < 0) throw new Error(`${file}: empty file (no data rows)`);
+
+  let header: string[] | undefined;
+  let dataStart = first;
+  const firstDelimiter = options.delimiter ?? detectDelimiter(lines[first]);
+  const firstCells = splitLine(lines[first], firstDelimiter);
+  const isHeader = options.header ?? firstCells.every((c) => !NUMBER.test(c) && !NON_FINITE.test(c));
+  if (isHeader) {
+    header = firstCells;
+    dataStart = first + 1;
+  }
+  const firstData = lines.findIndex((l, i) => i >= dataStart && l.trim() !== '');
+  if (firstData < 0) throw new Error(`${file}: empty file (a header row but no data rows)`);
+  // The header may use another delimiter than the data (UCI's ethylene_CO.txt does).
+  const delimiter = options.delimiter ?? detectDelimiter(lines[firstData]);
+  const cols = splitLine(lines[firstData], delimiter).length;
+
+  let capacity = Math.max(16, lines.length - firstData);
+  let data = new Float64Array(capacity * cols);
+  let rows = 0;
+  for (let i = firstData; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.trim() === '') continue;
+    const cells = splitLine(line, delimiter);
+    if (cells.length !== cols) {
+      throw new Error(
+        `${file}: line ${i + 1} has ${cells.length} columns, expected ${cols} (as on line ${firstData + 1})`,
+      );
+    }
+    if (rows === capacity) {
+      capacity *= 2;
+      const grown = new Float64Array(capacity * cols);
+      grown.set(data);
+      data = grown;
+    }
+    for (let j = 0; j < cols; j++) {
+      const cell = cells[j];
+      const v = NUMBER.test(cell) ? Number(cell) : NaN;
+      if (!Number.isFinite(v)) {
+        if (NUMBER.test(cell) || NON_FINITE.test(cell)) {
+          throw new Error(`${file}: line ${i + 1}, column ${j + 1}: non-finite value '${cell}' (NaN/Inf not allowed)`);
+        }
+        throw new Error(`${file}: line ${i + 1}, column ${j + 1}: non-numeric cell '${cell}'`);
+      }
+      data[rows * cols + j] = v;
+    }
+    rows++;
+  }
+  const matrix: Matrix64 = { data: data.slice(0, rows * cols), rows, cols };
+  return header ? { matrix, header } : { matrix };
+}
+
+export function readCsv(path: string, options: CsvOptions = {}): CsvResult {
+  return parseCsv(readFileSync(path, 'utf8'), path, options);
+}
+
+// ---------------------------------------------------------------------------------------------
+// NumPy .npy (format spec: numpy.lib.format; versions 1.0, 2.0, 3.0)
+
+type NpyDtype = '<f8' | '<f4' | '<i8' | '<i4';
+const NPY_ITEMSIZE: Record<NpyDtype, number> = { '<f8': 8, '<f4': 4, '<i8': 8, '<i4': 4 };
+
+export interface NpyHeader {
+  version: number;
+  dtype: NpyDtype;
+  fortranOrder: boolean;
+  shape: number[];
+  dataOffset: number;
+}
+
+/**
+ * Layout: magic "\x93NUMPY", major, minor, header length (uint16 LE for v1, uint32 LE for v2/v3),
+ * then a Python dict literal {'descr': ..., 'fortran_order': ..., 'shape': (...)}, then the data.
+ */
+export function parseNpyHeader(bytes: Uint8Array, file: string): NpyHeader {
+  const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
+  if (bytes.length < 10 || magic.some((b, i) => bytes[i] !== b)) {
+    throw new Error(`${file}: not a .npy file (missing \\x93NUMPY magic) or truncated header`);
+  }
+  const major = bytes[6];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let headerLength: number;
+  let headerStart: number;
+  if (major === 1) {
+    headerLength = view.getUint16(8, true);
+    headerStart = 10;
+  } else if (major === 2 || major === 3) {
+    if (bytes.length < 12) throw new Error(`${file}: truncated .npy header`);
+    headerLength = view.getUint32(8, true);
+    headerStart = 12;
+  } else {
+    throw new Error(`${file}: unsupported .npy format version ${major}.${bytes[7]}`);
+  }
+  if (bytes.length < headerStart + headerLength) {
+    throw new Error(`${file}: truncated .npy header (${bytes.length} bytes, header needs ${headerStart + headerLength})`);
+  }
+  const dict = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(
+    bytes.subarray(headerStart, headerStart + headerLength),
+  );
+  const descr = /'descr'\s*:\s*'([^']*)'/.exec(dict)?.[1];
+  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(dict)?.[1];
+  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(dict)?.[1];
+  if (descr === undefined || fortran === undefined || shapeText === undefined) {
+    throw new Error(`${file}: malformed .npy header ${JSON.stringify(dict.trim())}`);
+  }
+  if (!(descr in NPY_ITEMSIZE)) {
+    throw new Error(`${file}: unsupported dtype '${descr}' (supported: ${Object.keys(NPY_ITEMSIZE).join(', ')})`);
+  }
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map(Number);
+  if (shape.length < 1 || shape.length > 2 || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new Error(`${file}: unsupported shape (${shapeText}); only 1-D and 2-D arrays are read`);
+  }
+  return {
+    version: major,
+    dtype: descr as NpyDtype,
+    fortranOrder: fortran === 'True',
+    shape,
+    dataOffset: headerStart + headerLength,
+  };
+}
+
+/** Parse a .npy byte buffer; 1-D arrays of length n become n×1. */
+export function parseNpy(bytes: Uint8Array, file: string): Matrix64 {
+  const h = parseNpyHeader(bytes, file);
+  const rows = h.shape[0];
+  const cols = h.shape.length === 2 ? h.shape[1] : 1;
+  const count = rows * cols;
+  const need = count * NPY_ITEMSIZE[h.dtype];
+  const have = bytes.length - h.dataOffset;
+  if (have < need) {
+    throw new Error(
+      `${file}: truncated .npy data: shape (${h.shape.join(', ')}) of ${h.dtype} needs ${need} bytes, file has ${have}`,
+    );
+  }
+  // Copy into a fresh, aligned ArrayBuffer so typed views are legal (Buffer#slice would not copy).
+  const raw = new Uint8Array(bytes.subarray(h.dataOffset, h.dataOffset + need)).buffer;
+  let flat: Float64Array;
+  switch (h.dtype) {
+    case '<f8':
+      flat = new Float64Array(raw);
+      break;
+    case '<f4':
+      flat = Float64Array.from(new Float32Array(raw));
+      break;
+    case '<i4':
+      flat = Float64Array.from(new Int32Array(raw));
+      break;
+    case '<i8': {
+      const ints = new BigInt64Array(raw);
+      flat = new Float64Array(count);
+      for (let i = 0; i < count; i++) flat[i] = Number(ints[i]);
+      break;
+    }
+  }
+  let data = flat;
+  if (h.fortranOrder && cols > 1) {
+    // Column-major: element (i, j) is at j·rows + i.
+    data = new Float64Array(count);
+    for (let j = 0; j < cols; j++) for (let i = 0; i < rows; i++) data[i * cols + j] = flat[j * rows + i];
+  }
+  for (let k = 0; k < count; k++) {
+    if (!Number.isFinite(data[k])) {
+      const row = Math.floor(k / cols);
+      throw new Error(`${file}: row ${row}, column ${k - row * cols} (0-based) is ${data[k]} (NaN/Inf not allowed)`);
+    }
+  }
+  return { data, rows, cols };
+}
+
+export function readNpy(path: string): Matrix64 {
+  return parseNpy(readFileSync(path), path);
+}
+
+/** Write a matrix as a version-1.0 .npy byte buffer of `<f8`, C order (fixtures, exports). */
+export function encodeNpy(m: Matrix64): Uint8Array {
+  let dict = `{'descr': '<f8', 'fortran_order': False, 'shape': (${m.rows}, ${m.cols}), }`;
+  const pad = 64 - ((10 + dict.length + 1) % 64);
+  dict = dict + ' '.repeat(pad % 64) + '\n';
+  const out = new Uint8Array(10 + dict.length + m.data.length * 8);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  new DataView(out.buffer).setUint16(8, dict.length, true);
+  for (let i = 0; i < dict.length; i++) out[10 + i] = dict.charCodeAt(i);
+  out.set(new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength), 10 + dict.length);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Load a matrix by extension: .npy, otherwise delimited text (.csv, .txt, .tsv, ...). */
+export function loadMatrix(path: string, options: CsvOptions = {}): Matrix64 {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.npy') return readNpy(path);
+  if (ext === '.csv' || ext === '.txt' || ext === '.tsv' || ext === '.dat') return readCsv(path, options).matrix;
+  throw new Error(`${path}: unknown file type '${ext}' (expected .npy, .csv, .txt, .tsv or .dat)`);
+}
+
+export interface SplitOptions {
+  validation?: number;
+  test?: number;
+  seed?: number;
+  name?: string;
+}
+
+/**
+ * Shuffle the rows with `Rng(seed)`, then cut ⌊test·N⌋ test rows, ⌊validation·N⌋ validation rows,
+ * the rest train (in that shuffled order: train first, then validation, then test).
+ */
+export function splitMatrix(m: Matrix64, options: SplitOptions = {}): Splits {
+  const { validation = 0.1, test = 0.1, seed = 0, name = 'user' } = options;
+  if (!(validation >= 0 && test >= 0 && validation + test < 1)) {
+    throw new Error(`splitMatrix: fractions validation=${validation}, test=${test} must be ≥ 0 and sum below 1`);
+  }
+  const perm = new Rng(seed).permutation(m.rows);
+  const nTest = Math.floor(test * m.rows);
+  const nValidation = Math.floor(validation * m.rows);
+  const nTrain = m.rows - nTest - nValidation;
+  return {
+    name,
+    train: takeRows(m, perm.subarray(0, nTrain)),
+    validation: takeRows(m, perm.subarray(nTrain, nTrain + nValidation)),
+    test: takeRows(m, perm.subarray(nTrain + nValidation)),
+  };
+}

@@ -1,0 +1,89 @@
+// The relgrad CLI end to end through the built binary (npm test builds first): train → eval →
+// sample on a tiny run, and every bad input exits non-zero with a message saying what was wrong.
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PNG } from 'pngjs';
+
+const bin = resolve('dist/flow/cli/main.js');
+const dir = mkdtempSync(join(tmpdir(), 'relgrad-cli-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+
+function relgrad(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+t.ok(existsSync(bin), 'the CLI is built (npm test runs the build first)');
+
+t.test('train → eval → sample', async (t) => {
+  const out = join(dir, 'run');
+  const tr = relgrad('train', '--dataset', 'moons', '--epochs', '3', '--limit', '500', '--out', out);
+  t.equal(tr.code, 0, tr.stderr);
+  t.match(tr.stdout, /epoch 3\/3 {2}train loss/);
+  const summary = JSON.parse(tr.stdout.split('\n').find((l) => l.startsWith('{')) ?? '{}') as { testLogLikelihood: number; pictures: string[] };
+  t.ok(Number.isFinite(summary.testLogLikelihood), 'summary has a test log-likelihood');
+  for (const f of ['checkpoint.json', 'model.json', 'log.jsonl', 'density.png', 'samples.png']) t.ok(existsSync(join(out, f)), `${f} written`);
+  const log = readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { epoch: number });
+  t.same(log.map((r) => r.epoch), [1, 2, 3], 'one JSONL record per epoch');
+  const png = PNG.sync.read(readFileSync(join(out, 'density.png')));
+  t.ok(png.width > 100 && png.height > 100, 'density heat map decodes');
+
+  const ev = relgrad('eval', '--checkpoint', join(out, 'model.json'));
+  t.equal(ev.code, 0, ev.stderr);
+  const evJson = JSON.parse(ev.stdout) as { logLikelihood: number; err: number; split: string };
+  t.equal(evJson.split, 'test');
+  t.ok(Math.abs(evJson.logLikelihood - summary.testLogLikelihood) < 1e-12, 'eval reproduces the training summary');
+
+  const sp = relgrad('sample', '--checkpoint', join(out, 'model.json'), '--n', '200', '--out', join(dir, 's.csv'));
+  t.equal(sp.code, 0, sp.stderr);
+  const spJson = JSON.parse(sp.stdout) as { maxNewtonResidual: number };
+  t.ok(spJson.maxNewtonResidual < 1e-10, `Newton residual ${spJson.maxNewtonResidual}`);
+  t.equal(readFileSync(join(dir, 's.csv'), 'utf8').trim().split('\n').length, 200);
+
+  const resumed = relgrad('train', '--dataset', 'moons', '--epochs', '4', '--limit', '500', '--out', out, '--resume', join(out, 'checkpoint.json'));
+  t.equal(resumed.code, 0, resumed.stderr);
+  t.match(resumed.stdout, /epoch 4\/4/);
+  t.notMatch(resumed.stdout, /epoch 1\/4/, 'resume continues after epoch 3');
+});
+
+t.test('bad input: each gets its error and a non-zero exit', async (t) => {
+  const cases: [string[], number, RegExp][] = [
+    [['train', '--epoch', '3'], 2, /unknown flag --epoch/],
+    [['train', '--epochs', 'three'], 2, /--epochs expects a positive integer, got 'three'/],
+    [['train', '--lr', '-1'], 2, /--lr expects a positive number, got '-1'/],
+    [['train', '--method', 'newton'], 2, /--method must be one of relative, ordinary, autodiff; got 'newton'/],
+    [['train', '--epochs'], 2, /--epochs needs a value/],
+    [['fly'], 2, /unknown command 'fly'/],
+    [['train', '--dataset', 'nowhere.csv'], 1, /neither a built-in set .* nor an existing \.csv\/\.npy file/],
+    [['train', '--dataset', 'power'], 1, /needs --data-dir/],
+    [['eval'], 2, /--checkpoint is required/],
+    [['eval', '--checkpoint', 'missing.json'], 1, /checkpoint missing\.json: cannot read it \(ENOENT\)/],
+    [['sample', '--checkpoint', 'x.json', '--out', 'x.gif'], 2, /--out must end in \.png or \.csv/],
+  ];
+  for (const [args, code, message] of cases) {
+    const r = relgrad(...args);
+    t.equal(r.code, code, `relgrad ${args.join(' ')} exits ${code}`);
+    t.match(r.stderr, message, `relgrad ${args.join(' ')}: ${r.stderr.trim()}`);
+  }
+  writeFileSync(join(dir, 'bad.csv'), 'a,b\n1,2\n3,oops\n');
+  const bad = relgrad('train', '--dataset', 'bad.csv');
+  t.equal(bad.code, 1);
+  t.match(bad.stderr, /bad\.csv.*line 3, column 2/);
+  writeFileSync(join(dir, 'trunc.json'), '{"format":"relgrad-checkpoint","version":1,"bytes":100,"sha256":"x"}\n{"config"');
+  const tr = relgrad('eval', '--checkpoint', 'trunc.json');
+  t.equal(tr.code, 1);
+  t.match(tr.stderr, /truncated or extended/);
+});
+
+t.test('--help on every command', async (t) => {
+  for (const cmd of ['train', 'eval', 'sample']) {
+    const r = relgrad(cmd, '--help');
+    t.equal(r.code, 0);
+    t.match(r.stdout, new RegExp(`usage: relgrad ${cmd}`));
+  }
+  const top = relgrad('--help');
+  t.match(top.stdout, /commands:/);
+});

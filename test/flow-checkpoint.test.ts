@@ -1,0 +1,94 @@
+// Checkpoints: atomic, checksummed, refused when truncated, tampered or inconsistent; resuming
+// gives the same parameters as an uninterrupted run; divergence stops cleanly and keeps the last
+// good checkpoint.
+import t from 'tap';
+import { mkdtempSync, readFileSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Flow } from '../flow/index.js';
+import { train } from '../flow/train.js';
+import { loadCheckpoint, saveCheckpoint } from '../flow/checkpoint.js';
+import { toySplits } from '../flow/data/toy.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'relgrad-ckpt-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+const data = toySplits('moons', { seed: 2, train: 600, validation: 200, test: 200 });
+
+t.test('save/load round trip; the write leaves no temp file', async (t) => {
+  const flow = Flow.create({ dim: 2, layers: 3, seed: 5 });
+  const path = join(dir, 'a.json');
+  await flow.save(path);
+  t.same(readdirSync(dir).filter((f) => f.includes('.tmp-')), [], 'no temp files left');
+  const back = await Flow.load(path);
+  t.same(back.paramsToHost(), flow.paramsToHost());
+  await flow.save(join(dir, 'a32.json'), { precision: 'float32' });
+  const small = await Flow.load(join(dir, 'a32.json'));
+  const w = small.paramsToHost().W[0];
+  t.ok(Math.abs(w[0] - flow.paramsToHost().W[0][0]) < 1e-6, 'float32 checkpoint close to float64');
+});
+
+t.test('truncated, tampered, foreign and inconsistent files are refused', async (t) => {
+  const flow = Flow.create({ dim: 2, seed: 1 });
+  const path = join(dir, 'b.json');
+  await flow.save(path);
+  const text = readFileSync(path, 'utf8');
+  writeFileSync(join(dir, 'trunc.json'), text.slice(0, text.length - 40));
+  await t.rejects(Flow.load(join(dir, 'trunc.json')), /truncated or extended: payload has \d+ bytes, header says \d+/);
+  const tampered = text.replace(/"seed":1/, '"seed":2');
+  writeFileSync(join(dir, 'tampered.json'), tampered);
+  await t.rejects(Flow.load(join(dir, 'tampered.json')), /checksum mismatch/);
+  writeFileSync(join(dir, 'foreign.json'), '{"hello": 1}\n{}');
+  await t.rejects(Flow.load(join(dir, 'foreign.json')), /not a relgrad checkpoint/);
+  await t.rejects(Flow.load(join(dir, 'missing.json')), /cannot read it \(ENOENT\)/);
+  // a consistent checksum over a payload whose shapes disagree with its config
+  const ck = await loadCheckpoint(path);
+  await saveCheckpoint(join(dir, 'shape.json'), { config: { ...ck.config, dim: 3 }, params: ck.params });
+  await t.rejects(Flow.load(join(dir, 'shape.json')), /params\.W\[0\] holds 4 values, the config implies 9/);
+  await saveCheckpoint(join(dir, 'layers.json'), { config: { ...ck.config, layers: 3 }, params: ck.params });
+  await t.rejects(Flow.load(join(dir, 'layers.json')), /has 2 weight matrices, config says 3 layers/);
+});
+
+t.test('resuming from a checkpoint gives the parameters of an uninterrupted run', async (t) => {
+  const options = { epochs: 6, batchSize: 50, lr: 5e-3, seed: 3 };
+  const full = Flow.create({ dim: 2, seed: 9 });
+  const fullRun = await train(full, data, options);
+  const first = Flow.create({ dim: 2, seed: 9 });
+  const path = join(dir, 'resume.json');
+  await train(first, data, { ...options, epochs: 3, checkpointPath: path });
+  const ck = await loadCheckpoint(path);
+  t.equal(ck.training?.epoch, 3, 'checkpoint records 3 epochs');
+  const resumed = Flow.fromCheckpoint(ck);
+  const resumedRun = await train(resumed, data, { ...options, resume: ck });
+  t.equal(resumedRun.epochs, 6);
+  t.same(resumed.paramsToHost(), full.paramsToHost(), 'identical parameters (bit for bit)');
+  t.same(resumedRun.history.map((h) => h.validationLoss), fullRun.history.map((h) => h.validationLoss), 'identical history');
+});
+
+t.test('early stopping restores the best validation parameters', async (t) => {
+  const flow = Flow.create({ dim: 2, seed: 4 });
+  const result = await train(flow, data, { epochs: 40, lr: 0.3, optimizer: 'sgd', patience: 2 });
+  t.equal(result.status, 'early-stopped', result.message);
+  const best = Math.min(...result.history.map((h) => h.validationLoss ?? Infinity));
+  t.equal(result.bestValidationLoss, best);
+  const { evaluate } = await import('../flow/evaluate.js');
+  t.ok(Math.abs(-evaluate(flow, data.validation).mean - best) < 1e-12, 'the flow holds the best parameters');
+});
+
+t.test('a diverging run stops cleanly and keeps the last good checkpoint', async (t) => {
+  const flow = Flow.create({ dim: 2, seed: 4 });
+  const path = join(dir, 'diverge.json');
+  const result = await train(flow, data, { epochs: 20, lr: 1e4, optimizer: 'sgd', checkpointPath: path });
+  t.equal(result.status, 'diverged');
+  t.match(result.message, /diverged in epoch \d+/);
+  const ck = await loadCheckpoint(path);
+  t.ok(ck.params.W.every((w) => w.every(Number.isFinite)), 'checkpoint parameters are finite');
+  t.ok(flow.paramsToHost().W.every((w) => w.every(Number.isFinite)), 'the flow keeps finite parameters');
+});
+
+t.test('bad training input is refused with a clear error', async (t) => {
+  const flow = Flow.create({ dim: 2 });
+  await t.rejects(train(flow, { train: { data: new Float64Array([1, 2, 3, Infinity]), rows: 2, cols: 2 } }), /training data: value Infinity at row 1, column 1 is not finite/);
+  await t.rejects(train(flow, { train: { data: new Float64Array(6), rows: 2, cols: 3 } }), /training data has 3 columns, the flow has dim 2/);
+  await t.rejects(train(flow, data, { batchSize: 0 }), /batchSize must be a positive integer, got 0/);
+  await t.rejects(train(flow, data, { lr: -1 }), /learning rate must be a positive number/);
+});

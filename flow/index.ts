@@ -1,7 +1,21 @@
 // relgrad/flow: dense normalizing flows trained by the relative gradient.
 export { Flow, GRADIENT_METHODS, type GradientMethod, type Gradient, type FlowParams, type FlowParamsInput, type ForwardTrace } from './model.js';
 export type { FlowConfig, ResolvedFlowConfig } from './config.js';
-export { ACTIVATIONS, makeActivation, type ActivationName, type Activation } from './activations.js';
+export { ACTIVATIONS, makeActivation, type ActivationName, type Activation, type ActivationConfig } from './activations.js';
 export { BASES, makeBase, type BaseName, type BaseDensity } from './bases.js';
-export { invertActivation } from './inverse.js';
+export { invertActivation, type InverseResult } from './inverse.js';
 export type { HostMatrix, DataInput } from './matrix.js';
+export { train, type TrainOptions, type TrainResult, type TrainData, type EpochRecord, type ProgressEvent } from './train.js';
+export { evaluate, logProbs, summarize, type Evaluation } from './evaluate.js';
+export { makeOptimizer, type Optimizer, type OptimizerName, type OptimizerOptions, type OptimizerState } from './optim.js';
+export { saveCheckpoint, loadCheckpoint, type Checkpoint, type TrainingState } from './checkpoint.js';
+export { fitGaussianFlow } from './baselines/gaussian.js';
+export { relativeGradient } from './gradients/relative.js';
+export { ordinaryGradient } from './gradients/ordinary.js';
+export { autodiffGradient } from './gradients/autodiff.js';
+export { toySplits, TOY_SETS, type ToyName } from './data/toy.js';
+export { loadMatrix, splitMatrix } from './data/files.js';
+export { loadMnist, mnistToPixels } from './data/mnist.js';
+export { loadDataset } from './data/index.js';
+export { sampleMixture, mixtureLogDensity, type GaussianMixture } from './data/mixture.js';
+export type { Matrix64, Splits } from './data/dataset.js';

@@ -58,8 +58,13 @@ function flatten(v: NestedArray, depth: number, shape: number[], out: number[]):
     return;
   }
   if (!Array.isArray(v)) throw new Error(`tensor: expected a number or an array at depth ${depth}, got ${typeof v}`);
-  if (shape.length === depth) shape.push(v.length);
-  else if (shape[depth] !== v.length) {
+  if (shape.length === depth) {
+    // Fix (found by test/engine-errors.test.ts): [1, [2, 3]] grew a new axis after a number had
+    // been read and failed later as "3 values do not fill shape [2,2]". Once a number is read,
+    // the rank is fixed, so a new axis means the array is ragged.
+    if (out.length > 0) throw new Error(`tensor: ragged nested array: an array at depth ${depth} where numbers were found before`);
+    shape.push(v.length);
+  } else if (shape[depth] !== v.length) {
     throw new Error(`tensor: ragged nested array: length ${v.length} at depth ${depth}, expected ${shape[depth]}`);
   }
   for (const item of v) flatten(item, depth + 1, shape, out);
@@ -85,6 +90,9 @@ export function fromNdarray(nd: NdarrayLike, options: CreateOptions = {}): Tenso
 }
 
 export function full(shape: Shape, value: number, options: CreateOptions = {}): Tensor {
+  // Fix (found by test/engine-errors.test.ts): check before allocating, else a negative or
+  // fractional dimension surfaced as a bare "Invalid typed array length" RangeError.
+  assertValidShape('tensor', shape);
   const backend = options.backend ?? getBackend();
   const host = allocHost(options.dtype ?? backend.defaultDtype, sizeOf(shape));
   host.fill(value);

@@ -1,0 +1,242 @@
+// The backend conformance suite: runs every kernel of `KernelTable` (engine/backend.ts) on a given
+// backend through the public engine ops, against float64 host references, plus a few gradients
+// against the same gradients on a fresh float64 CPU backend. Backend-agnostic: every tensor is
+// created with an explicit { backend, dtype }; the global backend is never read or set.
+//
+//   await conformance(t, () => createCpuBackend(), { dtype: 'float64', tol: 1e-12, name: 'cpu f64' });
+//   await conformance(t, () => createGpuBackend(), { dtype: 'float32', tol: 1e-4, name: 'gpu' });
+//
+// `tol` bounds max |actual - expected| / max(|actual|, |expected|, 1) per element.
+
+import type { Test } from 'tap';
+import { createCpuBackend } from '../../backends/cpu/index.js';
+import * as rg from '../../index.js';
+import { Rng, type Backend, type Tensor } from '../../index.js';
+import { maxRelErr, randValues } from '../helpers/numeric.js';
+import {
+  host, invRef, mapBinary, mapUnary, matmulRef, padRef, reduceAxes, sliceRef, slogdetRef, solveRef, transposeRef,
+  type HostArray,
+} from '../helpers/reference.js';
+
+export interface ConformanceOptions {
+  dtype: 'float64' | 'float32';
+  /** Relative tolerance (floor 1) for every comparison. */
+  tol: number;
+  /** Label for the subtest. */
+  name: string;
+}
+
+export async function conformance(
+  t: Test,
+  makeBackend: () => Backend | Promise<Backend>,
+  opts: ConformanceOptions,
+): Promise<void> {
+  const backend = await makeBackend();
+  const { dtype, tol } = opts;
+  const rng = new Rng(2718);
+  const on = { backend, dtype };
+
+  /** A random tensor on the backend under test; values N(0,1), or transformed by `map`. */
+  const rand = (shape: number[], map?: (v: number) => number): Tensor => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const v = randValues(rng, n);
+    return rg.tensor(map ? v.map(map) : v, shape, on);
+  };
+  /** N(0,1)/√n + ±2·I: well conditioned, both signs of det. */
+  const wellConditioned = (shape: number[]): Tensor => {
+    const n = shape[shape.length - 1];
+    const v = randValues(rng, shape.reduce((a, b) => a * b, 1), { scale: 1 / Math.sqrt(n) });
+    for (let i = 0; i < v.length; i++) if (Math.floor(i / n) % n === i % n) v[i] += rng.uniform() < 0.5 ? -2 : 2;
+    return rg.tensor(v, shape, on);
+  };
+  const close = (t: Test, label: string, actual: Tensor, expected: HostArray, tolerance = tol): void => {
+    const shapeOk = actual.shape.length === expected.shape.length && actual.shape.every((d, i) => d === expected.shape[i]);
+    t.ok(shapeOk, `${label}: shape [${actual.shape}] is [${expected.shape}]`);
+    if (!shapeOk) return;
+    t.equal(actual.dtype, dtype, `${label}: dtype ${dtype}`);
+    t.equal(actual.backend, backend, `${label}: stays on the backend`);
+    const err = maxRelErr(actual.dataSync(), expected.data);
+    t.ok(err <= tolerance, `${label}: rel err ${err.toExponential(2)} ≤ ${tolerance}`);
+  };
+
+  await t.test(`${opts.name} (${backend.describe().implementation})`, async (t) => {
+    await t.test('storage: upload, readSync, read, free', async (t) => {
+      const values = randValues(rng, 37);
+      const x = rg.tensor(values, [37], on);
+      const expected = dtype === 'float32' ? Array.from(values, Math.fround) : Array.from(values);
+      t.same(Array.from(x.dataSync()), expected, 'readSync round trip');
+      t.same(Array.from(await x.data()), expected, 'read round trip');
+      t.ok(dtype === 'float64' ? x.dataSync() instanceof Float64Array : x.dataSync() instanceof Float32Array, 'host array of the dtype');
+      t.same(rg.zeros([2, 3], on).toArray(), [[0, 0, 0], [0, 0, 0]], 'zeros');
+      t.equal(rg.scalar(2.5, on).item(), 2.5, 'a scalar');
+      x.dispose();
+      t.ok(x.isDisposed, 'free');
+      t.ok(backend.describe().dtypes.includes(dtype), `describe() lists ${dtype}`);
+    });
+
+    await t.test('unary', async (t) => {
+      const positive = (v: number): number => 0.1 + Math.abs(v);
+      const nonzero = (v: number): number => Math.sign(v || 1) * (0.1 + Math.abs(v));
+      const cases: [string, (x: Tensor) => Tensor, (v: number) => number, ((v: number) => number)?][] = [
+        ['neg', rg.neg, (v) => -v],
+        ['exp', rg.exp, Math.exp],
+        ['log', rg.log, Math.log, positive],
+        ['log1p', rg.log1p, Math.log1p, positive],
+        ['tanh', rg.tanh, Math.tanh],
+        ['abs', rg.abs, Math.abs],
+        ['sign', rg.sign, Math.sign, nonzero],
+        ['sqrt', rg.sqrt, Math.sqrt, positive],
+        ['reciprocal', rg.reciprocal, (v) => 1 / v, nonzero],
+      ];
+      for (const [name, op, ref, domain] of cases) {
+        const x = rand([5, 7], domain);
+        close(t, name, op(x), mapUnary(host(x), ref));
+      }
+      const s = rg.sign(rg.tensor([0, -3, 2], [3], on));
+      t.same(Array.from(s.dataSync()), [0, -1, 1], 'sign of 0 is 0');
+    });
+
+    await t.test('binary (with expand for broadcasting)', async (t) => {
+      const cases: [string, (a: Tensor, b: Tensor) => Tensor, (a: number, b: number) => number][] = [
+        ['add', rg.add, (a, b) => a + b],
+        ['mul', rg.mul, (a, b) => a * b],
+        ['maximum', rg.maximum, Math.max],
+        ['greater', rg.greater, (a, b) => (a > b ? 1 : 0)],
+        ['sub', rg.sub, (a, b) => a - b],
+        ['div', rg.div, (a, b) => a / b],
+      ];
+      for (const [name, op, ref] of cases) {
+        for (const [sa, sb] of [[[4, 6], [4, 6]], [[3, 1, 5], [2, 1]], [[7], [2, 3, 7]]] as [number[], number[]][]) {
+          const a = rand(sa);
+          const b = rand(sb, name === 'div' ? (v) => 0.5 + Math.abs(v) : undefined);
+          close(t, `${name} [${sa}] [${sb}]`, op(a, b), mapBinary(host(a), host(b), ref));
+        }
+      }
+      const a = rand([3, 4]);
+      close(t, 'equal (same)', rg.equal(a, a), mapUnary(host(a), () => 1));
+      close(t, 'equal (shifted)', rg.equal(a, rg.add(a, 1)), mapUnary(host(a), () => 0));
+      const b = rand([4]);
+      close(t, 'expand', rg.broadcastTo(b, [2, 3, 4]), mapBinary(host(b), { data: new Float64Array(24), shape: [2, 3, 4] }, (u) => u));
+    });
+
+    await t.test('sum and max over several axes', async (t) => {
+      const x = rand([3, 4, 5, 2]);
+      for (const axes of [[0], [3], [1, 2], [0, 2], [0, 1, 2, 3], [1, 3]]) {
+        close(t, `sum [${axes}]`, rg.sum(x, axes), reduceAxes(host(x), axes, false, 0, (a, v) => a + v));
+        close(t, `max [${axes}]`, rg.max(x, axes), reduceAxes(host(x), axes, false, -Infinity, Math.max));
+      }
+      close(t, 'mean keepDims', rg.mean(x, [0, 3], true), mapUnary(reduceAxes(host(x), [0, 3], true, 0, (a, v) => a + v), (v) => v / 6));
+      const big = rand([64, 33]);
+      close(t, 'sum of a larger matrix over rows', rg.sum(big, 0), reduceAxes(host(big), [0], false, 0, (a, v) => a + v));
+      close(t, 'logsumexp', rg.logsumexp(x, [1, 2]), mapUnary(reduceAxes(mapUnary(host(x), Math.exp), [1, 2], false, 0, (a, v) => a + v), Math.log));
+    });
+
+    await t.test('transpose, slice, pad, reshape', async (t) => {
+      const x = rand([2, 3, 4, 5]);
+      for (const perm of [[1, 0, 2, 3], [0, 1, 3, 2], [3, 2, 1, 0], [2, 0, 3, 1]]) {
+        close(t, `transpose [${perm}]`, rg.transpose(x, perm), transposeRef(host(x), perm));
+      }
+      for (const [begin, size] of [[[0, 1, 1, 0], [2, 2, 3, 5]], [[1, 0, 2, 4], [1, 3, 2, 1]]] as [number[], number[]][]) {
+        close(t, `slice ${begin}/${size}`, rg.slice(x, begin, size), sliceRef(host(x), begin, size));
+      }
+      close(t, 'pad', rg.pad(x, [1, 0, 2, 0], [0, 1, 0, 3]), padRef(host(x), [1, 0, 2, 0], [0, 1, 0, 3]));
+      close(t, 'concat', rg.concat([x, x], 2), concatRef(host(x), host(x), 2));
+      close(t, 'reshape', rg.reshape(x, [6, 20]), { data: host(x).data, shape: [6, 20] }, 0);
+    });
+
+    await t.test('cast', async (t) => {
+      const x = rand([3, 5]);
+      for (const to of backend.describe().dtypes) {
+        const y = rg.cast(x, to);
+        t.equal(y.dtype, to, `cast ${dtype} → ${to}`);
+        const want = Array.from(host(x).data, to === 'float32' ? Math.fround : (v: number) => v);
+        t.same(Array.from(y.dataSync()), want, `cast ${dtype} → ${to}: values`);
+        t.same(Array.from(rg.cast(y, dtype).dataSync()), Array.from(want, dtype === 'float32' ? Math.fround : (v: number) => v), `and back`);
+      }
+    });
+
+    await t.test('matmul: transpose flags, batches, odd sizes', async (t) => {
+      const dims: [number, number, number][] = [[1, 1, 1], [3, 5, 2], [17, 33, 9], [4, 4, 4], [70, 65, 47]];
+      for (const [m, k, n] of dims) {
+        for (const transA of [false, true]) {
+          for (const transB of [false, true]) {
+            const a = rand(transA ? [k, m] : [m, k]);
+            const b = rand(transB ? [n, k] : [k, n]);
+            const got = rg.matmul(a, b, { transA, transB });
+            close(t, `[${m}x${k}]${transA ? 'ᵀ' : ''}·[${k}x${n}]${transB ? 'ᵀ' : ''}`, got, matmulRef(host(a), host(b), transA, transB));
+          }
+        }
+      }
+      const a = rand([3, 2, 6, 5]);
+      const b = rand([2, 5, 4]);
+      close(t, 'batched and broadcast', rg.matmul(a, b), matmulRef(host(a), host(b)));
+      const c = rand([4, 7, 5]);
+      const w = rand([6, 5]);
+      close(t, 'batch folded into rows, Bᵀ', rg.matmul(c, w, { transB: true }), matmulRef(host(c), host(w), false, true));
+    });
+
+    await t.test('solve, inv, slogdet', async (t) => {
+      const linTol = Math.max(tol, dtype === 'float32' ? 1e-5 : 1e-12);
+      for (const n of [1, 3, 8]) {
+        const a = wellConditioned([2, n, n]);
+        const b = rand([2, n, 3]);
+        close(t, `solve n=${n}`, rg.solve(a, b), solveRef(host(a), host(b)), linTol);
+        const bv = rand([n]);
+        const a1 = rg.reshape(rg.slice(a, [0, 0, 0], [1, n, n]), [n, n]);
+        close(t, `solve vector n=${n}`, rg.solve(a1, bv), reshapeRef(solveRef(host(a1), reshapeRef(host(bv), [n, 1])), [n]), linTol);
+        close(t, `inv n=${n}`, rg.inv(a), invRef(host(a)), linTol);
+        const { sign, logabsdet } = rg.slogdet(a);
+        const ref = slogdetRef(host(a));
+        close(t, `slogdet sign n=${n}`, sign, ref.sign, 0);
+        close(t, `slogdet log|det| n=${n}`, logabsdet, ref.logabsdet, linTol);
+      }
+      t.throws(() => rg.inv(rg.tensor([[1, 2], [2, 4]], undefined, on)), /inv: .*singular/, 'singular inv throws');
+      const sing = rg.slogdet(rg.tensor([[1, 2], [2, 4]], undefined, on));
+      t.same([sing.sign.item(), sing.logabsdet.item()], [0, -Infinity], 'singular slogdet: sign 0, -Infinity');
+    });
+
+    await t.test('gradients agree with a float64 CPU reference', async (t) => {
+      const ref = createCpuBackend();
+      const gradTol = Math.max(tol, dtype === 'float32' ? 1e-4 : 1e-11);
+      /** Runs f's gradient on the backend under test and on the reference, on the same values. */
+      const compare = (label: string, f: (...xs: Tensor[]) => Tensor, xs: Tensor[]): void => {
+        const got = rg.grad(f)(...xs);
+        const want = rg.grad(f)(...xs.map((x) => rg.tensor(host(x).data, [...x.shape], { backend: ref, dtype: 'float64' })));
+        got.forEach((g, i) => close(t, `${label}: argument ${i}`, g, host(want[i]), gradTol));
+      };
+      const w = rand([5, 4]);
+      const x = rand([6, 4]);
+      const bias = rand([5]);
+      compare('tanh layer + logsumexp', (ww, xx, bb) => rg.sum(rg.logsumexp(rg.tanh(rg.add(rg.matmul(xx, ww, { transB: true }), bb)), 1)), [w, x, bias]);
+      compare('softplus, sigmoid, logcosh, max, mean', (u) => rg.add(rg.mean(rg.mul(rg.softplus(u), rg.sigmoid(u))), rg.add(rg.max(rg.logcosh(u)), rg.sum(rg.relu(u)))), [x]);
+      compare('slice / pad / concat / transpose', (u) => rg.sum(rg.square(rg.concat([rg.slice(u, [1, 0], [3, 4]), rg.pad(rg.transpose(rg.slice(u, [0, 0], [2, 3])), [0, 1], [0, 1])], 1))), [x]);
+      const a = wellConditioned([4, 4]);
+      compare('logAbsDet (gradient A⁻ᵀ)', rg.logAbsDet, [a]);
+      compare('solve and inv', (m, v) => rg.sum(rg.mul(rg.solve(m, v), rg.inv(m))), [a, rand([4, 4])]);
+      // second order and jacobian
+      const v = rand([4]);
+      const f = (u: Tensor): Tensor => rg.sum(rg.mul(rg.tanh(u), rg.exp(rg.mul(u, 0.5))));
+      const u = rand([4]);
+      const refU = rg.tensor(host(u).data, [4], { backend: ref, dtype: 'float64' });
+      const refV = rg.tensor(host(v).data, [4], { backend: ref, dtype: 'float64' });
+      close(t, 'hvp', rg.hvp(f)(u, v), host(rg.hvp(f)(refU, refV)), gradTol);
+      const layer = (y: Tensor): Tensor => rg.tanh(rg.reshape(rg.matmul(a, rg.reshape(y, [4, 1])), [4]));
+      const refA = rg.tensor(host(a).data, [4, 4], { backend: ref, dtype: 'float64' });
+      const refLayer = (y: Tensor): Tensor => rg.tanh(rg.reshape(rg.matmul(refA, rg.reshape(y, [4, 1])), [4]));
+      close(t, 'jacobian', rg.jacobian(layer)(u), host(rg.jacobian(refLayer)(refU)), gradTol);
+    });
+  });
+}
+
+function reshapeRef(a: HostArray, shape: number[]): HostArray {
+  return { data: a.data, shape };
+}
+
+function concatRef(a: HostArray, b: HostArray, axis: number): HostArray {
+  const before = a.shape.map(() => 0);
+  const afterA = a.shape.map((_, i) => (i === axis ? b.shape[axis] : 0));
+  const beforeB = b.shape.map((_, i) => (i === axis ? a.shape[axis] : 0));
+  const pa = padRef(a, before, afterA);
+  const pb = padRef(b, beforeB, before);
+  return mapBinary(pa, pb, (x, y) => x + y);
+}

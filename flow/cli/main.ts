@@ -19,6 +19,7 @@ import { dataBounds, densityHeatmap, scatterPng } from '../plot/density.js';
 import { imageGrid } from '../plot/images.js';
 import { parseFlags, usage, UsageError, type FlagSpec, type FlagValues } from './args.js';
 import { resolveDataset } from './datasets.js';
+import { runExperiment } from '../experiment.js';
 
 const common: Record<string, FlagSpec> = {
   backend: { type: 'string', help: 'compute backend', default: 'cpu', choices: ['cpu', 'gpu'] },
@@ -213,7 +214,45 @@ async function commandSample(argv: string[]): Promise<void> {
   console.log(JSON.stringify({ samples: host.rows, out: resolve(out), maxNewtonResidual: maxResidual }));
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { train: commandTrain, eval: commandEval, sample: commandSample };
+const EXPERIMENT_FLAGS: Record<string, FlagSpec> = {
+  ...TRAIN_FLAGS,
+  dataset: { type: 'string', help: 'data set', default: 'mnist' },
+  epochs: { type: 'int', help: 'maximum epochs (early stopping on validation decides)', default: 1000, positive: true },
+  lr: { type: 'number', help: 'learning rate', default: 1e-4, positive: true },
+  out: { type: 'string', help: 'results folder', default: 'results' },
+  'no-gaussian': { type: 'boolean', help: 'skip the full-covariance Gaussian baseline', default: false },
+  fresh: { type: 'boolean', help: 'ignore an existing checkpoint in the results folder', default: false },
+};
+
+async function commandExperiment(argv: string[]): Promise<void> {
+  const { flags, help } = parseFlags('experiment', argv, EXPERIMENT_FLAGS);
+  if (help) return void console.log(usage('experiment', 'Trains with early stopping on validation, evaluates on test next to a full-covariance Gaussian, and writes <out>/<dataset>.json and the model. Resumes from <out>/<dataset>-checkpoint.json.', EXPERIMENT_FLAGS));
+  await useBackend(flags);
+  const dataset = String(flags.dataset);
+  const seed = num(flags, 'seed');
+  const limit = flags.limit as number | undefined;
+  const data = await resolveDataset({ name: dataset, dataDir: str(flags, 'data-dir'), seed, limit });
+  console.log(`experiment ${dataset}: ${data.train.rows} train / ${data.validation.rows} validation / ${data.test.rows} test rows, dim ${data.train.cols}`);
+  const r = await runExperiment({
+    dataset,
+    data,
+    flow: { dim: data.train.cols, layers: num(flags, 'layers'), activation: flags.activation as (typeof ACTIVATIONS)[number], alpha: num(flags, 'alpha'), base: flags.base as (typeof BASES)[number], bias: flags.bias as boolean, seed },
+    train: { epochs: num(flags, 'epochs'), batchSize: num(flags, 'batch-size'), lr: num(flags, 'lr'), optimizer: flags.optimizer as 'adam' | 'sgd', method: flags.method as (typeof GRADIENT_METHODS)[number], patience: num(flags, 'patience'), seed },
+    outDir: resolve(String(flags.out)),
+    resume: !flags.fresh,
+    gaussianBaseline: !flags['no-gaussian'],
+    meta: { limit: limit ?? null },
+    onProgress: (e) => {
+      if (e.kind === 'epoch') {
+        const h = e.record;
+        console.log(`epoch ${h.epoch}  train ${h.trainLoss.toFixed(2)}  validation ${h.validationLoss?.toFixed(2) ?? '-'}  ${h.seconds.toFixed(1)} s${h.improved ? '  *' : ''}`);
+      }
+    },
+  });
+  console.log(JSON.stringify({ dataset, test: r.test, gaussianBaseline: r.gaussianBaseline, epochs: r.training.epochs, bestEpoch: r.training.bestEpoch, secondsPerEpoch: r.training.secondsPerEpoch, model: r.model }));
+}
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { train: commandTrain, eval: commandEval, sample: commandSample, experiment: commandExperiment };
 
 const TOP_HELP = `usage: relgrad <command> [flags]
 
@@ -221,6 +260,7 @@ commands:
   train    train a dense flow by maximum likelihood (relative gradient by default)
   eval     log-likelihood of a data split under a saved flow, as JSON
   sample   draw samples from a saved flow into a PNG or CSV
+  experiment  train with early stopping, evaluate next to a Gaussian baseline, write results JSON
 
 relgrad <command> --help shows each command's flags.`;
 
@@ -232,7 +272,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const run = COMMANDS[command];
   try {
-    if (run === undefined) throw new UsageError(`relgrad: unknown command '${command}' (expected train, eval or sample)`);
+    if (run === undefined) throw new UsageError(`relgrad: unknown command '${command}' (expected train, eval, sample or experiment)`);
     await run(rest);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {

@@ -1,0 +1,192 @@
+// GPU.js kernel sources, one factory per op family: a template plus a one-line body per op.
+// Every kernel writes a flat float32 output of `size` elements indexed by this.thread.x and reads
+// flat inputs; shapes, strides and loop bounds arrive as GPU.js constants, which are compiled into
+// the shader (so loops have constant bounds, as GLSL ES 1.0 requires). Index arithmetic is float
+// in the generated shaders; it is exact below 2²⁴ elements, which the backend enforces.
+
+import type { BinaryKernelOp, UnaryKernelOp } from '../../engine/backend.js';
+
+/** A kernel to compile: JavaScript source for GPU.js plus the constants it reads. */
+export interface KernelSpec {
+  /** Cache key part naming the template and op. */
+  family: string;
+  source: string;
+  constants: Record<string, number>;
+  /** Largest loop trip count (GPU.js truncates loops at loopMaxIterations, default 1000). */
+  loop: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// element-wise: out[i] = f(x[i]) and out[i] = f(u[i], v[i])
+
+const UNARY_BODY: Record<UnaryKernelOp, string> = {
+  neg: 'return -v;',
+  exp: 'return Math.exp(v);',
+  log: 'return Math.log(v);',
+  // log1p(v) = log(u)·v/(u−1) with u = 1+v (Goldberg): exact near 0 where log(1+v) is not
+  log1p: 'let u = 1.0 + v; if (u == 1.0) { return v; } return Math.log(u) * v / (u - 1.0);',
+  // tanh(v) = sign(v)·(1−t)/(1+t), t = e^{−2|v|} ≤ 1: no overflow for large |v|
+  tanh: 'let t = Math.exp(-2.0 * Math.abs(v)); let r = (1.0 - t) / (1.0 + t); if (v < 0.0) { return -r; } return r;',
+  abs: 'return Math.abs(v);',
+  sign: 'if (v > 0.0) { return 1.0; } if (v < 0.0) { return -1.0; } return 0.0;',
+  sqrt: 'return Math.sqrt(v);',
+  reciprocal: 'return 1.0 / v;',
+};
+
+export function unarySpec(op: UnaryKernelOp): KernelSpec {
+  return {
+    family: `unary:${op}`,
+    source: `function (x) { let v = x[this.thread.x]; ${UNARY_BODY[op]} }`,
+    constants: {},
+    loop: 0,
+  };
+}
+
+const BINARY_BODY: Record<BinaryKernelOp, string> = {
+  add: 'return u + v;',
+  mul: 'return u * v;',
+  maximum: 'if (u > v) { return u; } return v;',
+  greater: 'if (u > v) { return 1.0; } return 0.0;',
+  equal: 'if (u == v) { return 1.0; } return 0.0;',
+};
+
+export function binarySpec(op: BinaryKernelOp): KernelSpec {
+  return {
+    family: `binary:${op}`,
+    source: `function (a, b) { let u = a[this.thread.x]; let v = b[this.thread.x]; ${BINARY_BODY[op]} }`,
+    constants: {},
+    loop: 0,
+  };
+}
+
+/** out[i] = x[i]: uploads a host array, and copies (cast to float32). */
+export function copySpec(): KernelSpec {
+  return { family: 'copy', source: 'function (x) { return x[this.thread.x]; }', constants: {}, loop: 0 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// index remaps (transpose, expand, slice, pad): out[i] = x[offset + Σ_a c_a(i)·stride_a]
+
+/**
+ * Splits the flat index `rest` into the coordinate of axis `a` (extent this.constants.d{a}) and
+ * the index of the axes before it. floor(rest/d) may be off by one in float arithmetic, so the
+ * remainder is corrected into [0, d).
+ */
+function splitAxis(a: number): string {
+  const d = `this.constants.d${a}`;
+  return [
+    `let q${a} = Math.floor(rest / ${d});`,
+    `let c${a} = rest - q${a} * ${d};`,
+    `if (c${a} < 0.0) { c${a} = c${a} + ${d}; q${a} = q${a} - 1.0; }`,
+    `if (c${a} >= ${d}) { c${a} = c${a} - ${d}; q${a} = q${a} + 1.0; }`,
+    `rest = q${a};`,
+  ].join(' ');
+}
+
+/**
+ * Gather: outShape with per-axis input strides (0 on broadcast axes) and a start offset.
+ * `window` (pad): input coordinate c − lo must lie in [0, extent), else the output is 0.
+ */
+export function remapSpec(
+  kind: string,
+  outShape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+  window?: { lo: readonly number[]; extent: readonly number[] },
+): KernelSpec {
+  const constants: Record<string, number> = { offset };
+  const lines: string[] = ['let rest = this.thread.x * 1.0;', 'let src = this.constants.offset * 1.0;', 'let inside = 1.0;'];
+  for (let a = outShape.length - 1; a >= 0; a--) {
+    if (outShape[a] === 1) continue; // coordinate is always 0
+    constants[`d${a}`] = outShape[a];
+    constants[`s${a}`] = strides[a];
+    lines.push(splitAxis(a));
+    if (window === undefined) {
+      lines.push(`src = src + c${a} * this.constants.s${a};`);
+    } else {
+      constants[`lo${a}`] = window.lo[a];
+      constants[`n${a}`] = window.extent[a];
+      lines.push(`let w${a} = c${a} - this.constants.lo${a};`);
+      lines.push(`if (w${a} < 0.0 || w${a} >= this.constants.n${a}) { inside = 0.0; }`);
+      lines.push(`src = src + w${a} * this.constants.s${a};`);
+    }
+  }
+  lines.push(window === undefined ? 'return x[src];' : 'if (inside < 0.5) { return 0.0; } return x[src];');
+  return { family: `remap:${kind}:${outShape.length}`, source: `function (x) { ${lines.join(' ')} }`, constants, loop: 0 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// reductions over the last axis, in chunks: out[o·g + c] = fold_{j<ch, c·ch+j<n} x[o·n + c·ch + j]
+
+export type ReduceOp = 'sum' | 'max';
+
+const FOLD: Record<ReduceOp, string> = {
+  sum: 'acc = acc + v;',
+  max: 'if (v > acc) { acc = v; }',
+};
+
+/** One pass: rows of length n become rows of g = ⌈n/ch⌉ partial results. Cost n reads per row. */
+export function reduceSpec(op: ReduceOp, n: number, ch: number): KernelSpec {
+  const g = Math.ceil(n / ch);
+  const source = [
+    'function (x) {',
+    'let rest = this.thread.x * 1.0;',
+    splitAxis(0).replace(/d0/g, 'g'),
+    'let base = q0 * this.constants.n + c0 * this.constants.ch;',
+    'let left = this.constants.n - c0 * this.constants.ch;',
+    'let acc = x[base];',
+    'for (let j = 1; j < this.constants.ch; j++) {',
+    `if (j < left) { let v = x[base + j]; ${FOLD[op]} }`,
+    '}',
+    'return acc;',
+    '}',
+  ].join(' ');
+  return { family: `reduce:${op}`, source, constants: { n, ch, g }, loop: ch };
+}
+
+// ---------------------------------------------------------------------------------------------
+// matmul: C[b,i,j] = Σ_p op(A)[b,i,p]·op(B)[b,p,j], k unrolled in tiles of 4. Cost 2·batch·m·n·k.
+
+export interface MatmulShape {
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+}
+
+export function matmulSpec(p: MatmulShape): KernelSpec {
+  const { m, n, k, transA, transB } = p;
+  const k4 = Math.floor(k / 4);
+  const constants: Record<string, number> = {
+    m, n, k, mn: m * n, mk: m * k, kn: k * n, k4, k4x4: k4 * 4, kr: k - k4 * 4,
+    // op(A)[i,p] = A[b·mk + i·ai + p·ap];  op(B)[p,j] = B[b·kn + p·bp + j·bj]
+    ai: transA ? 1 : k, ap: transA ? m : 1,
+    bp: transB ? 1 : n, bj: transB ? k : 1,
+  };
+  const term = (dp: number): string =>
+    `a[ia + (p + ${dp}.0) * this.constants.ap] * b[ib + (p + ${dp}.0) * this.constants.bp]`;
+  const source = [
+    'function (a, b) {',
+    'let rest = this.thread.x * 1.0;',
+    splitAxis(0).replace(/d0/g, 'mn'), // c0: index inside the matrix, q0: batch
+    'let bt = q0;',
+    'rest = c0;',
+    splitAxis(1).replace(/d1/g, 'n'), // c1: column j, q1: row i
+    'let ia = bt * this.constants.mk + q1 * this.constants.ai;',
+    'let ib = bt * this.constants.kn + c1 * this.constants.bj;',
+    'let acc = 0.0;',
+    'for (let t = 0; t < this.constants.k4; t++) {',
+    'let p = t * 4.0;',
+    `acc = acc + ${term(0)} + ${term(1)} + ${term(2)} + ${term(3)};`,
+    '}',
+    'for (let r = 0; r < this.constants.kr; r++) {',
+    'let p = this.constants.k4x4 + r;',
+    `acc = acc + ${term(0)};`,
+    '}',
+    'return acc;',
+    '}',
+  ].join(' ');
+  return { family: `matmul:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`, source, constants, loop: Math.max(k4, 4) };
+}

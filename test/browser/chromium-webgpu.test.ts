@@ -1,0 +1,12 @@
+// Path 4: headless Chromium, WebGPU (SwiftShader, --enable-unsafe-webgpu): the checks bundled
+// with esbuild, served from 127.0.0.1, results posted back and asserted here.
+
+import t from 'tap';
+import { runInChromium } from '../../bench/browser/launch.js';
+import type { EntryReport } from '../gpu/entry.js';
+import { assertReport } from '../gpu/report.js';
+
+t.test('GPU backend in headless Chromium, webgpu (WebGPUKernel) matches the CPU backend', async (t) => {
+  const report = (await runInChromium('test/gpu/entry.ts', { args: { mode: 'webgpu' } })) as EntryReport;
+  assertReport(t, report, 'WebGPUKernel');
+});

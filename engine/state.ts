@@ -1,5 +1,5 @@
-// The current backend. A closed choice of names ('cpu' | 'gpu'), no registry: 'cpu' is created
-// on first use; 'gpu' loads GPU.js on demand, so programs that never ask for it never load it.
+// The current backend. A closed choice of names ('cpu' | 'gpu'), no registry: 'cpu' (its fastest
+// GEMM tier, chosen once and reported by describe()) is created on first use; 'gpu' loads GPU.js on demand, so programs that never ask for it never load it.
 
 import type { GPU } from 'gpu.js';
 import type { Backend } from './backend.js';
@@ -27,7 +27,7 @@ export interface GpuBackendOptions {
 let current: Backend | undefined;
 
 export function getBackend(): Backend {
-  if (current === undefined) current = createCpuBackend();
+  if (current === undefined) current = createCpuBackend({ tier: 'auto' });
   return current;
 }
 
@@ -41,7 +41,7 @@ export async function setBackend(choice: BackendName | Backend, options: GpuBack
     return choice;
   }
   if (choice === 'cpu') {
-    current = createCpuBackend();
+    current = createCpuBackend({ tier: 'auto' });
     return current;
   }
   if (choice === 'gpu') {

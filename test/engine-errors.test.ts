@@ -74,7 +74,7 @@ t.test('linear algebra: shapes, singular and non-finite input', async (t) => {
   const inf = tensor([[1, 0], [0, Infinity]], undefined, f64);
   t.throws(() => rg.inv(nan), /inv: matrix 0 of the batch has a non-finite entry NaN at \[0,1\]/);
   t.throws(() => rg.solve(inf, z([2, 1])), /solve: matrix 0 of the batch has a non-finite entry Infinity at \[1,1\]/);
-  t.throws(() => rg.solve(rg.eye(2, f64), tensor([[1], [NaN]], undefined, f64)), /solve: matrix 0 of the batch has a non-finite entry NaN at \[1,0\]/);
+  t.throws(() => rg.solve(rg.eye(2, f64), tensor([[1], [NaN]], undefined, f64)), /solve: right-hand side 0 of the batch has a non-finite entry NaN at \[1,0\]/);
   t.throws(() => rg.slogdet(nan), /slogdet: matrix 0 of the batch has a non-finite entry NaN at \[0,1\]/);
   t.throws(() => rg.logAbsDet(inf), /slogdet: matrix 0 of the batch has a non-finite entry Infinity/);
 });

@@ -1,21 +1,36 @@
 // The CPU backend: float64 and float32 on flat typed arrays. Products go through a pluggable
-// GEMM (plain TypeScript by default; faster tiers plug in via `createCpuBackend({ gemm })`),
-// the LU family through ml-matrix.
+// GEMM (plain TypeScript by default; faster tiers plug in via `createCpuBackend({ gemm })`, or
+// are chosen once by `{ tier }` / createFastCpuBackend(), see fast.ts), the LU family through
+// ml-matrix or a blocked LU on the same GEMM.
 
 import type { Backend, KernelTable, MatmulParams } from '../../engine/backend.js';
 import { allocHost, dtypeOfArray, type DType, type TypedArray } from '../../engine/dtype.js';
 import { binary, unary } from './elementwise.js';
+import { chooseGemm, type GemmTier } from './fast.js';
 import { gemmJs, type Gemm } from './gemm.js';
 import { cast, expand, max, pad, slice, sum, transpose } from './layout.js';
 import { inv, slogdet, solve } from './linalg.js';
+import { createLu } from './lu.js';
 
 export { gemmJs, type Gemm, type GemmArgs } from './gemm.js';
+export { chooseGemm, gemmTiers, type GemmChoice, type GemmTier } from './fast.js';
 
 export interface CpuBackendOptions {
   /** The product kernel; defaults to the plain TypeScript tiled GEMM. */
   gemm?: Gemm;
   /** Name of the GEMM tier, reported by describe(). */
   gemmName?: string;
+  /**
+   * When `gemm` is absent: the GEMM tier, chosen once at creation ('auto' = the fastest this
+   * engine supports; a forced tier throws when unavailable). Default 'js', so that
+   * createCpuBackend() alone never compiles WebAssembly or starts threads.
+   */
+  tier?: GemmTier | 'auto';
+  /**
+   * The LU family: 'ml-matrix', or 'blocked' (right-looking blocked LU whose trailing updates run
+   * on the chosen GEMM, lu.ts). Default: 'blocked' with a WebAssembly tier, 'ml-matrix' with 'js'.
+   */
+  lu?: 'ml-matrix' | 'blocked';
 }
 
 function matmul(gemm: Gemm, a: TypedArray, b: TypedArray, p: MatmulParams): TypedArray {
@@ -33,21 +48,34 @@ function matmul(gemm: Gemm, a: TypedArray, b: TypedArray, p: MatmulParams): Type
 }
 
 export function createCpuBackend(options: CpuBackendOptions = {}): Backend<TypedArray> {
-  const gemm = options.gemm ?? gemmJs;
-  const gemmName = options.gemmName ?? (options.gemm ? 'custom' : 'js-tiled-4x4');
+  let gemm = options.gemm ?? gemmJs;
+  let gemmName = options.gemmName ?? (options.gemm ? 'custom' : 'js-tiled-4x4');
+  let fallbacks = '';
+  if (!options.gemm && options.tier && options.tier !== 'js') {
+    const choice = chooseGemm(options.tier === 'auto' ? {} : { tier: options.tier });
+    gemm = choice.gemm;
+    gemmName = options.gemmName ?? choice.name;
+    fallbacks = choice.fallbacks.join('; ');
+  }
+  const luKind = options.lu ?? (gemm === gemmJs ? 'ml-matrix' : 'blocked');
+  const linalg = luKind === 'blocked' ? createLu(gemm) : { solve, inv, slogdet };
+  const luName = luKind === 'blocked' ? 'blocked LU on the GEMM' : 'ml-matrix';
+  const details: Record<string, string> = fallbacks ? { gemm: gemmName, lu: luName, gemmFallbacks: fallbacks } : { gemm: gemmName, lu: luName };
   const kernels: KernelTable<TypedArray> = {
     unary, binary, sum, max, transpose, expand, slice, pad, cast,
     matmul: (a, b, p) => matmul(gemm, a, b, p),
-    solve, inv, slogdet,
+    solve: linalg.solve,
+    inv: linalg.inv,
+    slogdet: linalg.slogdet,
   };
   return {
     name: 'cpu',
     defaultDtype: 'float64',
     describe: () => ({
       name: 'cpu',
-      implementation: `typed arrays; gemm: ${gemmName}; LU: ml-matrix`,
+      implementation: `typed arrays; gemm: ${gemmName}; LU: ${luName}`,
       dtypes: ['float64', 'float32'],
-      details: { gemm: gemmName },
+      details,
     }),
     upload: (values: TypedArray, dtype: DType) => {
       const out = allocHost(dtype, values.length);
@@ -59,4 +87,9 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
     free: () => {},
     kernels,
   };
+}
+
+/** The CPU backend on the fastest GEMM tier available here (reported in describe().details.gemm). */
+export function createFastCpuBackend(): Backend<TypedArray> {
+  return createCpuBackend({ tier: 'auto' });
 }

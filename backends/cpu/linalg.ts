@@ -6,14 +6,14 @@ import { LuDecomposition, Matrix } from 'ml-matrix';
 import type { SquareParams } from '../../engine/backend.js';
 import { allocHost, dtypeOfArray, type TypedArray } from '../../engine/dtype.js';
 
-function matrixAt(op: string, x: TypedArray, b: number, rows: number, cols: number): Matrix {
+function matrixAt(op: string, x: TypedArray, b: number, rows: number, cols: number, what = 'matrix'): Matrix {
   const start = b * rows * cols;
   const m = new Matrix(rows, cols);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
       const v = x[start + i * cols + j];
       if (!Number.isFinite(v)) {
-        throw new Error(`${op}: matrix ${b} of the batch has a non-finite entry ${v} at [${i},${j}]`);
+        throw new Error(`${op}: ${what} ${b} of the batch has a non-finite entry ${v} at [${i},${j}]`);
       }
       m.set(i, j, v);
     }
@@ -39,7 +39,7 @@ function luOf(op: string, a: TypedArray, b: number, n: number, mustBeRegular: bo
 export function solve(a: TypedArray, rhs: TypedArray, p: SquareParams, nrhs: number): TypedArray {
   const out = allocHost(dtypeOfArray(a), p.batch * p.n * nrhs);
   for (let b = 0; b < p.batch; b++) {
-    const x = luOf('solve', a, b, p.n, true).solve(matrixAt('solve', rhs, b, p.n, nrhs));
+    const x = luOf('solve', a, b, p.n, true).solve(matrixAt('solve', rhs, b, p.n, nrhs, 'right-hand side'));
     writeAt(out, b, x);
   }
   return out;

@@ -1,0 +1,88 @@
+// Chooses the CPU GEMM tier once: WebAssembly SIMD on worker threads, WebAssembly SIMD on the
+// calling thread, or the plain TypeScript kernel, whichever is the fastest this engine supports.
+// The choice and the reason for any fallback are returned (and reported by describe()); a tier
+// can be forced so a conformance suite can loop over all of them.
+
+import { gemmJs, type Gemm } from './gemm.js';
+import { createThreadedGemm, DEFAULT_MIN_FLOPS } from './threads/index.js';
+import { createWasmGemm, simdSupported } from './wasm/index.js';
+
+export type GemmTier = 'js' | 'wasm' | 'wasm-threads';
+
+export interface GemmChoiceOptions {
+  /** Force a tier; throws when it is unavailable here. Default: the fastest available. */
+  tier?: GemmTier;
+  /** Threads for 'wasm-threads' (caller's included); default os.availableParallelism(). */
+  threads?: number;
+  /** Flops (2·m·n·k) below which 'wasm-threads' stays on the calling thread. */
+  minFlops?: number;
+}
+
+export interface GemmChoice {
+  tier: GemmTier;
+  /** What describe() reports, e.g. 'wasm-simd-threads(2, ≥2e6 flops)'. */
+  name: string;
+  gemm: Gemm;
+  /** Why a faster tier was not taken (empty when the fastest one was). */
+  fallbacks: string[];
+  /** Ends worker threads, if any (they are unref'ed and never keep the process alive). */
+  close: () => Promise<void>;
+}
+
+const noop = async (): Promise<void> => {};
+
+function tryTier(tier: GemmTier, options: GemmChoiceOptions): GemmChoice | string {
+  if (tier === 'js') return { tier, name: 'js-tiled-4x4', gemm: gemmJs, fallbacks: [], close: noop };
+  if (!simdSupported()) return `${tier}: WebAssembly 128-bit SIMD is unavailable`;
+  if (tier === 'wasm') {
+    const gemm = createWasmGemm();
+    return gemm ? { tier, name: 'wasm-simd', gemm, fallbacks: [], close: noop } : 'wasm: module failed';
+  }
+  const threaded = createThreadedGemm({ threads: options.threads, minFlops: options.minFlops });
+  if (!threaded) return 'wasm-threads: needs ≥ 2 cores, SharedArrayBuffer, shared WebAssembly.Memory and Node worker_threads';
+  return {
+    tier,
+    name: `wasm-simd-threads(${threaded.threads}, ≥${threaded.minFlops.toExponential(0)} flops)`,
+    gemm: threaded.gemm,
+    fallbacks: [],
+    close: threaded.close,
+  };
+}
+
+/** Picks the GEMM tier (once per call: keep the result). */
+export function chooseGemm(options: GemmChoiceOptions = {}): GemmChoice {
+  if (options.tier) {
+    const got = tryTier(options.tier, options);
+    if (typeof got === 'string') throw new Error(`chooseGemm: forced tier unavailable: ${got}`);
+    return got;
+  }
+  const fallbacks: string[] = [];
+  for (const tier of ['wasm-threads', 'wasm', 'js'] as const) {
+    const got = tryTier(tier, options);
+    if (typeof got !== 'string') return { ...got, fallbacks };
+    fallbacks.push(got);
+  }
+  throw new Error('chooseGemm: unreachable, the js tier is always available');
+}
+
+export interface GemmTierEntry {
+  name: string;
+  gemm: Gemm;
+  available: boolean;
+}
+
+/**
+ * Every tier, for conformance suites. The threaded one is built with minFlops = 0 so that even
+ * small test products are split across threads. Unavailable tiers carry the plain kernel and
+ * `available: false`.
+ */
+export function gemmTiers(): GemmTierEntry[] {
+  return (['js', 'wasm', 'wasm-threads'] as const).map((tier) => {
+    const got = tryTier(tier, tier === 'wasm-threads' ? { minFlops: 0 } : {});
+    return typeof got === 'string'
+      ? { name: tier, gemm: gemmJs, available: false }
+      : { name: tier === 'js' ? 'js-tiled-4x4' : got.name, gemm: got.gemm, available: true };
+  });
+}
+
+export { DEFAULT_MIN_FLOPS };

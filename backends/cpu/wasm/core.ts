@@ -1,0 +1,126 @@
+// The driver of the WebAssembly GEMM: BLIS-style cache blocking and packing in TypeScript around
+// the SIMD macro-kernels of kernel.ts. For each chunk of MB rows of C, each NC-column block and
+// each KC-deep slice of k: pack op(B) into NR-column panels, pack op(A) into MR-row panels per MC
+// rows, and let the kernel accumulate into a padded C buffer in linear memory; then write back
+// C = alpha·(A·B) + beta·C. Packing costs O(mk·⌈n/NC⌉ + kn·⌈m/MB⌉) copies against 2·m·n·k flops.
+//
+// `runGemm` and `scratchPlan` are self-contained (they reference nothing else from this module
+// at run time) because the worker pool evaluates their source text inside each worker.
+
+import type { GemmArgs } from '../gemm.js';
+import type { GemmTiles, KernelExports, TileParams } from './kernel.js';
+
+export interface ScratchPlan {
+  /** Byte offsets, relative to the scratch base, of packed A, packed B, the C buffer, staging. */
+  ap: number;
+  bp: number;
+  cw: number;
+  st: number;
+  /** Total bytes of scratch one thread needs for this dtype. */
+  bytes: number;
+}
+
+/** Scratch one thread needs for one dtype (es = bytes per element); regions 64-byte aligned. */
+export function scratchPlan(t: TileParams, es: number): ScratchPlan {
+  const align = (x: number): number => Math.ceil(x / 64) * 64;
+  const kcp = Math.ceil(t.kc / t.ku) * t.ku;
+  const mcp = Math.ceil(t.mc / t.mr) * t.mr;
+  const ncp = Math.ceil(t.nc / t.nr) * t.nr;
+  const mbp = Math.ceil(t.mb / t.mr) * t.mr;
+  const apBytes = align(mcp * kcp * es);
+  const bpBytes = align(ncp * kcp * es);
+  const cwBytes = align(mbp * ncp * es);
+  const stBytes = align(Math.max(mcp, ncp) * kcp * es);
+  const cw = apBytes + bpBytes;
+  return { ap: 0, bp: apBytes, cw, st: cw + cwBytes, bytes: cw + cwBytes + stBytes };
+}
+
+/**
+ * C = alpha·op(A)·op(B) + beta·C with the kernels `ex` working in `memory` from byte `scratch`
+ * on. a, b, c may be any typed arrays (the caller's, or views of the same shared memory as
+ * long as they do not overlap the scratch). The dtype of c selects the kernels.
+ * Each block of op(A) / op(B) is first staged row-major (memcpy per row, zero-padded to whole
+ * panels and to a multiple of the k unroll), then packed by a WebAssembly copy or transpose.
+ */
+export function runGemm(ex: KernelExports, memory: WebAssembly.Memory, scratch: number, tiles: GemmTiles, g: GemmArgs): void {
+  const { transA, transB, m, n, k, alpha, beta, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc } = g;
+  if (m === 0 || n === 0) return;
+  if (k === 0 || alpha === 0) {
+    for (let i = 0; i < m; i++) {
+      const row = cOffset + i * ldc;
+      if (beta === 0) c.fill(0, row, row + n);
+      else if (beta !== 1) for (let j = 0; j < n; j++) c[row + j] *= beta;
+    }
+    return;
+  }
+  const f64 = c instanceof Float64Array;
+  const t = f64 ? tiles.f64 : tiles.f32;
+  const es = f64 ? 8 : 4;
+  const plan = scratchPlan(t, es);
+  const view = f64 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
+  const kern = f64 ? ex.f64 : ex.f32;
+  const copyA = f64 ? ex.f64_copyA : ex.f32_copyA;
+  const copyB = f64 ? ex.f64_copyB : ex.f32_copyB;
+  const transposeA = f64 ? ex.f64_transposeA : ex.f32_transposeA;
+  const transposeB = f64 ? ex.f64_transposeB : ex.f32_transposeB;
+  const { mr, nr, ku } = t;
+  const apB = scratch + plan.ap;
+  const bpB = scratch + plan.bp;
+  const cwB = scratch + plan.cw;
+  const stB = scratch + plan.st;
+  const cwE = cwB / es;
+  const stE = stB / es;
+
+  /** Copies src[off + r·ld + q] (r < rows, q < cols) to staging, row stride colsPad, zero pad. */
+  const stage = (src: GemmArgs['a'], off: number, ld: number, rows: number, cols: number, rowsPad: number, colsPad: number): void => {
+    for (let r = 0; r < rows; r++) {
+      const s = off + r * ld;
+      const d = stE + r * colsPad;
+      if (cols >= 16) view.set(src.subarray(s, s + cols), d);
+      else for (let q = 0; q < cols; q++) view[d + q] = src[s + q];
+      if (colsPad > cols) view.fill(0, d + cols, d + colsPad);
+    }
+    if (rowsPad > rows) view.fill(0, stE + rows * colsPad, stE + rowsPad * colsPad);
+  };
+
+  for (let ib = 0; ib < m; ib += t.mb) {
+    const mbc = Math.min(t.mb, m - ib);
+    for (let jc = 0; jc < n; jc += t.nc) {
+      const ncc = Math.min(t.nc, n - jc);
+      const nt = Math.ceil(ncc / nr);
+      const ncp = nt * nr;
+      for (let pc = 0; pc < k; pc += t.kc) {
+        const kcc = Math.min(t.kc, k - pc);
+        const kcp = Math.ceil(kcc / ku) * ku;
+        if (!transB) {
+          stage(b, bOffset + pc * ldb + jc, ldb, kcc, ncc, kcp, ncp);
+          copyB(stB, ncp * es, bpB, kcp, nt);
+        } else {
+          stage(b, bOffset + jc * ldb + pc, ldb, ncc, kcc, ncp, kcp);
+          transposeB(stB, kcp * es, bpB, kcp, nt);
+        }
+        for (let ic = ib; ic < ib + mbc; ic += t.mc) {
+          const mcc = Math.min(t.mc, ib + mbc - ic);
+          const mt = Math.ceil(mcc / mr);
+          const mcp = mt * mr;
+          if (!transA) {
+            stage(a, aOffset + ic * lda + pc, lda, mcc, kcc, mcp, kcp);
+            transposeA(stB, kcp * es, apB, kcp, mt);
+          } else {
+            stage(a, aOffset + pc * lda + ic, lda, kcc, mcc, kcp, mcp);
+            copyA(stB, mcp * es, apB, kcp, mt);
+          }
+          kern(apB, bpB, cwB + (ic - ib) * ncp * es, ncp * es, mt, nt, kcp, pc > 0 ? 1 : 0);
+        }
+      }
+      // write back: C = alpha·Cw + beta·C (beta = 0 never reads C, so NaN there is overwritten)
+      for (let i = 0; i < mbc; i++) {
+        const crow = cOffset + (ib + i) * ldc + jc;
+        const wrow = cwE + i * ncp;
+        if (beta === 0 && alpha === 1) c.set(view.subarray(wrow, wrow + ncc), crow);
+        else if (beta === 0) for (let j = 0; j < ncc; j++) c[crow + j] = alpha * view[wrow + j];
+        else for (let j = 0; j < ncc; j++) c[crow + j] = alpha * view[wrow + j] + beta * c[crow + j];
+      }
+    }
+  }
+}

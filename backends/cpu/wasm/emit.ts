@@ -1,0 +1,160 @@
+// A tiny WebAssembly binary emitter: LEB128, the module sections this project needs (type,
+// import of one memory, function, export, code) and the few opcodes its kernels use, including
+// the 0xFD-prefixed SIMD ones. Enough to write the GEMM micro-kernels from TypeScript at load
+// time; no prebuilt binary. Spec: https://webassembly.github.io/spec/core/binary/
+
+/** Value types (binary encoding). */
+export const I32 = 0x7f;
+export const F32 = 0x7d;
+export const F64 = 0x7c;
+export const V128 = 0x7b;
+export type ValType = typeof I32 | typeof F32 | typeof F64 | typeof V128;
+
+/** Unsigned LEB128. */
+export function uleb(value: number): number[] {
+  const out: number[] = [];
+  let v = value >>> 0;
+  do {
+    let byte = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (v !== 0);
+  return out;
+}
+
+/** Signed LEB128 (32-bit). */
+export function sleb(value: number): number[] {
+  const out: number[] = [];
+  let v = value | 0;
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+function utf8(name: string): number[] {
+  const bytes = Array.from(new TextEncoder().encode(name));
+  return [...uleb(bytes.length), ...bytes];
+}
+
+function vec(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+/** Instruction writer: each method appends one instruction's bytes; returns `this` for chaining. */
+export class Code {
+  readonly bytes: number[] = [];
+
+  private op(...bytes: number[]): this {
+    for (const b of bytes) this.bytes.push(b);
+    return this;
+  }
+
+  private simd(opcode: number, ...rest: number[]): this {
+    return this.op(0xfd, ...uleb(opcode), ...rest);
+  }
+
+  // control (block types: 0x40 = no result)
+  block(): this { return this.op(0x02, 0x40); }
+  loop(): this { return this.op(0x03, 0x40); }
+  if(): this { return this.op(0x04, 0x40); }
+  else(): this { return this.op(0x05); }
+  end(): this { return this.op(0x0b); }
+  br(depth: number): this { return this.op(0x0c, ...uleb(depth)); }
+  brIf(depth: number): this { return this.op(0x0d, ...uleb(depth)); }
+  drop(): this { return this.op(0x1a); }
+
+  // locals
+  get(index: number): this { return this.op(0x20, ...uleb(index)); }
+  set(index: number): this { return this.op(0x21, ...uleb(index)); }
+  tee(index: number): this { return this.op(0x22, ...uleb(index)); }
+
+  // i32 arithmetic
+  i32(value: number): this { return this.op(0x41, ...sleb(value)); }
+  i32Eqz(): this { return this.op(0x45); }
+  i32Ne(): this { return this.op(0x47); }
+  i32LtU(): this { return this.op(0x49); }
+  i32Add(): this { return this.op(0x6a); }
+  i32Sub(): this { return this.op(0x6b); }
+  i32Mul(): this { return this.op(0x6c); }
+
+  // scalar memory; memarg = (log2 alignment, byte offset)
+  i32Load(offset: number): this { return this.op(0x28, 2, ...uleb(offset)); }
+  i64Load(offset: number): this { return this.op(0x29, 3, ...uleb(offset)); }
+  i32Store(offset: number): this { return this.op(0x36, 2, ...uleb(offset)); }
+  i64Store(offset: number): this { return this.op(0x37, 3, ...uleb(offset)); }
+
+  // SIMD; memarg = (log2 alignment, byte offset)
+  v128Load(offset: number): this { return this.simd(0x00, 4, ...uleb(offset)); }
+  v128Load32Splat(offset: number): this { return this.simd(0x09, 2, ...uleb(offset)); }
+  v128Load64Splat(offset: number): this { return this.simd(0x0a, 3, ...uleb(offset)); }
+  v128Store(offset: number): this { return this.simd(0x0b, 4, ...uleb(offset)); }
+  v128Zero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
+  i32x4Splat(): this { return this.simd(0x11); }
+  f32x4Splat(): this { return this.simd(0x13); }
+  f64x2Splat(): this { return this.simd(0x14); }
+  f32x4Add(): this { return this.simd(0xe4); }
+  f32x4Mul(): this { return this.simd(0xe6); }
+  f64x2Add(): this { return this.simd(0xf0); }
+  f64x2Mul(): this { return this.simd(0xf2); }
+}
+
+export interface FuncDef {
+  name: string;
+  params: ValType[];
+  results: ValType[];
+  /** Extra locals after the parameters, in order. */
+  locals: ValType[];
+  body: Code;
+}
+
+export interface MemoryImport {
+  module: string;
+  field: string;
+  initialPages: number;
+  maximumPages?: number;
+  shared?: boolean;
+}
+
+function section(id: number, payload: number[]): number[] {
+  return [id, ...uleb(payload.length), ...payload];
+}
+
+/** A whole module: optional imported memory (index 0) and exported functions. */
+export function emitModule(funcs: FuncDef[], memory?: MemoryImport): Uint8Array<ArrayBuffer> {
+  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  // one type per function (no dedup needed for a handful of functions)
+  out.push(...section(1, vec(funcs.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]))));
+  if (memory) {
+    const limits = memory.shared
+      ? [0x03, ...uleb(memory.initialPages), ...uleb(memory.maximumPages ?? memory.initialPages)]
+      : memory.maximumPages === undefined
+        ? [0x00, ...uleb(memory.initialPages)]
+        : [0x01, ...uleb(memory.initialPages), ...uleb(memory.maximumPages)];
+    out.push(...section(2, vec([[...utf8(memory.module), ...utf8(memory.field), 0x02, ...limits]])));
+  }
+  out.push(...section(3, vec(funcs.map((_, i) => uleb(i)))));
+  out.push(...section(7, vec(funcs.map((f, i) => [...utf8(f.name), 0x00, ...uleb(i)]))));
+  const bodies = funcs.map((f) => {
+    const locals = vec(f.locals.map((t) => [1, t])); // one entry per local: simple, fine for ≤ 64
+    const body = [...locals, ...f.body.bytes, 0x0b];
+    return [...uleb(body.length), ...body];
+  });
+  out.push(...section(10, vec(bodies)));
+  return new Uint8Array(out);
+}
+
+/** True when this engine validates a module that uses a 128-bit SIMD instruction. */
+export function simdSupported(): boolean {
+  if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') return false;
+  const body = new Code().i32(0).i32x4Splat().drop();
+  try {
+    return WebAssembly.validate(emitModule([{ name: 'f', params: [], results: [], locals: [], body }]));
+  } catch {
+    return false;
+  }
+}

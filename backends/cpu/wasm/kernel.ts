@@ -1,0 +1,232 @@
+// The WebAssembly SIMD macro-kernels of the GEMM, emitted at load time. One exported function
+// per dtype computes a whole packed block: for every NR-column panel of packed B (kept in L1)
+// and every MR-row panel of packed A (kept in L2), an MR×NR tile of C is accumulated in v128
+// registers over kc and then stored (or added) into a padded C buffer in linear memory.
+// Baseline SIMD has no FMA, so each update is a mul then an add: 2·MR·NR flops per k step for
+// NV = NR / lanes loads of B, MR splat-loads of A and MR·NV mul+add pairs.
+
+import { Code, emitModule, I32, V128, type FuncDef, type ValType } from './emit.js';
+
+/** Register blocking of one dtype's micro-kernel and the cache blocking around it. */
+export interface TileParams {
+  /** Rows of the register tile. */
+  mr: number;
+  /** Columns of the register tile (a multiple of the SIMD lanes). */
+  nr: number;
+  /** k unroll of the inner loop; packed kc is padded with zeros to a multiple of it. */
+  ku: number;
+  /** k-block (depth of the packed panels). */
+  kc: number;
+  /** Rows of a packed A block. */
+  mc: number;
+  /** Columns of a packed B block. */
+  nc: number;
+  /** Rows of C accumulated in the scratch C buffer before write-back. */
+  mb: number;
+}
+
+export interface GemmTiles {
+  f64: TileParams;
+  f32: TileParams;
+}
+
+/**
+ * Defaults measured on a 2-core AVX2 Xeon (48 KiB L1d, 2 MiB L2): a 4×4 f64 tile (8 f64x2
+ * accumulators) and a 4×8 f32 tile (8 f32x4 accumulators) fit the 16 xmm registers with room
+ * for the B vectors and the A splat.
+ */
+export const DEFAULT_TILES: GemmTiles = {
+  f64: { mr: 4, nr: 4, ku: 2, kc: 256, mc: 128, nc: 2048, mb: 512 },
+  f32: { mr: 4, nr: 8, ku: 1, kc: 256, mc: 128, nc: 2048, mb: 512 },
+};
+
+/**
+ * Signature of an exported macro-kernel (byte addresses into linear memory):
+ * C[mt·MR × nt·NR] (row stride ldc bytes) (+)= Ap · Bp with Ap = mt panels of kcp×MR and
+ * Bp = nt panels of kcp×NR. `accumulate` = 0 overwrites C, 1 adds to it. mt, nt, kcp > 0.
+ */
+export type MacroKernel = (
+  ap: number, bp: number, c: number, ldc: number, mt: number, nt: number, kcp: number, accumulate: number,
+) => void;
+
+/**
+ * Packing routine (byte addresses): reads a staged row-major block S (row stride lds bytes) and
+ * writes `np` consecutive panels of `count`×w elements, element (p, q) of panel j at
+ * dst + ((j·count + p)·w + q)·es.
+ * - copy:      panel element (p, q) = S[p][j·w + q]   (rows of S run along k)
+ * - transpose: panel element (p, q) = S[j·w + q][p]   (rows of S run along the panel lanes)
+ */
+export type PackKernel = (src: number, lds: number, dst: number, count: number, np: number) => void;
+
+export interface DtypeKernels {
+  macro: MacroKernel;
+  copyA: PackKernel;
+  copyB: PackKernel;
+  transposeA: PackKernel;
+  transposeB: PackKernel;
+}
+
+export interface KernelExports {
+  f64: MacroKernel;
+  f64_copyA: PackKernel;
+  f64_copyB: PackKernel;
+  f64_transposeA: PackKernel;
+  f64_transposeB: PackKernel;
+  f32: MacroKernel;
+  f32_copyA: PackKernel;
+  f32_copyB: PackKernel;
+  f32_transposeA: PackKernel;
+  f32_transposeB: PackKernel;
+}
+
+/** Copy packing: per row p of S, np chunks of w·es bytes to panel-strided places (v128 moves). */
+function copyPanels(name: string, w: number, es: number): FuncDef {
+  const SRC = 0, LDS = 1, DST = 2, COUNT = 3, NP = 4;
+  const P = 5, J = 6, S = 7, D = 8, ROW_SRC = 9, ROW_DST = 10, STRIDE = 11;
+  const chunk = w * es;
+  const c = new Code();
+  c.get(COUNT).i32(chunk).i32Mul().set(STRIDE);
+  c.get(SRC).set(ROW_SRC).get(DST).set(ROW_DST).get(COUNT).set(P);
+  c.loop();
+  c.get(ROW_SRC).set(S).get(ROW_DST).set(D).get(NP).set(J);
+  c.loop();
+  let off = 0;
+  for (; off + 16 <= chunk; off += 16) c.get(D).get(S).v128Load(off).v128Store(off);
+  for (; off + 8 <= chunk; off += 8) c.get(D).get(S).i64Load(off).i64Store(off);
+  for (; off + 4 <= chunk; off += 4) c.get(D).get(S).i32Load(off).i32Store(off);
+  c.get(S).i32(chunk).i32Add().set(S);
+  c.get(D).get(STRIDE).i32Add().set(D);
+  c.get(J).i32(1).i32Sub().tee(J).brIf(0);
+  c.end();
+  c.get(ROW_SRC).get(LDS).i32Add().set(ROW_SRC);
+  c.get(ROW_DST).i32(chunk).i32Add().set(ROW_DST);
+  c.get(P).i32(1).i32Sub().tee(P).brIf(0);
+  c.end();
+  return { name, params: new Array<ValType>(5).fill(I32), results: [], locals: new Array<ValType>(7).fill(I32), body: c };
+}
+
+/** Transpose packing: w rows of S at a time, walked along p; scalar moves of es bytes. */
+function transposePanels(name: string, w: number, es: number): FuncDef {
+  const SRC = 0, LDS = 1, DST = 2, COUNT = 3, NP = 4;
+  const J = 5, P = 6, RP = 7, D = 8, PANEL_SRC = 9, firstOff = 10;
+  const offQ = (q: number): number => firstOff + q - 1; // byte offset q·lds of row q, q ≥ 1
+  const c = new Code();
+  for (let q = 1; q < w; q++) c.get(LDS).i32(q).i32Mul().set(offQ(q));
+  c.get(SRC).set(PANEL_SRC).get(DST).set(D).get(NP).set(J);
+  c.loop();
+  c.get(PANEL_SRC).set(RP).get(COUNT).set(P);
+  c.loop();
+  for (let q = 0; q < w; q++) {
+    c.get(D).get(RP);
+    if (q > 0) c.get(offQ(q)).i32Add();
+    if (es === 8) c.i64Load(0).i64Store(q * es);
+    else c.i32Load(0).i32Store(q * es);
+  }
+  c.get(RP).i32(es).i32Add().set(RP);
+  c.get(D).i32(w * es).i32Add().set(D);
+  c.get(P).i32(1).i32Sub().tee(P).brIf(0);
+  c.end();
+  c.get(PANEL_SRC).get(LDS).i32(w).i32Mul().i32Add().set(PANEL_SRC);
+  c.get(J).i32(1).i32Sub().tee(J).brIf(0);
+  c.end();
+  const locals = new Array<ValType>(5 + Math.max(0, w - 1)).fill(I32);
+  return { name, params: new Array<ValType>(5).fill(I32), results: [], locals, body: c };
+}
+
+function macroKernel(name: string, lanes: 2 | 4, t: TileParams): FuncDef {
+  const es = lanes === 2 ? 8 : 4;
+  const { mr, nr, ku } = t;
+  const nv = nr / lanes;
+  if (!Number.isInteger(nv) || nv < 1) throw new Error(`wasm gemm ${name}: nr ${nr} is not a multiple of ${lanes}`);
+  // params
+  const AP = 0, BP = 1, C = 2, LDC = 3, MT = 4, NT = 5, KCP = 6, ACC = 7;
+  // i32 locals
+  const JT = 8, IT = 9, PA = 10, PB = 11, K = 12, AP_IT = 13, BP_JT = 14, C_ROW = 15, C_COL = 16, CP = 17;
+  const firstVec = 18;
+  const acc = (r: number, v: number): number => firstVec + r * nv + v;
+  const bReg = (v: number): number => firstVec + mr * nv + v;
+  const aReg = firstVec + mr * nv + nv;
+  const locals: ValType[] = [
+    ...new Array<ValType>(10).fill(I32),
+    ...new Array<ValType>(mr * nv + nv + 1).fill(V128),
+  ];
+  const add = (c: Code): Code => (lanes === 2 ? c.f64x2Add() : c.f32x4Add());
+  const mul = (c: Code): Code => (lanes === 2 ? c.f64x2Mul() : c.f32x4Mul());
+  const splat = (c: Code, off: number): Code => (lanes === 2 ? c.v128Load64Splat(off) : c.v128Load32Splat(off));
+
+  const c = new Code();
+  c.get(BP).set(BP_JT).get(C).set(C_COL).get(NT).set(JT);
+  c.loop(); // over column panels jt
+  c.get(AP).set(AP_IT).get(C_COL).set(C_ROW).get(MT).set(IT);
+  c.loop(); // over row panels it
+  for (let r = 0; r < mr; r++) for (let v = 0; v < nv; v++) c.v128Zero().set(acc(r, v));
+  c.get(AP_IT).set(PA).get(BP_JT).set(PB).get(KCP).set(K);
+  c.loop(); // over k, unrolled ku times
+  for (let u = 0; u < ku; u++) {
+    for (let v = 0; v < nv; v++) c.get(PB).v128Load((u * nr + v * lanes) * es).set(bReg(v));
+    for (let r = 0; r < mr; r++) {
+      splat(c.get(PA), (u * mr + r) * es).set(aReg);
+      for (let v = 0; v < nv; v++) {
+        c.get(acc(r, v)).get(aReg).get(bReg(v));
+        mul(c);
+        add(c);
+        c.set(acc(r, v));
+      }
+    }
+  }
+  c.get(PA).i32(ku * mr * es).i32Add().set(PA);
+  c.get(PB).i32(ku * nr * es).i32Add().set(PB);
+  c.get(K).i32(ku).i32Sub().tee(K).brIf(0);
+  c.end();
+  // store the tile: rows at C_ROW + r·ldc, vectors at + v·16 bytes
+  c.get(ACC).if();
+  c.get(C_ROW).set(CP);
+  for (let r = 0; r < mr; r++) {
+    for (let v = 0; v < nv; v++) {
+      c.get(CP).get(CP).v128Load(v * 16).get(acc(r, v));
+      add(c);
+      c.v128Store(v * 16);
+    }
+    if (r < mr - 1) c.get(CP).get(LDC).i32Add().set(CP);
+  }
+  c.else();
+  c.get(C_ROW).set(CP);
+  for (let r = 0; r < mr; r++) {
+    for (let v = 0; v < nv; v++) c.get(CP).get(acc(r, v)).v128Store(v * 16);
+    if (r < mr - 1) c.get(CP).get(LDC).i32Add().set(CP);
+  }
+  c.end();
+  // next row panel: A advanced by exactly kcp·MR elements in the k loop
+  c.get(PA).set(AP_IT);
+  c.get(C_ROW).get(LDC).i32(mr).i32Mul().i32Add().set(C_ROW);
+  c.get(IT).i32(1).i32Sub().tee(IT).brIf(0);
+  c.end();
+  // next column panel
+  c.get(PB).set(BP_JT);
+  c.get(C_COL).i32(nr * es).i32Add().set(C_COL);
+  c.get(JT).i32(1).i32Sub().tee(JT).brIf(0);
+  c.end();
+  return { name, params: new Array<ValType>(8).fill(I32), results: [], locals, body: c };
+}
+
+/** WebAssembly page size in bytes. */
+export const PAGE = 65536;
+
+/** The kernel module's bytes; it imports its memory as env.memory (shared when asked). */
+export function kernelModuleBytes(tiles: GemmTiles, memory: { shared: boolean; maximumPages?: number }): Uint8Array<ArrayBuffer> {
+  const funcs: FuncDef[] = [];
+  for (const [dt, lanes, es] of [['f64', 2, 8], ['f32', 4, 4]] as const) {
+    const t = tiles[dt];
+    funcs.push(
+      macroKernel(dt, lanes, t),
+      copyPanels(`${dt}_copyA`, t.mr, es),
+      copyPanels(`${dt}_copyB`, t.nr, es),
+      transposePanels(`${dt}_transposeA`, t.mr, es),
+      transposePanels(`${dt}_transposeB`, t.nr, es),
+    );
+  }
+  return emitModule(
+    funcs,
+    { module: 'env', field: 'memory', initialPages: 1, maximumPages: memory.maximumPages, shared: memory.shared },
+  );
+}

@@ -20,6 +20,12 @@ import { getBackend } from '../engine/state.js';
 import { keep, tidy } from '../engine/scope.js';
 import { Tensor, type NestedArray } from '../engine/tensor.js';
 
+/**
+ * Checkpoints use node:fs and node:crypto; the specifier is a variable so that bundlers leave the
+ * module out of browser bundles (save/load are Node-only; everything else runs in a browser).
+ */
+const CHECKPOINT_MODULE = './checkpoint.js';
+
 export type GradientMethod = 'relative' | 'ordinary' | 'autodiff';
 export const GRADIENT_METHODS: readonly GradientMethod[] = ['relative', 'ordinary', 'autodiff'];
 
@@ -287,13 +293,13 @@ export class Flow {
 
   /** Saves config and parameters (atomic write, checksummed; see checkpoint.ts). Node only. */
   async save(path: string, options: { precision?: 'float64' | 'float32'; meta?: Record<string, unknown> } = {}): Promise<void> {
-    const { saveCheckpoint } = await import('./checkpoint.js');
+    const { saveCheckpoint } = (await import(CHECKPOINT_MODULE)) as typeof import('./checkpoint.js');
     await saveCheckpoint(path, { config: this.config, params: this.paramsToHost(), meta: options.meta }, options);
   }
 
   /** Loads a flow saved by `save` or by training; refuses truncated or tampered files. */
   static async load(path: string, options: { backend?: Backend; dtype?: 'float64' | 'float32' } = {}): Promise<Flow> {
-    const { loadCheckpoint } = await import('./checkpoint.js');
+    const { loadCheckpoint } = (await import(CHECKPOINT_MODULE)) as typeof import('./checkpoint.js');
     return Flow.fromCheckpoint(await loadCheckpoint(path), options);
   }
 

@@ -76,7 +76,7 @@ async function bundle(contents: string, platform: 'browser' | 'node', outfile?: 
     minify: false,
     keepNames: true,
     // Node: dependencies load from node_modules; browser: the native modules are unreachable
-    ...(platform === 'node' ? { packages: 'external' as const } : { external: ['webgpu', 'gl'] }),
+    ...(platform === 'node' ? { packages: 'external' as const } : { external: ['webgpu', 'gl', 'node:*'] }),
     write: outfile !== undefined,
     outfile,
     logLevel: 'silent',

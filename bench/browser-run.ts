@@ -1,0 +1,61 @@
+// npm run bench:browser: bundles the gradient suite with esbuild, runs it in headless Chromium
+// (Debian's chromium via playwright-core) on the CPU and GPU.js (webgl2) backends, and writes
+// bench/results/browser-gradients.{json,md,png}. Flags: --quick, --dims 10,30,..., --cap S.
+
+import { fileURLToPath } from 'node:url';
+import { join, dirname } from 'node:path';
+import { runInChromium } from './browser/launch.js';
+import type { BrowserArgs, BrowserCell } from './browser/gradients-entry.js';
+import { fmtSeconds, writeReport } from './lib/report.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+async function main(argv: string[]): Promise<void> {
+  const quick = argv.includes('--quick');
+  const dimsAt = argv.indexOf('--dims');
+  const capAt = argv.indexOf('--cap');
+  for (const a of argv) if (a.startsWith('--') && !['--quick', '--dims', '--cap'].includes(a)) throw new Error(`bench:browser: unknown flag ${a}`);
+  const dims = dimsAt >= 0 ? argv[dimsAt + 1].split(',').map(Number) : quick ? [10, 30, 100] : [10, 30, 100, 300, 1000];
+  const args: BrowserArgs = {
+    dims,
+    methods: ['relative', 'ordinary', 'autodiff'],
+    backends: ['cpu', 'gpu'],
+    capSeconds: capAt >= 0 ? Number(argv[capAt + 1]) : quick ? 5 : 30,
+    budgetSeconds: quick ? 0.3 : 2,
+  };
+  // the TypeScript source, found from dist/bench or from bench/
+  const entry = join(here, '..', '..', 'bench', 'browser', 'gradients-entry.ts');
+  console.log(`bench:browser: running ${dims.join(',')} in headless Chromium ...`);
+  const out = (await runInChromium(entry, { args, timeoutMs: 3_600_000, onConsole: (l) => console.log(`[page] ${l}`) })) as { userAgent: string; cells: BrowserCell[] };
+  const find = (b: string, m: string, d: number): BrowserCell | undefined => out.cells.find((c) => c.backend === b && c.method === m && c.dim === d);
+  const show = (c?: BrowserCell): string => (c === undefined ? '-' : c.status === 'ok' ? fmtSeconds(c.median) : c.status);
+  const rows: (string | number)[][] = [];
+  for (const b of args.backends) {
+    for (const d of dims) {
+      const rel = find(b, 'relative', d);
+      const ord = find(b, 'ordinary', d);
+      const aut = find(b, 'autodiff', d);
+      const r = (x?: BrowserCell): string => (x?.status === 'ok' && rel?.status === 'ok' && x.median && rel.median ? `${(x.median / rel.median).toFixed(1)}×` : '-');
+      rows.push([b, d, show(rel), show(ord), show(aut), r(ord), r(aut)]);
+    }
+  }
+  const files = writeReport({
+    name: 'browser-gradients',
+    title: 'Gradient cost vs D in headless Chromium (B=100, L=2)',
+    config: { ...args, userAgent: out.userAgent, implementations: [...new Set(out.cells.map((c) => `${c.backend}: ${c.implementation}`))] },
+    results: out.cells,
+    table: { header: ['backend', 'D', 'relative', 'ordinary', 'autodiff', 'ordinary/relative', 'autodiff/relative'], rows },
+    notes: out.cells.filter((c) => c.status !== 'ok').map((c) => `${c.backend} ${c.method} D=${c.dim}: ${c.status}: ${c.reason}`),
+    plot: {
+      series: args.backends.flatMap((b) => args.methods.map((m) => ({ name: `${m} ${b}`, points: dims.flatMap((d) => { const c = find(b, m, d); return c?.status === 'ok' && c.median ? [[d, c.median] as [number, number]] : []; }) }))),
+      xLabel: 'D',
+      yLabel: 'seconds per gradient',
+    },
+  });
+  console.log(`written:\n${files.map((f) => `  ${f}`).join('\n')}`);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exitCode = 1;
+});

@@ -1,0 +1,83 @@
+// One benchmark cell (method × D × backend) in a worker thread, so the parent can stop it at a
+// time or memory cap. Posts {kind: 'run-start'} before each timed evaluation and the samples at
+// the end. The timed call includes reading every result back to the host.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { setBackend, type GpuMode } from '../engine/state.js';
+import { randn } from '../engine/random.js';
+import { tidy } from '../engine/scope.js';
+import { Flow, type GradientMethod } from '../flow/model.js';
+import { makeOptimizer } from '../flow/optim.js';
+import { countingBackend } from './lib/counting-backend.js';
+import { createCpuBackend } from '../backends/cpu/index.js';
+import { timeRuns } from './lib/stats.js';
+import type { Backend } from '../engine/backend.js';
+import type { TypedArray } from '../engine/dtype.js';
+
+export interface CellRequest {
+  backend: 'cpu' | 'gpu';
+  gpuMode?: string;
+  method: GradientMethod;
+  task: 'gradient' | 'train-step';
+  dim: number;
+  batch: number;
+  layers: number;
+  seed: number;
+  budgetSeconds: number;
+  maxRuns: number;
+}
+
+export type CellMessage =
+  | { kind: 'run-start'; run: number }
+  | { kind: 'done'; samples: number[]; backend: string; implementation: string; allocation: { peakLiveBytes: number; bytesPerRun: number; allocationsPerRun: number } | null; paramBytes: number }
+  | { kind: 'error'; message: string };
+
+async function run(req: CellRequest): Promise<CellMessage> {
+  let backend: Backend;
+  let counting: ReturnType<typeof countingBackend<TypedArray>> | null = null;
+  if (req.backend === 'cpu') {
+    counting = countingBackend(createCpuBackend({ tier: 'auto' }), (s) => s.byteLength);
+    backend = await setBackend(counting.backend as Backend);
+  } else {
+    backend = await setBackend('gpu', { mode: (req.gpuMode ?? 'headlessgl') as GpuMode });
+  }
+  const flow = Flow.create({ dim: req.dim, layers: req.layers, seed: req.seed });
+  const x = randn([req.batch, req.dim], { seed: req.seed + 1, dtype: flow.dtype });
+  const optimizer = makeOptimizer({ name: 'adam', lr: 1e-4 });
+  let runs = 0;
+  const once = (): void => {
+    parentPort?.postMessage({ kind: 'run-start', run: runs++ } satisfies CellMessage);
+    tidy(() => {
+      const g = flow.gradient(x, req.method);
+      if (req.task === 'train-step') {
+        const { W, b } = flow.params;
+        const next = optimizer.step([...W, ...b], [...g.dW, ...g.db]);
+        for (const t of next) t.dataSync();
+        flow.replaceParams(next.slice(0, W.length), next.slice(W.length));
+      } else {
+        for (const t of [...g.dW, ...g.db]) t.dataSync();
+      }
+    });
+  };
+  once(); // warm-up (and the first measurement of memory)
+  counting?.reset();
+  const samples = await timeRuns(once, { budgetSeconds: req.budgetSeconds, minRuns: 3, maxRuns: req.maxRuns, warmup: 0 });
+  const n = samples.length;
+  const bytesPerElement = flow.dtype === 'float64' ? 8 : 4;
+  return {
+    kind: 'done',
+    samples,
+    backend: backend.name,
+    implementation: backend.describe().implementation,
+    allocation: counting
+      ? { peakLiveBytes: counting.stats.peakLiveBytes, bytesPerRun: counting.stats.bytes / n, allocationsPerRun: counting.stats.allocations / n }
+      : null,
+    paramBytes: req.layers * (req.dim * req.dim + req.dim) * bytesPerElement,
+  };
+}
+
+if (parentPort) {
+  run(workerData as CellRequest)
+    .then((m) => parentPort?.postMessage(m))
+    .catch((err: unknown) => parentPort?.postMessage({ kind: 'error', message: err instanceof Error ? err.message : String(err) } satisfies CellMessage));
+}

@@ -1,0 +1,71 @@
+// Runs one cell in a worker thread and enforces the caps: an evaluation that runs past the time
+// cap, or a process that grows past the memory cap, is terminated and recorded as stopped.
+
+import { Worker } from 'node:worker_threads';
+import type { CellMessage, CellRequest } from '../cell-worker.js';
+import { median } from './stats.js';
+
+export interface Caps {
+  /** seconds one evaluation may take */
+  timeSeconds: number;
+  /** MB the process may grow by during the cell */
+  memoryMB: number;
+}
+
+export interface CellResult {
+  request: CellRequest;
+  status: 'ok' | 'stopped' | 'error' | 'skipped';
+  reason?: string;
+  samples?: number[];
+  median?: number;
+  implementation?: string;
+  peakRssGrowthMB?: number;
+  allocation?: { peakLiveBytes: number; bytesPerRun: number; allocationsPerRun: number } | null;
+  paramBytes?: number;
+}
+
+export function runCell(request: CellRequest, caps: Caps): Promise<CellResult> {
+  return new Promise((resolve) => {
+    const baseline = process.memoryUsage.rss();
+    let peak = baseline;
+    let runs = 0;
+    let settled = false;
+    const worker = new Worker(new URL('../cell-worker.js', import.meta.url), { workerData: request });
+    let runTimer: NodeJS.Timeout | undefined;
+    const finish = (r: Omit<CellResult, 'request' | 'peakRssGrowthMB'>): void => {
+      if (settled) return;
+      settled = true;
+      clearInterval(memoryTimer);
+      if (runTimer) clearTimeout(runTimer);
+      void worker.terminate();
+      resolve({ request, peakRssGrowthMB: (peak - baseline) / 2 ** 20, ...r });
+    };
+    const memoryTimer = setInterval(() => {
+      const rss = process.memoryUsage.rss();
+      peak = Math.max(peak, rss);
+      const growth = (rss - baseline) / 2 ** 20;
+      if (growth > caps.memoryMB) {
+        finish({ status: 'stopped', reason: `memory: the process grew by ${growth.toFixed(0)} MB > cap ${caps.memoryMB} MB during evaluation ${runs}` });
+      }
+    }, 25);
+    worker.on('message', (m: CellMessage) => {
+      if (m.kind === 'run-start') {
+        runs = m.run + 1;
+        if (runTimer) clearTimeout(runTimer);
+        runTimer = setTimeout(() => {
+          finish({ status: 'stopped', reason: `time: one evaluation ran past the cap of ${caps.timeSeconds} s (evaluation ${runs})` });
+        }, caps.timeSeconds * 1000);
+      } else if (m.kind === 'done') {
+        finish({ status: 'ok', samples: m.samples, median: median(m.samples), implementation: m.implementation, allocation: m.allocation, paramBytes: m.paramBytes });
+      } else {
+        const oom = /allocation failed|Array buffer allocation|Invalid typed array length|out of memory/i.test(m.message);
+        finish({ status: oom ? 'stopped' : 'error', reason: oom ? `memory: ${m.message}` : m.message });
+      }
+    });
+    worker.on('error', (err) => {
+      const oom = /allocation failed|Array buffer allocation|out of memory|heap/i.test(err.message);
+      finish({ status: oom ? 'stopped' : 'error', reason: `${oom ? 'memory: ' : ''}${err.message}` });
+    });
+    worker.on('exit', (code) => finish({ status: 'error', reason: `worker exited with code ${code} before reporting` }));
+  });
+}

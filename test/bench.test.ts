@@ -1,0 +1,102 @@
+// The benchmark suites run --quick on a tiny grid (through the built bench, as `npm run bench`
+// does) and write JSON whose every requested cell is a measurement or a recorded stop with its
+// reason. Speeds are not asserted.
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const dir = mkdtempSync(join(tmpdir(), 'relgrad-bench-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+
+function bench(results: string, ...args: string[]): { code: number | null; out: string } {
+  const r = spawnSync(process.execPath, [resolve('dist/bench/run.js'), ...args], {
+    encoding: 'utf8',
+    timeout: 600_000,
+    env: { ...process.env, RELGRAD_BENCH_RESULTS: results },
+  });
+  return { code: r.status, out: `${r.stdout}\n${r.stderr}` };
+}
+
+interface Cell {
+  request: { backend: string; method: string; dim: number };
+  status: string;
+  reason?: string;
+  samples?: number[];
+  median?: number;
+}
+
+t.test('quick run on cpu and gpu: every cell measured or stopped with a reason', async (t) => {
+  const results = join(dir, 'quick');
+  const r = bench(results, '--quick', '--dims', '4,8', '--backends', 'cpu,gpu');
+  t.equal(r.code, 0, r.out.slice(-3000));
+  for (const name of ['gradients', 'memory', 'throughput', 'peer', 'fairness']) {
+    t.ok(existsSync(join(results, `${name}.json`)), `${name}.json written`);
+    t.ok(existsSync(join(results, `${name}.md`)), `${name}.md written`);
+  }
+  t.ok(existsSync(join(results, 'gradients.png')), 'gradients.png written');
+  const g = JSON.parse(readFileSync(join(results, 'gradients.json'), 'utf8')) as {
+    machine: { cores: number; node: string; versions: Record<string, string> };
+    config: { dims: number[]; backends: string[]; methods: string[] };
+    results: { cells: Cell[]; ratios: { backend: string; dim: number; ordinaryOverRelative: number | null }[] };
+  };
+  t.ok(g.machine.cores > 0 && g.machine.node.startsWith('v'), 'machine info recorded');
+  t.same(g.config.dims, [4, 8]);
+  t.equal(g.results.cells.length, 2 * 3 * 2, 'one cell per backend × method × D');
+  for (const backend of ['cpu', 'gpu']) {
+    for (const method of ['relative', 'ordinary', 'autodiff']) {
+      for (const dim of [4, 8]) {
+        const c = g.results.cells.find((x) => x.request.backend === backend && x.request.method === method && x.request.dim === dim);
+        t.ok(c, `${backend} ${method} D=${dim} present`);
+        if (!c) continue;
+        if (c.status === 'ok') {
+          t.ok(Array.isArray(c.samples) && c.samples.length >= 3 && c.samples.every((s) => s > 0), `${backend} ${method} D=${dim}: raw samples`);
+          t.ok((c.median ?? 0) > 0, 'median recorded');
+        } else {
+          t.ok(typeof c.reason === 'string' && c.reason.length > 0, `${backend} ${method} D=${dim}: ${c.status} with a reason`);
+        }
+      }
+    }
+  }
+  t.ok(g.results.ratios.some((x) => x.ordinaryOverRelative !== null), 'ratios measured in the same run');
+  const peer = JSON.parse(readFileSync(join(results, 'peer.json'), 'utf8')) as { results: { contender: string; status: string; reason?: string }[] };
+  t.ok(peer.results.some((c) => c.contender.startsWith('tfjs') && c.status === 'ok'), 'tfjs measured side by side');
+  t.ok(peer.results.every((c) => c.status === 'ok' || (c.reason ?? '').length > 0), 'every peer cell measured or explained');
+});
+
+t.test('a cell past its cap is stopped and recorded, and the others go on', async (t) => {
+  const results = join(dir, 'capped');
+  const r = bench(results, '--suites', 'gradients', '--dims', '4,8', '--backends', 'cpu', '--memory-cap', '0.01');
+  t.equal(r.code, 0, r.out.slice(-2000));
+  const g = JSON.parse(readFileSync(join(results, 'gradients.json'), 'utf8')) as { results: { cells: Cell[] } };
+  t.equal(g.results.cells.length, 6);
+  for (const c of g.results.cells) {
+    t.ok(c.status === 'stopped' || c.status === 'skipped', `${c.request.method} D=${c.request.dim}: ${c.status}`);
+    t.match(c.reason ?? '', c.status === 'stopped' ? /^memory: the process grew by \d+ MB > cap 0.01 MB/ : /stopped at D=4/);
+  }
+});
+
+t.test('bad flags are refused', async (t) => {
+  const r = bench(join(dir, 'bad'), '--dimz', '4');
+  t.not(r.code, 0);
+  t.match(r.out, /unknown flag --dimz/);
+});
+
+t.test('browser run: the bundled suite in headless Chromium on the CPU and GPU.js webgl2 backends', async (t) => {
+  const results = join(dir, 'browser');
+  const r = spawnSync(process.execPath, [resolve('dist/bench/browser-run.js'), '--quick', '--dims', '4,8'], {
+    encoding: 'utf8',
+    timeout: 600_000,
+    env: { ...process.env, RELGRAD_BENCH_RESULTS: results },
+  });
+  t.equal(r.status, 0, `${r.stdout}\n${r.stderr}`.slice(-2000));
+  const b = JSON.parse(readFileSync(join(results, 'browser-gradients.json'), 'utf8')) as {
+    config: { userAgent: string; implementations: string[] };
+    results: { backend: string; method: string; dim: number; status: string; reason?: string; median?: number }[];
+  };
+  t.match(b.config.userAgent, /Chrome/);
+  t.ok(b.config.implementations.some((i) => /WebGL2Kernel/.test(i)), `gpu ran WebGL2Kernel: ${b.config.implementations.join('; ')}`);
+  t.equal(b.results.length, 2 * 3 * 2);
+  for (const c of b.results) t.ok(c.status === 'ok' ? (c.median ?? 0) > 0 : (c.reason ?? '').length > 0, `${c.backend} ${c.method} D=${c.dim}: ${c.status}`);
+});

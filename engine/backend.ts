@@ -17,6 +17,16 @@ export interface MatmulParams {
   transB: boolean;
 }
 
+/** Constants of one Adam step (Kingma & Ba 2015); c1, c2 are the bias corrections 1 - βᵗ. */
+export interface AdamHyper {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  c1: number;
+  c2: number;
+}
+
 /** Batched square-matrix parameters for the LU family. */
 export interface SquareParams {
   batch: number;
@@ -30,6 +40,8 @@ export interface SquareParams {
 export interface KernelTable<S> {
   unary(op: UnaryKernelOp, x: S, size: number): S;
   binary(op: BinaryKernelOp, a: S, b: S, size: number): S;
+  /** out[i] = scale·x[i] + shift: arithmetic with a constant, without materialising it. */
+  affine(x: S, size: number, scale: number, shift: number): S;
   /** Sum over `axes` of a tensor of `shape`; the result drops those axes. */
   sum(x: S, shape: Shape, axes: readonly number[]): S;
   /** Maximum over `axes`. */
@@ -43,6 +55,11 @@ export interface KernelTable<S> {
   /** Surrounds with zeros: before[i] and after[i] elements on each axis. */
   pad(x: S, shape: Shape, before: readonly number[], after: readonly number[]): S;
   cast(x: S, size: number, to: DType): S;
+  /**
+   * One fused Adam step (not differentiable; optimisers only): m' = β1·m + (1-β1)·d,
+   * v' = β2·v + (1-β2)·d², p' = p - lr·(m'/c1)/(√(v'/c2) + ε). One pass instead of ~16.
+   */
+  adam(p: S, d: S, m: S, v: S, size: number, h: AdamHyper): { p: S; m: S; v: S };
   matmul(a: S, b: S, p: MatmulParams): S;
   /** X = A⁻¹ B for A: [batch, n, n], B: [batch, n, nrhs]. Throws on a singular A. */
   solve(a: S, b: S, p: SquareParams, nrhs: number): S;

@@ -7,10 +7,10 @@ export type { Backend, BackendInfo, KernelTable, MatmulParams, SquareParams } fr
 export { tensor, fromHost, fromNdarray, zeros, ones, full, scalar, eye, type CreateOptions } from './create.js';
 export { randn, rand, orthogonal, Rng } from './random.js';
 export {
-  add, sub, mul, div, neg, exp, log, log1p, tanh, abs, sign, sqrt, reciprocal, square, relu,
+  add, sub, mul, div, affine, neg, exp, log, log1p, tanh, abs, sign, sqrt, reciprocal, square, relu,
   maximum, minimum, greater, equal, where, sigmoid, softplus, logSigmoid, logcosh,
   sum, mean, max, logsumexp, reshape, transpose, swapLastAxes, broadcastTo, slice, pad, concat, stack,
-  matmul, solve, inv, slogdet, logAbsDet, cast, stopGradient, type MatmulOptions, type TensorLike,
+  matmul, solve, inv, slogdet, logAbsDet, cast, stopGradient, adamUpdate, type MatmulOptions, type TensorLike,
 } from './ops.js';
 export { grad, valueAndGrad, vjp, jacobian, hvp, customGrad } from './autodiff.js';
 export { tidy, keep, dispose } from './scope.js';

@@ -6,6 +6,7 @@ import { apply, applyWithAux } from './primitives.js';
 import { broadcastShapes, fmt, normalizeAxes, removeAxes, sameShape, sizeOf, type Shape } from './shape.js';
 import { StorageRef, Tensor } from './tensor.js';
 import type { DType } from './dtype.js';
+import type { AdamHyper } from './backend.js';
 
 export type TensorLike = Tensor | number;
 
@@ -37,19 +38,34 @@ function binary(op: 'add' | 'mul' | 'maximum' | 'greater' | 'equal', a: TensorLi
   return apply(op, [broadcastTo(x, shape), broadcastTo(y, shape)], {});
 }
 
-// element-wise, binary (broadcasting)
-export const add = (a: TensorLike, b: TensorLike): Tensor => binary('add', a, b);
-export const mul = (a: TensorLike, b: TensorLike): Tensor => binary('mul', a, b);
+/** a·x + c for constants a and c (one pass, no broadcast tensor). */
+export const affine = (x: Tensor, scale: number, shift: number): Tensor =>
+  scale === 1 && shift === 0 ? x : apply('affine', [x], { scale, shift });
+
+// element-wise, binary (broadcasting); a plain number operand becomes an affine map
+export const add = (a: TensorLike, b: TensorLike): Tensor => {
+  if (typeof b === 'number' && a instanceof Tensor) return affine(a, 1, b);
+  if (typeof a === 'number' && b instanceof Tensor) return affine(b, 1, a);
+  return binary('add', a, b);
+};
+export const mul = (a: TensorLike, b: TensorLike): Tensor => {
+  if (typeof b === 'number' && a instanceof Tensor) return affine(a, b, 0);
+  if (typeof a === 'number' && b instanceof Tensor) return affine(b, a, 0);
+  return binary('mul', a, b);
+};
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary('maximum', a, b);
 /** 1 where a > b, else 0 (no gradient). */
 export const greater = (a: TensorLike, b: TensorLike): Tensor => binary('greater', a, b);
 /** 1 where a == b, else 0 (no gradient). */
 export const equal = (a: TensorLike, b: TensorLike): Tensor => binary('equal', a, b);
 export const sub = (a: TensorLike, b: TensorLike): Tensor => {
+  if (typeof b === 'number' && a instanceof Tensor) return affine(a, 1, -b);
+  if (typeof a === 'number' && b instanceof Tensor) return affine(b, -1, a);
   const [x, y] = pair('sub', a, b);
   return add(x, neg(y));
 };
 export const div = (a: TensorLike, b: TensorLike): Tensor => {
+  if (typeof b === 'number' && a instanceof Tensor) return affine(a, 1 / b, 0);
   const [x, y] = pair('div', a, b);
   return mul(x, reciprocal(y));
 };
@@ -242,6 +258,21 @@ export const logAbsDet = (a: Tensor): Tensor => apply('logabsdet', [a], {});
 export function slogdet(a: Tensor): { sign: Tensor; logabsdet: Tensor } {
   const { out, aux } = applyWithAux('logabsdet', [a], {});
   return { sign: aux[0], logabsdet: out };
+}
+
+/**
+ * One fused Adam step for parameter p with direction d and moments m, v (same shapes, one
+ * backend): returns the new { p, m, v }. Not differentiable and not recorded: optimisers only.
+ */
+export function adamUpdate(p: Tensor, d: Tensor, m: Tensor, v: Tensor, h: AdamHyper): { p: Tensor; m: Tensor; v: Tensor } {
+  for (const t of [d, m, v]) {
+    if (!sameShape(t.shape, p.shape) || t.dtype !== p.dtype || t.backend !== p.backend) {
+      throw new Error(`adamUpdate: ${fmt(t.shape)} ${t.dtype} does not match the parameter ${fmt(p.shape)} ${p.dtype}`);
+    }
+  }
+  const r = p.backend.kernels.adam(p.handle('adamUpdate'), d.handle('adamUpdate'), m.handle('adamUpdate'), v.handle('adamUpdate'), p.size, h);
+  const wrap = (s: unknown): Tensor => new Tensor(p.shape, p.dtype, new StorageRef(p.backend, s));
+  return { p: wrap(r.p), m: wrap(r.m), v: wrap(r.v) };
 }
 
 /** An alias of x through which no gradient flows. */

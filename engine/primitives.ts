@@ -15,6 +15,7 @@ export interface PrimitiveParams {
   neg: object; exp: object; log: object; log1p: object; tanh: object;
   abs: object; sign: object; sqrt: object; reciprocal: object;
   add: object; mul: object; maximum: object; greater: object; equal: object;
+  affine: { scale: number; shift: number };
   sum: { axes: readonly number[] };
   max: { axes: readonly number[] };
   reshape: { shape: readonly number[] };
@@ -130,6 +131,11 @@ const RULES: { [P in PrimitiveName]: Rule<P> } = {
       const mask = ops.greater(a, b);
       return [needs[0] ? ops.mul(g, mask) : null, needs[1] ? ops.mul(g, ops.sub(1, mask)) : null];
     },
+  },
+  // y = a·x + c with constants a, c:  dx = a·g
+  affine: {
+    forward: ([x], { scale, shift }) => wrap(x, x.shape, x.backend.kernels.affine(x.handle('affine'), x.size, scale, shift)),
+    backward: (g, _i, _o, { scale }) => [ops.affine(g, scale, 0)],
   },
   // comparisons are piecewise constant
   greater: { forward: binaryForward('greater'), backward: none },

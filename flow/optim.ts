@@ -52,18 +52,12 @@ export function makeOptimizer(options: OptimizerOptions): Optimizer {
       t++;
       if (o.name === 'sgd') return tidy(() => params.map((p, i) => ops.sub(p, ops.mul(directions[i], o.lr))));
       ensureState(params);
-      // m ← β1 m + (1-β1) d;  v ← β2 v + (1-β2) d²;  p ← p - lr · m̂ / (√v̂ + ε)
-      const c1 = 1 - Math.pow(o.beta1, t);
-      const c2 = 1 - Math.pow(o.beta2, t);
-      const out = tidy(() =>
-        params.map((p, i) => {
-          const d = directions[i];
-          const mi = ops.add(ops.mul(m[i], o.beta1), ops.mul(d, 1 - o.beta1));
-          const vi = ops.add(ops.mul(v[i], o.beta2), ops.mul(ops.square(d), 1 - o.beta2));
-          const update = ops.div(ops.div(mi, c1), ops.add(ops.sqrt(ops.div(vi, c2)), o.eps));
-          return { p: ops.sub(p, ops.mul(update, o.lr)), mi, vi };
-        }),
-      );
+      // m ← β1 m + (1-β1) d;  v ← β2 v + (1-β2) d²;  p ← p - lr · m̂ / (√v̂ + ε), one fused pass
+      const hyper = { lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps, c1: 1 - Math.pow(o.beta1, t), c2: 1 - Math.pow(o.beta2, t) };
+      const out = params.map((p, i) => {
+        const r = ops.adamUpdate(p, directions[i], m[i], v[i], hyper);
+        return { p: r.p, mi: r.m, vi: r.v };
+      });
       out.forEach(({ mi, vi }, i) => {
         m[i].dispose();
         v[i].dispose();

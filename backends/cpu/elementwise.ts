@@ -1,24 +1,31 @@
 // Element-wise kernels on flat typed arrays: one loop per op family, one line per op.
 
-import type { BinaryKernelOp, UnaryKernelOp } from '../../engine/backend.js';
+import type { AdamHyper, BinaryKernelOp, UnaryKernelOp } from '../../engine/backend.js';
 import { allocHost, dtypeOfArray, type TypedArray } from '../../engine/dtype.js';
 
-const UNARY: Record<UnaryKernelOp, (x: number) => number> = {
-  neg: (x) => -x,
-  exp: Math.exp,
-  log: Math.log,
-  log1p: Math.log1p,
-  tanh: Math.tanh,
-  abs: Math.abs,
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN),
-  sqrt: Math.sqrt,
-  reciprocal: (x) => 1 / x,
-};
-
+/** One tight loop per op (a shared loop calling f(x[i]) through a table is several times slower). */
 export function unary(op: UnaryKernelOp, x: TypedArray, size: number): TypedArray {
   const out = allocHost(dtypeOfArray(x), size);
-  const f = UNARY[op];
-  for (let i = 0; i < size; i++) out[i] = f(x[i]);
+  switch (op) {
+    case 'neg': for (let i = 0; i < size; i++) out[i] = -x[i]; break;
+    case 'exp': for (let i = 0; i < size; i++) out[i] = Math.exp(x[i]); break;
+    case 'log': for (let i = 0; i < size; i++) out[i] = Math.log(x[i]); break;
+    case 'log1p': for (let i = 0; i < size; i++) out[i] = Math.log1p(x[i]); break;
+    case 'tanh': for (let i = 0; i < size; i++) out[i] = Math.tanh(x[i]); break;
+    case 'abs': for (let i = 0; i < size; i++) out[i] = Math.abs(x[i]); break;
+    case 'sign': for (let i = 0; i < size; i++) { const v = x[i]; out[i] = v > 0 ? 1 : v < 0 ? -1 : v === 0 ? 0 : NaN; } break;
+    case 'sqrt': for (let i = 0; i < size; i++) out[i] = Math.sqrt(x[i]); break;
+    case 'reciprocal': for (let i = 0; i < size; i++) out[i] = 1 / x[i]; break;
+  }
+  return out;
+}
+
+/** out = scale·x + shift */
+export function affine(x: TypedArray, size: number, scale: number, shift: number): TypedArray {
+  const out = allocHost(dtypeOfArray(x), size);
+  if (shift === 0) for (let i = 0; i < size; i++) out[i] = scale * x[i];
+  else if (scale === 1) for (let i = 0; i < size; i++) out[i] = x[i] + shift;
+  else for (let i = 0; i < size; i++) out[i] = scale * x[i] + shift;
   return out;
 }
 
@@ -32,4 +39,22 @@ export function binary(op: BinaryKernelOp, a: TypedArray, b: TypedArray, size: n
     case 'equal': for (let i = 0; i < size; i++) out[i] = a[i] === b[i] ? 1 : 0; break;
   }
   return out;
+}
+
+/** One fused Adam step (see KernelTable.adam). */
+export function adam(p: TypedArray, d: TypedArray, m: TypedArray, v: TypedArray, size: number, h: AdamHyper): { p: TypedArray; m: TypedArray; v: TypedArray } {
+  const dtype = dtypeOfArray(p);
+  const po = allocHost(dtype, size);
+  const mo = allocHost(dtype, size);
+  const vo = allocHost(dtype, size);
+  const { lr, beta1, beta2, eps, c1, c2 } = h;
+  for (let i = 0; i < size; i++) {
+    const g = d[i];
+    const mi = beta1 * m[i] + (1 - beta1) * g;
+    const vi = beta2 * v[i] + (1 - beta2) * g * g;
+    mo[i] = mi;
+    vo[i] = vi;
+    po[i] = p[i] - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
+  }
+  return { p: po, m: mo, v: vo };
 }

@@ -5,7 +5,7 @@
 
 import type { Backend, KernelTable, MatmulParams } from '../../engine/backend.js';
 import { allocHost, dtypeOfArray, type DType, type TypedArray } from '../../engine/dtype.js';
-import { binary, unary } from './elementwise.js';
+import { adam, affine, binary, unary } from './elementwise.js';
 import { chooseGemm, type GemmTier } from './fast.js';
 import { gemmJs, type Gemm } from './gemm.js';
 import { cast, expand, max, pad, slice, sum, transpose } from './layout.js';
@@ -62,7 +62,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
   const luName = luKind === 'blocked' ? 'blocked LU on the GEMM' : 'ml-matrix';
   const details: Record<string, string> = fallbacks ? { gemm: gemmName, lu: luName, gemmFallbacks: fallbacks } : { gemm: gemmName, lu: luName };
   const kernels: KernelTable<TypedArray> = {
-    unary, binary, sum, max, transpose, expand, slice, pad, cast,
+    unary, binary, affine, sum, max, transpose, expand, slice, pad, cast, adam,
     matmul: (a, b, p) => matmul(gemm, a, b, p),
     solve: linalg.solve,
     inv: linalg.inv,

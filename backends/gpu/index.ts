@@ -13,7 +13,7 @@ import type { GpuBackendOptions, GpuMode } from '../../engine/state.js';
 import * as linalg from '../cpu/linalg.js';
 import { DeviceArray, type DeviceValue } from './device-array.js';
 import {
-  binarySpec, copySpec, matmulSpec, reduceSpec, remapSpec, unarySpec, type KernelSpec, type ReduceOp,
+  adamSpec, affineSpec, binarySpec, copySpec, matmulSpec, reduceSpec, remapSpec, unarySpec, type KernelSpec, type ReduceOp,
 } from './kernels.js';
 import { installNodeWebGpu, isNode } from './node-webgpu.js';
 
@@ -230,6 +230,12 @@ function kernelTable(dev: Device): KernelTable<DeviceArray> {
   return {
     unary: (op, x, size) => dev.launch(unarySpec(op), [x], size, `unary '${op}' of ${size} elements`),
     binary: (op, a, b, size) => dev.launch(binarySpec(op), [a, b], size, `binary '${op}' of ${size} elements`),
+    adam: (p, d, m, v, size, h) => {
+      const hyper = Float32Array.of(h.lr, h.beta1, h.beta2, h.eps, h.c1, h.c2);
+      const run = (out: 'm' | 'v' | 'p'): DeviceArray => dev.launch(adamSpec(out), [p, d, m, v, hyper], size, `adam '${out}' of ${size} elements`);
+      return { m: run('m'), v: run('v'), p: run('p') };
+    },
+    affine: (x, size, scale, shift) => dev.launch(affineSpec(), [x, Float32Array.of(scale, shift)], size, `affine of ${size} elements`),
     sum: (x, shape, axes) => reduce('sum', x, shape, axes),
     max: (x, shape, axes) => reduce('max', x, shape, axes),
     transpose,

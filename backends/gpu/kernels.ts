@@ -59,6 +59,25 @@ export function binarySpec(op: BinaryKernelOp): KernelSpec {
   };
 }
 
+/** out[i] = c[0]·x[i] + c[1]: the constants travel as a 2-element input, so one kernel serves all. */
+export function affineSpec(): KernelSpec {
+  return { family: 'affine', source: 'function (x, c) { return c[0] * x[this.thread.x] + c[1]; }', constants: {}, loop: 0 };
+}
+
+/**
+ * One output of a fused Adam step (see KernelTable.adam): 'm', 'v' or 'p'. The constants
+ * [lr, β1, β2, ε, c1, c2] travel as a 6-element input so one compiled kernel serves every step.
+ */
+export function adamSpec(out: 'm' | 'v' | 'p'): KernelSpec {
+  const body = {
+    m: 'return h[1] * m[i] + (1.0 - h[1]) * g;',
+    v: 'return h[2] * v[i] + (1.0 - h[2]) * g * g;',
+    p: 'let mi = h[1] * m[i] + (1.0 - h[1]) * g; let vi = h[2] * v[i] + (1.0 - h[2]) * g * g; ' +
+      'return p[i] - h[0] * (mi / h[4]) / (Math.sqrt(vi / h[5]) + h[3]);',
+  }[out];
+  return { family: `adam:${out}`, source: `function (p, d, m, v, h) { let i = this.thread.x; let g = d[i]; ${body} }`, constants: {}, loop: 0 };
+}
+
 /** out[i] = x[i]: uploads a host array, and copies (cast to float32). */
 export function copySpec(): KernelSpec {
   return { family: 'copy', source: 'function (x) { return x[this.thread.x]; }', constants: {}, loop: 0 };

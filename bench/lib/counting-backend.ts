@@ -24,6 +24,14 @@ export function countingBackend<S>(inner: Backend<S>, bytesOf: (s: S) => number)
   const kernels: KernelTable<S> = {
     unary: (...a) => note(k.unary(...a)),
     binary: (...a) => note(k.binary(...a)),
+    affine: (...a) => note(k.affine(...a)),
+    adam: (...a) => {
+      const r = k.adam(...a);
+      note(r.p);
+      note(r.m);
+      note(r.v);
+      return r;
+    },
     sum: (...a) => note(k.sum(...a)),
     max: (...a) => note(k.max(...a)),
     transpose: (...a) => note(k.transpose(...a)),

@@ -96,6 +96,25 @@ export async function conformance(
       t.same(Array.from(s.dataSync()), [0, -1, 1], 'sign of 0 is 0');
     });
 
+    await t.test('affine and the fused Adam step', async (t) => {
+      const x = rand([6, 5]);
+      close(t, 'affine', rg.affine(x, -1.5, 0.25), mapUnary(host(x), (v) => -1.5 * v + 0.25));
+      close(t, 'mul by a number', rg.mul(x, 3), mapUnary(host(x), (v) => 3 * v));
+      close(t, 'number minus tensor', rg.sub(2, x), mapUnary(host(x), (v) => 2 - v));
+      const [p, d, m] = [rand([4, 9]), rand([4, 9]), rand([4, 9])];
+      const v = rand([4, 9], (u) => Math.abs(u));
+      const h = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, c1: 1 - 0.9 ** 3, c2: 1 - 0.999 ** 3 };
+      const r = rg.adamUpdate(p, d, m, v, h);
+      const [hp, hd, hm, hv] = [host(p).data, host(d).data, host(m).data, host(v).data];
+      const mRef = hm.map((mi, i) => h.beta1 * mi + (1 - h.beta1) * hd[i]);
+      const vRef = hv.map((vi, i) => h.beta2 * vi + (1 - h.beta2) * hd[i] * hd[i]);
+      const pRef = hp.map((pi, i) => pi - (h.lr * (mRef[i] / h.c1)) / (Math.sqrt(vRef[i] / h.c2) + h.eps));
+      close(t, 'adam m', r.m, { data: mRef, shape: [4, 9] });
+      close(t, 'adam v', r.v, { data: vRef, shape: [4, 9] });
+      close(t, 'adam p', r.p, { data: pRef, shape: [4, 9] });
+      t.throws(() => rg.adamUpdate(p, rand([9, 4]), m, v, h), /adamUpdate: \[9,4\] .* does not match the parameter \[4,9\]/);
+    });
+
     await t.test('binary (with expand for broadcasting)', async (t) => {
       const cases: [string, (a: Tensor, b: Tensor) => Tensor, (a: number, b: number) => number][] = [
         ['add', rg.add, (a, b) => a + b],

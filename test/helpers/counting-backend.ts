@@ -25,6 +25,14 @@ export function countingCpuBackend(): CountingBackend {
   const kernels: KernelTable<unknown> = {
     unary: (op, x, size) => track(k.unary(op, x as never, size)),
     binary: (op, a, b, size) => track(k.binary(op, a as never, b as never, size)),
+    affine: (x, size, scale, shift) => track(k.affine(x as never, size, scale, shift)),
+    adam: (p, d, m, v, size, h) => {
+      const r = k.adam(p as never, d as never, m as never, v as never, size, h);
+      track(r.p);
+      track(r.m);
+      track(r.v);
+      return r;
+    },
     sum: (x, shape, axes) => track(k.sum(x as never, shape, axes)),
     max: (x, shape, axes) => track(k.max(x as never, shape, axes)),
     transpose: (x, shape, perm) => track(k.transpose(x as never, shape, perm)),

@@ -31,6 +31,7 @@ export interface ExperimentOptions {
 export interface ExperimentResult {
   dataset: string;
   config: FlowConfig;
+  /** secondsPerEpoch: the median over epochs; wallSeconds: their sum */
   training: ExperimentOptions['train'] & { status: TrainResult['status']; message: string; epochs: number; bestEpoch: number | null; wallSeconds: number; secondsPerEpoch: number };
   validationCurve: { epoch: number; validationLoss: number | null; trainLoss: number; seconds: number }[];
   test: Evaluation;
@@ -39,6 +40,13 @@ export interface ExperimentResult {
   model: string;
   date: string;
   meta: Record<string, unknown>;
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : 0.5 * (s[mid - 1] + s[mid]);
 }
 
 function gitCommit(): string | null {
@@ -70,7 +78,8 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
       epochs: result.epochs,
       bestEpoch: result.bestEpoch,
       wallSeconds: wall,
-      secondsPerEpoch: history.length > 0 ? wall / history.length : 0,
+      // the median: robust to an epoch that shared the machine with something else
+      secondsPerEpoch: median(history.map((h) => h.seconds)),
     },
     validationCurve: history.map((h) => ({ epoch: h.epoch, validationLoss: h.validationLoss, trainLoss: h.trainLoss, seconds: h.seconds })),
     test,

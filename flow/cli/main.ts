@@ -44,6 +44,7 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
   out: { type: 'string', help: 'output folder (default runs/<dataset>)' },
   resume: { type: 'string', help: 'continue from this checkpoint' },
   float32: { type: 'boolean', help: 'store parameters as float32 in the final checkpoint', default: false },
+  dtype: { type: 'string', help: 'compute dtype (default: the backend\'s, float64 on the cpu)', choices: ['float64', 'float32'] },
   ...common,
 };
 
@@ -115,6 +116,7 @@ async function commandTrain(argv: string[]): Promise<void> {
         base: flags.base as (typeof BASES)[number],
         bias: flags.bias as boolean,
         seed,
+        dtype: flags.dtype as 'float64' | 'float32' | undefined,
       });
   if (!resume) writeFileSync(logPath, '');
   const runMeta = { dataset, seed, limit: flags.limit ?? null, kind: data.kind };
@@ -236,7 +238,7 @@ async function commandExperiment(argv: string[]): Promise<void> {
   const r = await runExperiment({
     dataset,
     data,
-    flow: { dim: data.train.cols, layers: num(flags, 'layers'), activation: flags.activation as (typeof ACTIVATIONS)[number], alpha: num(flags, 'alpha'), base: flags.base as (typeof BASES)[number], bias: flags.bias as boolean, seed },
+    flow: { dim: data.train.cols, layers: num(flags, 'layers'), activation: flags.activation as (typeof ACTIVATIONS)[number], alpha: num(flags, 'alpha'), base: flags.base as (typeof BASES)[number], bias: flags.bias as boolean, seed, dtype: flags.dtype as 'float64' | 'float32' | undefined },
     train: { epochs: num(flags, 'epochs'), batchSize: num(flags, 'batch-size'), lr: num(flags, 'lr'), optimizer: flags.optimizer as 'adam' | 'sgd', method: flags.method as (typeof GRADIENT_METHODS)[number], patience: num(flags, 'patience'), seed },
     outDir: resolve(String(flags.out)),
     resume: !flags.fresh,

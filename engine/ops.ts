@@ -89,15 +89,16 @@ export const reciprocal = (x: Tensor): Tensor => apply('reciprocal', [x], {});
 export const square = (x: Tensor): Tensor => mul(x, x);
 export const relu = (x: Tensor): Tensor => maximum(x, 0);
 /**
- * |x| as s·x with the constant mask s = +1 where x > 0, else -1: the same value as abs(x), but its
- * derivative at x = 0 is -1 (the x < 0 branch) where abs's is sign(0) = 0.
+ * |x| as max(x, -x): the same value as abs(x), but its derivative at x = 0 is -1 (the x < 0
+ * branch, since maximum gives ties to its second operand) where abs's is sign(0) = 0.
  * Fix (found by test/engine-ops.test.ts): softplus and logcosh used abs(x), so softplus'(0) came
  * out 0 (not ½), sigmoid'(0) 0 (not ¼) and logcosh''(0) 0 (not 1), wrong for zero-initialised
  * parameters. With s, x = 0 takes the x < 0 branch throughout (relu'(0) = 0 there too, since
  * maximum gives ties to its second operand), a smooth branch, so every order is exact at 0.
  */
 function absAsBranch(x: Tensor): Tensor {
-  return mul(sub(mul(greater(x, 0), 2), 1), x);
+  // maximum gives ties to its second operand, so at 0 this is -x: the x < 0 branch (2 passes)
+  return maximum(x, neg(x));
 }
 /** softplus(x) = log(1 + eˣ) = max(x, 0) + log1p(e^{-|x|}), stable for large |x|. */
 export const softplus = (x: Tensor): Tensor => add(relu(x), log1p(exp(neg(absAsBranch(x)))));

@@ -25,6 +25,8 @@ export interface Activation {
   logDeriv(y: Tensor): Tensor;
   /** σ''(y)/σ'(y) = d log σ'(y)/dy */
   dLogDeriv(y: Tensor): Tensor;
+  /** σ'(y) and σ''(y)/σ'(y) together, sharing their common subexpression (backprop needs both) */
+  derivatives(y: Tensor): { deriv: Tensor; dLogDeriv: Tensor };
   host(x: number): number;
   hostDeriv(x: number): number;
   /** inf σ' > 0: bounds how far the inverse can be from a guess (|Δx| ≤ |Δσ|/minSlope). */
@@ -41,7 +43,12 @@ function hostSigmoid(x: number): number {
 /** σ(x) = αx + (1-α)·softplus(x); σ' = α + (1-α)·s(x); σ'' = (1-α)·s(1-s), s = sigmoid. */
 function smoothLeakyRelu(alpha: number): Activation {
   if (!(alpha > 0 && alpha < 1)) throw new Error(`activation smooth-leaky-relu: alpha must be in (0, 1), got ${alpha}`);
+  const fromSigmoid = (s: Tensor): { deriv: Tensor; dLogDeriv: Tensor } => {
+    const deriv = ops.affine(s, 1 - alpha, alpha);
+    return { deriv, dLogDeriv: ops.div(ops.mul(ops.mul(s, ops.sub(1, s)), 1 - alpha), deriv) };
+  };
   return {
+    derivatives: (y) => fromSigmoid(ops.sigmoid(y)),
     config: { name: 'smooth-leaky-relu', alpha, beta: 1, gamma: 0.1 },
     apply: (y) => ops.add(ops.mul(y, alpha), ops.mul(ops.softplus(y), 1 - alpha)),
     deriv: (y) => ops.add(ops.mul(ops.sigmoid(y), 1 - alpha), alpha),
@@ -62,6 +69,12 @@ function leakyTanh(beta: number, gamma: number): Activation {
   if (!(beta > 0) || !(gamma > 0)) throw new Error(`activation leaky-tanh: beta and gamma must be > 0, got ${beta}, ${gamma}`);
   const deriv = (y: Tensor): Tensor => ops.add(ops.mul(ops.sub(1, ops.square(ops.tanh(ops.mul(y, beta)))), beta), gamma);
   return {
+    derivatives: (y) => {
+      const t = ops.tanh(ops.mul(y, beta));
+      const sech2 = ops.sub(1, ops.square(t));
+      const d = ops.affine(sech2, beta, gamma);
+      return { deriv: d, dLogDeriv: ops.div(ops.mul(ops.mul(t, sech2), -2 * beta * beta), d) };
+    },
     config: { name: 'leaky-tanh', alpha: 0.3, beta, gamma },
     apply: (y) => ops.add(ops.tanh(ops.mul(y, beta)), ops.mul(y, gamma)),
     deriv,

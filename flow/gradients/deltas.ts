@@ -14,9 +14,9 @@ export function backpropErrors(flow: Flow, trace: ForwardTrace): Tensor[] {
   const deltas = new Array<Tensor>(L);
   deltas[L - 1] = ops.neg(flow.base.score(trace.s));
   for (let l = L - 2; l >= 0; l--) {
-    const y = trace.ys[l];
     const back = ops.matmul(deltas[l + 1], W[l + 1]);
-    deltas[l] = ops.sub(ops.mul(flow.activation.deriv(y), back), flow.activation.dLogDeriv(y));
+    const { deriv, dLogDeriv } = flow.activation.derivatives(trace.ys[l]);
+    deltas[l] = ops.sub(ops.mul(deriv, back), dLogDeriv);
   }
   return deltas;
 }

@@ -6,6 +6,8 @@
 
 import type { Backend, MatmulParams, SquareParams } from '../../engine/backend.js';
 import type { TypedArray } from '../../engine/dtype.js';
+import { Flow } from '../../flow/model.js';
+import { train } from '../../flow/train.js';
 import { createCpuBackend } from '../../backends/cpu/index.js';
 import * as E from '../../engine/index.js';
 import type { Tensor } from '../../engine/index.js';
@@ -240,6 +242,37 @@ export async function runGpuChecks(gpu: Backend, tol: Tolerance = FLOAT32_TOL, s
     };
     return [{ got: await run(gpu), want: await run(cpu) }];
   });
+
+  await check('kernel affine', async () => {
+    const x = uniform(500);
+    return [{ got: await read(K.affine(up(x), 500, -1.5, 0.25), 500), want: C.affine(x, 500, -1.5, 0.25) }];
+  });
+  await check('kernel adam (fused step)', async () => {
+    const [p, d, m] = [uniform(300), uniform(300), uniform(300)];
+    const v = uniform(300, 0, 1);
+    const h = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, c1: 1 - 0.9 ** 2, c2: 1 - 0.999 ** 2 };
+    const g = K.adam(up(p), up(d), up(m), up(v), 300, h);
+    const c = C.adam(p, d, m, v, 300, h);
+    return [
+      { got: await read(g.p, 300), want: c.p },
+      { got: await read(g.m, 300), want: c.m },
+      { got: await read(g.v, 300), want: c.v },
+    ];
+  });
+
+  // the flow's own relative-gradient training (train() reads scalars synchronously: not on WebGPU)
+  if (String(gpu.describe().details?.kernelClass ?? '') !== 'WebGPUKernel') {
+    await check('flow: 4 Adam steps of relative-gradient training (dim 5, 2 layers)', async () => {
+      const data = { data: Float64Array.from(uniform(200 * 5, -2, 2)), rows: 200, cols: 5 };
+      const run = async (backend: Backend): Promise<Float64Array> => {
+        const flow = Flow.create({ dim: 5, layers: 2, seed: 3, dtype: 'float32' }, { backend });
+        await train(flow, { train: data }, { epochs: 1, batchSize: 50, lr: 1e-2, method: 'relative' });
+        const p = flow.paramsToHost();
+        return Float64Array.from([...p.W.flatMap((w) => Array.from(w)), ...p.b.flatMap((b) => Array.from(b))]);
+      };
+      return [{ got: await run(gpu), want: await run(cpu) }];
+    });
+  }
 
   // ---- a few Adam steps of a relative-gradient update ---------------------------------------
   await check('5 Adam steps, relative gradient of an ICA-like loss', async () => {

@@ -7,7 +7,7 @@ import { Rng } from '../engine/random.js';
 import { tidy } from '../engine/scope.js';
 import * as ops from '../engine/ops.js';
 import { Tensor } from '../engine/tensor.js';
-import { saveCheckpoint, type Checkpoint, type HostParams, type TrainingState } from './checkpoint.js';
+import type { Checkpoint, HostParams, TrainingState } from './checkpoint.js';
 import { evaluate } from './evaluate.js';
 import { assertFinite, rowsToTensor, toHostMatrix, type DataInput, type HostMatrix } from './matrix.js';
 import { GRADIENT_METHODS, type Flow, type GradientMethod } from './model.js';
@@ -59,6 +59,13 @@ export interface TrainResult {
 export interface TrainData {
   train: DataInput;
   validation?: DataInput;
+}
+
+/** Checkpoints need node:fs; loaded on first use so that training also runs in a browser bundle. */
+const CHECKPOINT_MODULE = './checkpoint.js';
+async function saveCheckpoint(path: string, ck: Checkpoint): Promise<void> {
+  const mod = (await import(CHECKPOINT_MODULE)) as typeof import('./checkpoint.js');
+  await mod.saveCheckpoint(path, ck);
 }
 
 const asHost = (d: DataInput): HostMatrix => (d instanceof Tensor ? toHostMatrix(d) : d);

@@ -78,6 +78,15 @@ t.test('bad input: each gets its error and a non-zero exit', async (t) => {
   t.match(tr.stderr, /truncated or extended/);
 });
 
+t.test('runs through a symlink, as npm installs the relgrad bin', async (t) => {
+  const { symlinkSync } = await import('node:fs');
+  const link = join(dir, 'relgrad-link.js');
+  symlinkSync(bin, link);
+  const r = spawnSync(process.execPath, [link, '--help'], { encoding: 'utf8' });
+  t.equal(r.status, 0);
+  t.match(r.stdout, /usage: relgrad <command>/, 'main() ran');
+});
+
 t.test('--help on every command', async (t) => {
   for (const cmd of ['train', 'eval', 'sample']) {
     const r = relgrad(cmd, '--help');

@@ -2,7 +2,8 @@
 // The relgrad command line: train, eval, sample. Exit status 0 on success, 2 on a usage error
 // (unknown flag, bad value), 1 on any other error; every error says what was wrong.
 
-import { mkdirSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, appendFileSync, existsSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { setBackend } from '../../engine/state.js';
@@ -284,8 +285,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && existsSync(process.argv[1]) && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() ?? '');
-if (invokedDirectly) {
+/** True when this file is the program (also through npm's bin symlink), false when imported. */
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  if (script === undefined || !existsSync(script)) return false;
+  return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+}
+
+if (invokedDirectly()) {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

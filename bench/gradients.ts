@@ -19,6 +19,8 @@ export interface GradientSuiteOptions {
   layers?: number;
   caps: Caps;
   budgetSeconds: number;
+  /** largest D measured on the gpu backend (GPU.js runs in software on machines without a GPU) */
+  maxGpuDim?: number;
   log: (line: string) => void;
 }
 
@@ -33,6 +35,10 @@ export async function gradientSuite(o: GradientSuiteOptions): Promise<{ cells: C
           backend, gpuMode: o.gpuMode, method, task: 'gradient', dim, batch: o.batch ?? 100, layers: o.layers ?? 2,
           seed: 0, budgetSeconds: o.budgetSeconds, maxRuns: 15,
         };
+        if (backend === 'gpu' && o.maxGpuDim !== undefined && dim > o.maxGpuDim) {
+          cells.push({ request, status: 'skipped', reason: `not run: D > --max-gpu-dim ${o.maxGpuDim}` });
+          continue;
+        }
         if (stoppedAt) {
           cells.push({ request, status: 'skipped', reason: `not run: ${method} was stopped at D=${stoppedAt.request.dim} (${stoppedAt.reason})` });
           continue;

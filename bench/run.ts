@@ -6,6 +6,7 @@
 //   --gpu-mode MODE    GPU.js mode for the gpu backend (see backends/gpu)
 //   --time-cap S       seconds one evaluation may take before it is stopped
 //   --memory-cap MB    MB the process may grow by in one cell
+//   --max-gpu-dim D    largest D for the gpu backend (default 1000: GPU.js is software-rendered here)
 // Results: bench/results/<suite>.json, .md and .png (set RELGRAD_BENCH_RESULTS to write elsewhere).
 
 import { spawnSync } from 'node:child_process';
@@ -21,7 +22,7 @@ function parse(argv: string[]): Record<string, string | true> {
     const a = argv[i];
     if (!a.startsWith('--')) throw new Error(`bench: unexpected argument '${a}'`);
     const key = a.slice(2);
-    const known = ['quick', 'suites', 'dims', 'backends', 'gpu-mode', 'time-cap', 'memory-cap'];
+    const known = ['quick', 'suites', 'dims', 'backends', 'gpu-mode', 'time-cap', 'memory-cap', 'max-gpu-dim'];
     if (!known.includes(key)) throw new Error(`bench: unknown flag --${key} (known: ${known.map((k) => `--${k}`).join(' ')})`);
     if (key === 'quick') out[key] = true;
     else {
@@ -69,15 +70,16 @@ export async function main(argv: string[]): Promise<void> {
       console.error(`suite failed: ${msg}`);
     }
   };
-  if (suites.includes('gradients')) await attempt('gradients', () => gradientSuite({ dims, backends, gpuMode, caps, budgetSeconds, log }));
+  if (suites.includes('gradients')) await attempt('gradients', () => gradientSuite({ dims, backends, gpuMode, caps, budgetSeconds, maxGpuDim: Number(f['max-gpu-dim'] ?? 1000), log }));
   if (suites.includes('throughput')) await attempt('throughput', () => throughputSuite({ backends, gpuMode, caps, budgetSeconds: quick ? 1 : 5, dim: quick ? 256 : 784, log }));
   if (suites.includes('peer')) {
     const { peerSuite } = await import('./peer.js');
-    await attempt('peer', () => peerSuite({ dims, quick, caps, log }));
+    // in-process cells: a tighter cap keeps the slow peers' predicted cells from running for minutes
+    await attempt('peer', () => peerSuite({ dims, quick, caps: { ...caps, timeSeconds: Math.min(caps.timeSeconds, 30) }, log }));
   }
   if (suites.includes('fairness')) {
     const { fairnessSuite } = await import('./fairness.js');
-    await attempt('fairness', () => fairnessSuite({ dims: dims.filter((d) => d >= 100), quick, log }));
+    await attempt('fairness', () => fairnessSuite({ dims: dims.filter((d) => d >= 100 && d <= 2048), quick, log }));
   }
   console.log(`written:\n${files.map((p) => `  ${p}`).join('\n')}`);
   if (failures.length > 0) {

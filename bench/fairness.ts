@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import type { Gemm } from '../backends/cpu/gemm.js';
 import { chooseGemm } from '../backends/cpu/fast.js';
 import { createLu } from '../backends/cpu/lu.js';
-import { orthogonalHost, Rng } from '../engine/random.js';
+import { nearIdentityHost, Rng } from '../engine/random.js';
 import { median, timeRuns } from './lib/stats.js';
 import { fmtSeconds, writeReport } from './lib/report.js';
 
@@ -44,7 +44,7 @@ function problem(d: number, batch: number, seed: number): { W: Float64Array[]; b
   const rng = new Rng(seed);
   const x = new Float64Array(batch * d).map(() => rng.normal());
   const b = [0, 1].map(() => new Float64Array(d).map(() => 0.1 * rng.normal()));
-  return { W: [orthogonalHost(d, seed + 1), orthogonalHost(d, seed + 2)], b, x };
+  return { W: [nearIdentityHost(d, seed + 1), nearIdentityHost(d, seed + 2)], b, x };
 }
 
 function gradients(t: Tools, p: ReturnType<typeof problem>, d: number, B: number, method: 'relative' | 'ordinary'): Float64Array[] {

@@ -138,6 +138,19 @@ function norm(x: Float64Array, offset: number, n: number): number {
   return Math.sqrt(s);
 }
 
+/**
+ * W = I + (scale/√n)·G with G standard normal (seeded): a well-conditioned square matrix in O(n²),
+ * for large n where the O(n³) scalar Gram–Schmidt of `orthogonalHost` would dominate (benchmarks).
+ */
+export function nearIdentityHost(n: number, seed: number, scale = 0.1): Float64Array {
+  const rng = new Rng(seed);
+  const out = new Float64Array(n * n);
+  const s = scale / Math.sqrt(n);
+  for (let i = 0; i < out.length; i++) out[i] = s * rng.normal();
+  for (let i = 0; i < n; i++) out[i * n + i] += 1;
+  return out;
+}
+
 export function orthogonal(n: number, options: RandomOptions = {}): Tensor {
   return fromHost(orthogonalHost(n, options.seed ?? 0), [n, n], options);
 }

@@ -18,8 +18,13 @@ export interface FlowConfig {
   base?: BaseName;
   /** biases on every layer (default true) */
   bias?: boolean;
-  /** seed of the orthogonal initialisation (default 0) */
+  /** seed of the initialisation (default 0) */
   seed?: number;
+  /**
+   * weight initialisation: 'orthogonal' (default; Haar-random, O(D³) on the host) or
+   * 'near-identity' (I + 0.1·G/√D, O(D²): for very large D where initialisation time matters)
+   */
+  init?: 'orthogonal' | 'near-identity';
   /** default: the backend's (cpu float64, gpu float32) */
   dtype?: DType;
 }
@@ -37,8 +42,10 @@ export function resolveConfig(config: FlowConfig, defaultDtype: DType): Resolved
     base: config.base ?? 'normal',
     bias: config.bias ?? true,
     seed: config.seed ?? 0,
+    init: config.init ?? 'orthogonal',
     dtype: config.dtype ?? defaultDtype,
   };
+  if (c.init !== 'orthogonal' && c.init !== 'near-identity') throw new Error(`flow config: unknown init '${String(c.init)}'; expected orthogonal or near-identity`);
   if (!Number.isInteger(c.dim) || c.dim < 1) throw new Error(`flow config: dim must be a positive integer, got ${c.dim}`);
   if (!Number.isInteger(c.layers) || c.layers < 1) throw new Error(`flow config: layers must be a positive integer, got ${c.layers}`);
   if (!ACTIVATIONS.includes(c.activation)) {

@@ -14,7 +14,7 @@ import { customGrad } from '../engine/autodiff.js';
 import { fromHost, zeros } from '../engine/create.js';
 import type { Backend } from '../engine/backend.js';
 import * as ops from '../engine/ops.js';
-import { orthogonalHost, Rng } from '../engine/random.js';
+import { nearIdentityHost, orthogonalHost, Rng } from '../engine/random.js';
 import { fmt, sameShape } from '../engine/shape.js';
 import { getBackend } from '../engine/state.js';
 import { keep, tidy } from '../engine/scope.js';
@@ -71,14 +71,16 @@ export class Flow {
     this.b = b;
   }
 
-  /** A flow with orthogonal weights (seeded) and zero biases. */
+  /** A flow with orthogonal (or near-identity) weights, seeded, and zero biases. */
   static create(config: FlowConfig, options: { backend?: Backend } = {}): Flow {
     const backend = options.backend ?? getBackend();
     const c = resolveConfig(config, backend.defaultDtype);
     const W: Tensor[] = [];
     const b: Tensor[] = [];
     for (let l = 0; l < c.layers; l++) {
-      W.push(keep(fromHost(orthogonalHost(c.dim, c.seed * 1000 + l), [c.dim, c.dim], { dtype: c.dtype, backend })));
+      const seed = c.seed * 1000 + l;
+      const w = c.init === 'near-identity' ? nearIdentityHost(c.dim, seed) : orthogonalHost(c.dim, seed);
+      W.push(keep(fromHost(w, [c.dim, c.dim], { dtype: c.dtype, backend })));
       if (c.bias) b.push(keep(zeros([c.dim], { dtype: c.dtype, backend })));
     }
     return new Flow(c, backend, W, b);

@@ -54,7 +54,7 @@ export async function main(args: BrowserArgs): Promise<{ userAgent: string; cell
           continue;
         }
         try {
-          const flow = Flow.create({ dim, layers: 2, seed: 0, dtype: backend.defaultDtype }, { backend });
+          const flow = Flow.create({ dim, layers: 2, seed: 0, dtype: backend.defaultDtype, init: 'near-identity' }, { backend });
           const x = randn([100, dim], { seed: 1, backend, dtype: backend.defaultDtype });
           const once = (): void =>
             tidy(() => {

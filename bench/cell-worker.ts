@@ -1,5 +1,6 @@
-// One benchmark cell (method × D × backend) in a worker thread, so the parent can stop it at a
-// time or memory cap. Posts {kind: 'run-start'} before each timed evaluation and the samples at
+// One benchmark cell (method × D × backend) in a worker thread — or, for the gpu backend, a child
+// process (headless-gl's native addon loads in one thread per process only) — so the parent can
+// stop it at a time or memory cap. Posts {kind: 'run-start'} before each timed evaluation and the samples at
 // the end. The timed call includes reading every result back to the host.
 
 import { parentPort, workerData } from 'node:worker_threads';
@@ -47,7 +48,7 @@ async function run(req: CellRequest): Promise<CellMessage> {
   const optimizer = makeOptimizer({ name: 'adam', lr: 1e-4 });
   let runs = 0;
   const once = (): void => {
-    parentPort?.postMessage({ kind: 'run-start', run: runs++ } satisfies CellMessage);
+    post({ kind: 'run-start', run: runs++ });
     tidy(() => {
       const g = flow.gradient(x, req.method);
       if (req.task === 'train-step') {
@@ -77,8 +78,18 @@ async function run(req: CellRequest): Promise<CellMessage> {
   };
 }
 
-if (parentPort) {
-  run(workerData as CellRequest)
-    .then((m) => parentPort?.postMessage(m))
-    .catch((err: unknown) => parentPort?.postMessage({ kind: 'error', message: err instanceof Error ? err.message : String(err) } satisfies CellMessage));
+/** Posts to the parent: a worker thread's port, or the IPC channel of a forked child process. */
+function post(m: CellMessage): void {
+  if (parentPort) parentPort.postMessage(m);
+  else process.send?.(m);
+}
+
+const request: CellRequest | undefined = parentPort ? (workerData as CellRequest) : process.send ? (JSON.parse(process.argv[2] ?? 'null') as CellRequest) : undefined;
+if (request) {
+  run(request)
+    .then((m) => post(m))
+    .catch((err: unknown) => post({ kind: 'error', message: err instanceof Error ? err.message : String(err) }))
+    .finally(() => {
+      if (!parentPort) process.disconnect?.();
+    });
 }

@@ -54,7 +54,9 @@ t.test('quick run on cpu and gpu: every cell measured or stopped with a reason',
           t.ok(Array.isArray(c.samples) && c.samples.length >= 3 && c.samples.every((s) => s > 0), `${backend} ${method} D=${dim}: raw samples`);
           t.ok((c.median ?? 0) > 0, 'median recorded');
         } else {
-          t.ok(typeof c.reason === 'string' && c.reason.length > 0, `${backend} ${method} D=${dim}: ${c.status} with a reason`);
+          // a cap or an earlier stop, never a failure
+          t.ok(c.status === 'stopped' || c.status === 'skipped', `${backend} ${method} D=${dim}: ${c.status} (${c.reason})`);
+          t.ok(typeof c.reason === 'string' && c.reason.length > 0, 'with a reason');
         }
       }
     }

@@ -1,6 +1,9 @@
 // Runs one cell in a worker thread and enforces the caps: an evaluation that runs past the time
 // cap, or a process that grows past the memory cap, is terminated and recorded as stopped.
 
+import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CellMessage, CellRequest } from '../cell-worker.js';
 import { median } from './stats.js';
@@ -24,24 +27,59 @@ export interface CellResult {
   paramBytes?: number;
 }
 
+/** A running cell: a worker thread (cpu) or a child process (gpu: headless-gl loads once per process). */
+interface CellHost {
+  on(event: 'message', fn: (m: CellMessage) => void): void;
+  on(event: 'error', fn: (err: Error) => void): void;
+  on(event: 'exit', fn: (code: number | null) => void): void;
+  stop(): void;
+  /** resident memory of what the cell adds, in bytes */
+  rss(): number;
+}
+
+function startCell(request: CellRequest): CellHost {
+  const script = new URL('../cell-worker.js', import.meta.url);
+  if (request.backend === 'cpu') {
+    const worker = new Worker(script, { workerData: request });
+    return {
+      on: (event: string, fn: (x: never) => void) => void worker.on(event, fn as (x: unknown) => void),
+      stop: () => void worker.terminate(),
+      rss: () => process.memoryUsage.rss(),
+    };
+  }
+  const child = fork(fileURLToPath(script), [JSON.stringify(request)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  return {
+    on: (event: string, fn: (x: never) => void) => void child.on(event, fn as (x: unknown) => void),
+    stop: () => void child.kill('SIGKILL'),
+    rss: () => {
+      try {
+        const pages = Number(readFileSync(`/proc/${child.pid}/statm`, 'utf8').split(' ')[1]);
+        return process.memoryUsage.rss() + pages * 4096;
+      } catch {
+        return process.memoryUsage.rss();
+      }
+    },
+  };
+}
+
 export function runCell(request: CellRequest, caps: Caps): Promise<CellResult> {
   return new Promise((resolve) => {
     const baseline = process.memoryUsage.rss();
     let peak = baseline;
     let runs = 0;
     let settled = false;
-    const worker = new Worker(new URL('../cell-worker.js', import.meta.url), { workerData: request });
+    const worker = startCell(request);
     let runTimer: NodeJS.Timeout | undefined;
     const finish = (r: Omit<CellResult, 'request' | 'peakRssGrowthMB'>): void => {
       if (settled) return;
       settled = true;
       clearInterval(memoryTimer);
       if (runTimer) clearTimeout(runTimer);
-      void worker.terminate();
+      worker.stop();
       resolve({ request, peakRssGrowthMB: (peak - baseline) / 2 ** 20, ...r });
     };
     const memoryTimer = setInterval(() => {
-      const rss = process.memoryUsage.rss();
+      const rss = worker.rss();
       peak = Math.max(peak, rss);
       const growth = (rss - baseline) / 2 ** 20;
       if (growth > caps.memoryMB) {

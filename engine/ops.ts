@@ -42,15 +42,21 @@ function binary(op: 'add' | 'mul' | 'maximum' | 'greater' | 'equal', a: TensorLi
 export const affine = (x: Tensor, scale: number, shift: number): Tensor =>
   scale === 1 && shift === 0 ? x : apply('affine', [x], { scale, shift });
 
+/** affine on behalf of `op`, so errors (e.g. a disposed input) name the op the caller used. */
+function affineFor(op: string, x: Tensor, scale: number, shift: number): Tensor {
+  x.handle(op);
+  return affine(x, scale, shift);
+}
+
 // element-wise, binary (broadcasting); a plain number operand becomes an affine map
 export const add = (a: TensorLike, b: TensorLike): Tensor => {
-  if (typeof b === 'number' && a instanceof Tensor) return affine(a, 1, b);
-  if (typeof a === 'number' && b instanceof Tensor) return affine(b, 1, a);
+  if (typeof b === 'number' && a instanceof Tensor) return affineFor('add', a, 1, b);
+  if (typeof a === 'number' && b instanceof Tensor) return affineFor('add', b, 1, a);
   return binary('add', a, b);
 };
 export const mul = (a: TensorLike, b: TensorLike): Tensor => {
-  if (typeof b === 'number' && a instanceof Tensor) return affine(a, b, 0);
-  if (typeof a === 'number' && b instanceof Tensor) return affine(b, a, 0);
+  if (typeof b === 'number' && a instanceof Tensor) return affineFor('mul', a, b, 0);
+  if (typeof a === 'number' && b instanceof Tensor) return affineFor('mul', b, a, 0);
   return binary('mul', a, b);
 };
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary('maximum', a, b);
@@ -59,13 +65,13 @@ export const greater = (a: TensorLike, b: TensorLike): Tensor => binary('greater
 /** 1 where a == b, else 0 (no gradient). */
 export const equal = (a: TensorLike, b: TensorLike): Tensor => binary('equal', a, b);
 export const sub = (a: TensorLike, b: TensorLike): Tensor => {
-  if (typeof b === 'number' && a instanceof Tensor) return affine(a, 1, -b);
-  if (typeof a === 'number' && b instanceof Tensor) return affine(b, -1, a);
+  if (typeof b === 'number' && a instanceof Tensor) return affineFor('sub', a, 1, -b);
+  if (typeof a === 'number' && b instanceof Tensor) return affineFor('sub', b, -1, a);
   const [x, y] = pair('sub', a, b);
   return add(x, neg(y));
 };
 export const div = (a: TensorLike, b: TensorLike): Tensor => {
-  if (typeof b === 'number' && a instanceof Tensor) return affine(a, 1 / b, 0);
+  if (typeof b === 'number' && a instanceof Tensor) return affineFor('div', a, 1 / b, 0);
   const [x, y] = pair('div', a, b);
   return mul(x, reciprocal(y));
 };

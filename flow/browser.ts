@@ -1,0 +1,16 @@
+// relgrad/flow/browser: the parts of relgrad/flow that run in a browser (no Node modules): the
+// model, its gradients, training, evaluation, optimisers, toy data. Checkpoint files, the file and
+// MNIST/MAF loaders and the CLI are Node-only and live in relgrad/flow.
+export { Flow, GRADIENT_METHODS, type GradientMethod, type Gradient, type FlowParams, type FlowParamsInput, type ForwardTrace } from './model.js';
+export type { FlowConfig, ResolvedFlowConfig } from './config.js';
+export { ACTIVATIONS, makeActivation, type ActivationName, type Activation, type ActivationConfig } from './activations.js';
+export { BASES, makeBase, type BaseName, type BaseDensity } from './bases.js';
+export { invertActivation, type InverseResult } from './inverse.js';
+export type { HostMatrix, DataInput } from './matrix.js';
+export { train, type TrainOptions, type TrainResult, type TrainData, type EpochRecord, type ProgressEvent } from './train.js';
+export { evaluate, logProbs, summarize, type Evaluation } from './evaluate.js';
+export { makeOptimizer, type Optimizer, type OptimizerName, type OptimizerOptions, type OptimizerState } from './optim.js';
+export { fitGaussianFlow } from './baselines/gaussian.js';
+export { toySplits, TOY_SETS, type ToyName } from './data/toy.js';
+export { sampleMixture, mixtureLogDensity, type GaussianMixture } from './data/mixture.js';
+export type { Matrix64, Splits } from './data/dataset.js';

@@ -6,41 +6,17 @@
 import t, { type Test } from 'tap';
 import * as tf from '@tensorflow/tfjs-core';
 import { Flow } from '../flow/index.js';
+import { peerProblemData } from '../bench/peers/problem.js';
 import { createTfjsPeer, type Peer, type PeerProblem, type TfjsBackendName } from '../bench/peers/tfjs.js';
 
 const problem: PeerProblem = { dim: 5, batch: 7, layers: 2, seed: 3, activation: 'smooth-leaky-relu', alpha: 0.3, base: 'normal' };
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(a ^ (a >>> 15), 1 | a);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function makeData(p: PeerProblem): { W: Float32Array[]; b: Float32Array[]; x: Float32Array } {
-  const rand = mulberry32(p.seed);
-  const normal = (): number => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-  const D = p.dim;
-  const W: Float32Array[] = [];
-  const b: Float32Array[] = [];
-  for (let l = 0; l < p.layers; l++) {
-    const w = new Float32Array(D * D);
-    for (let i = 0; i < D * D; i++) w[i] = 0.4 * normal() + (i % (D + 1) === 0 ? 1 : 0);
-    W.push(w);
-    b.push(Float32Array.from({ length: D }, () => 0.3 * normal()));
-  }
-  const x = Float32Array.from({ length: p.batch * D }, () => normal());
-  return { W, b, x };
-}
 
 function rows(a: Float32Array, r: number, c: number): number[][] {
   return Array.from({ length: r }, (_, i) => Array.from(a.subarray(i * c, (i + 1) * c)));
 }
 
-const data = makeData(problem);
+const data = peerProblemData(problem);
 const flow = Flow.create({ dim: problem.dim, layers: problem.layers, activation: problem.activation, alpha: problem.alpha, base: problem.base, seed: problem.seed, dtype: 'float64' });
 flow.setParams({ W: data.W.map((w) => rows(w, problem.dim, problem.dim)), b: data.b.map((v) => Array.from(v)) });
 const xHost = { data: data.x, rows: problem.batch, cols: problem.dim };

@@ -5,31 +5,9 @@
 // (Gauss-Jordan inverse in tf ops) at D = 256 and autodiff() at D ∈ {16, 32}.
 //   npx tsc -p tsconfig.json && node dist/bench/peers/tfjs-smoke.js [--all]
 
+import { peerProblemData } from './problem.js';
 import { createTfjsPeer, type Peer, type PeerProblem, type TfjsBackendName } from './tfjs.js';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(a ^ (a >>> 15), 1 | a);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function problemData(p: PeerProblem): { W: Float32Array[]; b: Float32Array[]; x: Float32Array } {
-  const rand = mulberry32(p.seed);
-  const normal = (): number => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-  const D = p.dim;
-  const W = Array.from({ length: p.layers }, () => {
-    const w = new Float32Array(D * D);
-    for (let i = 0; i < D * D; i++) w[i] = normal() / Math.sqrt(D) + (i % (D + 1) === 0 ? 1 : 0);
-    return w;
-  });
-  const b = Array.from({ length: p.layers }, () => Float32Array.from({ length: D }, () => 0.1 * normal()));
-  const x = Float32Array.from({ length: p.batch * D }, normal);
-  return { W, b, x };
-}
 
 function median(v: number[]): number {
   const s = [...v].sort((a, c) => a - c);
@@ -58,7 +36,7 @@ async function main(): Promise<void> {
     if (backend === 'wasm' && !transposeFlags) console.log(`# ${peer.name} info: ${JSON.stringify(peer.info)}`);
     const run = (method: 'relative' | 'ordinary' | 'autodiff', D: number, reps: number): void => {
       const problem: PeerProblem = { dim: D, batch: 100, layers: 2, seed: 1, activation: 'smooth-leaky-relu', alpha: 0.3, base: 'normal' };
-      const d = problemData(problem);
+      const d = peerProblemData(problem, { weight: 1 / Math.sqrt(problem.dim), bias: 0.1 });
       peer.setup(problem, d.W, d.b, d.x);
       const r = time(() => peer[method](), reps);
       // relative: 4L-1 products of 2·B·D² flops (forward L, Δ backprop L-1, Y·W and Δᵀ(YW) per layer)

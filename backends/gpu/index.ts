@@ -5,7 +5,7 @@
 // kernels cannot pivot. The kernel class that actually ran is reported by describe(); a mode that
 // cannot run throws instead of falling back to the CPU or WebAssembly.
 
-import { GPU, type IGPUKernelSettings, type IKernelRunShortcut } from 'gpu.js';
+import type { GPU, IGPUKernelSettings, IKernelRunShortcut } from 'gpu.js';
 import type { Backend, BackendInfo, KernelTable, MatmulParams, SquareParams } from '../../engine/backend.js';
 import type { DType, TypedArray } from '../../engine/dtype.js';
 import { fmt, removeAxes, sizeOf, stridesOf, type Shape } from '../../engine/shape.js';
@@ -16,12 +16,20 @@ import {
   adamSpec, affineSpec, binarySpec, copySpec, matmulSpec, reduceSpec, remapSpec, unarySpec, type KernelSpec, type ReduceOp,
 } from './kernels.js';
 import { installNodeWebGpu, isNode } from './node-webgpu.js';
+import { loadOptional } from '../optional.js';
 
 export { DeviceArray } from './device-array.js';
 export type { GpuBackendOptions, GpuMode } from '../../engine/state.js';
 
-/** The GPU.js kernel class each mode must run on. */
-const KERNEL_CLASS: Record<Exclude<GpuMode, 'auto'>, string> = {
+/** The gpu.js module (loaded on first use: an optional peer dependency). */
+type GpuJs = typeof import('gpu.js');
+type KernelExport = 'HeadlessGLKernel' | 'WebGL2Kernel' | 'WebGLKernel' | 'WebGPUKernel';
+
+/**
+ * The GPU.js kernel class each mode must run on, by its export name in the gpu.js module.
+ * Checks compare the class object itself, never `constructor.name`: minifiers rename classes.
+ */
+const KERNEL_CLASS: Record<Exclude<GpuMode, 'auto'>, KernelExport> = {
   headlessgl: 'HeadlessGLKernel',
   webgl2: 'WebGL2Kernel',
   webgl: 'WebGLKernel',
@@ -42,6 +50,32 @@ interface KernelClassInfo {
 
 function kernelClassOf(shortcut: IKernelRunShortcut): KernelClassInfo {
   return shortcut.kernel.constructor as unknown as KernelClassInfo;
+}
+
+let gpuJsModule: Promise<GpuJs> | undefined;
+
+/** Imports gpu.js once; a missing package is an error naming it and its install command. */
+function loadGpuJs(): Promise<GpuJs> {
+  gpuJsModule ??= loadOptional('gpu.js', async () => {
+    const m = (await import('gpu.js')) as GpuJs & { default?: GpuJs };
+    // Node's ESM wrapper of the CommonJS module has named exports; some bundlers only `default`
+    return typeof m.GPU === 'function' ? m : (m.default as GpuJs);
+  });
+  return gpuJsModule;
+}
+
+/** True when `shortcut` ran on exactly the class gpu.js exports as `expected` (subclasses differ). */
+function ranOn(lib: GpuJs, shortcut: IKernelRunShortcut, expected: KernelExport): boolean {
+  // gpu.js's typings omit WebGPUKernel, which its module exports
+  return (shortcut.kernel.constructor as unknown) === (lib as unknown as Record<KernelExport, unknown>)[expected];
+}
+
+/** The export name of the kernel class `shortcut` ran on (its GPU.js mode when not exported). */
+function ranName(lib: GpuJs, shortcut: IKernelRunShortcut): string {
+  const ctor = shortcut.kernel.constructor as unknown as { mode?: unknown };
+  const entry = Object.entries(lib).find(([, v]) => v === ctor);
+  if (entry !== undefined) return entry[0];
+  return typeof ctor.mode === 'string' ? `a GPU.js '${ctor.mode}' kernel` : 'an unknown GPU.js kernel class';
 }
 
 function checkFloat32(op: string, dtype: DType): void {
@@ -68,6 +102,7 @@ class Device {
   launches = 0;
 
   constructor(
+    readonly lib: GpuJs,
     readonly gpu: GPU,
     readonly mode: Exclude<GpuMode, 'auto'>,
     maxTextureSize: number,
@@ -106,9 +141,9 @@ class Device {
   }
 
   private checkClass(shortcut: IKernelRunShortcut, spec: KernelSpec): void {
-    const ran = kernelClassOf(shortcut).name;
-    if (ran !== KERNEL_CLASS[this.mode]) {
-      throw new Error(`gpu backend: kernel ${spec.family} ran on ${ran}, not ${KERNEL_CLASS[this.mode]}; refusing the fallback`);
+    const expected = KERNEL_CLASS[this.mode];
+    if (!ranOn(this.lib, shortcut, expected)) {
+      throw new Error(`gpu backend: kernel ${spec.family} ran on ${ranName(this.lib, shortcut)}, not ${expected}; refusing the fallback`);
     }
   }
 
@@ -300,7 +335,8 @@ function whyUnsupported(mode: Exclude<GpuMode, 'auto'>): string {
   }
 }
 
-async function openDevice(mode: Exclude<GpuMode, 'auto'>, options: GpuBackendOptions): Promise<{ dev: Device; provider: string }> {
+async function openDevice(lib: GpuJs, mode: Exclude<GpuMode, 'auto'>, options: GpuBackendOptions): Promise<{ dev: Device; provider: string }> {
+  const { GPU } = lib;
   let provider = 'gpu.js';
   if (mode === 'webgpu') {
     if (isNode() && options.gpu === undefined) {
@@ -315,7 +351,7 @@ async function openDevice(mode: Exclude<GpuMode, 'auto'>, options: GpuBackendOpt
     throw new Error(`gpu backend: mode '${mode}' cannot run: ${whyUnsupported(mode)} (GPU.js: ${String(err)})`);
   }
   // probe: upload, one kernel, read back; proves the class and the float32 round trip
-  const probe = new Device(gpu, mode, Number.MAX_SAFE_INTEGER);
+  const probe = new Device(lib, gpu, mode, Number.MAX_SAFE_INTEGER);
   const values = [1, -2.5, 3.25, 1e-3];
   let got: Float32Array;
   try {
@@ -333,7 +369,7 @@ async function openDevice(mode: Exclude<GpuMode, 'auto'>, options: GpuBackendOpt
   const first = probe.kernels.values().next().value as IKernelRunShortcut;
   const info = kernelClassOf(first);
   const maxTexture = info.features?.maxTextureSize ?? Number.POSITIVE_INFINITY;
-  const dev = new Device(gpu, mode, Number.isFinite(maxTexture) ? maxTexture : Number.MAX_SAFE_INTEGER);
+  const dev = new Device(lib, gpu, mode, Number.isFinite(maxTexture) ? maxTexture : Number.MAX_SAFE_INTEGER);
   for (const [key, k] of probe.kernels) dev.kernels.set(key, k);
   return { dev, provider: `${provider}; maxTextureSize ${maxTexture}` };
 }
@@ -345,11 +381,12 @@ async function openDevice(mode: Exclude<GpuMode, 'auto'>, options: GpuBackendOpt
  */
 export async function createGpuBackend(options: GpuBackendOptions = {}): Promise<Backend<DeviceArray>> {
   if (options.dtype !== undefined) checkFloat32('createGpuBackend', options.dtype);
+  const lib = await loadGpuJs();
   const failures: string[] = [];
   let opened: { dev: Device; provider: string } | undefined;
   for (const mode of candidateModes(options.mode ?? 'auto')) {
     try {
-      opened = await openDevice(mode, options);
+      opened = await openDevice(lib, mode, options);
       break;
     } catch (err) {
       failures.push(err instanceof Error ? err.message : String(err));

@@ -4,6 +4,8 @@
 // 'compatibility'` and EGL runs surfaceless (XDG_RUNTIME_DIR, EGL_PLATFORM=surfaceless).
 // Called only by createGpuBackend({ mode: 'webgpu' }) in Node when navigator.gpu is missing.
 
+import { loadOptional } from '../optional.js';
+
 /** The part of WebGPU's `GPU` object that GPU.js uses. */
 interface WebGpuEntry {
   requestAdapter(options?: Record<string, unknown>): Promise<unknown>;
@@ -40,12 +42,8 @@ export async function installNodeWebGpu(options: NodeWebGpuOptions = {}): Promis
   process.env.XDG_RUNTIME_DIR ??= '/tmp';
   process.env.EGL_PLATFORM ??= 'surfaceless';
   const specifier = 'webgpu';
-  let dawn: DawnModule;
-  try {
-    dawn = (await import(specifier)) as DawnModule;
-  } catch (err) {
-    throw new Error(`gpu backend: mode 'webgpu' in Node needs the npm package 'webgpu' (0.6.x): ${String(err)}`);
-  }
+  // a variable specifier: bundlers leave it alone (browsers have navigator.gpu already)
+  const dawn = await loadOptional('webgpu', async () => (await import(specifier)) as DawnModule);
   for (const [name, value] of Object.entries(dawn.globals)) {
     if (!(name in globalThis)) Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
   }

@@ -1,6 +1,6 @@
 // Runs a TypeScript entry module somewhere a GPU lives and returns what it computed:
-//   runInChromium(entry, { flags })  — esbuild bundle (not minified: GPU.js kernel class names
-//     must survive) served from 127.0.0.1 with cross-origin isolation (COOP/COEP), opened in
+//   runInChromium(entry, { flags, minify })  — esbuild bundle (minified when asked, as production
+//     bundlers do) served from 127.0.0.1 with cross-origin isolation (COOP/COEP), opened in
 //     headless Chromium via playwright-core; the page POSTs the result back.
 //   runInNode(entry, { xvfb })       — esbuild bundle run by a child `node` (optionally under
 //     `xvfb-run -a`, which headless-gl needs); the child prints the result as one marked line.
@@ -30,6 +30,8 @@ export interface ChromiumOptions {
   executablePath?: string;
   /** Called with each console line of the page (default: dropped). */
   onConsole?: (line: string) => void;
+  /** Bundle with esbuild's --minify (class and function names mangled); default false. */
+  minify?: boolean;
 }
 
 export interface NodeChildOptions {
@@ -66,15 +68,15 @@ function wrapper(entryFile: string, args: unknown, report: string): string {
   ].join('\n');
 }
 
-async function bundle(contents: string, platform: 'browser' | 'node', outfile?: string): Promise<string> {
+async function bundle(contents: string, platform: 'browser' | 'node', outfile?: string, minify = false): Promise<string> {
   const result = await build({
     stdin: { contents, resolveDir: process.cwd(), loader: 'ts', sourcefile: 'relgrad-entry-wrapper.ts' },
     bundle: true,
     format: 'esm',
     platform,
     target: 'es2022',
-    minify: false,
-    keepNames: true,
+    minify,
+    keepNames: !minify,
     // Node: dependencies load from node_modules; browser: the native modules are unreachable
     ...(platform === 'node' ? { packages: 'external' as const } : { external: ['webgpu', 'gl', 'node:*'] }),
     write: outfile !== undefined,
@@ -96,7 +98,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 /** Bundles `entryFile`, serves it on 127.0.0.1, runs it in headless Chromium, returns main's result. */
 export async function runInChromium(entryFile: string, options: ChromiumOptions = {}): Promise<unknown> {
   const report = "(v) => fetch('/result', { method: 'POST', body: JSON.stringify(v) })";
-  const script = await bundle(wrapper(entryFile, options.args, report), 'browser');
+  const script = await bundle(wrapper(entryFile, options.args, report), 'browser', undefined, options.minify ?? false);
   const html = '<!doctype html><meta charset="utf-8"><title>relgrad</title><script type="module" src="/bundle.js"></script>';
   let settle: (o: Outcome) => void = () => undefined;
   const posted = new Promise<Outcome>((ok) => (settle = ok));

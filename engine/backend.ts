@@ -4,7 +4,7 @@
 import type { DType, TypedArray } from './dtype.js';
 import type { Shape } from './shape.js';
 
-export type UnaryKernelOp = 'neg' | 'exp' | 'log' | 'log1p' | 'tanh' | 'abs' | 'sign' | 'sqrt' | 'reciprocal';
+export type UnaryKernelOp = 'neg' | 'exp' | 'log' | 'log1p' | 'tanh' | 'abs' | 'sign' | 'sqrt' | 'reciprocal' | 'sin' | 'cos';
 export type BinaryKernelOp = 'add' | 'mul' | 'maximum' | 'greater' | 'equal';
 
 /** Batched product C[b] = op(A[b]) · op(B[b]); op transposes the last two axes when flagged. */

@@ -1,17 +1,23 @@
 // relgrad's engine: tensors, ops, higher-order reverse-mode autodiff, memory scopes, backends.
 
-export { Tensor, StorageRef, type NestedArray, type NdarrayLike } from './tensor.js';
+export { Tensor, type NestedArray, type NdarrayLike } from './tensor.js';
+export { memory, type MemoryInfo } from './memory.js';
 export type { DType, TypedArray } from './dtype.js';
 export type { Shape } from './shape.js';
 export type { Backend, BackendInfo, KernelTable, MatmulParams, SquareParams } from './backend.js';
 export { tensor, fromHost, fromNdarray, zeros, ones, full, scalar, eye, type CreateOptions } from './create.js';
-export { randn, rand, orthogonal, Rng } from './random.js';
+export { randn, rand, orthogonal, setSeed, Rng, type RandomOptions } from './random.js';
 export {
-  add, sub, mul, div, affine, neg, exp, log, log1p, tanh, abs, sign, sqrt, reciprocal, square, relu,
+  add, sub, mul, div, affine, neg, exp, log, log1p, tanh, abs, sign, sqrt, reciprocal, square, relu, sin, cos, pow, clip,
   maximum, minimum, greater, equal, where, sigmoid, softplus, logSigmoid, logcosh,
-  sum, mean, max, logsumexp, reshape, transpose, swapLastAxes, broadcastTo, slice, pad, concat, stack,
+  sum, mean, max, min, argmax, softmax, logSoftmax, gather, logsumexp, reshape, transpose, swapLastAxes, broadcastTo, slice, pad, concat, stack,
   matmul, solve, inv, slogdet, logAbsDet, cast, stopGradient, adamUpdate, type MatmulOptions, type TensorLike,
 } from './ops.js';
-export { grad, valueAndGrad, vjp, jacobian, hvp, customGrad } from './autodiff.js';
+export {
+  grad, valueAndGrad, vjp, jvp, jacobian, hessian, hvp, customGrad, type Grads, type GradsFor, type GradOptions, type ValueAndGradOptions,
+} from './autodiff.js';
 export { tidy, keep, dispose } from './scope.js';
+export { adam, sgd, type Optimizer, type OptimizerName, type OptimizerState, type AdamOptions, type SgdOptions } from './optim.js';
+export * as schedules from './schedules.js';
+export type { Schedule, ScheduleState } from './schedules.js';
 export { getBackend, setBackend, type BackendName, type GpuBackendOptions } from './state.js';

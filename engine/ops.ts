@@ -4,23 +4,23 @@
 
 import { apply, applyWithAux } from './primitives.js';
 import { broadcastShapes, fmt, normalizeAxes, removeAxes, sameShape, sizeOf, type Shape } from './shape.js';
-import { StorageRef, Tensor } from './tensor.js';
+import { handleOf, StorageRef, storageOf, Tensor } from './tensor.js';
 import type { DType } from './dtype.js';
 import type { AdamHyper } from './backend.js';
 
 export type TensorLike = Tensor | number;
 
 /** A number becomes a scalar tensor of the other operand's dtype and backend. */
-function lift(v: TensorLike, like: Tensor): Tensor {
+function lift(op: string, v: TensorLike, like: Tensor): Tensor {
   if (v instanceof Tensor) return v;
-  if (typeof v !== 'number') throw new Error(`expected a Tensor or a number, got ${typeof v}`);
+  if (typeof v !== 'number') throw new Error(`${op}: expected a Tensor or a number, got ${typeof v}`);
   const host = like.dtype === 'float64' ? new Float64Array([v]) : new Float32Array([v]);
   return new Tensor([], like.dtype, new StorageRef(like.backend, like.backend.upload(host, like.dtype)));
 }
 
 function pair(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
-  if (a instanceof Tensor) return [a, lift(b, a)];
-  if (b instanceof Tensor) return [lift(a, b), b];
+  if (a instanceof Tensor) return [a, lift(op, b, a)];
+  if (b instanceof Tensor) return [lift(op, a, b), b];
   throw new Error(`${op}: at least one operand must be a Tensor`);
 }
 
@@ -44,7 +44,7 @@ export const affine = (x: Tensor, scale: number, shift: number): Tensor =>
 
 /** affine on behalf of `op`, so errors (e.g. a disposed input) name the op the caller used. */
 function affineFor(op: string, x: Tensor, scale: number, shift: number): Tensor {
-  x.handle(op);
+  handleOf(x, op);
   return affine(x, scale, shift);
 }
 
@@ -92,7 +92,46 @@ export const abs = (x: Tensor): Tensor => apply('abs', [x], {});
 export const sign = (x: Tensor): Tensor => apply('sign', [x], {});
 export const sqrt = (x: Tensor): Tensor => apply('sqrt', [x], {});
 export const reciprocal = (x: Tensor): Tensor => apply('reciprocal', [x], {});
+export const sin = (x: Tensor): Tensor => apply('sin', [x], {});
+export const cos = (x: Tensor): Tensor => apply('cos', [x], {});
 export const square = (x: Tensor): Tensor => mul(x, x);
+
+/**
+ * xᵖ element-wise. A number p: integer |p| ≤ 64 by repeated squaring (exact for any sign of x,
+ * gradient p·xᵖ⁻¹ everywhere), ½ as sqrt, otherwise exp(p·log x) (NaN for x < 0, as NumPy).
+ * A tensor p (broadcast): exp(p·log x), defined for x > 0 (x = 0 gives 0 for p > 0).
+ */
+export function pow(x: Tensor, p: TensorLike): Tensor {
+  if (!(x instanceof Tensor)) throw new Error(`pow: the base must be a Tensor, got ${typeof x}`);
+  if (p instanceof Tensor) return exp(mul(p, log(x)));
+  if (typeof p !== 'number') throw new Error(`pow: the exponent must be a number or a Tensor, got ${typeof p}`);
+  if (p === 0) {
+    // x⁰ = 1 everywhere, NaN included (NumPy's rule), with x's shape; no gradient flows
+    const ones = x.dtype === 'float64' ? new Float64Array(x.size).fill(1) : new Float32Array(x.size).fill(1);
+    return new Tensor(x.shape, x.dtype, new StorageRef(x.backend, x.backend.upload(ones, x.dtype)));
+  }
+  if (p === 0.5) return sqrt(x);
+  if (Number.isInteger(p) && Math.abs(p) <= 64) {
+    // x^|p| by squaring: x^13 = x^8 · x^4 · x
+    let result: Tensor | undefined;
+    let base = x;
+    for (let k = Math.abs(p); k > 0; k >>= 1) {
+      if (k & 1) result = result === undefined ? base : mul(result, base);
+      if (k > 1) base = mul(base, base);
+    }
+    return p < 0 ? reciprocal(result as Tensor) : (result as Tensor);
+  }
+  return exp(mul(log(x), p));
+}
+
+/**
+ * clip(x, lo, hi) = min(max(x, lo), hi). Gradient 1 strictly inside (lo, hi), 0 outside and at the
+ * bounds (maximum/minimum give ties to the bound).
+ */
+export function clip(x: Tensor, lo: number, hi: number): Tensor {
+  if (!(lo <= hi)) throw new Error(`clip: lower bound ${lo} is above the upper bound ${hi}`);
+  return minimum(maximum(x, lo), hi);
+}
 export const relu = (x: Tensor): Tensor => maximum(x, 0);
 /**
  * |x| as max(x, -x): the same value as abs(x), but its derivative at x = 0 is -1 (the x < 0
@@ -141,6 +180,77 @@ export function max(x: Tensor, axes?: number | readonly number[], keepDims = fal
   return keepDims ? reshape(out, x.shape.map((d, i) => (ax.includes(i) ? 1 : d))) : out;
 }
 
+/** Minimum over axes: -max(-x); the gradient is shared equally among tied minima. */
+export function min(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
+  return neg(max(neg(x), axes, keepDims));
+}
+
+/**
+ * Index of the first maximum along `axis` (default: the last), as a tensor of x's dtype without
+ * the axis (exact below 2²⁴ entries in float32). A NaN counts as the maximum (NumPy's rule).
+ * No gradient (piecewise constant). Composite: one max, two comparisons, one max of a score.
+ */
+export function argmax(x: Tensor, axis = -1): Tensor {
+  const [ax] = normalizeAxes('argmax', axis, x.rank);
+  const n = x.shape[ax];
+  if (n === 0) throw new Error(`argmax: axis ${ax} of ${fmt(x.shape)} is empty`);
+  const m = max(x, ax, true);
+  const isNaN = sub(1, equal(x, x));
+  const hits = maximum(equal(x, m), isNaN);
+  // score n - i at a hit: the largest score is the first hit
+  const ramp = new Float64Array(n);
+  for (let i = 0; i < n; i++) ramp[i] = n - i;
+  const host = x.dtype === 'float64' ? ramp : Float32Array.from(ramp);
+  const rampShape = x.shape.map((d, i) => (i === ax ? n : 1));
+  const rampT = new Tensor(rampShape, x.dtype, new StorageRef(x.backend, x.backend.upload(host, x.dtype)));
+  return stopGradient(sub(n, max(mul(hits, rampT), ax)));
+}
+
+/** log softmax(x) = x - logsumexp(x) along `axis` (default: the last). Stable for large |x|. */
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  return sub(x, logsumexp(x, axis, true));
+}
+
+/** softmax(x)_i = exp(x_i) / Σ_j exp(x_j) along `axis` (default: the last), as exp(logSoftmax(x)). */
+export function softmax(x: Tensor, axis = -1): Tensor {
+  return exp(logSoftmax(x, axis));
+}
+
+/**
+ * Entries `indices` along `axis` (tf.gather / np.take): out has x's shape with that axis replaced by
+ * indices.length. Indices are host integers (or a tensor of them, read back), 0 ≤ i < n, repeats
+ * allowed; the gradient scatters back (repeated indices add up). Composite: one slice per run of
+ * consecutive indices, joined by a balanced tree of concatenations — exact (no arithmetic on
+ * entries not taken), O(R·log R) pieces for R runs.
+ */
+export function gather(x: Tensor, indices: readonly number[] | Tensor, axis = 0): Tensor {
+  const [ax] = normalizeAxes('gather', axis, x.rank);
+  const n = x.shape[ax];
+  const list = indices instanceof Tensor ? Array.from(indices.dataSync()) : [...indices];
+  if (list.length === 0) throw new Error(`gather: needs at least one index`);
+  list.forEach((i, k) => {
+    if (!Number.isInteger(i) || i < 0 || i >= n) {
+      throw new Error(`gather: index ${i} (position ${k}) is out of range for axis ${ax} of ${fmt(x.shape)} (0 ≤ i < ${n})`);
+    }
+  });
+  const pieces: Tensor[] = [];
+  for (let k = 0; k < list.length; ) {
+    let run = 1;
+    while (k + run < list.length && list[k + run] === list[k] + run) run++;
+    const begin = x.shape.map((_, i) => (i === ax ? list[k] : 0));
+    const size = x.shape.map((d, i) => (i === ax ? run : d));
+    pieces.push(slice(x, begin, size));
+    k += run;
+  }
+  let level = pieces;
+  while (level.length > 1) {
+    const next: Tensor[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? concat([level[i], level[i + 1]], ax) : level[i]);
+    level = next;
+  }
+  return level[0];
+}
+
 /** log Σ exp(x) over axes, shifted by the (gradient-stopped) maximum for stability. */
 export function logsumexp(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
   const ax = normalizeAxes('logsumexp', axes, x.rank);
@@ -152,14 +262,13 @@ export function logsumexp(x: Tensor, axes?: number | readonly number[], keepDims
 // layout
 export function reshape(x: Tensor, shape: Shape): Tensor {
   const free = shape.indexOf(-1);
-  let target = [...shape];
+  const target = [...shape];
   if (free >= 0) {
     const known = sizeOf(shape.filter((d) => d !== -1));
     target[free] = known === 0 ? 0 : x.size / known;
     if (!Number.isInteger(target[free])) throw new Error(`reshape: cannot reshape ${fmt(x.shape)} to ${fmt(shape)}`);
   }
   if (sameShape(target, x.shape)) return x;
-  target = target.map((d) => d);
   return apply('reshape', [x], { shape: target });
 }
 
@@ -277,13 +386,13 @@ export function adamUpdate(p: Tensor, d: Tensor, m: Tensor, v: Tensor, h: AdamHy
       throw new Error(`adamUpdate: ${fmt(t.shape)} ${t.dtype} does not match the parameter ${fmt(p.shape)} ${p.dtype}`);
     }
   }
-  const r = p.backend.kernels.adam(p.handle('adamUpdate'), d.handle('adamUpdate'), m.handle('adamUpdate'), v.handle('adamUpdate'), p.size, h);
+  const r = p.backend.kernels.adam(handleOf(p, 'adamUpdate'), handleOf(d, 'adamUpdate'), handleOf(m, 'adamUpdate'), handleOf(v, 'adamUpdate'), p.size, h);
   const wrap = (s: unknown): Tensor => new Tensor(p.shape, p.dtype, new StorageRef(p.backend, s));
   return { p: wrap(r.p), m: wrap(r.m), v: wrap(r.v) };
 }
 
 /** An alias of x through which no gradient flows. */
 export function stopGradient(x: Tensor): Tensor {
-  x.handle('stopGradient');
-  return new Tensor(x.shape, x.dtype, x.storage.retain());
+  handleOf(x, 'stopGradient');
+  return new Tensor(x.shape, x.dtype, storageOf(x).retain());
 }

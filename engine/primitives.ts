@@ -8,12 +8,12 @@ import type { BinaryKernelOp, UnaryKernelOp } from './backend.js';
 import type { DType } from './dtype.js';
 import { fmt, keepAxes, removeAxes, sameShape, sizeOf, type Shape } from './shape.js';
 import { isRecording, record } from './tape.js';
-import { StorageRef, Tensor } from './tensor.js';
+import { handleOf, StorageRef, storageOf, Tensor } from './tensor.js';
 import * as ops from './ops.js';
 
 export interface PrimitiveParams {
   neg: object; exp: object; log: object; log1p: object; tanh: object;
-  abs: object; sign: object; sqrt: object; reciprocal: object;
+  abs: object; sign: object; sqrt: object; reciprocal: object; sin: object; cos: object;
   add: object; mul: object; maximum: object; greater: object; equal: object;
   affine: { scale: number; shift: number };
   sum: { axes: readonly number[] };
@@ -62,7 +62,7 @@ function sameDevice(op: string, inputs: readonly Tensor[]): void {
 function unaryForward(op: UnaryKernelOp) {
   return (inputs: readonly Tensor[]): Tensor => {
     const [x] = inputs;
-    return wrap(x, x.shape, x.backend.kernels.unary(op, x.handle(op), x.size));
+    return wrap(x, x.shape, x.backend.kernels.unary(op, handleOf(x, op), x.size));
   };
 }
 
@@ -73,7 +73,7 @@ function binaryForward(op: BinaryKernelOp) {
     if (!sameShape(a.shape, b.shape)) {
       throw new Error(`${op}: shapes ${fmt(a.shape)} and ${fmt(b.shape)} differ (primitives do not broadcast; use ops.${op})`);
     }
-    return wrap(a, a.shape, a.backend.kernels.binary(op, a.handle(op), b.handle(op), a.size));
+    return wrap(a, a.shape, a.backend.kernels.binary(op, handleOf(a, op), handleOf(b, op), a.size));
   };
 }
 
@@ -116,6 +116,10 @@ const RULES: { [P in PrimitiveName]: Rule<P> } = {
   sqrt: { forward: unaryForward('sqrt'), backward: (g, _i, out) => [ops.div(g, ops.mul(out, 2))] },
   // d(1/x) = -g / x²
   reciprocal: { forward: unaryForward('reciprocal'), backward: (g, _i, out) => [ops.neg(ops.mul(g, ops.square(out)))] },
+  // d sin(x) = g · cos(x)
+  sin: { forward: unaryForward('sin'), backward: (g, [x]) => [ops.mul(g, ops.cos(x))] },
+  // d cos(x) = -g · sin(x)
+  cos: { forward: unaryForward('cos'), backward: (g, [x]) => [ops.neg(ops.mul(g, ops.sin(x)))] },
 
   // d(a+b) = (g, g)
   add: { forward: binaryForward('add'), backward: (g, _i, _o, _p, needs) => [needs[0] ? g : null, needs[1] ? g : null] },
@@ -134,7 +138,7 @@ const RULES: { [P in PrimitiveName]: Rule<P> } = {
   },
   // y = a·x + c with constants a, c:  dx = a·g
   affine: {
-    forward: ([x], { scale, shift }) => wrap(x, x.shape, x.backend.kernels.affine(x.handle('affine'), x.size, scale, shift)),
+    forward: ([x], { scale, shift }) => wrap(x, x.shape, x.backend.kernels.affine(handleOf(x, 'affine'), x.size, scale, shift)),
     backward: (g, _i, _o, { scale }) => [ops.affine(g, scale, 0)],
   },
   // comparisons are piecewise constant
@@ -143,14 +147,14 @@ const RULES: { [P in PrimitiveName]: Rule<P> } = {
 
   // d Σ_axes x = g broadcast back over the summed axes
   sum: {
-    forward: ([x], { axes }) => wrap(x, removeAxes(x.shape, axes), x.backend.kernels.sum(x.handle('sum'), x.shape, axes)),
+    forward: ([x], { axes }) => wrap(x, removeAxes(x.shape, axes), x.backend.kernels.sum(handleOf(x, 'sum'), x.shape, axes)),
     backward: (g, [x], _o, { axes }) => [unreduce(g, x.shape, axes)],
   },
   // d max_axes x = g shared equally among the maximal entries
   max: {
     forward: ([x], { axes }) => {
       if (x.size === 0) throw new Error(`max: cannot reduce an empty tensor ${fmt(x.shape)}`);
-      return wrap(x, removeAxes(x.shape, axes), x.backend.kernels.max(x.handle('max'), x.shape, axes));
+      return wrap(x, removeAxes(x.shape, axes), x.backend.kernels.max(handleOf(x, 'max'), x.shape, axes));
     },
     backward: (g, [x], out, { axes }) => {
       const hits = ops.equal(x, ops.reshape(out, keepAxes(x.shape, axes)));
@@ -163,8 +167,8 @@ const RULES: { [P in PrimitiveName]: Rule<P> } = {
   reshape: {
     forward: ([x], { shape }) => {
       if (sizeOf(shape) !== x.size) throw new Error(`reshape: cannot reshape ${fmt(x.shape)} (${x.size} elements) to ${fmt(shape)}`);
-      x.handle('reshape');
-      return new Tensor([...shape], x.dtype, x.storage.retain());
+      handleOf(x, 'reshape');
+      return new Tensor([...shape], x.dtype, storageOf(x).retain());
     },
     backward: (g, [x]) => [ops.reshape(g, [g.shape[0], ...x.shape])],
   },
@@ -176,7 +180,7 @@ const RULES: { [P in PrimitiveName]: Rule<P> } = {
         throw new Error(`transpose: permutation [${perm.join(',')}] does not fit shape ${fmt(x.shape)}`);
       }
       const shape = perm.map((p) => x.shape[p]);
-      return wrap(x, shape, x.backend.kernels.transpose(x.handle('transpose'), x.shape, perm));
+      return wrap(x, shape, x.backend.kernels.transpose(handleOf(x, 'transpose'), x.shape, perm));
     },
     backward: (g, _i, _o, { perm }) => {
       const inverse = new Array<number>(perm.length);
@@ -189,7 +193,7 @@ const RULES: { [P in PrimitiveName]: Rule<P> } = {
     forward: ([x], { shape }) => {
       const bad = shape.length !== x.rank || x.shape.some((d, i) => d !== shape[i] && d !== 1);
       if (bad) throw new Error(`expand: cannot broadcast ${fmt(x.shape)} to ${fmt(shape)}`);
-      return wrap(x, shape, x.backend.kernels.expand(x.handle('expand'), x.shape, shape));
+      return wrap(x, shape, x.backend.kernels.expand(handleOf(x, 'expand'), x.shape, shape));
     },
     backward: (g, [x], _o, { shape }) => {
       const axes = x.shape.flatMap((d, i) => (d === 1 && shape[i] !== 1 ? [i + 1] : []));
@@ -203,7 +207,7 @@ const RULES: { [P in PrimitiveName]: Rule<P> } = {
       const bad = begin.length !== x.rank || size.length !== x.rank ||
         begin.some((b, i) => b < 0 || size[i] < 0 || b + size[i] > x.shape[i]);
       if (bad) throw new Error(`slice: box begin [${begin.join(',')}] size [${size.join(',')}] is outside ${fmt(x.shape)}`);
-      return wrap(x, size, x.backend.kernels.slice(x.handle('slice'), x.shape, begin, size));
+      return wrap(x, size, x.backend.kernels.slice(handleOf(x, 'slice'), x.shape, begin, size));
     },
     backward: (g, [x], _o, { begin, size }) =>
       [ops.pad(g, [0, ...begin], [0, ...x.shape.map((d, i) => d - begin[i] - size[i])])],
@@ -215,19 +219,19 @@ const RULES: { [P in PrimitiveName]: Rule<P> } = {
         throw new Error(`pad: widths [${before.join(',')}] / [${after.join(',')}] do not fit ${fmt(x.shape)}`);
       }
       const shape = x.shape.map((d, i) => d + before[i] + after[i]);
-      return wrap(x, shape, x.backend.kernels.pad(x.handle('pad'), x.shape, before, after));
+      return wrap(x, shape, x.backend.kernels.pad(handleOf(x, 'pad'), x.shape, before, after));
     },
     backward: (g, [x], _o, { before }) => [ops.slice(g, [0, ...before], [g.shape[0], ...x.shape])],
   },
   cast: {
-    forward: ([x], { dtype }) => wrap(x, x.shape, x.backend.kernels.cast(x.handle('cast'), x.size, dtype), dtype),
+    forward: ([x], { dtype }) => wrap(x, x.shape, x.backend.kernels.cast(handleOf(x, 'cast'), x.size, dtype), dtype),
     backward: (g, [x]) => [ops.cast(g, x.dtype)],
   },
   // an alias with its own identity on the tape (used for grad's arguments)
   identity: {
     forward: ([x]) => {
-      x.handle('identity');
-      return new Tensor(x.shape, x.dtype, x.storage.retain());
+      handleOf(x, 'identity');
+      return new Tensor(x.shape, x.dtype, storageOf(x).retain());
     },
     backward: (g) => [g],
   },
@@ -248,7 +252,7 @@ const RULES: { [P in PrimitiveName]: Rule<P> } = {
       }
       const batchShape = a.shape.slice(0, -2);
       const p = { batch: sizeOf(batchShape), m, n, k, transA, transB };
-      return wrap(a, [...batchShape, m, n], a.backend.kernels.matmul(a.handle('matmul'), b.handle('matmul'), p));
+      return wrap(a, [...batchShape, m, n], a.backend.kernels.matmul(handleOf(a, 'matmul'), handleOf(b, 'matmul'), p));
     },
     backward: (g, [a, b], _o, { transA, transB }, needs) => [
       needs[0] ? (transA ? ops.matmul(b, g, { transA: transB, transB: true }) : ops.matmul(g, b, { transB: !transB })) : null,
@@ -264,7 +268,7 @@ const RULES: { [P in PrimitiveName]: Rule<P> } = {
         throw new Error(`solve: A ${fmt(a.shape)} and B ${fmt(b.shape)} do not fit: B must be [..., ${p.n}, r] with A's batch axes`);
       }
       const nrhs = b.shape[b.rank - 1];
-      return wrap(a, b.shape, a.backend.kernels.solve(a.handle('solve'), b.handle('solve'), p, nrhs));
+      return wrap(a, b.shape, a.backend.kernels.solve(handleOf(a, 'solve'), handleOf(b, 'solve'), p, nrhs));
     },
     backward: (g, [a], x, _p, needs) => {
       const K = g.shape[0];
@@ -275,14 +279,14 @@ const RULES: { [P in PrimitiveName]: Rule<P> } = {
   },
   // Y = A⁻¹:  dA = -Yᵀ g Yᵀ
   inv: {
-    forward: ([a]) => wrap(a, a.shape, a.backend.kernels.inv(a.handle('inv'), squareParams('inv', a))),
+    forward: ([a]) => wrap(a, a.shape, a.backend.kernels.inv(handleOf(a, 'inv'), squareParams('inv', a))),
     backward: (g, _i, y) => [ops.neg(ops.matmul(ops.matmul(y, g, { transA: true }), y, { transB: true }))],
   },
   // d log|det A| = g · A⁻ᵀ
   logabsdet: {
     forward: ([a]) => {
       const p = squareParams('slogdet', a);
-      const { sign, logabsdet } = a.backend.kernels.slogdet(a.handle('slogdet'), p);
+      const { sign, logabsdet } = a.backend.kernels.slogdet(handleOf(a, 'slogdet'), p);
       const batchShape = a.shape.slice(0, -2);
       return { out: wrap(a, batchShape, logabsdet), aux: [wrap(a, batchShape, sign)] };
     },

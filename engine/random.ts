@@ -87,18 +87,39 @@ function rotl(x: number, k: number): number {
 }
 
 export interface RandomOptions extends CreateOptions {
+  /** A fixed seed makes the call a pure function of it; without one, the global stream is used. */
   seed?: number;
 }
 
+/**
+ * The global stream behind unseeded calls (randn, rand, orthogonal without { seed }): each such
+ * call takes one 32-bit seed from it, so successive calls differ and `setSeed(n)` replays a whole
+ * program. It starts as if `setSeed(0)` had run.
+ */
+let globalStream = new Rng(0);
+
+/** Restarts the global random stream: every unseeded random call after it is reproducible. */
+export function setSeed(seed: number): void {
+  if (!Number.isFinite(seed)) throw new Error(`setSeed: the seed must be a finite number, got ${seed}`);
+  globalStream = new Rng(seed);
+}
+
+/** The seed for one call: the explicit one, else the next draw of the global stream. */
+export function seedFor(options: { seed?: number }): number {
+  if (options.seed === undefined) return globalStream.nextUint32();
+  if (!Number.isFinite(options.seed)) throw new Error(`random: the seed must be a finite number, got ${options.seed}`);
+  return options.seed;
+}
+
 export function randn(shape: Shape, options: RandomOptions = {}): Tensor {
-  const rng = new Rng(options.seed ?? 0);
+  const rng = new Rng(seedFor(options));
   const host = allocHost('float64', sizeOf(shape));
   for (let i = 0; i < host.length; i++) host[i] = rng.normal();
   return fromHost(host, shape, options);
 }
 
 export function rand(shape: Shape, options: RandomOptions = {}): Tensor {
-  const rng = new Rng(options.seed ?? 0);
+  const rng = new Rng(seedFor(options));
   const host = allocHost('float64', sizeOf(shape));
   for (let i = 0; i < host.length; i++) host[i] = rng.uniform();
   return fromHost(host, shape, options);
@@ -152,5 +173,5 @@ export function nearIdentityHost(n: number, seed: number, scale = 0.1): Float64A
 }
 
 export function orthogonal(n: number, options: RandomOptions = {}): Tensor {
-  return fromHost(orthogonalHost(n, options.seed ?? 0), [n, n], options);
+  return fromHost(orthogonalHost(n, seedFor(options)), [n, n], options);
 }

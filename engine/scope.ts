@@ -20,7 +20,7 @@ export function keep<T extends Tensor>(t: T): T {
 /** Tensors found in a value: a tensor, or arrays/plain objects of them (one level deep or more). */
 export function collectTensors(value: unknown, into = new Set<Tensor>(), depth = 0): Set<Tensor> {
   if (value === null || value === undefined || depth > 8) return into;
-  if (typeof value === 'object' && 'id' in value && 'shape' in value && 'storage' in value) {
+  if (typeof value === 'object' && 'id' in value && 'shape' in value && 'dispose' in value && 'dtype' in value) {
     into.add(value as Tensor);
     return into;
   }

@@ -3,7 +3,7 @@
 import t from 'tap';
 import * as rg from '../index.js';
 import { createCpuBackend } from '../backends/cpu/index.js';
-import { grad, hvp, jacobian, tensor, valueAndGrad } from '../index.js';
+import { grad, hvp, jacobian, tensor, valueAndGrad, type Tensor } from '../index.js';
 
 const f64 = { dtype: 'float64' as const };
 const z = (shape: number[]) => rg.zeros(shape, f64);
@@ -82,8 +82,8 @@ t.test('linear algebra: shapes, singular and non-finite input', async (t) => {
 t.test('autodiff misuse', async (t) => {
   const x = z([3]);
   t.throws(() => grad((y) => rg.exp(y))(x), /grad: the function must return a scalar tensor, got shape \[3\]/);
-  t.throws(() => valueAndGrad((y) => rg.exp(y))(x), /grad: the function must return a scalar tensor, got shape \[3\]/);
-  t.throws(() => grad(() => 3 as never)(x), /grad: the function must return a Tensor, got number/);
+  t.throws(() => valueAndGrad((y) => rg.exp(y))(x), /valueAndGrad: the function must return a scalar tensor, got shape \[3\]/);
+  t.throws(() => grad((_y: Tensor) => 3 as never)(x), /grad: the function must return a Tensor, got number/);
   t.throws(() => grad((y) => rg.sum(y))([1, 2] as never), /grad: argument 0 is not a Tensor \(got object\)/);
   t.throws(() => jacobian((y) => y, 2)(x), /jacobian: argnum 2 but 1 arguments/);
   t.throws(() => hvp((y) => rg.sum(y))(x, z([4])), /hvp: v \[4\] must have x's shape \[3\]/);

@@ -121,7 +121,7 @@ t.test('using a disposed tensor throws a clear error', async (t) => {
 
 t.test('a failed grad leaves no tape open', async (t) => {
   const x = tensor([1, 2], [2], f64);
-  t.throws(() => grad(() => {
+  t.throws(() => grad((_y: Tensor) => {
     throw new Error('inside f');
   })(x), /inside f/);
   t.throws(() => grad((y) => y)(x), /grad: the function must return a scalar/);

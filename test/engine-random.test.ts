@@ -3,7 +3,7 @@
 
 import t from 'tap';
 import * as rg from '../index.js';
-import { Rng, orthogonal, rand, randn } from '../index.js';
+import { Rng, orthogonal, rand, randn, setSeed } from '../index.js';
 import { matmulRef, host, eyeRef, slogdetRef } from './helpers/reference.js';
 
 t.test('randn and rand: same seed, same values; different seed, different values', async (t) => {
@@ -23,7 +23,29 @@ t.test('randn and rand: same seed, same values; different seed, different values
     const longer = gen([30], { seed: 42 });
     t.same(Array.from(longer.dataSync()).slice(0, 20), Array.from(a.dataSync()), `${gen.name}: prefix-stable`);
   }
-  t.not(randn([3]).dataSync()[0], undefined, 'the default seed works');
+});
+
+t.test('unseeded calls draw from one global stream; setSeed replays it; { seed } stays pure', async (t) => {
+  setSeed(7);
+  const a = Array.from(randn([3]).dataSync());
+  const b = Array.from(randn([3]).dataSync());
+  const u = Array.from(rand([3]).dataSync());
+  const q = orthogonal(3).toArray();
+  t.notSame(a, b, 'two unseeded randn calls differ (the stream advances)');
+  t.ok(a.concat(b, u).every(Number.isFinite), 'finite values');
+  setSeed(7);
+  t.same(Array.from(randn([3]).dataSync()), a, 'setSeed replays the first call');
+  t.same(Array.from(randn([3]).dataSync()), b, 'and the second');
+  t.same(Array.from(rand([3]).dataSync()), u, 'rand shares the stream');
+  t.same(orthogonal(3).toArray(), q, 'orthogonal shares the stream');
+  setSeed(8);
+  t.notSame(Array.from(randn([3]).dataSync()), a, 'another seed, another program');
+  // an explicit seed neither reads nor advances the stream
+  setSeed(7);
+  const pure1 = Array.from(randn([3], { seed: 5 }).dataSync());
+  t.same(Array.from(randn([3]).dataSync()), a, 'a seeded call in between leaves the stream where it was');
+  t.same(Array.from(randn([3], { seed: 5 }).dataSync()), pure1, 'the same seed gives the same values');
+  t.throws(() => setSeed(Number.NaN), /setSeed: the seed must be a finite number, got NaN/);
 });
 
 t.test('distributions look right', async (t) => {

@@ -16,6 +16,8 @@ export function unary(op: UnaryKernelOp, x: TypedArray, size: number): TypedArra
     case 'sign': for (let i = 0; i < size; i++) { const v = x[i]; out[i] = v > 0 ? 1 : v < 0 ? -1 : v === 0 ? 0 : NaN; } break;
     case 'sqrt': for (let i = 0; i < size; i++) out[i] = Math.sqrt(x[i]); break;
     case 'reciprocal': for (let i = 0; i < size; i++) out[i] = 1 / x[i]; break;
+    case 'sin': for (let i = 0; i < size; i++) out[i] = Math.sin(x[i]); break;
+    case 'cos': for (let i = 0; i < size; i++) out[i] = Math.cos(x[i]); break;
   }
   return out;
 }

@@ -31,6 +31,8 @@ const UNARY_BODY: Record<UnaryKernelOp, string> = {
   sign: 'if (v > 0.0) { return 1.0; } if (v < 0.0) { return -1.0; } return 0.0;',
   sqrt: 'return Math.sqrt(v);',
   reciprocal: 'return 1.0 / v;',
+  sin: 'return Math.sin(v);',
+  cos: 'return Math.cos(v);',
 };
 
 export function unarySpec(op: UnaryKernelOp): KernelSpec {

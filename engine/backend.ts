@@ -27,6 +27,24 @@ export interface AdamHyper {
   c2: number;
 }
 
+/**
+ * Element-wise invertible activations with the derivatives a hand-written backprop needs, as
+ * fused kernels (one pass each instead of the ~8 of their composite forms):
+ * - 'smooth-leaky-relu' (a = α): σ = αy + (1-α)·softplus(y), σ' = α + (1-α)·s, σ'' = (1-α)·s(1-s), s = sigmoid(y);
+ * - 'leaky-tanh' (a = β, b = γ): σ = tanh(βy) + γy, σ' = β(1-t²) + γ, σ'' = -2β²t(1-t²), t = tanh(βy).
+ */
+export interface ActivationParams {
+  kind: 'smooth-leaky-relu' | 'leaky-tanh';
+  a: number;
+  b: number;
+}
+
+/**
+ * Which quantity an activation kernel computes element-wise:
+ * 'value' σ(y); 'log-derivative' log σ'(y); 'backprop' σ'(y)·back - σ''(y)/σ'(y) (needs `back`).
+ */
+export type ActivationPass = 'value' | 'log-derivative' | 'backprop';
+
 /** Batched square-matrix parameters for the LU family. */
 export interface SquareParams {
   batch: number;
@@ -61,6 +79,14 @@ export interface KernelTable<S> {
    */
   adam(p: S, d: S, m: S, v: S, size: number, h: AdamHyper): { p: S; m: S; v: S };
   matmul(a: S, b: S, p: MatmulParams): S;
+  /**
+   * A product with a fused epilogue (not differentiable; hand-written gradients only):
+   * out[b] = alpha·op(A[b])·op(B[b]) + beta·C[b] + 1·biasᵀ, where C (same shape as out) and the
+   * row vector bias (n elements, shared by every row and batch) are optional.
+   */
+  gemm(a: S, b: S, p: MatmulParams, alpha: number, c: S | null, beta: number, bias: S | null): S;
+  /** One fused activation pass (see ActivationPass) over `size` elements; `back` only for 'backprop'. */
+  activation(pass: ActivationPass, act: ActivationParams, y: S, back: S | null, size: number): S;
   /** X = A⁻¹ B for A: [batch, n, n], B: [batch, n, nrhs]. Throws on a singular A. */
   solve(a: S, b: S, p: SquareParams, nrhs: number): S;
   /** A⁻¹ for A: [batch, n, n]. Throws on a singular A. */

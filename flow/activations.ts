@@ -1,6 +1,7 @@
 // Element-wise invertible activations σ of the dense flow (DESIGN §1), with the derivatives the
 // hand-written gradients need (σ', σ''/σ') and host versions for Newton inversion (inverse.ts).
 
+import type { ActivationParams } from '../engine/backend.js';
 import * as ops from '../engine/ops.js';
 import type { Tensor } from '../engine/tensor.js';
 
@@ -18,6 +19,8 @@ export interface ActivationConfig {
 
 export interface Activation {
   readonly config: Required<ActivationConfig>;
+  /** The same function as a fused backend kernel (engine activationPass), for hand-written gradients. */
+  readonly kernel: ActivationParams;
   apply(y: Tensor): Tensor;
   /** σ'(y) */
   deriv(y: Tensor): Tensor;
@@ -50,6 +53,7 @@ function smoothLeakyRelu(alpha: number): Activation {
   return {
     derivatives: (y) => fromSigmoid(ops.sigmoid(y)),
     config: { name: 'smooth-leaky-relu', alpha, beta: 1, gamma: 0.1 },
+    kernel: { kind: 'smooth-leaky-relu', a: alpha, b: 0 },
     apply: (y) => ops.add(ops.mul(y, alpha), ops.mul(ops.softplus(y), 1 - alpha)),
     deriv: (y) => ops.add(ops.mul(ops.sigmoid(y), 1 - alpha), alpha),
     logDeriv: (y) => ops.log(ops.add(ops.mul(ops.sigmoid(y), 1 - alpha), alpha)),
@@ -76,6 +80,7 @@ function leakyTanh(beta: number, gamma: number): Activation {
       return { deriv: d, dLogDeriv: ops.div(ops.mul(ops.mul(t, sech2), -2 * beta * beta), d) };
     },
     config: { name: 'leaky-tanh', alpha: 0.3, beta, gamma },
+    kernel: { kind: 'leaky-tanh', a: beta, b: gamma },
     apply: (y) => ops.add(ops.tanh(ops.mul(y, beta)), ops.mul(y, gamma)),
     deriv,
     logDeriv: (y) => ops.log(deriv(y)),

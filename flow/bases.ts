@@ -11,8 +11,10 @@ export interface BaseDensity {
   readonly name: BaseName;
   /** log p_s(s) element-wise */
   logProb(s: Tensor): Tensor;
-  /** ∂ log p_s(s)/∂s element-wise (so δ_L = -score) */
+  /** ∂ log p_s(s)/∂s element-wise */
   score(s: Tensor): Tensor;
+  /** -∂ log p_s(s)/∂s = δ_L, the top layer's error, in the fewest passes */
+  negScore(s: Tensor): Tensor;
   sample(rng: Rng): number;
 }
 
@@ -26,6 +28,7 @@ export function makeBase(name: BaseName): BaseDensity {
         name,
         logProb: (s) => ops.sub(ops.mul(ops.square(s), -0.5), HALF_LOG_2PI),
         score: (s) => ops.neg(s),
+        negScore: (s) => s,
         sample: (rng) => rng.normal(),
       };
     // p = ½ sech(πs/2): log p = -log 2 - log cosh(πs/2); score -(π/2) tanh(πs/2)
@@ -34,6 +37,7 @@ export function makeBase(name: BaseName): BaseDensity {
         name,
         logProb: (s) => ops.sub(ops.neg(ops.logcosh(ops.mul(s, Math.PI / 2))), Math.LN2),
         score: (s) => ops.mul(ops.tanh(ops.mul(s, Math.PI / 2)), -Math.PI / 2),
+        negScore: (s) => ops.mul(ops.tanh(ops.mul(s, Math.PI / 2)), Math.PI / 2),
         // inverse CDF: s = (2/π) log tan(πu/2)
         sample: (rng) => (2 / Math.PI) * Math.log(Math.tan((Math.PI / 2) * openUniform(rng))),
       };
@@ -43,6 +47,7 @@ export function makeBase(name: BaseName): BaseDensity {
         name,
         logProb: (s) => ops.sub(ops.neg(ops.abs(s)), Math.LN2),
         score: (s) => ops.neg(ops.sign(s)),
+        negScore: (s) => ops.sign(s),
         sample: (rng) => {
           const u = openUniform(rng) - 0.5;
           return -Math.sign(u) * Math.log(1 - 2 * Math.abs(u));
@@ -54,6 +59,7 @@ export function makeBase(name: BaseName): BaseDensity {
         name,
         logProb: (s) => ops.neg(ops.add(ops.softplus(s), ops.softplus(ops.neg(s)))),
         score: (s) => ops.sub(1, ops.mul(ops.sigmoid(s), 2)),
+        negScore: (s) => ops.affine(ops.sigmoid(s), 2, -1),
         sample: (rng) => {
           const u = openUniform(rng);
           return Math.log(u / (1 - u));

@@ -11,6 +11,8 @@ import { relativeGradient } from './gradients/relative.js';
 import { ordinaryGradient } from './gradients/ordinary.js';
 import { autodiffGradient } from './gradients/autodiff.js';
 import { customGrad } from '../engine/autodiff.js';
+import { activationPass, gemm } from '../engine/fused.js';
+import { isRecording } from '../engine/tape.js';
 import { fromHost, zeros } from '../engine/create.js';
 import type { Backend } from '../engine/backend.js';
 import * as ops from '../engine/ops.js';
@@ -157,15 +159,25 @@ export class Flow {
     return rowsToTensor(x, null, 0, x.rows, this.dtype, this.backend);
   }
 
-  /** One forward pass keeping every intermediate (the tensors belong to the caller's scope). */
+  /**
+   * One forward pass keeping every intermediate (the tensors belong to the caller's scope).
+   * Outside `grad` each layer is one fused product Z Wᵀ + 1bᵀ and one activation pass; under a
+   * tape tracking x or a parameter it runs the differentiable composite ops.
+   */
   trace(x: Tensor, W: readonly Tensor[] = this.W, b: readonly Tensor[] = this.b): ForwardTrace {
+    const fused = !isRecording([x, ...W, ...b]);
     const zs: Tensor[] = [x];
     const ys: Tensor[] = [];
     for (let l = 0; l < this.layers; l++) {
-      const lin = ops.matmul(zs[l], W[l], { transB: true });
-      const y = b.length > 0 ? ops.add(lin, b[l]) : lin;
+      let y: Tensor;
+      if (fused) {
+        y = gemm(zs[l], W[l], { transB: true, bias: b.length > 0 ? b[l] : undefined });
+      } else {
+        const lin = ops.matmul(zs[l], W[l], { transB: true });
+        y = b.length > 0 ? ops.add(lin, b[l]) : lin;
+      }
       ys.push(y);
-      if (l < this.layers - 1) zs.push(this.activation.apply(y));
+      if (l < this.layers - 1) zs.push(fused ? activationPass('value', this.activation.kernel, y) : this.activation.apply(y));
     }
     return { zs, ys, s: ys[this.layers - 1] };
   }
@@ -201,8 +213,12 @@ export class Flow {
   /** log p(x) per sample [B], exact (all three terms), differentiable w.r.t. the parameters. */
   logProbWith(x: Tensor, W: readonly Tensor[], b: readonly Tensor[]): Tensor {
     const { ys, s } = this.trace(x, W, b);
+    const fused = !isRecording([x, ...W, ...b]);
     let terms = ops.sum(this.base.logProb(s), 1);
-    for (let l = 0; l < this.layers - 1; l++) terms = ops.add(terms, ops.sum(this.activation.logDeriv(ys[l]), 1));
+    for (let l = 0; l < this.layers - 1; l++) {
+      const logDeriv = fused ? activationPass('log-derivative', this.activation.kernel, ys[l]) : this.activation.logDeriv(ys[l]);
+      terms = ops.add(terms, ops.sum(logDeriv, 1));
+    }
     let logDet: Tensor | undefined;
     for (const w of W) logDet = logDet === undefined ? this.logAbsDetOf(w) : ops.add(logDet, this.logAbsDetOf(w));
     return ops.add(terms, logDet as Tensor);

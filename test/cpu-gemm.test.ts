@@ -10,14 +10,22 @@ import { chooseGemm, gemmTiers } from '../backends/cpu/fast.js';
 import { gemmJs, type Gemm, type GemmArgs } from '../backends/cpu/gemm.js';
 import { createCpuBackend, createFastCpuBackend } from '../backends/cpu/index.js';
 import { createThreadedGemm } from '../backends/cpu/threads/index.js';
-import { createWasmGemm, DEFAULT_TILES, simdSupported, type GemmTiles } from '../backends/cpu/wasm/index.js';
+import { createWasmGemm, FMA_TILES, PLAIN_TILES, simdSupported, type GemmTiles } from '../backends/cpu/wasm/index.js';
+import { relaxedSimdSupported } from '../backends/cpu/wasm/emit.js';
 
 type Ctor = Float64ArrayConstructor | Float32ArrayConstructor;
 
 /** Blocking so small that m, n, k of a few dozen cross every block boundary. */
 const TINY: GemmTiles = {
-  f64: { ...DEFAULT_TILES.f64, kc: 6, mc: 8, nc: 12, mb: 16 },
-  f32: { ...DEFAULT_TILES.f32, kc: 5, mc: 8, nc: 16, mb: 24 },
+  f64: { ...PLAIN_TILES.f64, kc: 6, mc: 8, nc: 12, mb: 16 },
+  f32: { ...PLAIN_TILES.f32, kc: 5, mc: 8, nc: 16, mb: 24 },
+  fma: false,
+};
+/** The same tiny blocking around the relaxed-SIMD FMA kernels and their register tiles. */
+const TINY_FMA: GemmTiles = {
+  f64: { ...FMA_TILES.f64, kc: 6, mc: 2 * FMA_TILES.f64.mr, nc: 3 * FMA_TILES.f64.nr, mb: 4 * FMA_TILES.f64.mr },
+  f32: { ...FMA_TILES.f32, kc: 5, mc: 2 * FMA_TILES.f32.mr, nc: 2 * FMA_TILES.f32.nr, mb: 6 * FMA_TILES.f32.mr },
+  fma: true,
 };
 
 let seed = 12345;
@@ -126,6 +134,14 @@ const tiers: Tier[] = [{ name: 'js', gemm: gemmJs }];
 const wasm = createWasmGemm();
 const wasmTiny = createWasmGemm({ tiles: TINY });
 if (wasm && wasmTiny) tiers.push({ name: 'wasm', gemm: wasm }, { name: 'wasm tiny blocks', gemm: wasmTiny });
+const wasmPlain = createWasmGemm({ tiles: PLAIN_TILES });
+if (wasmPlain) tiers.push({ name: 'wasm plain SIMD (no FMA)', gemm: wasmPlain });
+if (relaxedSimdSupported()) {
+  tiers.push({ name: 'wasm FMA tiles', gemm: createWasmGemm({ tiles: FMA_TILES }) as Gemm });
+  tiers.push({ name: 'wasm FMA tiny blocks', gemm: createWasmGemm({ tiles: TINY_FMA }) as Gemm });
+  const thFma = createThreadedGemm({ threads: 2, minFlops: 0, tiles: TINY_FMA });
+  if (thFma) tiers.push({ name: 'wasm-threads FMA tiny blocks', gemm: thFma.gemm, close: thFma.close });
+}
 for (const threads of [2, 3]) {
   const th = createThreadedGemm({ threads, minFlops: 0 });
   if (th) tiers.push({ name: `wasm-threads(${threads})`, gemm: th.gemm, close: th.close });

@@ -7,6 +7,7 @@ import type { Backend, KernelTable, MatmulParams } from '../../engine/backend.js
 import { allocHost, dtypeOfArray, type DType, type TypedArray } from '../../engine/dtype.js';
 import { adam, affine, binary, unary } from './elementwise.js';
 import { chooseGemm, type GemmTier } from './fast.js';
+import { activation, gemmWithEpilogue } from './fused.js';
 import { gemmJs, type Gemm } from './gemm.js';
 import { cast, expand, max, pad, slice, sum, transpose } from './layout.js';
 import { inv, slogdet, solve } from './linalg.js';
@@ -64,6 +65,8 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
   const kernels: KernelTable<TypedArray> = {
     unary, binary, affine, sum, max, transpose, expand, slice, pad, cast, adam,
     matmul: (a, b, p) => matmul(gemm, a, b, p),
+    gemm: (a, b, p, alpha, c, beta, bias) => gemmWithEpilogue(gemm, a, b, p, alpha, c, beta, bias),
+    activation,
     solve: linalg.solve,
     inv: linalg.inv,
     slogdet: linalg.slogdet,

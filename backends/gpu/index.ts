@@ -13,7 +13,7 @@ import type { GpuBackendOptions, GpuMode } from '../../engine/state.js';
 import * as linalg from '../cpu/linalg.js';
 import { DeviceArray, type DeviceValue } from './device-array.js';
 import {
-  adamSpec, affineSpec, binarySpec, copySpec, matmulSpec, reduceSpec, remapSpec, unarySpec, type KernelSpec, type ReduceOp,
+  activationSpec, adamSpec, affineSpec, epilogueSpec, binarySpec, copySpec, matmulSpec, reduceSpec, remapSpec, unarySpec, type KernelSpec, type ReduceOp,
 } from './kernels.js';
 import { installNodeWebGpu, isNode } from './node-webgpu.js';
 import { loadOptional } from '../optional.js';
@@ -301,6 +301,22 @@ function kernelTable(dev: Device): KernelTable<DeviceArray> {
       if (batch * m * n === 0) return DeviceArray.settled(0, null);
       if (k === 0) return dev.zeros(batch * m * n);
       return dev.launch(matmulSpec(p), [a, b], batch * m * n, what);
+    },
+    gemm: (a, b, p: MatmulParams, alpha, c, beta, bias) => {
+      const { batch, m, n, k, transA, transB } = p;
+      const size = batch * m * n;
+      if (size === 0) return DeviceArray.settled(0, null);
+      const what = `gemm [${batch},${m},${k}]·[${batch},${k},${n}] with epilogue`;
+      const product = k === 0 ? dev.zeros(size) : dev.launch(matmulSpec({ batch, m, n, k, transA, transB }), [a, b], size, what);
+      const inputs = [product, ...(c ? [c] : []), ...(bias ? [bias] : []), Float32Array.of(alpha, beta)];
+      const out = dev.launch(epilogueSpec(c !== null, bias !== null, n), inputs, size, what);
+      product.release();
+      return out;
+    },
+    activation: (pass, act, y, back, size) => {
+      if (pass === 'backprop' && back === null) throw new Error("activation: the 'backprop' pass needs the back-propagated error");
+      const inputs = pass === 'backprop' ? [y, back as DeviceArray, Float32Array.of(act.a, act.b)] : [y, Float32Array.of(act.a, act.b)];
+      return dev.launch(activationSpec(pass, act.kind), inputs, size, `activation '${act.kind}' ${pass} of ${size} elements`);
     },
     // the LU family runs on the CPU through read-back and upload (see the file header)
     solve: (a, b, p: SquareParams, nrhs) =>

@@ -4,7 +4,7 @@
 // the shader (so loops have constant bounds, as GLSL ES 1.0 requires). Index arithmetic is float
 // in the generated shaders; it is exact below 2²⁴ elements, which the backend enforces.
 
-import type { BinaryKernelOp, UnaryKernelOp } from '../../engine/backend.js';
+import type { ActivationParams, ActivationPass, BinaryKernelOp, UnaryKernelOp } from '../../engine/backend.js';
 
 /** A kernel to compile: JavaScript source for GPU.js plus the constants it reads. */
 export interface KernelSpec {
@@ -47,7 +47,8 @@ export function unarySpec(op: UnaryKernelOp): KernelSpec {
 const BINARY_BODY: Record<BinaryKernelOp, string> = {
   add: 'return u + v;',
   mul: 'return u * v;',
-  maximum: 'if (u > v) { return u; } return v;',
+  // NaN propagates from either operand, as on the CPU (u != u only for NaN)
+  maximum: 'if (u != u || u > v) { return u; } return v;',
   greater: 'if (u > v) { return 1.0; } return 0.0;',
   equal: 'if (u == v) { return 1.0; } return 0.0;',
 };
@@ -143,7 +144,7 @@ export type ReduceOp = 'sum' | 'max';
 
 const FOLD: Record<ReduceOp, string> = {
   sum: 'acc = acc + v;',
-  max: 'if (v > acc) { acc = v; }',
+  max: 'if (v > acc || v != v) { acc = v; }', // a NaN sticks: nothing compares greater than it
 };
 
 /** One pass: rows of length n become rows of g = ⌈n/ch⌉ partial results. Cost n reads per row. */
@@ -210,4 +211,44 @@ export function matmulSpec(p: MatmulShape): KernelSpec {
     '}',
   ].join(' ');
   return { family: `matmul:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`, source, constants, loop: Math.max(k4, 4) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// fused kernels for hand-written gradients (see KernelTable.gemm and KernelTable.activation)
+
+/**
+ * Epilogue of a product: out[i] = h[0]·p[i] (+ h[1]·c[i]) (+ bias[i mod n]); the scales travel
+ * as a 2-element input so one compiled kernel serves every alpha and beta.
+ */
+export function epilogueSpec(hasC: boolean, hasBias: boolean, n: number): KernelSpec {
+  const params = ['p', ...(hasC ? ['c'] : []), ...(hasBias ? ['bias'] : []), 'h'];
+  const lines = ['let i = this.thread.x * 1.0;', 'let v = h[0] * p[i];'];
+  if (hasC) lines.push('v = v + h[1] * c[i];');
+  if (hasBias) {
+    lines.push('let q = Math.floor(i / this.constants.n); let j = i - q * this.constants.n;');
+    lines.push('if (j < 0.0) { j = j + this.constants.n; } if (j >= this.constants.n) { j = j - this.constants.n; }');
+    lines.push('v = v + bias[j];');
+  }
+  lines.push('return v;');
+  return { family: `epilogue:${hasC}:${hasBias}`, source: `function (${params.join(', ')}) { ${lines.join(' ')} }`, constants: hasBias ? { n } : {}, loop: 0 };
+}
+
+/** Bodies of the activation passes; `v` = y[i], `g` = back[i], `h` = [a, b]. Formulas as on the CPU. */
+const ACTIVATION_BODY: Record<ActivationParams['kind'], Record<ActivationPass, string>> = {
+  'smooth-leaky-relu': {
+    value: 'let e = Math.exp(-Math.abs(v)); let r = 0.0; if (v > 0.0) { r = v; } let u = 1.0 + e; let l1p = e; if (u != 1.0) { l1p = Math.log(u) * e / (u - 1.0); } return h[0] * v + (1.0 - h[0]) * (r + l1p);',
+    'log-derivative': 'let e = Math.exp(-Math.abs(v)); let s = e / (1.0 + e); if (v >= 0.0) { s = 1.0 / (1.0 + e); } return Math.log(h[0] + (1.0 - h[0]) * s);',
+    backprop: 'let e = Math.exp(-Math.abs(v)); let s = e / (1.0 + e); if (v >= 0.0) { s = 1.0 / (1.0 + e); } let d = h[0] + (1.0 - h[0]) * s; return d * g - (1.0 - h[0]) * s * (1.0 - s) / d;',
+  },
+  'leaky-tanh': {
+    value: 'let x = h[0] * v; let t = Math.exp(-2.0 * Math.abs(x)); let r = (1.0 - t) / (1.0 + t); if (x < 0.0) { r = -r; } return r + h[1] * v;',
+    'log-derivative': 'let x = h[0] * v; let t = Math.exp(-2.0 * Math.abs(x)); let r = (1.0 - t) / (1.0 + t); return Math.log(h[0] * (1.0 - r * r) + h[1]);',
+    backprop: 'let x = h[0] * v; let t = Math.exp(-2.0 * Math.abs(x)); let r = (1.0 - t) / (1.0 + t); if (x < 0.0) { r = -r; } let sech2 = 1.0 - r * r; let d = h[0] * sech2 + h[1]; return d * g + 2.0 * h[0] * h[0] * r * sech2 / d;',
+  },
+};
+
+export function activationSpec(pass: ActivationPass, kind: ActivationParams['kind']): KernelSpec {
+  const params = pass === 'backprop' ? 'y, back, h' : 'y, h';
+  const load = pass === 'backprop' ? 'let v = y[this.thread.x]; let g = back[this.thread.x];' : 'let v = y[this.thread.x];';
+  return { family: `activation:${kind}:${pass}`, source: `function (${params}) { ${load} ${ACTIVATION_BODY[kind][pass]} }`, constants: {}, loop: 0 };
 }

@@ -5,7 +5,9 @@
 // = (∂ℓ/∂Ŵ) ŴᵀŴ without its last row, computed with no inverse and no D×D×D product:
 // per layer three B×D×D products (Y W, Δᵀ(YW), and Δ W for the layer below). O(L·B·D²).
 
+import { gemm } from '../../engine/fused.js';
 import * as ops from '../../engine/ops.js';
+import { isRecording } from '../../engine/tape.js';
 import type { Tensor } from '../../engine/tensor.js';
 import type { Flow, Gradient } from '../model.js';
 import { backpropErrors, biasGradient } from './deltas.js';
@@ -21,7 +23,11 @@ export function relativeGradient(flow: Flow, x: Tensor): Gradient {
     const y = trace.ys[l];
     const delta = deltas[l];
     const yW = ops.matmul(y, W[l]);
-    dW.push(ops.sub(ops.div(ops.matmul(delta, yW, { transA: true }), B), W[l]));
+    if (isRecording([delta, yW, W[l]])) {
+      dW.push(ops.sub(ops.div(ops.matmul(delta, yW, { transA: true }), B), W[l]));
+    } else {
+      dW.push(gemm(delta, yW, { transA: true, alpha: 1 / B, c: W[l], beta: -1 })); // one fused product
+    }
     if (b.length > 0) {
       const yb = ops.matmul(y, ops.reshape(b[l], [flow.dim, 1])); // [B, 1]
       const term = ops.reshape(ops.div(ops.matmul(delta, yb, { transA: true }), B), [flow.dim]);

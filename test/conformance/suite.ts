@@ -197,6 +197,71 @@ export async function conformance(
       close(t, 'batch folded into rows, Bᵀ', rg.matmul(c, w, { transB: true }), matmulRef(host(c), host(w), false, true));
     });
 
+    await t.test('fused gemm: alpha·op(A)·op(B) + beta·C + bias', async (t) => {
+      const cases: [number, number, number][] = [[1, 1, 1], [5, 7, 3], [33, 17, 40], [70, 65, 47]];
+      for (const [m, k, n] of cases) {
+        for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+          const a = rand(transA ? [k, m] : [m, k]);
+          const b = rand(transB ? [n, k] : [k, n]);
+          const c = rand([m, n]);
+          const bias = rand([n]);
+          const ab = matmulRef(host(a), host(b), transA, transB);
+          const hc = host(c);
+          const hb = host(bias);
+          // reference epilogue written out element by element
+          const expect = (alpha: number, beta: number, withC: boolean, withBias: boolean): HostArray => ({
+            shape: [m, n],
+            data: ab.data.map((v, i) => alpha * v + (withC ? beta * hc.data[i] : 0) + (withBias ? hb.data[i % n] : 0)),
+          });
+          const gemmTol = dtype === 'float32' ? Math.max(tol, 4 * k * 2 ** -23) : tol;
+          const label = `[${m}x${k}]${transA ? 'ᵀ' : ''}·[${k}x${n}]${transB ? 'ᵀ' : ''}`;
+          close(t, `${label} alpha 0.5`, rg.gemm(a, b, { transA, transB, alpha: 0.5 }), expect(0.5, 0, false, false), gemmTol);
+          close(t, `${label} - C`, rg.gemm(a, b, { transA, transB, alpha: 1 / 3, c, beta: -1 }), expect(1 / 3, -1, true, false), gemmTol);
+          close(t, `${label} + bias`, rg.gemm(a, b, { transA, transB, bias }), expect(1, 0, false, true), gemmTol);
+          close(t, `${label} + 2C + bias`, rg.gemm(a, b, { transA, transB, alpha: -2, c, beta: 2, bias }), expect(-2, 2, true, true), gemmTol);
+        }
+      }
+      const a = rand([2, 3, 4]);
+      const b = rand([2, 4, 5]);
+      const c = rand([2, 3, 5]);
+      const ab = matmulRef(host(a), host(b));
+      close(t, 'batched with C', rg.gemm(a, b, { c, beta: 0.25 }), { shape: [2, 3, 5], data: ab.data.map((v, i) => v + 0.25 * host(c).data[i]) });
+      t.throws(() => rg.gemm(a, b, { bias: rand([4]) }), /gemm: bias \[4\] must be \[5\]/, 'a bias of the wrong length is refused');
+      const w = rg.tensor(Float64Array.of(1, 2, 3, 4), [2, 2], on);
+      t.throws(() => rg.grad((ww: Tensor) => rg.sum(rg.gemm(ww, ww)))(w), /gemm: not differentiable/, 'refused under grad');
+    });
+
+    await t.test('fused activation passes against their definitions', async (t) => {
+      // values spread over both tails, where a naive sigmoid/softplus overflows
+      const y = rand([7, 9], (v) => 8 * v);
+      const back = rand([7, 9]);
+      const hy = host(y);
+      const hg = host(back);
+      const softplus = (v: number): number => (v > 30 ? v : v < -30 ? Math.exp(v) : Math.log(1 + Math.exp(v)));
+      const sigmoid = (v: number): number => 0.5 * (1 + Math.tanh(v / 2));
+      const refs = [
+        {
+          act: { kind: 'smooth-leaky-relu' as const, a: 0.3, b: 0 },
+          value: (v: number) => 0.3 * v + 0.7 * softplus(v),
+          d1: (v: number) => 0.3 + 0.7 * sigmoid(v),
+          d2: (v: number) => 0.7 * sigmoid(v) * (1 - sigmoid(v)),
+        },
+        {
+          act: { kind: 'leaky-tanh' as const, a: 1.5, b: 0.1 },
+          value: (v: number) => Math.tanh(1.5 * v) + 0.1 * v,
+          d1: (v: number) => 1.5 * (1 - Math.tanh(1.5 * v) ** 2) + 0.1,
+          d2: (v: number) => -2 * 1.5 * 1.5 * Math.tanh(1.5 * v) * (1 - Math.tanh(1.5 * v) ** 2),
+        },
+      ];
+      for (const r of refs) {
+        close(t, `${r.act.kind} value`, rg.activationPass('value', r.act, y), mapUnary(hy, r.value));
+        close(t, `${r.act.kind} log σ'`, rg.activationPass('log-derivative', r.act, y), mapUnary(hy, (v) => Math.log(r.d1(v))));
+        const expected = { shape: hy.shape, data: hy.data.map((v, i) => r.d1(v) * hg.data[i] - r.d2(v) / r.d1(v)) };
+        close(t, `${r.act.kind} backprop σ'·back - σ''/σ'`, rg.activationPass('backprop', r.act, y, back), expected);
+      }
+      t.throws(() => rg.activationPass('backprop', refs[0].act, y), /needs the back-propagated error/);
+    });
+
     await t.test('solve, inv, slogdet', async (t) => {
       const linTol = Math.max(tol, dtype === 'float32' ? 1e-5 : 1e-12);
       for (const n of [1, 3, 8]) {

@@ -41,6 +41,8 @@ export function countingCpuBackend(): CountingBackend {
     pad: (x, shape, before, after) => track(k.pad(x as never, shape, before, after)),
     cast: (x, size, to) => track(k.cast(x as never, size, to)),
     matmul: (a, b, p) => track(k.matmul(a as never, b as never, p)),
+    gemm: (a, b, p, alpha, c, beta, bias) => track(k.gemm(a as never, b as never, p, alpha, c as never, beta, bias as never)),
+    activation: (pass, act, y, back, size) => track(k.activation(pass, act, y as never, back as never, size)),
     solve: (a, b, p, nrhs) => track(k.solve(a as never, b as never, p, nrhs)),
     inv: (a, p) => track(k.inv(a as never, p)),
     slogdet: (a, p) => {

@@ -10,7 +10,7 @@
 import type { Gemm, GemmArgs } from '../gemm.js';
 import { runGemm } from '../wasm/core.js';
 import { scratchBytes, simdSupported } from '../wasm/index.js';
-import { DEFAULT_TILES, kernelModuleBytes, PAGE, type GemmTiles, type KernelExports } from '../wasm/kernel.js';
+import { defaultTiles, kernelModuleBytes, PAGE, type GemmTiles, type KernelExports } from '../wasm/kernel.js';
 import { CTRL_DONE, CTRL_STATUS, workerSource, type WorkerInit, type WorkerJob } from './worker.js';
 
 /** Products below this many flops run on the calling thread (crossover measured by bench/gemm.ts). */
@@ -67,7 +67,7 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
   const Worker = nodeWorkerCtor();
   const threads = options.threads ?? defaultThreads();
   if (!Worker || threads < 2 || !simdSupported() || typeof SharedArrayBuffer === 'undefined') return undefined;
-  const tiles = options.tiles ?? DEFAULT_TILES;
+  const tiles = options.tiles ?? defaultTiles();
   const minFlops = options.minFlops ?? DEFAULT_MIN_FLOPS;
   const perThread = Math.ceil(scratchBytes(tiles) / 64) * 64;
   const dataStart = CTRL_BYTES + threads * perThread;

@@ -101,6 +101,9 @@ export class Code {
   f32x4Mul(): this { return this.simd(0xe6); }
   f64x2Add(): this { return this.simd(0xf0); }
   f64x2Mul(): this { return this.simd(0xf2); }
+  // relaxed SIMD (a·b + c with the stack [a, b, c]; fused where the hardware has FMA)
+  f32x4RelaxedMadd(): this { return this.simd(0x105); }
+  f64x2RelaxedMadd(): this { return this.simd(0x107); }
 }
 
 export interface FuncDef {
@@ -147,6 +150,36 @@ export function emitModule(funcs: FuncDef[], memory?: MemoryImport): Uint8Array<
   out.push(...section(10, vec(bodies)));
   return new Uint8Array(out);
 }
+
+/**
+ * True when this engine validates a module that uses relaxed SIMD's f32x4.relaxed_madd. Node 20
+ * (V8 11.3) has relaxed SIMD behind --experimental-wasm-relaxed-simd; V8 lets a running process
+ * turn that flag on (node:v8 setFlagsFromString), which this function does once before checking.
+ * Browsers that ship relaxed SIMD validate without it.
+ */
+export function relaxedSimdSupported(): boolean {
+  if (relaxedChecked !== undefined) return relaxedChecked;
+  const body = new Code().v128Zero().v128Zero().v128Zero().f32x4RelaxedMadd().drop();
+  const bytes = emitModule([{ name: 'f', params: [], results: [], locals: [], body }]);
+  const validates = (): boolean => {
+    try {
+      return typeof WebAssembly === 'object' && WebAssembly.validate(bytes);
+    } catch {
+      return false;
+    }
+  };
+  if (!validates() && typeof process !== 'undefined' && typeof process.getBuiltinModule === 'function') {
+    const v8 = process.getBuiltinModule('node:v8') as { setFlagsFromString?: (flags: string) => void } | undefined;
+    try {
+      v8?.setFlagsFromString?.('--experimental-wasm-relaxed-simd');
+    } catch {
+      // an engine without the flag: stays on plain SIMD
+    }
+  }
+  relaxedChecked = validates();
+  return relaxedChecked;
+}
+let relaxedChecked: boolean | undefined;
 
 /** True when this engine validates a module that uses a 128-bit SIMD instruction. */
 export function simdSupported(): boolean {

@@ -5,10 +5,10 @@
 import type { Gemm } from '../gemm.js';
 import { runGemm, scratchPlan } from './core.js';
 import { simdSupported } from './emit.js';
-import { DEFAULT_TILES, kernelModuleBytes, PAGE, type GemmTiles, type KernelExports } from './kernel.js';
+import { defaultTiles, kernelModuleBytes, PAGE, type GemmTiles, type KernelExports } from './kernel.js';
 
 export { simdSupported } from './emit.js';
-export { DEFAULT_TILES, type GemmTiles, type TileParams } from './kernel.js';
+export { defaultTiles, FMA_TILES, PLAIN_TILES, type GemmTiles, type TileParams } from './kernel.js';
 
 /** Bytes of scratch one thread needs for either dtype. */
 export function scratchBytes(tiles: GemmTiles): number {
@@ -16,14 +16,14 @@ export function scratchBytes(tiles: GemmTiles): number {
 }
 
 export interface WasmGemmOptions {
-  /** Register and cache blocking; defaults to DEFAULT_TILES. */
+  /** Register and cache blocking; defaults to defaultTiles(). */
   tiles?: GemmTiles;
 }
 
 /** The WebAssembly SIMD GEMM (one thread), or undefined when SIMD is unavailable. */
 export function createWasmGemm(options: WasmGemmOptions = {}): Gemm | undefined {
   if (!simdSupported()) return undefined;
-  const tiles = options.tiles ?? DEFAULT_TILES;
+  const tiles = options.tiles ?? defaultTiles();
   const module = new WebAssembly.Module(kernelModuleBytes(tiles, { shared: false }));
   const memory = new WebAssembly.Memory({ initial: Math.ceil(scratchBytes(tiles) / PAGE) });
   const instance = new WebAssembly.Instance(module, { env: { memory } });

@@ -5,7 +5,7 @@
 // Baseline SIMD has no FMA, so each update is a mul then an add: 2·MR·NR flops per k step for
 // NV = NR / lanes loads of B, MR splat-loads of A and MR·NV mul+add pairs.
 
-import { Code, emitModule, I32, V128, type FuncDef, type ValType } from './emit.js';
+import { Code, emitModule, I32, relaxedSimdSupported, V128, type FuncDef, type ValType } from './emit.js';
 
 /** Register blocking of one dtype's micro-kernel and the cache blocking around it. */
 export interface TileParams {
@@ -28,6 +28,8 @@ export interface TileParams {
 export interface GemmTiles {
   f64: TileParams;
   f32: TileParams;
+  /** Fused multiply-add (relaxed SIMD relaxed_madd) in the micro-kernels instead of mul + add. */
+  fma: boolean;
 }
 
 /**
@@ -35,10 +37,23 @@ export interface GemmTiles {
  * accumulators) and a 4×8 f32 tile (8 f32x4 accumulators) fit the 16 xmm registers with room
  * for the B vectors and the A splat.
  */
-export const DEFAULT_TILES: GemmTiles = {
+export const PLAIN_TILES: GemmTiles = {
   f64: { mr: 4, nr: 4, ku: 2, kc: 256, mc: 128, nc: 2048, mb: 512 },
   f32: { mr: 4, nr: 8, ku: 1, kc: 256, mc: 128, nc: 2048, mb: 512 },
+  fma: false,
 };
+
+/** Tiles for relaxed-SIMD FMA kernels (tuned below by bench/gemm.ts). */
+export const FMA_TILES: GemmTiles = {
+  f64: { mr: 4, nr: 4, ku: 2, kc: 256, mc: 128, nc: 2048, mb: 512 },
+  f32: { mr: 4, nr: 8, ku: 1, kc: 256, mc: 128, nc: 2048, mb: 512 },
+  fma: true,
+};
+
+/** The tiles this engine runs best: FMA kernels where relaxed SIMD validates, else plain SIMD. */
+export function defaultTiles(): GemmTiles {
+  return relaxedSimdSupported() ? FMA_TILES : PLAIN_TILES;
+}
 
 /**
  * Signature of an exported macro-kernel (byte addresses into linear memory):
@@ -133,7 +148,7 @@ function transposePanels(name: string, w: number, es: number): FuncDef {
   return { name, params: new Array<ValType>(5).fill(I32), results: [], locals, body: c };
 }
 
-function macroKernel(name: string, lanes: 2 | 4, t: TileParams): FuncDef {
+function macroKernel(name: string, lanes: 2 | 4, t: TileParams, fma: boolean): FuncDef {
   const es = lanes === 2 ? 8 : 4;
   const { mr, nr, ku } = t;
   const nv = nr / lanes;
@@ -167,9 +182,15 @@ function macroKernel(name: string, lanes: 2 | 4, t: TileParams): FuncDef {
     for (let r = 0; r < mr; r++) {
       splat(c.get(PA), (u * mr + r) * es).set(aReg);
       for (let v = 0; v < nv; v++) {
-        c.get(acc(r, v)).get(aReg).get(bReg(v));
-        mul(c);
-        add(c);
+        if (fma) {
+          c.get(aReg).get(bReg(v)).get(acc(r, v));
+          if (lanes === 2) c.f64x2RelaxedMadd();
+          else c.f32x4RelaxedMadd();
+        } else {
+          c.get(acc(r, v)).get(aReg).get(bReg(v));
+          mul(c);
+          add(c);
+        }
         c.set(acc(r, v));
       }
     }
@@ -218,7 +239,7 @@ export function kernelModuleBytes(tiles: GemmTiles, memory: { shared: boolean; m
   for (const [dt, lanes, es] of [['f64', 2, 8], ['f32', 4, 4]] as const) {
     const t = tiles[dt];
     funcs.push(
-      macroKernel(dt, lanes, t),
+      macroKernel(dt, lanes, t, tiles.fma),
       copyPanels(`${dt}_copyA`, t.mr, es),
       copyPanels(`${dt}_copyB`, t.nr, es),
       transposePanels(`${dt}_transposeA`, t.mr, es),

@@ -1,0 +1,149 @@
+// Where one relative-gradient step's time goes. Runs the public `flow.gradient(x, 'relative')`
+// (two layers, B = 100, smooth leaky ReLU 0.3, normal base, CPU backend) under V8's sampling
+// profiler (node:inspector), then attributes every sample's self time to a category by the
+// function and file it was taken in: GEMM (WebAssembly kernels, the GEMM driver, packing and
+// thread hand-off), waiting for GEMM workers (Atomics.wait), element-wise passes, allocation,
+// garbage collection, layout (transpose/expand/slice/reductions), tape and dispatch (engine/),
+// flow code, and the rest. Writes bench/results/profile.{json,md} (or --out DIR).
+// Usage: npm run build && node dist/bench/profile.js [--dims 100,784,2048] [--dtypes float32,float64] [--steps N] [--out DIR]
+
+import { Session, type Profiler } from 'node:inspector';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { getBackend, randn, setBackend, tidy } from '../index.js';
+import { Flow } from '../flow/index.js';
+import { machineInfo } from './lib/machine.js';
+import { resultsDir } from './lib/report.js';
+
+type Category = 'gemm kernels (wasm)' | 'gemm driver/packing/copies' | 'wait for gemm workers' | 'element-wise' | 'allocation' | 'garbage collection' |
+  'layout/reductions' | 'tape/dispatch (engine)' | 'flow code' | 'other';
+const CATEGORIES: Category[] = ['gemm kernels (wasm)', 'gemm driver/packing/copies', 'wait for gemm workers', 'element-wise', 'allocation', 'garbage collection',
+  'layout/reductions', 'tape/dispatch (engine)', 'flow code', 'other'];
+
+/** The category of one profile node (its own frame; callees are separate nodes). */
+function categorize(node: Profiler.ProfileNode): Category {
+  const { functionName: fn, url } = node.callFrame;
+  if (fn === '(garbage collector)') return 'garbage collection';
+  if (url.startsWith('wasm://') || /^\$?(f32|f64)(_|$)/.test(fn) || url === '' && /^js-to-wasm|^wasm-/.test(fn)) return 'gemm kernels (wasm)';
+  if (fn === 'wait' || /Atomics/.test(fn)) return 'wait for gemm workers';
+  if (/backends\/cpu\/(wasm|threads)\//.test(url) || /backends\/cpu\/gemm/.test(url) || fn === 'set' || fn === 'subarray' || fn === 'fill') return 'gemm driver/packing/copies';
+  if (/backends\/cpu\/(elementwise|pointwise)/.test(url)) return 'element-wise';
+  if (/allocHost|Float(32|64)Array/.test(fn) || /engine\/dtype/.test(url)) return 'allocation';
+  if (/backends\/cpu\/(layout|reduce)/.test(url)) return 'layout/reductions';
+  if (/\/engine\//.test(url) || /\/index\.js$/.test(url) && !/flow/.test(url)) return 'tape/dispatch (engine)';
+  if (/\/flow\//.test(url)) return 'flow code';
+  return 'other';
+}
+
+interface Cell {
+  dtype: 'float32' | 'float64';
+  dim: number;
+  steps: number;
+  msPerStep: number;
+  /** ms per step by category (self time of the sampled frames). */
+  byCategory: Record<Category, number>;
+  /** The ten functions with the most self time (ms per step). */
+  top: { name: string; category: Category; ms: number }[];
+}
+
+function post<T>(session: Session, method: string, params?: object): Promise<T> {
+  return new Promise((resolve, reject) => {
+    session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result as T)));
+  });
+}
+
+async function profileCell(session: Session, dim: number, dtype: 'float32' | 'float64', steps: number): Promise<Cell> {
+  const flow = Flow.create({ dim, layers: 2, activation: 'smooth-leaky-relu', alpha: 0.3, base: 'normal', dtype, init: 'near-identity', seed: 0 });
+  const x = randn([100, dim], { seed: 1, dtype });
+  const step = (): void => tidy(() => {
+    const g = flow.gradient(x, 'relative');
+    g.dW[0].dataSync();
+  });
+  for (let i = 0; i < 5; i++) step(); // warm-up: JIT and WebAssembly tier-up, worker start
+  await post(session, 'Profiler.setSamplingInterval', { interval: 100 });
+  await post(session, 'Profiler.start');
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) step();
+  const elapsed = performance.now() - t0;
+  const { profile } = await post<{ profile: Profiler.Profile }>(session, 'Profiler.stop');
+  flow.dispose();
+  x.dispose();
+  // self time per node = number of samples × the mean interval
+  const counts = new Map<number, number>();
+  for (const id of profile.samples ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
+  const total = profile.samples?.length ?? 1;
+  const msPerSample = (profile.endTime - profile.startTime) / 1000 / total;
+  const byCategory = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
+  const byFunction = new Map<string, { category: Category; ms: number }>();
+  for (const node of profile.nodes) {
+    const n = counts.get(node.id) ?? 0;
+    if (n === 0 || node.callFrame.functionName === '(idle)' || node.callFrame.functionName === '(root)') continue;
+    const category = node.callFrame.functionName === '(program)' ? 'other' : categorize(node);
+    const ms = (n * msPerSample) / steps;
+    byCategory[category] += ms;
+    const file = node.callFrame.url.split('/').slice(-2).join('/');
+    const name = `${node.callFrame.functionName || '(anonymous)'} ${file}`;
+    const entry = byFunction.get(name) ?? { category, ms: 0 };
+    entry.ms += ms;
+    byFunction.set(name, entry);
+  }
+  const top = [...byFunction.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 10).map(([name, e]) => ({ name, category: e.category, ms: e.ms }));
+  return { dtype, dim, steps, msPerStep: elapsed / steps, byCategory, top };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      dims: { type: 'string', default: '100,784,2048' },
+      dtypes: { type: 'string', default: 'float32,float64' },
+      steps: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log('usage: node dist/bench/profile.js [--dims 100,784,2048] [--dtypes float32,float64] [--steps N] [--out DIR]');
+    return;
+  }
+  const dims = values.dims.split(',').map(Number);
+  const dtypes = values.dtypes.split(',') as ('float32' | 'float64')[];
+  for (const d of dtypes) if (d !== 'float32' && d !== 'float64') throw new Error(`profile: --dtypes: unknown dtype '${d}'`);
+  for (const d of dims) if (!Number.isInteger(d) || d < 2) throw new Error(`profile: --dims: '${d}' is not an integer ≥ 2`);
+  await setBackend('cpu');
+  const implementation = getBackend().describe().implementation;
+  const session = new Session();
+  session.connect();
+  await post(session, 'Profiler.enable');
+  const cells: Cell[] = [];
+  for (const dtype of dtypes) {
+    for (const dim of dims) {
+      const steps = values.steps ? Number(values.steps) : Math.max(5, Math.min(300, Math.round(4e9 / (7 * 2 * 100 * dim * dim))));
+      const cell = await profileCell(session, dim, dtype, steps);
+      cells.push(cell);
+      console.log(`profile: ${dtype} D=${dim}: ${cell.msPerStep.toFixed(2)} ms per step (${steps} steps)`);
+    }
+  }
+  session.disconnect();
+  const dir = values.out ?? resultsDir();
+  mkdirSync(dir, { recursive: true });
+  const machine = machineInfo();
+  writeFileSync(join(dir, 'profile.json'), JSON.stringify({ command: `node dist/bench/profile.js ${process.argv.slice(2).join(' ')}`.trim(), implementation, machine, cells }, null, 2) + '\n');
+  const lines = [
+    '# Where one relative-gradient step goes (CPU backend, B = 100, L = 2)',
+    '',
+    `Backend: ${implementation}. Sampling profiler (node:inspector, 100 µs), self time per category in ms per step`,
+    '(main thread only: a GEMM worker\'s time shows up as the main thread waiting for it).',
+    '',
+    `| category | ${cells.map((c) => `${c.dtype === 'float32' ? 'f32' : 'f64'} D=${c.dim}`).join(' | ')} |`,
+    `|---|${cells.map(() => '---:').join('|')}|`,
+    `| **step (wall)** | ${cells.map((c) => `**${c.msPerStep.toFixed(2)}**`).join(' | ')} |`,
+    ...CATEGORIES.map((cat) => `| ${cat} | ${cells.map((c) => `${c.byCategory[cat].toFixed(2)} (${((100 * c.byCategory[cat]) / c.msPerStep).toFixed(0)}%)`).join(' | ')} |`),
+    '',
+    ...cells.flatMap((c) => [`Top functions, ${c.dtype} D=${c.dim} (ms per step):`, '', ...c.top.map((t) => `- ${t.ms.toFixed(2)} ${t.name} [${t.category}]`), '']),
+  ];
+  writeFileSync(join(dir, 'profile.md'), lines.join('\n'));
+  console.log(`profile: wrote ${join(dir, 'profile.md')}`);
+}
+
+await main();

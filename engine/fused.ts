@@ -1,0 +1,80 @@
+// Fused ops for hand-written gradients: a product with its epilogue in one kernel call, and one
+// activation pass with its derivatives. Like adamUpdate they are not differentiable and are
+// never recorded on a tape; under `grad` (when an input is being tracked) they refuse, so a
+// caller uses the composite ops there. Cost: the product's 2·m·n·k flops plus one pass.
+
+import type { ActivationParams, ActivationPass } from './backend.js';
+import { isRecording } from './tape.js';
+import { fmt, sameShape, sizeOf } from './shape.js';
+import { handleOf, StorageRef, Tensor } from './tensor.js';
+
+export interface GemmOptions {
+  transA?: boolean;
+  transB?: boolean;
+  /** Scale of the product (default 1). */
+  alpha?: number;
+  /** Addend with the output's shape, scaled by beta. */
+  c?: Tensor;
+  /** Scale of c (default 1). */
+  beta?: number;
+  /** Row vector [n] added to every row of the output. */
+  bias?: Tensor;
+}
+
+function refuseUnderTape(op: string, inputs: Tensor[]): void {
+  if (isRecording(inputs)) {
+    throw new Error(`${op}: not differentiable (a fused kernel for hand-written gradients); use the composite ops (matmul, add, ...) under grad`);
+  }
+}
+
+function sameBackendAndDtype(op: string, first: Tensor, others: Tensor[]): void {
+  for (const t of others) {
+    if (t.backend !== first.backend || t.dtype !== first.dtype) {
+      throw new Error(`${op}: ${fmt(t.shape)} ${t.dtype} on ${t.backend.name} does not match ${fmt(first.shape)} ${first.dtype} on ${first.backend.name}`);
+    }
+  }
+}
+
+/**
+ * alpha·op(A)·op(B) + beta·C + 1·biasᵀ for A, B with equal batch axes [..., m, k]·[..., k, n]
+ * (op = transpose of the last two axes when flagged). One product, one epilogue pass.
+ */
+export function gemm(a: Tensor, b: Tensor, options: GemmOptions = {}): Tensor {
+  const { transA = false, transB = false, alpha = 1, c, beta = 1, bias } = options;
+  const extra = [...(c ? [c] : []), ...(bias ? [bias] : [])];
+  refuseUnderTape('gemm', [a, b, ...extra]);
+  sameBackendAndDtype('gemm', a, [b, ...extra]);
+  if (a.rank < 2 || a.rank !== b.rank || !sameShape(a.shape.slice(0, -2), b.shape.slice(0, -2))) {
+    throw new Error(`gemm: ${fmt(a.shape)} x ${fmt(b.shape)}: needs equal batch axes and rank ≥ 2`);
+  }
+  const [ar, ac] = a.shape.slice(-2);
+  const [br, bc] = b.shape.slice(-2);
+  const [m, k] = transA ? [ac, ar] : [ar, ac];
+  const [k2, n] = transB ? [bc, br] : [br, bc];
+  if (k !== k2) throw new Error(`gemm: ${fmt(a.shape)}${transA ? 'ᵀ' : ''} x ${fmt(b.shape)}${transB ? 'ᵀ' : ''}: inner dimensions ${k} and ${k2} differ`);
+  const batchShape = a.shape.slice(0, -2);
+  const shape = [...batchShape, m, n];
+  if (c && !sameShape(c.shape, shape)) throw new Error(`gemm: addend c ${fmt(c.shape)} does not match the output ${fmt(shape)}`);
+  if (bias && !sameShape(bias.shape, [n])) throw new Error(`gemm: bias ${fmt(bias.shape)} must be [${n}]`);
+  const p = { batch: sizeOf(batchShape), m, n, k, transA, transB };
+  const out = a.backend.kernels.gemm(
+    handleOf(a, 'gemm'), handleOf(b, 'gemm'), p, alpha, c ? handleOf(c, 'gemm') : null, beta, bias ? handleOf(bias, 'gemm') : null,
+  );
+  return new Tensor(shape, a.dtype, new StorageRef(a.backend, out));
+}
+
+/**
+ * One element-wise activation pass (see ActivationPass): 'value' σ(y), 'log-derivative'
+ * log σ'(y), or 'backprop' σ'(y)·back - σ''(y)/σ'(y), which is the error of a dense flow's
+ * hidden layer given the error `back` from the layer above.
+ */
+export function activationPass(pass: ActivationPass, act: ActivationParams, y: Tensor, back?: Tensor): Tensor {
+  refuseUnderTape('activationPass', back ? [y, back] : [y]);
+  if (pass === 'backprop') {
+    if (!back) throw new Error("activationPass: the 'backprop' pass needs the back-propagated error");
+    sameBackendAndDtype('activationPass', y, [back]);
+    if (!sameShape(y.shape, back.shape)) throw new Error(`activationPass: y ${fmt(y.shape)} and back ${fmt(back.shape)} differ`);
+  }
+  const out = y.backend.kernels.activation(pass, act, handleOf(y, 'activationPass'), back ? handleOf(back, 'activationPass') : null, y.size);
+  return new Tensor(y.shape, y.dtype, new StorageRef(y.backend, out));
+}

@@ -20,6 +20,7 @@ import { dataBounds, densityHeatmap, scatterPng } from '../plot/density.js';
 import { imageGrid } from '../plot/images.js';
 import { parseFlags, usage, UsageError, type FlagSpec, type FlagValues } from './args.js';
 import { resolveDataset } from './datasets.js';
+import { commandExport, commandInfo, matrixNpy } from './interchange.js';
 import { runExperiment } from '../experiment.js';
 
 const common: Record<string, FlagSpec> = {
@@ -62,7 +63,7 @@ const SAMPLE_FLAGS: Record<string, FlagSpec> = {
   checkpoint: { type: 'string', help: 'checkpoint file (required)' },
   n: { type: 'int', help: 'number of samples', default: 1000, positive: true },
   seed: { type: 'int', help: 'sampling seed', default: 0 },
-  out: { type: 'string', help: 'output file: .png (2-D scatter or MNIST grid) or .csv', default: 'samples.png' },
+  out: { type: 'string', help: 'output file: .png (2-D scatter or MNIST grid), .csv or .npy (float64)', default: 'samples.png' },
   ...common,
 };
 
@@ -203,16 +204,17 @@ async function commandEval(argv: string[]): Promise<void> {
 
 async function commandSample(argv: string[]): Promise<void> {
   const { flags, help } = parseFlags('sample', argv, SAMPLE_FLAGS);
-  if (help) return void console.log(usage('sample', 'Draws samples from a saved flow (Newton-inverted activations) and writes a PNG or CSV.', SAMPLE_FLAGS));
+  if (help) return void console.log(usage('sample', 'Draws samples from a saved flow (Newton-inverted activations) and writes a PNG, CSV or NumPy .npy file.', SAMPLE_FLAGS));
   const path = str(flags, 'checkpoint');
   if (path === undefined) throw new UsageError('relgrad sample: --checkpoint is required');
   const out = String(flags.out);
-  if (!/\.(png|csv)$/i.test(out)) throw new UsageError(`relgrad sample: --out must end in .png or .csv, got '${out}'`);
+  if (!/\.(png|csv|npy)$/i.test(out)) throw new UsageError(`relgrad sample: --out must end in .png, .csv or .npy, got '${out}'`);
   await useBackend(flags);
   const flow = Flow.fromCheckpoint(await loadCheckpoint(path));
   const { x, maxResidual } = flow.sample(num(flags, 'n'), { seed: num(flags, 'seed') });
   const host = hostOf(flow, x);
   if (out.toLowerCase().endsWith('.csv')) writeFileSync(out, toCsv(host));
+  else if (out.toLowerCase().endsWith('.npy')) writeFileSync(out, matrixNpy(host));
   else writeSamplesPicture(out, flow, host);
   console.log(JSON.stringify({ samples: host.rows, out: resolve(out), maxNewtonResidual: maxResidual }));
 }
@@ -255,15 +257,17 @@ async function commandExperiment(argv: string[]): Promise<void> {
   console.log(JSON.stringify({ dataset, test: r.test, gaussianBaseline: r.gaussianBaseline, epochs: r.training.epochs, bestEpoch: r.training.bestEpoch, secondsPerEpoch: r.training.secondsPerEpoch, model: r.model }));
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { train: commandTrain, eval: commandEval, sample: commandSample, experiment: commandExperiment };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { train: commandTrain, eval: commandEval, sample: commandSample, experiment: commandExperiment, export: commandExport, info: commandInfo };
 
 const TOP_HELP = `usage: relgrad <command> [flags]
 
 commands:
   train    train a dense flow by maximum likelihood (relative gradient by default)
   eval     log-likelihood of a data split under a saved flow, as JSON
-  sample   draw samples from a saved flow into a PNG or CSV
+  sample   draw samples from a saved flow into a PNG, CSV or .npy
   experiment  train with early stopping, evaluate next to a Gaussian baseline, write results JSON
+  export   write a saved flow's parameters as .npz (NumPy) or safetensors
+  info     summary of a saved flow (layers, parameters, dtype, data set, log-likelihood), as JSON
 
 relgrad <command> --help shows each command's flags.`;
 
@@ -275,7 +279,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const run = COMMANDS[command];
   try {
-    if (run === undefined) throw new UsageError(`relgrad: unknown command '${command}' (expected train, eval, sample or experiment)`);
+    if (run === undefined) throw new UsageError(`relgrad: unknown command '${command}' (expected train, eval, sample, experiment, export or info)`);
     await run(rest);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {

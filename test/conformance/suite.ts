@@ -1,6 +1,7 @@
 // The backend conformance suite: runs every kernel of `KernelTable` (engine/backend.ts) on a given
-// backend through the public engine ops, against float64 host references, plus a few gradients
-// against the same gradients on a fresh float64 CPU backend. Backend-agnostic: every tensor is
+// backend through the public engine ops, against float64 host references, and the op table
+// (op-table.ts: every op's value and gradient against host references and host finite
+// differences). Backend-agnostic: every tensor is
 // created with an explicit { backend, dtype }; the global backend is never read or set.
 //
 //   await conformance(t, () => createCpuBackend(), { dtype: 'float64', tol: 1e-12, name: 'cpu f64' });
@@ -9,10 +10,10 @@
 // `tol` bounds max |actual - expected| / max(|actual|, |expected|, 1) per element.
 
 import type { Test } from 'tap';
-import { createCpuBackend } from '../../backends/cpu/index.js';
 import * as rg from '../../index.js';
 import { Rng, type Backend, type Tensor } from '../../index.js';
 import { maxRelErr, randValues } from '../helpers/numeric.js';
+import { opTable } from './op-table.js';
 import {
   host, invRef, mapBinary, mapUnary, matmulRef, padRef, reduceAxes, sliceRef, slogdetRef, solveRef, transposeRef,
   type HostArray,
@@ -282,35 +283,21 @@ export async function conformance(
       t.same([sing.sign.item(), sing.logabsdet.item()], [0, -Infinity], 'singular slogdet: sign 0, -Infinity');
     });
 
-    await t.test('gradients agree with a float64 CPU reference', async (t) => {
-      const ref = createCpuBackend();
-      const gradTol = Math.max(tol, dtype === 'float32' ? 1e-4 : 1e-11);
-      /** Runs f's gradient on the backend under test and on the reference, on the same values. */
-      const compare = (label: string, f: (...xs: Tensor[]) => Tensor, xs: Tensor[]): void => {
-        const got = rg.grad(f)(...xs);
-        const want = rg.grad(f)(...xs.map((x) => rg.tensor(host(x).data, [...x.shape], { backend: ref, dtype: 'float64' })));
-        got.forEach((g, i) => close(t, `${label}: argument ${i}`, g, host(want[i]), gradTol));
-      };
-      const w = rand([5, 4]);
-      const x = rand([6, 4]);
-      const bias = rand([5]);
-      compare('tanh layer + logsumexp', (ww, xx, bb) => rg.sum(rg.logsumexp(rg.tanh(rg.add(rg.matmul(xx, ww, { transB: true }), bb)), 1)), [w, x, bias]);
-      compare('softplus, sigmoid, logcosh, max, mean', (u) => rg.add(rg.mean(rg.mul(rg.softplus(u), rg.sigmoid(u))), rg.add(rg.max(rg.logcosh(u)), rg.sum(rg.relu(u)))), [x]);
-      compare('slice / pad / concat / transpose', (u) => rg.sum(rg.square(rg.concat([rg.slice(u, [1, 0], [3, 4]), rg.pad(rg.transpose(rg.slice(u, [0, 0], [2, 3])), [0, 1], [0, 1])], 1))), [x]);
-      const a = wellConditioned([4, 4]);
-      compare('logAbsDet (gradient A⁻ᵀ)', rg.logAbsDet, [a]);
-      compare('solve and inv', (m, v) => rg.sum(rg.mul(rg.solve(m, v), rg.inv(m))), [a, rand([4, 4])]);
-      // second order and jacobian
-      const v = rand([4]);
-      const f = (u: Tensor): Tensor => rg.sum(rg.mul(rg.tanh(u), rg.exp(rg.mul(u, 0.5))));
-      const u = rand([4]);
-      const refU = rg.tensor(host(u).data, [4], { backend: ref, dtype: 'float64' });
-      const refV = rg.tensor(host(v).data, [4], { backend: ref, dtype: 'float64' });
-      close(t, 'hvp', rg.hvp(f)(u, v), host(rg.hvp(f)(refU, refV)), gradTol);
-      const layer = (y: Tensor): Tensor => rg.tanh(rg.reshape(rg.matmul(a, rg.reshape(y, [4, 1])), [4]));
-      const refA = rg.tensor(host(a).data, [4, 4], { backend: ref, dtype: 'float64' });
-      const refLayer = (y: Tensor): Tensor => rg.tanh(rg.reshape(rg.matmul(refA, rg.reshape(y, [4, 1])), [4]));
-      close(t, 'jacobian', rg.jacobian(layer)(u), host(rg.jacobian(refLayer)(refU)), gradTol);
+    await t.test('op table: values against host references, gradients against host finite differences', async (t) => {
+      await opTable(t, { backend, dtype, tol, rng });
+    });
+
+    await t.test('NaN propagates through maximum, max, min and argmax', async (t) => {
+      const x = rg.tensor([1, NaN, 3, -2, 5, 0], [2, 3], on);
+      const y = rg.tensor([NaN, 2, 1, 0, NaN, 4], [2, 3], on);
+      const isNaN = (a: ArrayLike<number>): boolean[] => Array.from(a, Number.isNaN);
+      t.same(isNaN(rg.maximum(x, y).dataSync()), [true, true, false, false, true, false], 'maximum: NaN in either operand');
+      t.same(Array.from(rg.maximum(x, y).dataSync()).filter((v) => !Number.isNaN(v)), [3, 0, 4], 'maximum elsewhere');
+      t.same(isNaN(rg.max(x, 1).dataSync()), [true, false], 'max over a row with a NaN is NaN');
+      t.same(isNaN(rg.min(x, 1).dataSync()), [true, false], 'and min');
+      t.same(isNaN(rg.max(x, 0).dataSync()), [false, true, false], 'max over a column');
+      t.same(Array.from(rg.argmax(x, 1).dataSync()), [1, 1], 'argmax: the NaN, else the maximum');
+      t.same(Array.from(rg.argmax(rg.tensor([2, 7, 7, 1], [4], on)).dataSync()), [1], 'argmax: the first of tied maxima');
     });
   });
 }

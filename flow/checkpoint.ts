@@ -1,10 +1,12 @@
 // Checkpoints: config + parameters (+ optimiser state, epoch and history when training).
 // Format: one JSON header line {format, version, bytes, sha256} then the JSON payload; arrays are
-// base64 little-endian float64 (or float32 when saved so). Writes are atomic (temp file + rename);
-// a truncated, tampered or inconsistent file is refused with a message naming the problem.
+// base64 little-endian float64 (or float32 when saved so). Writes are atomic and durable (temp file,
+// fsync, rename, fsync of the folder); temp files of dead processes are removed. A truncated,
+// tampered or inconsistent file is refused with a message naming the problem.
 
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { FlowConfig, ResolvedFlowConfig } from './config.js';
 import type { OptimizerState } from './optim.js';
 
@@ -95,9 +97,77 @@ export async function saveCheckpoint(path: string, ck: Checkpoint, options: { pr
   const bytes = Buffer.byteLength(payload);
   const sha256 = createHash('sha256').update(payload).digest('hex');
   const header = JSON.stringify({ format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, bytes, sha256 });
+  await removeStaleTemps(path);
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  await fs.writeFile(tmp, `${header}\n${payload}`);
-  await fs.rename(tmp, path);
+  try {
+    // fsync the file before the rename and the folder after it: a power cut then leaves either
+    // the old checkpoint or the new one, never an empty file under the final name
+    const handle = await fs.open(tmp, 'w');
+    try {
+      await handle.writeFile(`${header}\n${payload}`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await syncFolder(dirname(path));
+    await fs.rename(tmp, path);
+    await syncFolder(dirname(path));
+  } catch (err) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** fsync a folder so a rename in it is durable; platforms that cannot open folders skip it. */
+async function syncFolder(folder: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(folder, 'r');
+    await handle.sync();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF') throw err;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** True when a process with this id runs (EPERM: it runs under another user). */
+export function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const TEMP_SUFFIX = /\.tmp-(\d+)-\d+$/;
+
+/**
+ * Removes `<path>.tmp-<pid>-<ms>` files left by processes that no longer run (killed, disk full,
+ * closed pipe); temp files of live processes are theirs. Returns the removed paths.
+ */
+export async function removeStaleTemps(path: string): Promise<string[]> {
+  const folder = dirname(path);
+  const prefix = `${basename(path)}.tmp-`;
+  let names: string[];
+  try {
+    names = await fs.readdir(folder);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = TEMP_SUFFIX.exec(name);
+    if (m === null || processAlive(Number(m[1]))) continue;
+    const stale = join(folder, name);
+    await fs.rm(stale, { force: true });
+    removed.push(stale);
+  }
+  return removed;
 }
 
 export async function loadCheckpoint(path: string): Promise<Checkpoint> {

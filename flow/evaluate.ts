@@ -20,6 +20,7 @@ export function logProbs(flow: Flow, data: DataInput, batchSize = 1000): Float64
   const m: HostMatrix = data instanceof Tensor ? toHostMatrix(data) : data;
   if (m.cols !== flow.dim) throw new Error(`evaluate: data has ${m.cols} columns, the flow has dim ${flow.dim}`);
   assertFinite('evaluate', m);
+  if (m.rows === 0) throw new Error('evaluate: the data is empty (0 rows): a mean log-likelihood needs at least 1 row');
   const out = new Float64Array(m.rows);
   for (let start = 0; start < m.rows; start += batchSize) {
     const end = Math.min(m.rows, start + batchSize);

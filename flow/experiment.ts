@@ -7,7 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fitGaussianFlow } from './baselines/gaussian.js';
-import { loadCheckpoint } from './checkpoint.js';
+import { loadCheckpoint, removeStaleTemps, type Checkpoint } from './checkpoint.js';
+import { acquireLock } from './run-folder.js';
+import type { DatasetRecord } from './run-record.js';
 import type { Splits } from './data/dataset.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { Flow, type GradientMethod } from './model.js';
@@ -21,11 +23,34 @@ export interface ExperimentOptions {
   flow: FlowConfig;
   train: { epochs: number; batchSize: number; lr: number; optimizer: OptimizerName; method: GradientMethod; patience: number; seed: number };
   outDir: string;
-  /** resume from <outDir>/<dataset>-checkpoint.json when it exists (default true) */
+  /** resume from <outDir>/<stem>-checkpoint.json when it exists (default true) */
   resume?: boolean;
+  /** resume from this checkpoint (already loaded) instead; its settings must match */
+  resumeFrom?: Checkpoint;
+  /** what the data is (split seed, limit): recorded in the checkpoint and compared on resume */
+  dataRecord?: Partial<DatasetRecord>;
+  /** precision of the saved model's parameters (default float32) */
+  precision?: 'float64' | 'float32';
   gaussianBaseline?: boolean;
   onProgress?: (e: ProgressEvent) => void;
+  /** notices (stale lock taken over, an old checkpoint's unrecorded fields); default console.warn */
+  onNotice?: (message: string) => void;
   meta?: Record<string, unknown>;
+}
+
+/**
+ * The files of an experiment in its folder. A data set given as a path ('data/x.csv') becomes a
+ * flat stem ('data_x.csv'), so every file lands in the folder itself.
+ */
+export function experimentPaths(outDir: string, dataset: string): { stem: string; checkpoint: string; model: string; results: string; lock: string } {
+  const stem = dataset.replace(/[^\w.-]+/g, '_');
+  return {
+    stem,
+    checkpoint: join(outDir, `${stem}-checkpoint.json`),
+    model: join(outDir, `${stem}-model.json`),
+    results: join(outDir, `${stem}.json`),
+    lock: `${stem}.lock`,
+  };
 }
 
 export interface ExperimentResult {
@@ -59,13 +84,27 @@ function gitCommit(): string | null {
 
 export async function runExperiment(o: ExperimentOptions): Promise<ExperimentResult> {
   mkdirSync(o.outDir, { recursive: true });
-  const checkpointPath = join(o.outDir, `${o.dataset}-checkpoint.json`);
-  const resume = (o.resume ?? true) && existsSync(checkpointPath) ? await loadCheckpoint(checkpointPath) : undefined;
-  const flow = resume ? Flow.fromCheckpoint(resume) : Flow.create(o.flow);
-  const result = await train(flow, { train: o.data.train, validation: o.data.validation }, { ...o.train, checkpointPath, resume, onProgress: o.onProgress });
+  const notice = o.onNotice ?? console.warn;
+  const paths = experimentPaths(o.outDir, o.dataset);
+  const lock = acquireLock(o.outDir, paths.lock, notice);
+  try {
+    return await runLocked(o, paths, notice);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(o: ExperimentOptions, paths: ReturnType<typeof experimentPaths>, notice: (m: string) => void): Promise<ExperimentResult> {
+  const checkpointPath = paths.checkpoint;
+  for (const stale of await removeStaleTemps(checkpointPath)) notice(`removed ${stale}, left by a process that no longer runs`);
+  const resume = o.resumeFrom ?? ((o.resume ?? true) && existsSync(checkpointPath) ? await loadCheckpoint(checkpointPath) : undefined);
+  // the flow is built from this run's settings; train() refuses a checkpoint that disagrees with them
+  const flow = Flow.create(o.flow);
+  const dataset = { ...o.dataRecord, name: o.dataset, rows: { train: null, validation: null, test: o.data.test.rows } };
+  const result = await train(flow, { train: o.data.train, validation: o.data.validation }, { ...o.train, checkpointPath, resume, dataset, onProgress: o.onProgress, onNotice: notice });
   const test = evaluate(flow, o.data.test);
   const gaussian = o.gaussianBaseline === false ? null : evaluate(fitGaussianFlow(o.data.train, { dtype: flow.dtype }), o.data.test);
-  const modelPath = join(o.outDir, `${o.dataset}-model.json`);
+  const modelPath = paths.model;
   const history = result.history;
   const wall = history.reduce((s, h) => s + h.seconds, 0);
   const out: ExperimentResult = {
@@ -89,7 +128,11 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
     date: new Date().toISOString(),
     meta: o.meta ?? {},
   };
-  await flow.save(modelPath, { precision: 'float32', meta: { dataset: o.dataset, seed: o.train.seed, ...(o.meta ?? {}), test } });
-  writeFileSync(join(o.outDir, `${o.dataset}.json`), JSON.stringify(out, null, 1));
+  const run = {
+    dataset: { ...dataset, rows: { train: o.data.train.rows, validation: o.data.validation.rows, test: o.data.test.rows }, cols: o.data.train.cols },
+    optimizer: { name: o.train.optimizer, lr: o.train.lr, batchSize: o.train.batchSize, method: o.train.method, seed: o.train.seed },
+  };
+  await flow.save(modelPath, { precision: o.precision ?? 'float32', meta: { dataset: o.dataset, seed: o.train.seed, ...(o.meta ?? {}), test, run } });
+  writeFileSync(paths.results, JSON.stringify(out, null, 1));
   return out;
 }

@@ -14,8 +14,26 @@ export interface HostMatrix {
 
 export type DataInput = Tensor | HostMatrix;
 
-/** Throws naming row and column when a value is NaN or ±Infinity. */
+/**
+ * Throws unless `m` is a well-formed host matrix: rows and cols non-negative integers and exactly
+ * rows × cols values (a matrix claiming more rows than its data holds would read zeros or garbage).
+ */
+export function assertHostMatrix(where: string, m: HostMatrix): void {
+  if (typeof m !== 'object' || m === null || !(m.data instanceof Float64Array || m.data instanceof Float32Array)) {
+    throw new Error(`${where}: expected a Tensor or a host matrix { data: Float64Array | Float32Array, rows, cols }`);
+  }
+  const { rows, cols, data } = m;
+  if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0) {
+    throw new Error(`${where}: rows and cols must be non-negative integers, got rows ${String(rows)}, cols ${String(cols)}`);
+  }
+  if (data.length !== rows * cols) {
+    throw new Error(`${where}: the matrix claims ${rows} rows × ${cols} cols = ${rows * cols} values but its data holds ${data.length}`);
+  }
+}
+
+/** Throws naming row and column when a value is NaN or ±Infinity (after checking the shape). */
 export function assertFinite(where: string, m: HostMatrix): void {
+  assertHostMatrix(where, m);
   const { data, cols } = m;
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) {

@@ -8,6 +8,8 @@ import { tidy } from '../engine/scope.js';
 import * as ops from '../engine/ops.js';
 import { Tensor } from '../engine/tensor.js';
 import type { Checkpoint, HostParams, TrainingState } from './checkpoint.js';
+import { assertSeed } from '../engine/seed.js';
+import { assertResumable, type DatasetRecord, type RunRecord } from './run-record.js';
 import { evaluate } from './evaluate.js';
 import { assertFinite, rowsToTensor, toHostMatrix, type DataInput, type HostMatrix } from './matrix.js';
 import { GRADIENT_METHODS, type Flow, type GradientMethod } from './model.js';
@@ -26,8 +28,15 @@ export interface TrainOptions {
   seed?: number;
   /** written atomically at the end of every epoch */
   checkpointPath?: string;
-  /** continue a run from its checkpoint (same options give the same parameters) */
+  /**
+   * continue a run from its checkpoint (same options give the same parameters); a checkpoint whose
+   * model, data sizes or optimiser settings differ from this run's is refused
+   */
   resume?: Checkpoint;
+  /** what the data is (name, split seed, limit, test rows): recorded in checkpoints, compared on resume */
+  dataset?: Partial<DatasetRecord>;
+  /** notices (e.g. a resumed checkpoint too old to record everything); default console.warn */
+  onNotice?: (message: string) => void;
   /** size of the fixed training subset whose exact loss is reported each epoch (default 2000) */
   trainLossSamples?: number;
   onProgress?: (event: ProgressEvent) => void;
@@ -70,13 +79,17 @@ async function saveCheckpoint(path: string, ck: Checkpoint): Promise<void> {
 
 const asHost = (d: DataInput): HostMatrix => (d instanceof Tensor ? toHostMatrix(d) : d);
 
-function checkOptions(o: Required<Omit<TrainOptions, 'checkpointPath' | 'resume' | 'onProgress'>>): void {
+function checkOptions(o: Required<Omit<TrainOptions, 'checkpointPath' | 'resume' | 'onProgress' | 'dataset' | 'onNotice'>>): void {
   const positiveInt = (name: string, v: number): void => {
-    if (!Number.isInteger(v) || v < 1) throw new Error(`train: ${name} must be a positive integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 1) throw new Error(`train: ${name} must be a positive integer, got ${typeof v === 'string' ? `'${v}'` : v}`);
   };
   positiveInt('epochs', o.epochs);
   positiveInt('batchSize', o.batchSize);
   positiveInt('patience', o.patience);
+  positiveInt('trainLossSamples', o.trainLossSamples);
+  assertSeed('train', o.seed);
+  if (typeof o.lr !== 'number' || !(o.lr > 0) || !Number.isFinite(o.lr)) throw new Error(`train: lr must be a positive number, got ${String(o.lr)}`);
+  if (o.optimizer !== 'adam' && o.optimizer !== 'sgd') throw new Error(`train: unknown optimizer '${String(o.optimizer)}'; expected adam or sgd`);
   if (!GRADIENT_METHODS.includes(o.method)) throw new Error(`train: unknown method '${o.method}'; expected one of ${GRADIENT_METHODS.join(', ')}`);
 }
 
@@ -99,7 +112,27 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
     if (m.cols !== flow.dim) throw new Error(`train: ${name} has ${m.cols} columns, the flow has dim ${flow.dim}`);
     assertFinite(`train: ${name}`, m);
   }
-  if (trainSet.rows === 0) throw new Error('train: the training data is empty');
+  if (trainSet.rows === 0) throw new Error('train: the training data is empty (0 rows)');
+  if (validation !== undefined && validation.rows === 0) {
+    throw new Error('train: the validation data is empty (0 rows): early stopping needs at least 1 row (or leave validation out)');
+  }
+  const run: RunRecord = {
+    dataset: {
+      name: options.dataset?.name ?? null,
+      splitSeed: options.dataset?.splitSeed ?? null,
+      limit: options.dataset?.limit ?? null,
+      rows: { train: trainSet.rows, validation: validation?.rows ?? 0, test: options.dataset?.rows?.test ?? null },
+      cols: trainSet.cols,
+    },
+    optimizer: { name: o.optimizer, lr: o.lr, batchSize: o.batchSize, method: o.method, seed: o.seed },
+  };
+  if (options.resume !== undefined) {
+    if (options.resume.training === undefined) {
+      throw new Error('train: the resume checkpoint holds no training state (a saved model, not a training checkpoint)');
+    }
+    const dataset = { ...options.dataset, rows: { test: options.dataset?.rows?.test ?? null, train: trainSet.rows, validation: validation?.rows ?? 0 }, cols: trainSet.cols };
+    assertResumable('train', options.resume, { config: flow.config, dataset, optimizer: run.optimizer ?? undefined }, options.onNotice ?? console.warn);
+  }
   const trainSubset: HostMatrix = {
     data: trainSet.data.subarray(0, Math.min(trainSet.rows, o.trainLossSamples) * trainSet.cols),
     rows: Math.min(trainSet.rows, o.trainLossSamples),
@@ -137,6 +170,7 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
       history,
       options: { ...o },
     },
+    meta: { run },
   });
   const finish = async (status: TrainResult['status'], message: string): Promise<TrainResult> => {
     if (best !== null && status !== 'diverged') flow.paramsFromHost(best.params);

@@ -10,14 +10,21 @@ export interface FlagSpec {
   choices?: readonly string[];
   /** for int/number: the value must be > 0 */
   positive?: boolean;
+  /** for int/number: inclusive bounds */
+  min?: number;
+  max?: number;
 }
 
 export type FlagValues = Record<string, string | number | boolean | undefined>;
 
 export class UsageError extends Error {}
 
-export function parseFlags(command: string, argv: readonly string[], spec: Record<string, FlagSpec>): { flags: FlagValues; help: boolean } {
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** `given`: the flags that appeared on the command line (the rest hold their defaults). */
+export function parseFlags(command: string, argv: readonly string[], spec: Record<string, FlagSpec>): { flags: FlagValues; given: Set<string>; help: boolean } {
   const flags: FlagValues = {};
+  const given = new Set<string>();
   for (const [name, s] of Object.entries(spec)) flags[name] = s.default;
   let help = false;
   for (let i = 0; i < argv.length; i++) {
@@ -36,6 +43,8 @@ export function parseFlags(command: string, argv: readonly string[], spec: Recor
     }
     const s = spec[name];
     if (s === undefined) throw new UsageError(`relgrad ${command}: unknown flag --${name} (see relgrad ${command} --help)`);
+    if (given.has(name)) throw new UsageError(`relgrad ${command}: --${name} is given twice`);
+    given.add(name);
     if (s.type === 'boolean') {
       if (inline !== undefined && inline !== 'true' && inline !== 'false') throw new UsageError(`relgrad ${command}: --${name} takes no value other than true/false, got '${inline}'`);
       flags[name] = inline === undefined ? true : inline === 'true';
@@ -45,7 +54,7 @@ export function parseFlags(command: string, argv: readonly string[], spec: Recor
     if (raw === undefined || (inline === undefined && raw.startsWith('--'))) throw new UsageError(`relgrad ${command}: --${name} needs a value`);
     flags[name] = convert(command, name, s, raw);
   }
-  return { flags, help };
+  return { flags, given, help };
 }
 
 function convert(command: string, name: string, s: FlagSpec, raw: string): string | number {
@@ -53,11 +62,15 @@ function convert(command: string, name: string, s: FlagSpec, raw: string): strin
     if (s.choices && !s.choices.includes(raw)) throw new UsageError(`relgrad ${command}: --${name} must be one of ${s.choices.join(', ')}; got '${raw}'`);
     return raw;
   }
-  const v = Number(raw);
+  // decimal notation only: Number() would also read '0x3', '0b11', ' 3 ' and '' (as 0)
+  const v = DECIMAL.test(raw) ? Number(raw) : NaN;
   const intOk = s.type !== 'int' || Number.isInteger(v);
-  if (raw.trim() === '' || !Number.isFinite(v) || !intOk || (s.positive && v <= 0)) {
+  if (!Number.isFinite(v) || !intOk || (s.positive && v <= 0)) {
     const what = `${s.positive ? 'a positive ' : 'an '}${s.type === 'int' ? 'integer' : 'number'}`.replace('an number', 'a number');
     throw new UsageError(`relgrad ${command}: --${name} expects ${what}, got '${raw}'`);
+  }
+  if ((s.min !== undefined && v < s.min) || (s.max !== undefined && v > s.max)) {
+    throw new UsageError(`relgrad ${command}: --${name} must be from ${s.min ?? '-∞'} to ${s.max ?? '∞'}, got '${raw}'`);
   }
   return v;
 }

@@ -2,7 +2,7 @@
 // under --data-dir, or a user CSV/.npy file (split 80/10/10, seeded).
 
 import { existsSync } from 'node:fs';
-import type { Splits } from '../data/dataset.js';
+import { sliceRows, type Splits } from '../data/dataset.js';
 import { loadMatrix, splitMatrix } from '../data/files.js';
 import { loadDataset } from '../data/index.js';
 import { loadMnist } from '../data/mnist.js';
@@ -27,22 +27,45 @@ export function datasetKind(name: string): DatasetKind {
   return 'file';
 }
 
+/** Row caps of --limit: training rows, and validation/test rows (a fifth of it, at least 500). */
+export function limitCaps(limit: number): { train: number; validation: number; test: number } {
+  const held = Math.max(500, Math.floor(limit / 5));
+  return { train: limit, validation: held, test: held };
+}
+
+/** The first rows of each split up to the caps of --limit (the split itself is unchanged). */
+function capSplits(s: Splits, limit: number | undefined): Splits {
+  if (limit === undefined) return s;
+  const caps = limitCaps(limit);
+  return { ...s, train: sliceRows(s.train, 0, caps.train), validation: sliceRows(s.validation, 0, caps.validation), test: sliceRows(s.test, 0, caps.test) };
+}
+
 export async function resolveDataset(req: DatasetRequest): Promise<Splits & { kind: DatasetKind }> {
   const kind = datasetKind(req.name);
-  if (kind === 'toy') return { ...toySplits(req.name, { seed: req.seed }), kind };
+  if (req.dataDir !== undefined && kind !== 'maf') {
+    throw new Error(`dataset ${req.name}: --data-dir only applies to the MAF sets (${MAF_SETS.join(', ')}); leave it out`);
+  }
+  if (req.limit !== undefined && (!Number.isInteger(req.limit) || req.limit < 1)) {
+    throw new Error(`dataset ${req.name}: limit must be a positive integer, got ${req.limit}`);
+  }
+  if (kind === 'toy') {
+    // toy sets are drawn, so a limit draws fewer rows (the defaults are 5000 / 500 / 500)
+    const caps = req.limit === undefined ? undefined : limitCaps(req.limit);
+    const sizes = caps && { train: Math.min(5000, caps.train), validation: Math.min(500, caps.validation), test: Math.min(500, caps.test) };
+    return { ...toySplits(req.name, { seed: req.seed, ...sizes }), kind };
+  }
   if (kind === 'mnist') {
-    const held = req.limit === undefined ? undefined : Math.max(500, Math.floor(req.limit / 5));
-    const limits = req.limit === undefined ? undefined : { train: req.limit, validation: held, test: held };
+    const limits = req.limit === undefined ? undefined : limitCaps(req.limit);
     return { ...loadMnist({ seed: req.seed, limits }), kind };
   }
   if (kind === 'maf') {
     if (req.dataDir === undefined) {
       throw new Error(`dataset ${req.name}: needs --data-dir (the data/ folder of the MAF data release, https://zenodo.org/record/1161203)`);
     }
-    return { ...(await loadDataset(req.name, req.dataDir)), kind };
+    return { ...capSplits(await loadDataset(req.name, req.dataDir), req.limit), kind };
   }
   if (!existsSync(req.name)) {
     throw new Error(`dataset '${req.name}' is neither a built-in set (${[...Object.keys(TOY_SETS), 'mnist', ...MAF_SETS].join(', ')}) nor an existing .csv/.npy file`);
   }
-  return { ...splitMatrix(loadMatrix(req.name), { seed: req.seed, name: req.name }), kind };
+  return { ...capSplits(splitMatrix(loadMatrix(req.name), { seed: req.seed, name: req.name }), req.limit), kind };
 }

@@ -2,13 +2,17 @@
 // The relgrad command line: train, eval, sample. Exit status 0 on success, 2 on a usage error
 // (unknown flag, bad value), 1 on any other error; every error says what was wrong.
 
-import { mkdirSync, writeFileSync, appendFileSync, existsSync, realpathSync } from 'node:fs';
+import { mkdirSync, writeFileSync, appendFileSync, existsSync, realpathSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { setBackend } from '../../engine/state.js';
 import { tidy } from '../../engine/scope.js';
-import { loadCheckpoint } from '../checkpoint.js';
+import { loadCheckpoint, removeStaleTemps, type Checkpoint } from '../checkpoint.js';
+import { acquireLock, runEntries } from '../run-folder.js';
+import { checkResume, runRecordOf, type RunRecord } from '../run-record.js';
+import { MAX_SEED } from '../../engine/seed.js';
+import type { FlowConfig } from '../config.js';
 import { evaluate } from '../evaluate.js';
 import { Flow, GRADIENT_METHODS } from '../model.js';
 import { train, type ProgressEvent } from '../train.js';
@@ -21,7 +25,7 @@ import { imageGrid } from '../plot/images.js';
 import { parseFlags, usage, UsageError, type FlagSpec, type FlagValues } from './args.js';
 import { resolveDataset } from './datasets.js';
 import { commandExport, commandInfo, matrixNpy } from './interchange.js';
-import { runExperiment } from '../experiment.js';
+import { experimentPaths, runExperiment } from '../experiment.js';
 
 const common: Record<string, FlagSpec> = {
   backend: { type: 'string', help: 'compute backend', default: 'cpu', choices: ['cpu', 'gpu'] },
@@ -41,10 +45,11 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
   base: { type: 'string', help: 'base density', default: 'normal', choices: BASES },
   bias: { type: 'boolean', help: 'use biases (--no-bias to switch off)', default: true },
   patience: { type: 'int', help: 'early-stopping patience in epochs', default: 30, positive: true },
-  seed: { type: 'int', help: 'seed of initialisation, data split and batch order', default: 0 },
-  limit: { type: 'int', help: 'cap on training rows (quick runs)', positive: true },
-  out: { type: 'string', help: 'output folder (default runs/<dataset>)' },
-  resume: { type: 'string', help: 'continue from this checkpoint' },
+  seed: { type: 'int', help: 'seed of initialisation, data split and batch order', default: 0, min: 0, max: MAX_SEED },
+  limit: { type: 'int', help: 'cap on training rows; validation/test rows capped at max(500, limit/5)', positive: true },
+  out: { type: 'string', help: 'output folder (default runs/<dataset>; with --resume, the checkpoint\'s folder)' },
+  resume: { type: 'string', help: 'continue from this training checkpoint (flags left out take its settings; flags given must agree)' },
+  force: { type: 'boolean', help: 'replace the run already in the output folder', default: false },
   float32: { type: 'boolean', help: 'store parameters as float32 in the final checkpoint', default: false },
   dtype: { type: 'string', help: 'compute dtype (default: the backend\'s, float64 on the cpu)', choices: ['float64', 'float32'] },
   ...common,
@@ -54,17 +59,17 @@ const EVAL_FLAGS: Record<string, FlagSpec> = {
   checkpoint: { type: 'string', help: 'checkpoint file (required)' },
   dataset: { type: 'string', help: 'data set (default: the one the checkpoint was trained on)' },
   split: { type: 'string', help: 'which split', default: 'test', choices: ['test', 'validation', 'train'] },
-  seed: { type: 'int', help: 'data seed (default: the training seed)' },
-  limit: { type: 'int', help: 'cap on training rows, as in training', positive: true },
+  seed: { type: 'int', help: 'split seed (default: the one the checkpoint records)', min: 0, max: MAX_SEED },
+  limit: { type: 'int', help: 'row cap, as in training (default: the one the checkpoint records)', positive: true },
   ...common,
 };
 
 const SAMPLE_FLAGS: Record<string, FlagSpec> = {
   checkpoint: { type: 'string', help: 'checkpoint file (required)' },
   n: { type: 'int', help: 'number of samples', default: 1000, positive: true },
-  seed: { type: 'int', help: 'sampling seed', default: 0 },
+  seed: { type: 'int', help: 'sampling seed', default: 0, min: 0, max: MAX_SEED },
   out: { type: 'string', help: 'output file: .png (2-D scatter or MNIST grid), .csv or .npy (float64)', default: 'samples.png' },
-  ...common,
+  backend: common.backend,
 };
 
 const str = (f: FlagValues, k: string): string | undefined => (f[k] === undefined ? undefined : String(f[k]));
@@ -95,33 +100,110 @@ function hostOf(flow: Flow, t: { dataSync(): Float64Array | Float32Array; shape:
   return { data: Float64Array.from(t.dataSync()), rows: t.shape[0], cols: flow.dim };
 }
 
+/** A notice on stderr (a closed stderr is tolerated like a closed stdout). */
+function notice(message: string): void {
+  process.stderr.write(`relgrad: ${message}\n`);
+}
+
+const safeName = (dataset: string): string => dataset.replace(/[^\w.-]+/g, '_');
+
+/**
+ * The settings of a run: a flag given on the command line wins; when resuming, a flag left out
+ * takes the checkpoint's value (so `--resume ck.json` alone continues that run); otherwise its
+ * default. train() then refuses a checkpoint that disagrees with the result, naming the field.
+ */
+function runSettings(flags: FlagValues, given: Set<string>, ck: Checkpoint | undefined) {
+  const rec: RunRecord | undefined = ck && runRecordOf(ck);
+  const c = ck?.config;
+  const pick = <T>(flag: string, recorded: T | null | undefined): T =>
+    given.has(flag) || recorded === undefined || recorded === null ? (flags[flag] as T) : recorded;
+  const limit = given.has('limit') || ck === undefined ? (flags.limit as number | undefined) : (rec?.dataset?.limit ?? undefined);
+  return {
+    dataset: pick<string>('dataset', rec?.dataset?.name),
+    seed: pick<number>('seed', rec?.dataset?.splitSeed ?? c?.seed),
+    limit,
+    layers: pick<number>('layers', c?.layers),
+    activation: pick<(typeof ACTIVATIONS)[number]>('activation', c?.activation),
+    alpha: pick<number>('alpha', c?.alpha),
+    base: pick<(typeof BASES)[number]>('base', c?.base),
+    bias: pick<boolean>('bias', c?.bias),
+    dtype: pick<'float64' | 'float32' | undefined>('dtype', c?.dtype),
+    batchSize: pick<number>('batch-size', rec?.optimizer?.batchSize),
+    lr: pick<number>('lr', rec?.optimizer?.lr),
+    optimizer: pick<'adam' | 'sgd'>('optimizer', rec?.optimizer?.name as 'adam' | 'sgd' | undefined),
+    method: pick<(typeof GRADIENT_METHODS)[number]>('method', rec?.optimizer?.method as (typeof GRADIENT_METHODS)[number] | undefined),
+  };
+}
+type RunSettings = ReturnType<typeof runSettings>;
+
+function flowConfigOf(st: RunSettings, dim: number): FlowConfig {
+  return { dim, layers: st.layers, activation: st.activation, alpha: st.alpha, base: st.base, bias: st.bias, seed: st.seed, dtype: st.dtype };
+}
+
+/** Refuses flags that the chosen settings would ignore. */
+function refuseIgnored(command: string, given: Set<string>, st: RunSettings): void {
+  if (given.has('alpha') && st.activation !== 'smooth-leaky-relu') {
+    throw new UsageError(`relgrad ${command}: --alpha applies to smooth-leaky-relu only; the activation is ${st.activation}`);
+  }
+}
+
+/** Files of a run that --force replaces and a resumed run rewrites at its end. */
+const RUN_OUTPUTS = ['model.json', 'density.png', 'samples.png'];
+
 async function commandTrain(argv: string[]): Promise<void> {
-  const { flags, help } = parseFlags('train', argv, TRAIN_FLAGS);
+  const { flags, given, help } = parseFlags('train', argv, TRAIN_FLAGS);
   if (help) return void console.log(usage('train', 'Trains a dense flow by maximum likelihood and writes a checkpoint, a JSONL log and pictures.', TRAIN_FLAGS));
   await useBackend(flags);
-  const dataset = String(flags.dataset);
-  const seed = num(flags, 'seed');
-  const data = await resolveDataset({ name: dataset, dataDir: str(flags, 'data-dir'), seed, limit: flags.limit as number | undefined });
-  const out = resolve(str(flags, 'out') ?? join('runs', dataset.replace(/[^\w.-]+/g, '_')));
-  mkdirSync(out, { recursive: true });
-  const checkpointPath = join(out, 'checkpoint.json');
-  const logPath = join(out, 'log.jsonl');
   const resumeFrom = str(flags, 'resume');
   const resume = resumeFrom === undefined ? undefined : await loadCheckpoint(resumeFrom);
-  const flow = resume
-    ? Flow.fromCheckpoint(resume)
-    : Flow.create({
-        dim: data.train.cols,
-        layers: num(flags, 'layers'),
-        activation: flags.activation as (typeof ACTIVATIONS)[number],
-        alpha: num(flags, 'alpha'),
-        base: flags.base as (typeof BASES)[number],
-        bias: flags.bias as boolean,
-        seed,
-        dtype: flags.dtype as 'float64' | 'float32' | undefined,
-      });
+  if (resume !== undefined && resume.training === undefined) {
+    throw new UsageError(`relgrad train: --resume ${resumeFrom} is a saved model, not a training checkpoint (resume from the run's checkpoint.json)`);
+  }
+  const st = runSettings(flags, given, resume);
+  refuseIgnored('train', given, st);
+  const dataset = st.dataset;
+  const seed = st.seed;
+  const out = resolve(str(flags, 'out') ?? (resumeFrom !== undefined ? dirname(resumeFrom) : join('runs', safeName(dataset))));
+  mkdirSync(out, { recursive: true });
+  const lock = acquireLock(out, '.lock', notice);
+  try {
+    await trainInFolder(flags, st, out, resumeFrom, resume);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, resumeFrom: string | undefined, resume: Checkpoint | undefined): Promise<void> {
+  const { dataset, seed } = st;
+  const checkpointPath = join(out, 'checkpoint.json');
+  const logPath = join(out, 'log.jsonl');
+  for (const stale of await removeStaleTemps(checkpointPath)) notice(`removed ${stale}, left by a process that no longer runs`);
+  const data = await resolveDataset({ name: dataset, dataDir: str(flags, 'data-dir'), seed, limit: st.limit });
+  const flow = Flow.create(flowConfigOf(st, data.train.cols));
+  const run = {
+    dataset: { name: dataset, splitSeed: seed, limit: st.limit ?? null, rows: { train: data.train.rows, validation: data.validation.rows, test: data.test.rows }, cols: data.train.cols },
+    optimizer: { name: st.optimizer, lr: st.lr, batchSize: st.batchSize, method: st.method, seed },
+  };
+  if (resume !== undefined) {
+    // refuse a mismatched resume before anything in the folder changes (train() checks again)
+    const { mismatches } = checkResume(resume, { config: flow.config, dataset: run.dataset, optimizer: run.optimizer });
+    if (mismatches.length > 0) throw new Error(`train: cannot resume: the settings differ from the checkpoint's: ${mismatches.join('; ')}`);
+  }
+  const entries = runEntries(out);
+  const continuing = resumeFrom !== undefined && resolve(dirname(resumeFrom)) === out;
+  if (entries.length > 0 && !continuing && flags.force !== true) {
+    throw new UsageError(
+      `relgrad train: ${out} already holds a run (${entries.join(', ')}): pass --resume ${checkpointPath} to continue it, ` +
+        `--force to replace it, or another --out`,
+    );
+  }
+  const stale = (continuing ? RUN_OUTPUTS : [...RUN_OUTPUTS, 'checkpoint.json', 'log.jsonl']).filter((f) => entries.includes(f));
+  if (stale.length > 0 && (continuing || flags.force === true)) {
+    for (const f of stale) rmSync(join(out, f), { force: true });
+    notice(`${continuing ? 'continuing' : 'replacing (--force)'} the run in ${out}: removed ${stale.join(', ')}${continuing ? ' (they described an earlier epoch; rewritten when this run ends)' : ''}`);
+  }
   if (!resume) writeFileSync(logPath, '');
-  const runMeta = { dataset, seed, limit: flags.limit ?? null, kind: data.kind };
+  const runMeta = { dataset, seed, limit: st.limit ?? null, kind: data.kind, run };
   const interactive = process.stdout.isTTY === true;
   const bar = interactive
     ? new cliProgress.SingleBar({ format: 'epoch {epoch} |{bar}| {percentage}% | ETA {eta_formatted} | val loss {loss}', hideCursor: true }, cliProgress.Presets.shades_classic)
@@ -140,18 +222,20 @@ async function commandTrain(argv: string[]): Promise<void> {
     const line = `epoch ${r.epoch}/${e.epochs}  train loss ${r.trainLoss.toFixed(4)}  validation loss ${r.validationLoss?.toFixed(4) ?? '-'}  ${r.seconds.toFixed(2)} s${r.improved ? '  *' : ''}`;
     console.log(line);
   };
-  console.log(`training a ${flow.layers}-layer flow (dim ${flow.dim}) on ${dataset}: ${data.train.rows} train / ${data.validation.rows} validation / ${data.test.rows} test rows, method ${String(flags.method)}`);
+  console.log(`training a ${flow.layers}-layer flow (dim ${flow.dim}) on ${dataset}: ${data.train.rows} train / ${data.validation.rows} validation / ${data.test.rows} test rows, method ${st.method}`);
   const result = await train(flow, { train: data.train, validation: data.validation }, {
     epochs: num(flags, 'epochs'),
-    batchSize: num(flags, 'batch-size'),
-    lr: num(flags, 'lr'),
-    optimizer: flags.optimizer as 'adam' | 'sgd',
-    method: flags.method as (typeof GRADIENT_METHODS)[number],
+    batchSize: st.batchSize,
+    lr: st.lr,
+    optimizer: st.optimizer,
+    method: st.method,
     patience: num(flags, 'patience'),
     seed,
     checkpointPath,
     resume,
+    dataset: { name: dataset, splitSeed: seed, limit: st.limit ?? null, rows: { train: null, validation: null, test: data.test.rows } },
     onProgress,
+    onNotice: notice,
   });
   bar?.stop();
   console.log(result.message);
@@ -185,21 +269,36 @@ async function commandTrain(argv: string[]): Promise<void> {
 
 async function commandEval(argv: string[]): Promise<void> {
   const { flags, help } = parseFlags('eval', argv, EVAL_FLAGS);
-  if (help) return void console.log(usage('eval', 'Prints JSON with the log-likelihood (mean ± 2·std/√N) of a split under a saved flow.', EVAL_FLAGS));
+  if (help) return void console.log(usage('eval', 'Prints JSON with the log-likelihood (mean ± 2·std/√N) of a split under a saved flow. Data set, split seed and row cap come from the checkpoint unless given.', EVAL_FLAGS));
   const path = str(flags, 'checkpoint');
   if (path === undefined) throw new UsageError('relgrad eval: --checkpoint is required');
   await useBackend(flags);
   const ck = await loadCheckpoint(path);
-  const meta = (ck.meta ?? {}) as { dataset?: string; seed?: number; limit?: number | null };
-  const dataset = str(flags, 'dataset') ?? meta.dataset;
-  if (dataset === undefined) throw new UsageError('relgrad eval: the checkpoint does not name its data set: pass --dataset');
-  const seed = flags.seed === undefined ? (meta.seed ?? 0) : num(flags, 'seed');
-  const limit = (flags.limit as number | undefined) ?? meta.limit ?? undefined;
+  const recorded = runRecordOf(ck).dataset;
+  const dataset = str(flags, 'dataset') ?? recorded?.name ?? undefined;
+  if (dataset === undefined) throw new UsageError('relgrad eval: the checkpoint does not record its data set (an older file): pass --dataset');
+  // a different data set given on the command line does not inherit the checkpoint's split
+  const inherit = recorded !== null && recorded.name === dataset;
+  let seed: number;
+  let seedFrom: string;
+  if (flags.seed !== undefined) [seed, seedFrom] = [num(flags, 'seed'), '--seed'];
+  else if (inherit && recorded.splitSeed !== null) [seed, seedFrom] = [recorded.splitSeed, 'the checkpoint'];
+  else {
+    [seed, seedFrom] = [0, 'the default (the checkpoint does not record one)'];
+    notice(`eval: the checkpoint does not record the split seed of ${dataset}; using 0`);
+  }
+  const limit = (flags.limit as number | undefined) ?? (inherit ? recorded.limit ?? undefined : undefined);
   const data = await resolveDataset({ name: dataset, dataDir: str(flags, 'data-dir'), seed, limit });
   const flow = Flow.fromCheckpoint(ck);
   const split = String(flags.split) as 'test' | 'validation' | 'train';
+  const rows = data[split].rows;
+  const recordedRows = inherit ? recorded.rows[split] : null;
+  if (recordedRows !== null && recordedRows !== rows) {
+    notice(`eval: the ${split} split has ${rows} rows here but ${recordedRows} when the checkpoint was written (another data file or limit?)`);
+  }
+  notice(`eval: ${split} split of ${dataset}: ${rows} rows, split seed ${seed} (from ${seedFrom}), limit ${limit ?? 'none'}`);
   const r = evaluate(flow, data[split]);
-  console.log(JSON.stringify({ dataset, split, logLikelihood: r.mean, err: r.err, n: r.n, nonFinite: r.nonFinite }));
+  console.log(JSON.stringify({ dataset, split, splitSeed: seed, splitSeedFrom: seedFrom, limit: limit ?? null, logLikelihood: r.mean, err: r.err, n: r.n, nonFinite: r.nonFinite }));
 }
 
 async function commandSample(argv: string[]): Promise<void> {
@@ -219,34 +318,53 @@ async function commandSample(argv: string[]): Promise<void> {
   console.log(JSON.stringify({ samples: host.rows, out: resolve(out), maxNewtonResidual: maxResidual }));
 }
 
+const { force: _force, ...TRAIN_FLAGS_BUT_FORCE } = TRAIN_FLAGS;
 const EXPERIMENT_FLAGS: Record<string, FlagSpec> = {
-  ...TRAIN_FLAGS,
+  ...TRAIN_FLAGS_BUT_FORCE,
   dataset: { type: 'string', help: 'data set', default: 'mnist' },
   epochs: { type: 'int', help: 'maximum epochs (early stopping on validation decides)', default: 1000, positive: true },
   lr: { type: 'number', help: 'learning rate', default: 1e-4, positive: true },
   out: { type: 'string', help: 'results folder', default: 'results' },
+  resume: { type: 'string', help: 'resume from this training checkpoint (default: <out>/<dataset>-checkpoint.json when it exists)' },
+  float32: { type: 'boolean', help: 'store the model\'s parameters as float32 (--no-float32: float64)', default: true },
   'no-gaussian': { type: 'boolean', help: 'skip the full-covariance Gaussian baseline', default: false },
-  fresh: { type: 'boolean', help: 'ignore an existing checkpoint in the results folder', default: false },
+  fresh: { type: 'boolean', help: 'ignore (and replace) an existing checkpoint in the results folder', default: false },
 };
 
 async function commandExperiment(argv: string[]): Promise<void> {
-  const { flags, help } = parseFlags('experiment', argv, EXPERIMENT_FLAGS);
+  const { flags, given, help } = parseFlags('experiment', argv, EXPERIMENT_FLAGS);
   if (help) return void console.log(usage('experiment', 'Trains with early stopping on validation, evaluates on test next to a full-covariance Gaussian, and writes <out>/<dataset>.json and the model. Resumes from <out>/<dataset>-checkpoint.json.', EXPERIMENT_FLAGS));
+  if (flags.fresh === true && given.has('resume')) throw new UsageError('relgrad experiment: --fresh and --resume contradict each other; give one');
   await useBackend(flags);
-  const dataset = String(flags.dataset);
-  const seed = num(flags, 'seed');
-  const limit = flags.limit as number | undefined;
+  const outDir = resolve(String(flags.out));
+  const resumeFrom = str(flags, 'resume');
+  let resume: Checkpoint | undefined;
+  if (resumeFrom !== undefined) {
+    resume = await loadCheckpoint(resumeFrom);
+    if (resume.training === undefined) throw new UsageError(`relgrad experiment: --resume ${resumeFrom} is a saved model, not a training checkpoint`);
+  } else if (flags.fresh !== true) {
+    const auto = experimentPaths(outDir, String(flags.dataset)).checkpoint;
+    if (existsSync(auto)) resume = await loadCheckpoint(auto);
+  }
+  const st = runSettings(flags, given, resume);
+  refuseIgnored('experiment', given, st);
+  const { dataset, seed, limit } = st;
+  if (resume !== undefined) notice(`experiment: resuming from ${resumeFrom ?? experimentPaths(outDir, dataset).checkpoint} (epoch ${resume.training?.epoch}); --fresh starts over`);
   const data = await resolveDataset({ name: dataset, dataDir: str(flags, 'data-dir'), seed, limit });
   console.log(`experiment ${dataset}: ${data.train.rows} train / ${data.validation.rows} validation / ${data.test.rows} test rows, dim ${data.train.cols}`);
   const r = await runExperiment({
     dataset,
     data,
-    flow: { dim: data.train.cols, layers: num(flags, 'layers'), activation: flags.activation as (typeof ACTIVATIONS)[number], alpha: num(flags, 'alpha'), base: flags.base as (typeof BASES)[number], bias: flags.bias as boolean, seed, dtype: flags.dtype as 'float64' | 'float32' | undefined },
-    train: { epochs: num(flags, 'epochs'), batchSize: num(flags, 'batch-size'), lr: num(flags, 'lr'), optimizer: flags.optimizer as 'adam' | 'sgd', method: flags.method as (typeof GRADIENT_METHODS)[number], patience: num(flags, 'patience'), seed },
-    outDir: resolve(String(flags.out)),
-    resume: !flags.fresh,
+    flow: flowConfigOf(st, data.train.cols),
+    train: { epochs: num(flags, 'epochs'), batchSize: st.batchSize, lr: st.lr, optimizer: st.optimizer, method: st.method, patience: num(flags, 'patience'), seed },
+    outDir,
+    resume: false,
+    resumeFrom: resume,
+    dataRecord: { splitSeed: seed, limit: limit ?? null },
+    precision: flags.float32 === false ? 'float64' : 'float32',
     gaussianBaseline: !flags['no-gaussian'],
     meta: { limit: limit ?? null },
+    onNotice: notice,
     onProgress: (e) => {
       if (e.kind === 'epoch') {
         const h = e.record;
@@ -271,7 +389,24 @@ commands:
 
 relgrad <command> --help shows each command's flags.`;
 
+/**
+ * A reader that goes away (`relgrad train | head -1`) makes writes fail with EPIPE, emitted as an
+ * 'error' event that would crash the run: output is dropped from then on and the run goes on.
+ */
+let closedOutputHandled = false;
+function tolerateClosedOutput(): void {
+  if (closedOutputHandled) return;
+  closedOutputHandled = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return;
+      throw err;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  tolerateClosedOutput();
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     console.log(TOP_HELP);

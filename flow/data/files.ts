@@ -260,10 +260,28 @@ export function splitMatrix(m: Matrix64, options: SplitOptions = {}): Splits {
   if (!(validation >= 0 && test >= 0 && validation + test < 1)) {
     throw new Error(`splitMatrix: fractions validation=${validation}, test=${test} must be ≥ 0 and sum below 1`);
   }
+  const sizes = (n: number): [number, number, number] => {
+    const nt = Math.floor(test * n);
+    const nv = Math.floor(validation * n);
+    return [n - nt - nv, nv, nt];
+  };
+  const [nTrain, nValidation, nTest] = sizes(m.rows);
+  const empty = [nTrain === 0 ? 'training' : '', nValidation === 0 && validation > 0 ? 'validation' : '', nTest === 0 && test > 0 ? 'test' : ''].filter((s) => s !== '');
+  if (empty.length > 0) {
+    // the smallest row count whose every requested part holds at least one row
+    let need = Math.max(1, m.rows);
+    for (;;) {
+      const [a, b, c] = sizes(need);
+      if (a > 0 && (b > 0 || validation === 0) && (c > 0 || test === 0)) break;
+      need++;
+    }
+    const pct = (f: number): string => `${+(f * 100).toFixed(2)}%`;
+    throw new Error(
+      `${name}: ${m.rows} ${m.rows === 1 ? 'row leaves' : 'rows leave'} the ${empty.join(' and ')} split empty ` +
+        `(validation ${pct(validation)}, test ${pct(test)}, rounded down); at least ${need} rows are needed`,
+    );
+  }
   const perm = new Rng(seed).permutation(m.rows);
-  const nTest = Math.floor(test * m.rows);
-  const nValidation = Math.floor(validation * m.rows);
-  const nTrain = m.rows - nTest - nValidation;
   return {
     name,
     train: takeRows(m, perm.subarray(0, nTrain)),

@@ -10,9 +10,10 @@ import {
   MOG_STD,
   TOY_SETS,
   toySplits,
+  type ToyName,
 } from '../flow/data/toy.js';
 
-const names = Object.keys(TOY_SETS);
+const names = Object.keys(TOY_SETS) as ToyName[];
 
 t.test('every toy set: shapes, finite values, determinism per seed', async (t) => {
   t.same(names.sort(), ['2spirals', 'checkerboard', 'mog', 'moons', 'rings', 'sine']);
@@ -38,7 +39,7 @@ t.test('defaults: 5000 / 500 / 500', async (t) => {
 });
 
 t.test('unknown name lists the valid names', async (t) => {
-  t.throws(() => toySplits('spiral'), /unknown toy data set 'spiral'.*sine, moons, mog, rings, checkerboard, 2spirals/);
+  t.throws(() => toySplits('spiral' as ToyName), /unknown toy data set 'spiral'.*sine, moons, mog, rings, checkerboard, 2spirals/);
 });
 
 t.test('ranges follow the definitions', async (t) => {

@@ -6,7 +6,7 @@ import { sliceRows, type Splits } from '../data/dataset.js';
 import { loadMatrix, splitMatrix } from '../data/files.js';
 import { loadDataset } from '../data/index.js';
 import { loadMnist } from '../data/mnist.js';
-import { TOY_SETS, toySplits } from '../data/toy.js';
+import { TOY_SETS, toySplits, type ToyName } from '../data/toy.js';
 
 export interface DatasetRequest {
   name: string;
@@ -52,7 +52,7 @@ export async function resolveDataset(req: DatasetRequest): Promise<Splits & { ki
     // toy sets are drawn, so a limit draws fewer rows (the defaults are 5000 / 500 / 500)
     const caps = req.limit === undefined ? undefined : limitCaps(req.limit);
     const sizes = caps && { train: Math.min(5000, caps.train), validation: Math.min(500, caps.validation), test: Math.min(500, caps.test) };
-    return { ...toySplits(req.name, { seed: req.seed, ...sizes }), kind };
+    return { ...toySplits(req.name as ToyName, { seed: req.seed, ...sizes }), kind };
   }
   if (kind === 'mnist') {
     const limits = req.limit === undefined ? undefined : limitCaps(req.limit);

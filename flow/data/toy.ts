@@ -213,7 +213,8 @@ export interface ToySplitOptions {
  * Train/validation/test draws from one toy set: a single `Rng(seed)` draws train, then validation,
  * then test, so each split is independent of the others and the whole is fixed by `seed`.
  */
-export function toySplits(name: string, options: ToySplitOptions = {}): Splits {
+export function toySplits(name: ToyName, options: ToySplitOptions = {}): Splits {
+  // JavaScript callers can pass any string: the names are checked at run time too
   if (!isToyName(name)) {
     throw new Error(`toySplits: unknown toy data set '${name}'; valid names: ${Object.keys(TOY_SETS).join(', ')}`);
   }

@@ -1,16 +1,19 @@
 // npm run bench:browser: bundles the gradient suite with esbuild, runs it in headless Chromium
 // (Debian's chromium via playwright-core) on the CPU and GPU.js (webgl2) backends, and writes
-// bench/results/browser-gradients.{json,md,png}. Flags: --quick, --dims 10,30,..., --cap S.
+// browser-gradients.{json,md,png} in bench/results/quick/ (--full: the committed bench/results/;
+// --out DIR). Flags: --quick, --dims 10,30,..., --cap S, --full, --out DIR.
 
 import { fileURLToPath } from 'node:url';
 import { join, dirname } from 'node:path';
 import { runInChromium } from './browser/launch.js';
 import type { BrowserArgs, BrowserCell } from './browser/gradients-entry.js';
 import { fmtSeconds, writeReport } from './lib/report.js';
+import { outputFlags } from './lib/output.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-async function main(argv: string[]): Promise<void> {
+async function main(all: string[]): Promise<void> {
+  const argv = outputFlags(all, 'bench:browser', all.includes('--quick'));
   const quick = argv.includes('--quick');
   const dimsAt = argv.indexOf('--dims');
   const capAt = argv.indexOf('--cap');

@@ -12,6 +12,7 @@ import { matmul } from '../engine/ops.js';
 import { Rng } from '../engine/random.js';
 import { tidy } from '../engine/scope.js';
 import { writeReport } from './lib/report.js';
+import { outputFlags } from './lib/output.js';
 
 interface Row { dim: number; impl: string; hz: number; rme: number; samples: number; gflops: number }
 
@@ -43,7 +44,8 @@ function runSuite(dim: number, backend: ReturnType<typeof createCpuBackend>): Pr
   });
 }
 
-async function main(argv: string[]): Promise<void> {
+async function main(all: string[]): Promise<void> {
+  const argv = outputFlags(all, 'bench:gemm', false);
   const at = argv.indexOf('--dims');
   const dims = at >= 0 ? argv[at + 1].split(',').map(Number) : [256, 1024, 2048];
   const backend = createCpuBackend({ tier: 'auto' });

@@ -4,14 +4,16 @@
 // runs after one warm-up (not the `benchmark` package: its adaptive cycles take minutes at these
 // sizes and it cannot skip a peer that is too slow). Every call is synchronous or read back with
 // dataSync, so the clock stops after the result exists. Weights are fixed across runs (tfjs-wasm's
-// best case; it re-packs when they change). Writes bench/results/gemm.json.
-// Usage: npx tsc -p tsconfig.json && node dist/bench/gemm.js [--quick | --crossover]
+// best case; it re-packs when they change). Writes gemm.json in bench/results/quick/ (--full: the
+// committed bench/results/; --out DIR), with the command, commit and machine.
+// Usage: npx tsc -p tsconfig.json && node dist/bench/gemm.js [--quick | --crossover] [--full | --out DIR]
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { outputFlags, provenance } from './lib/output.js';
+import { resultsDir } from './lib/report.js';
 import { Matrix } from 'ml-matrix';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -21,6 +23,7 @@ import { createThreadedGemm } from '../backends/cpu/threads/index.js';
 import { createWasmGemm } from '../backends/cpu/wasm/index.js';
 
 const quick = process.argv.includes('--quick');
+outputFlags(process.argv.slice(2), 'bench:gemm', quick);
 const M = 100;
 const SIZES = quick ? [256, 1024, 2048] : [256, 1024, 2048, 4096];
 const RUNS = quick ? 3 : 7;
@@ -217,15 +220,13 @@ async function main(): Promise<void> {
   console.log(lines.join('\n'));
   if (skipped.length) console.log(`skipped (too slow for this mode): ${skipped.join(', ')}`);
 
-  const here = dirname(fileURLToPath(import.meta.url));
-  // dist/bench/gemm.js → bench/results; bench/gemm.ts (run from sources) → bench/results
-  const root = here.includes(`${join('dist', 'bench')}`) ? join(here, '..', '..') : join(here, '..');
-  const outDir = join(root, 'bench', 'results');
+  const outDir = resultsDir();
   mkdirSync(outDir, { recursive: true });
   const cpu = cpus();
   const report = {
     benchmark: 'GEMM (100×D)·(D×D), GFLOP/s = 2·100·D² / median time',
     mode: quick ? 'quick' : 'full',
+    ...(({ command, commit, dirty }) => ({ command, commit, dirty }))(provenance()),
     timer: 'performance.now median after one warm-up; runs per point: ' + `${RUNS} (${SLOW_RUNS} when one run > ${SLOW_SECONDS} s)`,
     machine: {
       cpu: cpu[0]?.model ?? 'unknown', logicalCores: cpu.length, availableParallelism: availableParallelism(),

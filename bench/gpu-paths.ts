@@ -2,10 +2,14 @@
 // matmul timed through a read-back, and the max error against the CPU backend.
 //   npx tsc -p tsconfig.json && node dist/bench/gpu-paths.js   (from the repository root)
 // Paths: Node + headless-gl (child under xvfb-run -a), Node + WebGPU (Dawn, OpenGL ES backend),
-// headless Chromium webgl2 and webgpu (SwiftShader). Prints a table; writes
-// bench/results/gpu-paths.json. A path that fails is reported with its error, not dropped.
+// headless Chromium webgl2 and webgpu (SwiftShader). Prints a table; writes gpu-paths.json in
+// bench/results/quick/ (--full: bench/results/; --out DIR). A path that fails is reported with its
+// error, not dropped.
 
+import { join } from 'node:path';
 import { runInChromium, runInNode, writeJson } from './browser/launch.js';
+import { outputFlags, provenance } from './lib/output.js';
+import { resultsDir } from './lib/report.js';
 import type { PathResult } from './browser/matmul-entry.js';
 
 const ENTRY = 'bench/browser/matmul-entry.ts';
@@ -30,6 +34,7 @@ const paths: { path: string; run: () => Promise<unknown> }[] = [
 ];
 
 async function main(): Promise<void> {
+  outputFlags(process.argv.slice(2), 'bench:gpu-paths', false);
   const rows: PathRow[] = [];
   for (const { path, run } of paths) {
     try {
@@ -48,8 +53,9 @@ async function main(): Promise<void> {
   console.log(fmtRow(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   for (const l of lines) console.log(fmtRow(l));
-  writeJson('bench/results/gpu-paths.json', { date: new Date().toISOString(), sizes: SIZES, reps: REPS, note: 'median of reps; matmul + read-back; inputs resident', rows });
-  console.log('wrote bench/results/gpu-paths.json');
+  const out = join(resultsDir(), 'gpu-paths.json');
+  writeJson(out, { ...provenance(), date: new Date().toISOString(), sizes: SIZES, reps: REPS, note: 'median of reps; matmul + read-back; inputs resident', rows });
+  console.log(`wrote ${out}`);
 }
 
 void main();

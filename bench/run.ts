@@ -7,11 +7,15 @@
 //   --time-cap S       seconds one evaluation may take before it is stopped
 //   --memory-cap MB    MB the process may grow by in one cell
 //   --max-gpu-dim D    largest D for the gpu backend (default 1000: GPU.js is software-rendered here)
-// Results: bench/results/<suite>.json, .md and .png (set RELGRAD_BENCH_RESULTS to write elsewhere).
+//   --full             write the committed results, bench/results/ (only with the full grid)
+//   --out DIR          write the results to DIR
+// Results: <suite>.json, .md and .png in bench/results/quick/ (git-ignored) unless --full or --out
+// (or RELGRAD_BENCH_RESULTS) say otherwise; each file records the command, commit and machine.
 
 import { spawnSync } from 'node:child_process';
 import { gradientSuite } from './gradients.js';
 import { throughputSuite } from './throughput.js';
+import { chooseOutput, useOutput } from './lib/output.js';
 
 type Suite = 'gradients' | 'throughput' | 'peer' | 'fairness';
 const ALL: Suite[] = ['gradients', 'throughput', 'peer', 'fairness'];
@@ -22,9 +26,9 @@ function parse(argv: string[]): Record<string, string | true> {
     const a = argv[i];
     if (!a.startsWith('--')) throw new Error(`bench: unexpected argument '${a}'`);
     const key = a.slice(2);
-    const known = ['quick', 'suites', 'dims', 'backends', 'gpu-mode', 'time-cap', 'memory-cap', 'max-gpu-dim'];
+    const known = ['quick', 'full', 'out', 'suites', 'dims', 'backends', 'gpu-mode', 'time-cap', 'memory-cap', 'max-gpu-dim'];
     if (!known.includes(key)) throw new Error(`bench: unknown flag --${key} (known: ${known.map((k) => `--${k}`).join(' ')})`);
-    if (key === 'quick') out[key] = true;
+    if (key === 'quick' || key === 'full') out[key] = true;
     else {
       const v = argv[++i];
       if (v === undefined) throw new Error(`bench: --${key} needs a value`);
@@ -39,6 +43,8 @@ const list = (v: string | true | undefined): string[] | undefined => (typeof v =
 export async function main(argv: string[]): Promise<void> {
   const f = parse(argv);
   const quick = f.quick === true;
+  if (f.full === true && f.dims !== undefined) throw new Error('bench: --full writes the committed results from the full grid; drop --dims (or use --out DIR)');
+  useOutput(chooseOutput({ full: f.full === true, quick, out: typeof f.out === 'string' ? f.out : undefined }, 'bench'));
   const suites = (list(f.suites) ?? ALL) as Suite[];
   for (const s of suites) if (!ALL.includes(s)) throw new Error(`bench: unknown suite '${s}' (known: ${ALL.join(', ')})`);
   const dims = (list(f.dims) ?? (quick ? ['10', '30', '100'] : ['10', '30', '100', '300', '1000', '2048', '4096'])).map(Number);

@@ -1,10 +1,13 @@
-// Writes a suite's results: bench/results/<name>.json (machine, versions, raw samples, medians),
-// <name>.md (a Markdown table) and, when given series, <name>.png (a log-log plot).
+// Writes a suite's results: <dir>/<name>.json (command, commit, machine, versions, raw samples,
+// medians), <name>.md (a Markdown table, the same provenance at its foot) and, when given series,
+// <name>.png (a log-log plot). <dir> is resultsDir(): bench/results/quick/ unless the runner chose
+// otherwise (bench/lib/output.ts: --full for the committed bench/results/, --out DIR).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { linePlot, type LineSeries } from '../../flow/plot/line.js';
-import { machineInfo } from './machine.js';
+import { addPngText } from '../../flow/plot/png-text.js';
+import { provenance, provenanceLine, quickDir, RESULTS_ENV } from './output.js';
 
 export interface SuiteReport {
   name: string;
@@ -17,7 +20,8 @@ export interface SuiteReport {
 }
 
 export function resultsDir(): string {
-  return process.env.RELGRAD_BENCH_RESULTS ?? join(process.cwd(), 'bench', 'results');
+  const chosen = process.env[RESULTS_ENV];
+  return chosen !== undefined && chosen !== '' ? chosen : quickDir();
 }
 
 export function markdownTable(header: string[], rows: (string | number)[][]): string {
@@ -29,17 +33,23 @@ export function writeReport(r: SuiteReport, dir = resultsDir()): string[] {
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   const json = join(dir, `${r.name}.json`);
-  writeFileSync(json, JSON.stringify({ suite: r.name, title: r.title, machine: machineInfo(), config: r.config, results: r.results, table: r.table, notes: r.notes ?? [] }, null, 1));
+  const run = provenance();
+  writeFileSync(json, JSON.stringify({ suite: r.name, title: r.title, command: run.command, commit: run.commit, dirty: run.dirty, machine: run.machine, config: r.config, results: r.results, table: r.table, notes: r.notes ?? [] }, null, 1));
   written.push(json);
   const md = join(dir, `${r.name}.md`);
-  writeFileSync(md, `# ${r.title}\n\n${markdownTable(r.table.header, r.table.rows)}\n${(r.notes ?? []).map((n) => `\n- ${n}`).join('')}\n`);
+  writeFileSync(md, `# ${r.title}\n\n${markdownTable(r.table.header, r.table.rows)}\n${(r.notes ?? []).map((n) => `\n- ${n}`).join('')}\n\n${provenanceLine(run)}\n`);
   written.push(md);
   if (r.plot && r.plot.series.some((s) => s.points.length > 0)) {
     const png = join(dir, `${r.name}.png`);
-    writeFileSync(png, linePlot({ series: r.plot.series.filter((s) => s.points.length > 0), logX: r.plot.logX ?? true, logY: r.plot.logY ?? true, title: r.title, xLabel: r.plot.xLabel, yLabel: r.plot.yLabel, width: 900, height: 560 }));
+    writeFileSync(png, withProvenance(linePlot({ series: r.plot.series.filter((s) => s.points.length > 0), logX: r.plot.logX ?? true, logY: r.plot.logY ?? true, title: r.title, xLabel: r.plot.xLabel, yLabel: r.plot.yLabel, width: 900, height: 560 }), run));
     written.push(png);
   }
   return written;
+}
+
+/** A PNG with the run's command, commit and machine in tEXt chunks. */
+function withProvenance(png: Uint8Array, run: ReturnType<typeof provenance>): Uint8Array {
+  return addPngText(png, { Software: 'relgrad bench', Source: run.command, Comment: provenanceLine(run) });
 }
 
 export function fmtSeconds(s: number | undefined): string {

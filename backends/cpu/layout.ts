@@ -100,7 +100,37 @@ function reduce(x: TypedArray, shape: Shape, axes: readonly number[], init: numb
   return out;
 }
 
+/**
+ * Sum over leading axes (the column sums of a row-major matrix, e.g. a bias gradient): rows are
+ * added into the output one after another, so the input is read once in order and never
+ * transposed. Cost: one pass.
+ */
+function sumLeading(x: TypedArray, rows: number, cols: number): TypedArray {
+  const out = allocHost(dtypeOfArray(x), cols);
+  const acc = new Float64Array(cols); // accumulate in float64 whatever the dtype
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let j = 0; j < cols; j++) acc[j] += x[base + j];
+  }
+  out.set(acc);
+  return out;
+}
+
 export function sum(x: TypedArray, shape: Shape, axes: readonly number[]): TypedArray {
+  if (axes.length === shape.length) {
+    // a full reduction: one tight loop (no index walk, no callback)
+    let acc = 0;
+    const n = sizeOf(shape);
+    for (let i = 0; i < n; i++) acc += x[i];
+    const out = allocHost(dtypeOfArray(x), 1);
+    out[0] = acc;
+    return out;
+  }
+  const leading = axes.length > 0 && axes.length < shape.length && [...axes].sort((a, b) => a - b).every((a, i) => a === i);
+  if (leading) {
+    const rows = sizeOf(shape.slice(0, axes.length));
+    return sumLeading(x, rows, sizeOf(shape.slice(axes.length)));
+  }
   return reduce(x, shape, axes, 0, (acc, v) => acc + v);
 }
 

@@ -9,6 +9,7 @@
 
 import type { Gemm, GemmArgs } from '../gemm.js';
 import { runGemm } from '../wasm/core.js';
+import { compileKernels } from '../wasm/emit.js';
 import { scratchBytes, simdSupported } from '../wasm/index.js';
 import { defaultTiles, kernelModuleBytes, PAGE, type GemmTiles, type KernelExports } from '../wasm/kernel.js';
 import { CTRL_DONE, CTRL_STATUS, workerSource, type WorkerInit, type WorkerJob } from './worker.js';
@@ -75,7 +76,7 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
   let module: WebAssembly.Module;
   try {
     memory = new WebAssembly.Memory({ initial: Math.ceil(dataStart / PAGE), maximum: MAX_PAGES, shared: true });
-    module = new WebAssembly.Module(kernelModuleBytes(tiles, { shared: true, maximumPages: MAX_PAGES }));
+    module = compileKernels(kernelModuleBytes(tiles, { shared: true, maximumPages: MAX_PAGES }));
   } catch {
     return undefined; // no threads proposal (shared memory) in this engine
   }
@@ -113,7 +114,9 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     const es = f64 ? 8 : 4;
     const aLen = g.transA ? span(k, m, g.lda) : span(m, k, g.lda);
     const bLen = g.transB ? span(n, k, g.ldb) : span(k, n, g.ldb);
-    const needed = dataStart + (aLen + bLen + m * n + 16) * es;
+    // slack after the data: packing in place reads up to a register tile past a partial panel
+    const slack = (Math.max(t.mr, t.nr) + 1) * Math.max(g.lda, g.ldb, k) + 64;
+    const needed = dataStart + (aLen + bLen + m * n + slack) * es;
     if (flops < minFlops || parts < 2 || broken !== undefined || needed > MAX_PAGES * PAGE) {
       single(g);
       return;

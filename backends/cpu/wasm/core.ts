@@ -40,7 +40,8 @@ export function scratchPlan(t: TileParams, es: number): ScratchPlan {
  * on. a, b, c may be any typed arrays (the caller's, or views of the same shared memory as
  * long as they do not overlap the scratch). The dtype of c selects the kernels.
  * Each block of op(A) / op(B) is first staged row-major (memcpy per row, zero-padded to whole
- * panels and to a multiple of the k unroll), then packed by a WebAssembly copy or transpose.
+ * panels and to a multiple of the k unroll), then packed by a WebAssembly copy or transpose;
+ * operands that already live in `memory` are packed in place (see aDirect).
  */
 export function runGemm(ex: KernelExports, memory: WebAssembly.Memory, scratch: number, tiles: GemmTiles, g: GemmArgs): void {
   const { transA, transB, m, n, k, alpha, beta, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc } = g;
@@ -70,6 +71,11 @@ export function runGemm(ex: KernelExports, memory: WebAssembly.Memory, scratch: 
   const stB = scratch + plan.st;
   const cwE = cwB / es;
   const stE = stB / es;
+  // Operands already in this linear memory (the threaded tier's copies) are packed without
+  // staging when no k padding is needed (ku = 1); the caller leaves slack after them for the
+  // lanes that read past a partial panel.
+  const aDirect = ku === 1 && a.buffer === memory.buffer;
+  const bDirect = ku === 1 && b.buffer === memory.buffer;
 
   /** Copies src[off + r·ld + q] (r < rows, q < cols) to staging, row stride colsPad, zero pad. */
   const stage = (src: GemmArgs['a'], off: number, ld: number, rows: number, cols: number, rowsPad: number, colsPad: number): void => {
@@ -92,7 +98,12 @@ export function runGemm(ex: KernelExports, memory: WebAssembly.Memory, scratch: 
       for (let pc = 0; pc < k; pc += t.kc) {
         const kcc = Math.min(t.kc, k - pc);
         const kcp = Math.ceil(kcc / ku) * ku;
-        if (!transB) {
+        if (bDirect) {
+          // packed straight from linear memory; lanes past ncc read neighbours (their products
+          // only reach padding columns of Cw, which are never written back)
+          if (!transB) copyB(b.byteOffset + (bOffset + pc * ldb + jc) * es, ldb * es, bpB, kcp, nt);
+          else transposeB(b.byteOffset + (bOffset + jc * ldb + pc) * es, ldb * es, bpB, kcp, nt);
+        } else if (!transB) {
           stage(b, bOffset + pc * ldb + jc, ldb, kcc, ncc, kcp, ncp);
           copyB(stB, ncp * es, bpB, kcp, nt);
         } else {
@@ -103,23 +114,26 @@ export function runGemm(ex: KernelExports, memory: WebAssembly.Memory, scratch: 
           const mcc = Math.min(t.mc, ib + mbc - ic);
           const mt = Math.ceil(mcc / mr);
           const mcp = mt * mr;
-          if (!transA) {
+          if (aDirect) {
+            if (!transA) transposeA(a.byteOffset + (aOffset + ic * lda + pc) * es, lda * es, apB, kcp, mt);
+            else copyA(a.byteOffset + (aOffset + pc * lda + ic) * es, lda * es, apB, kcp, mt);
+          } else if (!transA) {
             stage(a, aOffset + ic * lda + pc, lda, mcc, kcc, mcp, kcp);
             transposeA(stB, kcp * es, apB, kcp, mt);
           } else {
             stage(a, aOffset + pc * lda + ic, lda, kcc, mcc, kcp, mcp);
             copyA(stB, mcp * es, apB, kcp, mt);
           }
-          kern(apB, bpB, cwB + (ic - ib) * ncp * es, ncp * es, mt, nt, kcp, pc > 0 ? 1 : 0);
+          kern(apB, bpB, cwB + (ic - ib) * ncp * es, ncp * es, mt, nt, kcp, pc > 0 ? 1 : 0, alpha);
         }
       }
-      // write back: C = alpha·Cw + beta·C (beta = 0 never reads C, so NaN there is overwritten)
+      // write back: C = Cw + beta·C, Cw already scaled by alpha (beta = 0 never reads C, so NaN
+      // there is overwritten)
       for (let i = 0; i < mbc; i++) {
         const crow = cOffset + (ib + i) * ldc + jc;
         const wrow = cwE + i * ncp;
-        if (beta === 0 && alpha === 1) c.set(view.subarray(wrow, wrow + ncc), crow);
-        else if (beta === 0) for (let j = 0; j < ncc; j++) c[crow + j] = alpha * view[wrow + j];
-        else for (let j = 0; j < ncc; j++) c[crow + j] = alpha * view[wrow + j] + beta * c[crow + j];
+        if (beta === 0) c.set(view.subarray(wrow, wrow + ncc), crow);
+        else for (let j = 0; j < ncc; j++) c[crow + j] = view[wrow + j] + beta * c[crow + j];
       }
     }
   }

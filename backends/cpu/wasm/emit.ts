@@ -82,6 +82,8 @@ export class Code {
   i32Sub(): this { return this.op(0x6b); }
   i32Mul(): this { return this.op(0x6c); }
 
+  f32DemoteF64(): this { return this.op(0xb6); }
+
   // scalar memory; memarg = (log2 alignment, byte offset)
   i32Load(offset: number): this { return this.op(0x28, 2, ...uleb(offset)); }
   i64Load(offset: number): this { return this.op(0x29, 3, ...uleb(offset)); }
@@ -180,6 +182,27 @@ export function relaxedSimdSupported(): boolean {
   return relaxedChecked;
 }
 let relaxedChecked: boolean | undefined;
+
+/**
+ * Compiles a kernel module with the optimising compiler right away. V8 first runs WebAssembly
+ * in its baseline compiler (Liftoff, which spills the SIMD accumulators to the stack) and tiers
+ * a function up only after it has used its budget, which for a GEMM called a few times can take
+ * many calls; in Node the flag --no-liftoff is switched on for this one compilation and back off.
+ * Elsewhere this is a plain `new WebAssembly.Module`.
+ */
+export function compileKernels(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module {
+  const v8 = typeof process !== 'undefined' && typeof process.getBuiltinModule === 'function'
+    ? (process.getBuiltinModule('node:v8') as { setFlagsFromString?: (flags: string) => void } | undefined)
+    : undefined;
+  const userSet = typeof process !== 'undefined' && process.execArgv.some((a) => /^--(no-)?liftoff$/.test(a));
+  if (!v8?.setFlagsFromString || userSet) return new WebAssembly.Module(bytes);
+  v8.setFlagsFromString('--no-liftoff');
+  try {
+    return new WebAssembly.Module(bytes);
+  } finally {
+    v8.setFlagsFromString('--liftoff');
+  }
+}
 
 /** True when this engine validates a module that uses a 128-bit SIMD instruction. */
 export function simdSupported(): boolean {

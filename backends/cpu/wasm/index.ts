@@ -4,7 +4,7 @@
 
 import type { Gemm } from '../gemm.js';
 import { runGemm, scratchPlan } from './core.js';
-import { simdSupported } from './emit.js';
+import { compileKernels, simdSupported } from './emit.js';
 import { defaultTiles, kernelModuleBytes, PAGE, type GemmTiles, type KernelExports } from './kernel.js';
 
 export { simdSupported } from './emit.js';
@@ -24,7 +24,7 @@ export interface WasmGemmOptions {
 export function createWasmGemm(options: WasmGemmOptions = {}): Gemm | undefined {
   if (!simdSupported()) return undefined;
   const tiles = options.tiles ?? defaultTiles();
-  const module = new WebAssembly.Module(kernelModuleBytes(tiles, { shared: false }));
+  const module = compileKernels(kernelModuleBytes(tiles, { shared: false }));
   const memory = new WebAssembly.Memory({ initial: Math.ceil(scratchBytes(tiles) / PAGE) });
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const exports = instance.exports as unknown as KernelExports;

@@ -5,7 +5,7 @@
 // Baseline SIMD has no FMA, so each update is a mul then an add: 2·MR·NR flops per k step for
 // NV = NR / lanes loads of B, MR splat-loads of A and MR·NV mul+add pairs.
 
-import { Code, emitModule, I32, relaxedSimdSupported, V128, type FuncDef, type ValType } from './emit.js';
+import { Code, emitModule, F64, I32, relaxedSimdSupported, V128, type FuncDef, type ValType } from './emit.js';
 
 /** Register blocking of one dtype's micro-kernel and the cache blocking around it. */
 export interface TileParams {
@@ -45,7 +45,7 @@ export const PLAIN_TILES: GemmTiles = {
 
 /** Tiles for relaxed-SIMD FMA kernels (tuned below by bench/gemm.ts). */
 export const FMA_TILES: GemmTiles = {
-  f64: { mr: 4, nr: 4, ku: 2, kc: 256, mc: 128, nc: 2048, mb: 512 },
+  f64: { mr: 4, nr: 4, ku: 1, kc: 256, mc: 128, nc: 2048, mb: 512 },
   f32: { mr: 4, nr: 8, ku: 1, kc: 256, mc: 128, nc: 2048, mb: 512 },
   fma: true,
 };
@@ -57,11 +57,11 @@ export function defaultTiles(): GemmTiles {
 
 /**
  * Signature of an exported macro-kernel (byte addresses into linear memory):
- * C[mt·MR × nt·NR] (row stride ldc bytes) (+)= Ap · Bp with Ap = mt panels of kcp×MR and
+ * C[mt·MR × nt·NR] (row stride ldc bytes) (+)= alpha·Ap·Bp with Ap = mt panels of kcp×MR and
  * Bp = nt panels of kcp×NR. `accumulate` = 0 overwrites C, 1 adds to it. mt, nt, kcp > 0.
  */
 export type MacroKernel = (
-  ap: number, bp: number, c: number, ldc: number, mt: number, nt: number, kcp: number, accumulate: number,
+  ap: number, bp: number, c: number, ldc: number, mt: number, nt: number, kcp: number, accumulate: number, alpha: number,
 ) => void;
 
 /**
@@ -153,23 +153,28 @@ function macroKernel(name: string, lanes: 2 | 4, t: TileParams, fma: boolean): F
   const { mr, nr, ku } = t;
   const nv = nr / lanes;
   if (!Number.isInteger(nv) || nv < 1) throw new Error(`wasm gemm ${name}: nr ${nr} is not a multiple of ${lanes}`);
-  // params
-  const AP = 0, BP = 1, C = 2, LDC = 3, MT = 4, NT = 5, KCP = 6, ACC = 7;
+  // params (alpha is an f64 for both dtypes)
+  const AP = 0, BP = 1, C = 2, LDC = 3, MT = 4, NT = 5, KCP = 6, ACC = 7, ALPHA = 8;
   // i32 locals
-  const JT = 8, IT = 9, PA = 10, PB = 11, K = 12, AP_IT = 13, BP_JT = 14, C_ROW = 15, C_COL = 16, CP = 17;
-  const firstVec = 18;
+  const JT = 9, IT = 10, PA = 11, PB = 12, K = 13, AP_IT = 14, BP_JT = 15, C_ROW = 16, C_COL = 17, CP = 18;
+  const firstVec = 19;
   const acc = (r: number, v: number): number => firstVec + r * nv + v;
   const bReg = (v: number): number => firstVec + mr * nv + v;
   const aReg = firstVec + mr * nv + nv;
+  const alphaVec = aReg + 1;
   const locals: ValType[] = [
     ...new Array<ValType>(10).fill(I32),
-    ...new Array<ValType>(mr * nv + nv + 1).fill(V128),
+    ...new Array<ValType>(mr * nv + nv + 2).fill(V128),
   ];
   const add = (c: Code): Code => (lanes === 2 ? c.f64x2Add() : c.f32x4Add());
   const mul = (c: Code): Code => (lanes === 2 ? c.f64x2Mul() : c.f32x4Mul());
   const splat = (c: Code, off: number): Code => (lanes === 2 ? c.v128Load64Splat(off) : c.v128Load32Splat(off));
 
   const c = new Code();
+  c.get(ALPHA);
+  if (lanes === 2) c.f64x2Splat();
+  else c.f32DemoteF64().f32x4Splat();
+  c.set(alphaVec);
   c.get(BP).set(BP_JT).get(C).set(C_COL).get(NT).set(JT);
   c.loop(); // over column panels jt
   c.get(AP).set(AP_IT).get(C_COL).set(C_ROW).get(MT).set(IT);
@@ -199,7 +204,8 @@ function macroKernel(name: string, lanes: 2 | 4, t: TileParams, fma: boolean): F
   c.get(PB).i32(ku * nr * es).i32Add().set(PB);
   c.get(K).i32(ku).i32Sub().tee(K).brIf(0);
   c.end();
-  // store the tile: rows at C_ROW + r·ldc, vectors at + v·16 bytes
+  // scale by alpha, then store the tile: rows at C_ROW + r·ldc, vectors at + v·16 bytes
+  for (let r = 0; r < mr; r++) for (let v = 0; v < nv; v++) mul(c.get(acc(r, v)).get(alphaVec)).set(acc(r, v));
   c.get(ACC).if();
   c.get(C_ROW).set(CP);
   for (let r = 0; r < mr; r++) {
@@ -227,7 +233,7 @@ function macroKernel(name: string, lanes: 2 | 4, t: TileParams, fma: boolean): F
   c.get(C_COL).i32(nr * es).i32Add().set(C_COL);
   c.get(JT).i32(1).i32Sub().tee(JT).brIf(0);
   c.end();
-  return { name, params: new Array<ValType>(8).fill(I32), results: [], locals, body: c };
+  return { name, params: [...new Array<ValType>(8).fill(I32), F64], results: [], locals, body: c };
 }
 
 /** WebAssembly page size in bytes. */

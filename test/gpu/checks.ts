@@ -34,18 +34,6 @@ export interface Tolerance {
 
 export const FLOAT32_TOL: Tolerance = { atol: 2e-4, rtol: 2e-3 };
 
-/** A small deterministic generator (mulberry32), so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Max of |a−b| / (atol + rtol·|b|) scaled back to an absolute error; pass when every entry fits. */
 function compare(got: ArrayLike<number>, want: ArrayLike<number>, tol: Tolerance): { maxErr: number; pass: boolean } {
   if (got.length !== want.length) return { maxErr: Infinity, pass: false };
@@ -65,7 +53,8 @@ function compare(got: ArrayLike<number>, want: ArrayLike<number>, tol: Tolerance
 
 export async function runGpuChecks(gpu: Backend, tol: Tolerance = FLOAT32_TOL, seed = 1): Promise<CheckReport> {
   const cpu = createCpuBackend();
-  const rand = rng(seed);
+  const stream = new E.Rng(seed); // seeded, so failures reproduce
+  const rand = (): number => stream.uniform();
   const results: CheckResult[] = [];
   const uniform = (n: number, lo = -1, hi = 1): Float32Array => Float32Array.from({ length: n }, () => lo + (hi - lo) * rand());
 
@@ -262,6 +251,20 @@ export async function runGpuChecks(gpu: Backend, tol: Tolerance = FLOAT32_TOL, s
 
   // the flow's own relative-gradient training (train() reads scalars synchronously: not on WebGPU)
   if (String(gpu.describe().details?.kernelClass ?? '') !== 'WebGPUKernel') {
+    await check('flow: raw relative and ordinary gradients (dim 5, 2 layers)', async () => {
+      const hx = Float64Array.from(uniform(40 * 5, -2, 2));
+      const run = async (backend: Backend): Promise<Float64Array> => {
+        const flow = Flow.create({ dim: 5, layers: 2, seed: 3, dtype: 'float32' }, { backend });
+        const x = E.tensor(hx, [40, 5], { backend, dtype: 'float32' });
+        const out: number[] = [];
+        for (const method of ['relative', 'ordinary'] as const) {
+          const { dW, db } = flow.gradient(x, method);
+          for (const g of [...dW, ...db]) out.push(...Array.from(await g.data()));
+        }
+        return Float64Array.from(out);
+      };
+      return [{ got: await run(gpu), want: await run(cpu) }];
+    });
     await check('flow: 4 Adam steps of relative-gradient training (dim 5, 2 layers)', async () => {
       const data = { data: Float64Array.from(uniform(200 * 5, -2, 2)), rows: 200, cols: 5 };
       const run = async (backend: Backend): Promise<Float64Array> => {
@@ -281,6 +284,7 @@ export async function runGpuChecks(gpu: Backend, tol: Tolerance = FLOAT32_TOL, s
     const hw = uniform(d * d, -0.2, 0.2);
     for (let i = 0; i < d; i++) hw[i * d + i] += 1;
     const hx = uniform(d * nData, -2, 2);
+    let firstRel: Tensor | undefined;
     const train = async (backend: Backend): Promise<TypedArray> => {
       const opts = { backend, dtype: 'float32' as const };
       const X = E.tensor(hx, [d, nData], opts);
@@ -294,6 +298,7 @@ export async function runGpuChecks(gpu: Backend, tol: Tolerance = FLOAT32_TOL, s
         const next = E.tidy(() => {
           const [g] = E.grad(loss)(W);
           const rel = E.matmul(E.matmul(g, W, { transB: true }), W); // relative gradient ∇W·WᵀW
+          if (step === 1) firstRel = E.keep(rel);
           const m2 = E.add(E.mul(m, b1), E.mul(rel, 1 - b1));
           const v2 = E.add(E.mul(v, b2), E.mul(E.square(rel), 1 - b2));
           const mHat = E.div(m2, 1 - b1 ** step);
@@ -306,7 +311,17 @@ export async function runGpuChecks(gpu: Backend, tol: Tolerance = FLOAT32_TOL, s
       }
       return W.data();
     };
-    return [{ got: await train(gpu), want: await train(cpu) }];
+    const firstOf = async (backend: Backend): Promise<{ w: TypedArray; rel: TypedArray }> => {
+      const w = await train(backend);
+      const relT = firstRel as Tensor;
+      const rel = await relT.data();
+      relT.dispose();
+      return { w, rel };
+    };
+    const [g, c] = [await firstOf(gpu), await firstOf(cpu)];
+    // Adam divides by √v̂, so a gradient wrong by a constant factor leaves W unchanged: compare the
+    // raw relative gradient of the first step as well
+    return [{ got: g.rel, want: c.rel }, { got: g.w, want: c.w }];
   });
 
   const info = gpu.describe();

@@ -26,7 +26,7 @@ export interface OptimizerState {
 
 export interface Optimizer {
   readonly name: OptimizerName;
-  /** The learning rate of the next step (set it from a schedule). */
+  /** The learning rate of the next step (set it from a schedule; 0, where a cosine schedule ends, is allowed). */
   lr: number;
   /** Steps taken. */
   readonly steps: number;
@@ -136,7 +136,7 @@ export function adam(options: AdamOptions = {}): Optimizer {
   const eps = options.eps ?? 1e-8;
   const weightDecay = options.weightDecay ?? 0;
   let lr = options.lr ?? 1e-3;
-  checkNumber('adam', 'lr', lr, (v) => v > 0, 'a positive number');
+  checkNumber('adam', 'lr', lr, (v) => v >= 0, 'a non-negative number');
   checkNumber('adam', 'betas[0]', beta1, (v) => v >= 0 && v < 1, 'in [0, 1)');
   checkNumber('adam', 'betas[1]', beta2, (v) => v >= 0 && v < 1, 'in [0, 1)');
   checkNumber('adam', 'eps', eps, (v) => v > 0, 'a positive number');
@@ -147,7 +147,7 @@ export function adam(options: AdamOptions = {}): Optimizer {
     name: 'adam',
     get lr() { return lr; },
     set lr(v: number) {
-      checkNumber('adam', 'lr', v, (x) => x > 0, 'a positive number');
+      checkNumber('adam', 'lr', v, (x) => x >= 0, 'a non-negative number');
       lr = v;
     },
     get steps() { return t; },
@@ -182,7 +182,7 @@ export function adam(options: AdamOptions = {}): Optimizer {
 export function sgd(options: SgdOptions): Optimizer {
   let lr = options.lr;
   const momentum = options.momentum ?? 0;
-  checkNumber('sgd', 'lr', lr, (v) => v > 0, 'a positive number');
+  checkNumber('sgd', 'lr', lr, (v) => v >= 0, 'a non-negative number');
   checkNumber('sgd', 'momentum', momentum, (v) => v >= 0 && v < 1, 'in [0, 1)');
   const slots = new Slots('sgd', momentum === 0 ? [] : ['b']);
   let t = 0;
@@ -190,7 +190,7 @@ export function sgd(options: SgdOptions): Optimizer {
     name: 'sgd',
     get lr() { return lr; },
     set lr(v: number) {
-      checkNumber('sgd', 'lr', v, (x) => x > 0, 'a positive number');
+      checkNumber('sgd', 'lr', v, (x) => x >= 0, 'a non-negative number');
       lr = v;
     },
     get steps() { return t; },

@@ -1,6 +1,6 @@
 // npm run bench: the benchmark suites in Node. Flags:
 //   --quick            a small grid in about two minutes
-//   --suites a,b       any of gradients, throughput, peer, fairness (default: all)
+//   --suites a,b       any of step, gradients, throughput, peer, fairness (default: all)
 //   --dims 10,30,...   the D grid of the gradient suite
 //   --backends cpu,gpu backends to measure (default both; gpu = GPU.js on headless-gl, under xvfb-run)
 //   --gpu-mode MODE    GPU.js mode for the gpu backend (see backends/gpu)
@@ -17,8 +17,8 @@ import { gradientSuite } from './gradients.js';
 import { throughputSuite } from './throughput.js';
 import { chooseOutput, useOutput } from './lib/output.js';
 
-type Suite = 'gradients' | 'throughput' | 'peer' | 'fairness';
-const ALL: Suite[] = ['gradients', 'throughput', 'peer', 'fairness'];
+type Suite = 'gradients' | 'throughput' | 'peer' | 'fairness' | 'step';
+const ALL: Suite[] = ['step', 'gradients', 'throughput', 'peer', 'fairness'];
 
 function parse(argv: string[]): Record<string, string | true> {
   const out: Record<string, string | true> = {};
@@ -76,6 +76,11 @@ export async function main(argv: string[]): Promise<void> {
       console.error(`suite failed: ${msg}`);
     }
   };
+  if (suites.includes('step')) {
+    const { stepSuite } = await import('./step.js');
+    const stepDims = list(f.dims)?.map(Number) ?? (quick ? [100, 256] : [100, 784, 2048]);
+    await attempt('step', () => stepSuite({ dims: stepDims, dtypes: ['float32', 'float64'], linalgDims: quick ? [256] : [784, 2048], seconds: quick ? 0.5 : 3, log }));
+  }
   if (suites.includes('gradients')) await attempt('gradients', () => gradientSuite({ dims, backends, gpuMode, caps, budgetSeconds, maxGpuDim: Number(f['max-gpu-dim'] ?? 1000), log }));
   if (suites.includes('throughput')) await attempt('throughput', () => throughputSuite({ backends, gpuMode, caps, budgetSeconds: quick ? 1 : 5, dim: quick ? 256 : 784, log }));
   if (suites.includes('peer')) {

@@ -20,7 +20,7 @@ export interface GemmChoiceOptions {
 
 export interface GemmChoice {
   tier: GemmTier;
-  /** What describe() reports, e.g. 'wasm-simd-threads(2, ≥2e6 flops)'. */
+  /** What describe() reports, e.g. 'wasm-simd-threads(2, ≥5e6 flops)'. */
   name: string;
   gemm: Gemm;
   /** Why a faster tier was not taken (empty when the fastest one was). */

@@ -15,7 +15,7 @@ import { defaultTiles, kernelModuleBytes, PAGE, type GemmTiles, type KernelExpor
 import { CTRL_DONE, CTRL_STATUS, workerSource, type WorkerInit, type WorkerJob } from './worker.js';
 
 /** Products below this many flops run on the calling thread (crossover measured by bench/gemm.ts). */
-export const DEFAULT_MIN_FLOPS = 2e6;
+export const DEFAULT_MIN_FLOPS = 5e6;
 /** Maximum size of the shared memory (1 GiB); larger products run on one thread. */
 const MAX_PAGES = 16384;
 const CTRL_BYTES = 4096;

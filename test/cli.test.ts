@@ -61,7 +61,7 @@ t.test('bad input: each gets its error and a non-zero exit', async (t) => {
     [['train', '--dataset', 'power'], 1, /needs --data-dir/],
     [['eval'], 2, /--checkpoint is required/],
     [['eval', '--checkpoint', 'missing.json'], 1, /checkpoint missing\.json: cannot read it \(ENOENT\)/],
-    [['sample', '--checkpoint', 'x.json', '--out', 'x.gif'], 2, /--out must end in \.png or \.csv/],
+    [['sample', '--checkpoint', 'x.json', '--out', 'x.gif'], 2, /--out must end in \.png, \.csv or \.npy/],
   ];
   for (const [args, code, message] of cases) {
     const r = relgrad(...args);

@@ -22,23 +22,20 @@ export interface LuFactors {
   singular: boolean;
 }
 
-/** Factorises a copy of matrix `b` of the batch: P·A = L·U. Refuses non-finite entries. */
-export function luFactor(gemm: Gemm, op: string, a: TypedArray, b: number, n: number): LuFactors {
-  const lu = new Float64Array(n * n);
-  const start = b * n * n;
-  for (let q = 0; q < n * n; q++) {
-    const v = a[start + q];
-    if (!Number.isFinite(v)) {
-      throw new Error(`${op}: matrix ${b} of the batch has a non-finite entry ${v} at [${Math.floor(q / n)},${q % n}]`);
-    }
-    lu[q] = v;
-  }
-  const piv = new Int32Array(n);
-  let singular = false;
-  for (let j0 = 0; j0 < n; j0 += NB) {
-    const jb = Math.min(NB, n - j0);
-    const jEnd = j0 + jb;
-    // panel: columns j0..jEnd, rows j0..n, unblocked
+/** Panels narrower than this are factorised column by column (scalar code). */
+const BASE = 8;
+
+/**
+ * Recursive LU of the panel: columns j0..j0+w of rows j0..n (LAPACK's getrf2 order). The left
+ * half is factorised, the right half gets U12 = L11⁻¹·A12 and A22 -= L21·U12 (one GEMM), then
+ * the right half's lower part is factorised. Each pivot swaps whole rows (all n columns), so the
+ * columns left and right of the panel stay consistent without a separate row-interchange pass.
+ * Returns true when some pivot is exactly 0.
+ */
+function panelLu(gemm: Gemm, lu: Float64Array, n: number, piv: Int32Array, j0: number, w: number): boolean {
+  if (w <= BASE) {
+    let singular = false;
+    const jEnd = j0 + w;
     for (let j = j0; j < jEnd; j++) {
       let p = j;
       let best = Math.abs(lu[j * n + j]);
@@ -56,12 +53,59 @@ export function luFactor(gemm: Gemm, op: string, a: TypedArray, b: number, n: nu
       }
       const d = lu[j * n + j];
       if (d === 0) { singular = true; continue; }
+      const inv = 1 / d;
       for (let i = j + 1; i < n; i++) {
-        const l = (lu[i * n + j] /= d);
+        const row = i * n;
+        const l = (lu[row + j] *= inv);
         if (l === 0) continue;
-        for (let c = j + 1; c < jEnd; c++) lu[i * n + c] -= l * lu[j * n + c];
+        for (let c = j + 1; c < jEnd; c++) lu[row + c] -= l * lu[j * n + c];
       }
     }
+    return singular;
+  }
+  const w1 = Math.floor(w / 2);
+  const w2 = w - w1;
+  const jm = j0 + w1;
+  let singular = panelLu(gemm, lu, n, piv, j0, w1);
+  // U12 = L11⁻¹·A12: unit lower triangular solve on the w1×w2 block row
+  for (let r = j0 + 1; r < jm; r++) {
+    for (let q = j0; q < r; q++) {
+      const l = lu[r * n + q];
+      if (l === 0) continue;
+      for (let c = jm; c < j0 + w; c++) lu[r * n + c] -= l * lu[q * n + c];
+    }
+  }
+  // A22 -= L21·U12 over the panel's right half
+  if (jm < n) {
+    gemm({
+      transA: false, transB: false, m: n - jm, n: w2, k: w1, alpha: -1,
+      a: lu, aOffset: jm * n + j0, lda: n,
+      b: lu, bOffset: j0 * n + jm, ldb: n,
+      beta: 1, c: lu, cOffset: jm * n + jm, ldc: n,
+    });
+  }
+  if (panelLu(gemm, lu, n, piv, jm, w2)) singular = true;
+  return singular;
+}
+
+/** Factorises a copy of matrix `b` of the batch: P·A = L·U. Refuses non-finite entries. */
+export function luFactor(gemm: Gemm, op: string, a: TypedArray, b: number, n: number): LuFactors {
+  const lu = new Float64Array(n * n);
+  const start = b * n * n;
+  for (let q = 0; q < n * n; q++) {
+    const v = a[start + q];
+    if (!Number.isFinite(v)) {
+      throw new Error(`${op}: matrix ${b} of the batch has a non-finite entry ${v} at [${Math.floor(q / n)},${q % n}]`);
+    }
+    lu[q] = v;
+  }
+  const piv = new Int32Array(n);
+  let singular = false;
+  for (let j0 = 0; j0 < n; j0 += NB) {
+    const jb = Math.min(NB, n - j0);
+    const jEnd = j0 + jb;
+    // panel: columns j0..jEnd, rows j0..n, recursively
+    if (panelLu(gemm, lu, n, piv, j0, jb)) singular = true;
     if (jEnd >= n) break;
     // U12 = L11⁻¹·A12 (unit lower triangular, forward substitution on the block row)
     for (let r = j0 + 1; r < jEnd; r++) {

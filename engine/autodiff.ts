@@ -18,6 +18,7 @@ type Fn = (...args: Tensor[]) => Tensor;
 function checkArgs(op: string, args: readonly unknown[]): asserts args is Tensor[] {
   args.forEach((a, i) => {
     if (!(a instanceof Tensor)) throw new Error(`${op}: argument ${i} is not a Tensor (got ${typeof a})`);
+    if (a.isDisposed) throw new Error(`${op}: argument ${i} (tensor #${a.id} of shape [${a.shape.join(',')}]) was disposed`);
   });
 }
 
@@ -263,7 +264,7 @@ export function jacobian(f: Fn, argnum = 0): (...args: Tensor[]) => Tensor {
       const { tape, leaves, out } = trace('jacobian', f, args);
       if (argnum < 0 || argnum >= args.length) throw new Error(`jacobian: argnum ${argnum} but ${args.length} arguments`);
       const n = out.size;
-      const host = allocHost(out.dtype, n * n);
+      const host = allocHost(out.dtype, n * n, 'jacobian', [n, ...out.shape]);
       for (let i = 0; i < n; i++) host[i * n + i] = 1;
       const seed = fromHost(host, [n, ...out.shape], { dtype: out.dtype, backend: out.backend });
       const [j] = backward(tape, out, seed, [leaves[argnum]]);

@@ -27,15 +27,27 @@ function isNdarray(value: unknown): value is NdarrayLike {
   return typeof value === 'object' && value !== null && 'data' in value && 'shape' in value && 'stride' in value;
 }
 
+type TensorValues = NestedArray | TypedArray | readonly number[] | NdarrayLike;
+
 /**
- * tensor([[1, 2], [3, 4]]), tensor(float64Array, [2, 2]), tensor(ndarray(...)).
+ * tensor([[1, 2], [3, 4]]), tensor(float64Array, [2, 2]), tensor(ndarray(...)); options may come
+ * second when no shape is given: tensor([[1, 2]], { dtype: 'float32' }).
  * Typed arrays keep their dtype unless options.dtype says otherwise.
  */
-export function tensor(
-  values: NestedArray | TypedArray | readonly number[] | NdarrayLike,
-  shape?: Shape,
-  options: CreateOptions = {},
-): Tensor {
+export function tensor(values: TensorValues, options?: CreateOptions): Tensor;
+export function tensor(values: TensorValues, shape?: Shape, options?: CreateOptions): Tensor;
+export function tensor(values: TensorValues, shapeOrOptions?: Shape | CreateOptions, maybeOptions: CreateOptions = {}): Tensor {
+  let shape: Shape | undefined;
+  let options = maybeOptions;
+  if (shapeOrOptions === undefined || Array.isArray(shapeOrOptions)) {
+    shape = shapeOrOptions as Shape | undefined;
+  } else if (typeof shapeOrOptions === 'object' && shapeOrOptions !== null && !ArrayBuffer.isView(shapeOrOptions)) {
+    if (arguments.length > 2) throw new Error('tensor: the second argument is a shape (an array of integers) when options follow it');
+    options = shapeOrOptions as CreateOptions;
+  } else {
+    throw new Error(`tensor: the second argument must be a shape (an array of integers) or options { dtype, backend }, got ${typeof shapeOrOptions}`);
+  }
+  if (options === null || typeof options !== 'object') throw new Error(`tensor: options must be an object { dtype, backend }, got ${String(options)}`);
   if (values instanceof Float64Array || values instanceof Float32Array) {
     const dtype = options.dtype ?? dtypeOfArray(values);
     return fromHost(values, shape ?? [values.length], { ...options, dtype });

@@ -64,23 +64,44 @@ export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary('maximum
 export const greater = (a: TensorLike, b: TensorLike): Tensor => binary('greater', a, b);
 /** 1 where a == b, else 0 (no gradient). */
 export const equal = (a: TensorLike, b: TensorLike): Tensor => binary('equal', a, b);
+/**
+ * Checks a composite's tensor operands before it calls the primitives it is built from, so that a
+ * disposed input, mixed dtypes or unbroadcastable shapes are reported under the op the caller used.
+ */
+function checkOperands(op: string, tensors: readonly Tensor[]): void {
+  const [first] = tensors;
+  let shape: Shape = [];
+  for (const t of tensors) {
+    handleOf(t, op);
+    if (t.dtype !== first.dtype) throw new Error(`${op}: dtypes differ (${first.dtype} ${fmt(first.shape)} and ${t.dtype} ${fmt(t.shape)}); cast one first`);
+    if (t.backend !== first.backend) throw new Error(`${op}: inputs live on different backends (${first.backend.name} and ${t.backend.name})`);
+    shape = broadcastShapes(op, shape, t.shape);
+  }
+}
+
 export const sub = (a: TensorLike, b: TensorLike): Tensor => {
   if (typeof b === 'number' && a instanceof Tensor) return affineFor('sub', a, 1, -b);
   if (typeof a === 'number' && b instanceof Tensor) return affineFor('sub', b, -1, a);
   const [x, y] = pair('sub', a, b);
+  checkOperands('sub', [x, y]);
   return add(x, neg(y));
 };
 export const div = (a: TensorLike, b: TensorLike): Tensor => {
   if (typeof b === 'number' && a instanceof Tensor) return affineFor('div', a, 1 / b, 0);
   const [x, y] = pair('div', a, b);
+  checkOperands('div', [x, y]);
   return mul(x, reciprocal(y));
 };
 export const minimum = (a: TensorLike, b: TensorLike): Tensor => {
   const [x, y] = pair('minimum', a, b);
+  checkOperands('minimum', [x, y]);
   return neg(maximum(neg(x), neg(y)));
 };
 /** cond ? a : b for a 0/1 mask `cond` (NaN in the branch not taken still propagates). */
-export const where = (cond: Tensor, a: TensorLike, b: TensorLike): Tensor => add(mul(cond, a), mul(sub(1, cond), b));
+export const where = (cond: Tensor, a: TensorLike, b: TensorLike): Tensor => {
+  checkOperands('where', [cond, ...[a, b].filter((v): v is Tensor => v instanceof Tensor)]);
+  return add(mul(cond, a), mul(sub(1, cond), b));
+};
 
 // element-wise, unary
 export const neg = (x: Tensor): Tensor => apply('neg', [x], {});
@@ -158,6 +179,8 @@ export const logcosh = (x: Tensor): Tensor => {
 };
 
 export function cast(x: Tensor, dtype: DType): Tensor {
+  if (dtype !== 'float64' && dtype !== 'float32') throw new Error(`cast: unknown dtype '${String(dtype)}'; expected float64 or float32`);
+  handleOf(x, 'cast');
   return x.dtype === dtype ? x : apply('cast', [x], { dtype });
 }
 
@@ -254,6 +277,8 @@ export function gather(x: Tensor, indices: readonly number[] | Tensor, axis = 0)
 /** log Σ exp(x) over axes, shifted by the (gradient-stopped) maximum for stability. */
 export function logsumexp(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
   const ax = normalizeAxes('logsumexp', axes, x.rank);
+  handleOf(x, 'logsumexp');
+  if (ax.some((a) => x.shape[a] === 0)) throw new Error(`logsumexp: cannot reduce an empty tensor ${fmt(x.shape)} over axes [${ax.join(',')}]`);
   const m = stopGradient(max(x, ax, true));
   const out = add(log(sum(exp(sub(x, m)), ax, true)), m);
   return keepDims ? out : reshape(out, removeAxes(x.shape, ax));
@@ -324,6 +349,14 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
 
 /** Stacks equal-shaped tensors along a new leading axis. */
 export function stack(tensors: readonly Tensor[]): Tensor {
+  if (tensors.length === 0) throw new Error('stack: needs at least one tensor');
+  tensors.forEach((t, i) => {
+    if (!(t instanceof Tensor)) throw new Error(`stack: item ${i} is not a Tensor (got ${typeof t})`);
+    handleOf(t, 'stack');
+    if (!sameShape(t.shape, tensors[0].shape)) {
+      throw new Error(`stack: tensor ${i} has shape ${fmt(t.shape)}, tensor 0 has ${fmt(tensors[0].shape)}; stacked tensors need equal shapes`);
+    }
+  });
   return concat(tensors.map((t) => reshape(t, [1, ...t.shape])), 0);
 }
 

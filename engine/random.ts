@@ -3,7 +3,8 @@
 
 import { fromHost, type CreateOptions } from './create.js';
 import { allocHost } from './dtype.js';
-import { sizeOf, type Shape } from './shape.js';
+import { assertValidShape, sizeOf, type Shape } from './shape.js';
+import { assertSeed } from './seed.js';
 import type { Tensor } from './tensor.js';
 
 export class Rng {
@@ -100,27 +101,29 @@ let globalStream = new Rng(0);
 
 /** Restarts the global random stream: every unseeded random call after it is reproducible. */
 export function setSeed(seed: number): void {
-  if (!Number.isFinite(seed)) throw new Error(`setSeed: the seed must be a finite number, got ${seed}`);
+  assertSeed('setSeed', seed);
   globalStream = new Rng(seed);
 }
 
 /** The seed for one call: the explicit one, else the next draw of the global stream. */
 export function seedFor(options: { seed?: number }): number {
   if (options.seed === undefined) return globalStream.nextUint32();
-  if (!Number.isFinite(options.seed)) throw new Error(`random: the seed must be a finite number, got ${options.seed}`);
+  assertSeed('random', options.seed);
   return options.seed;
 }
 
 export function randn(shape: Shape, options: RandomOptions = {}): Tensor {
+  assertValidShape('randn', shape);
   const rng = new Rng(seedFor(options));
-  const host = allocHost('float64', sizeOf(shape));
+  const host = allocHost('float64', sizeOf(shape), 'randn', shape);
   for (let i = 0; i < host.length; i++) host[i] = rng.normal();
   return fromHost(host, shape, options);
 }
 
 export function rand(shape: Shape, options: RandomOptions = {}): Tensor {
+  assertValidShape('rand', shape);
   const rng = new Rng(seedFor(options));
-  const host = allocHost('float64', sizeOf(shape));
+  const host = allocHost('float64', sizeOf(shape), 'rand', shape);
   for (let i = 0; i < host.length; i++) host[i] = rng.uniform();
   return fromHost(host, shape, options);
 }

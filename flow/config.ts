@@ -3,6 +3,7 @@
 import { ACTIVATIONS, type ActivationConfig, type ActivationName } from './activations.js';
 import { BASES, type BaseName } from './bases.js';
 import { isDType, type DType } from '../engine/dtype.js';
+import { assertSeed } from '../engine/seed.js';
 
 export interface FlowConfig {
   /** data dimension D */
@@ -53,7 +54,7 @@ export function resolveConfig(config: FlowConfig, defaultDtype: DType): Resolved
   }
   if (!BASES.includes(c.base)) throw new Error(`flow config: unknown base '${c.base}'; expected one of ${BASES.join(', ')}`);
   if (!isDType(c.dtype)) throw new Error(`flow config: unknown dtype '${String(c.dtype)}'`);
-  if (!Number.isInteger(c.seed)) throw new Error(`flow config: seed must be an integer, got ${c.seed}`);
+  assertSeed('flow config', c.seed);
   return c;
 }
 

@@ -42,6 +42,20 @@ export function assertFinite(where: string, m: HostMatrix): void {
   }
 }
 
+/**
+ * The tensor counterpart of assertFinite for a [B, D] batch: one read-back, O(B·D), so a tensor
+ * holding NaN/Inf is refused naming row and column just as a host matrix is.
+ */
+export function assertFiniteTensor(where: string, x: Tensor): void {
+  const data = x.dataSync();
+  const cols = x.shape[1] ?? 1;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      throw new Error(`${where}: value ${data[i]} at row ${Math.floor(i / cols)}, column ${i % cols} is not finite`);
+    }
+  }
+}
+
 /** Rows [start, end) of a host matrix, optionally in a given order, as a [n, cols] tensor. */
 export function rowsToTensor(m: HostMatrix, order: ArrayLike<number> | null, start: number, end: number, dtype: DType, backend: Backend): Tensor {
   const n = end - start;

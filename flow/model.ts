@@ -6,7 +6,7 @@ import { makeActivation, type Activation } from './activations.js';
 import { makeBase, type BaseDensity } from './bases.js';
 import { activationConfig, resolveConfig, type FlowConfig, type ResolvedFlowConfig } from './config.js';
 import { invertActivation } from './inverse.js';
-import { assertBatch, type DataInput, rowsToTensor, assertFinite } from './matrix.js';
+import { assertBatch, type DataInput, rowsToTensor, assertFinite, assertFiniteTensor } from './matrix.js';
 import { relativeGradient } from './gradients/relative.js';
 import { ordinaryGradient } from './gradients/ordinary.js';
 import { autodiffGradient } from './gradients/autodiff.js';
@@ -119,7 +119,7 @@ export class Flow {
       if (v instanceof Tensor && !sameShape(v.shape, shape)) {
         throw new Error(`setParams: ${what} has shape ${fmt(v.shape)}, expected ${fmt(shape)}`);
       }
-      const host = v instanceof Tensor ? v.dataSync() : new Float64Array(flatNumbers(v, what));
+      const host = v instanceof Tensor ? v.dataSync() : new Float64Array(flatNumbers(v, what, shape));
       if (host.length !== shape[0] * (shape[1] ?? 1)) {
         throw new Error(`setParams: ${what} has ${host.length} values, expected shape ${fmt(shape)}`);
       }
@@ -185,6 +185,7 @@ export class Flow {
   /** s = f(x) for a batch [B, D]. */
   forward(x: DataInput): Tensor {
     const xb = this.toBatch(x, 'forward');
+    assertFiniteTensor('forward', xb);
     return tidy(() => this.trace(xb).s);
   }
 
@@ -226,12 +227,14 @@ export class Flow {
 
   logProb(x: DataInput): Tensor {
     const xb = this.toBatch(x, 'logProb');
+    assertFiniteTensor('logProb', xb);
     return tidy(() => this.logProbWith(xb, this.W, this.b));
   }
 
   /** ℓ = -(1/B) Σ log p(x_n), a scalar tensor. */
   loss(x: DataInput): Tensor {
     const xb = this.toBatch(x, 'loss');
+    assertFiniteTensor('loss', xb);
     return tidy(() => ops.neg(ops.mean(this.logProbWith(xb, this.W, this.b))));
   }
 
@@ -262,6 +265,7 @@ export class Flow {
    */
   inverse(s: DataInput): { x: Tensor; maxResidual: number } {
     const sb = this.toBatch(s, 'inverse');
+    assertFiniteTensor('inverse', sb);
     let maxResidual = 0;
     const x = tidy(() => {
       let y = sb;
@@ -334,13 +338,21 @@ export class Flow {
   }
 }
 
-function flatNumbers(v: NestedArray, what: string): number[] {
+/** The numbers of a nested array that must have exactly `shape` (a ragged array is refused). */
+function flatNumbers(v: NestedArray, what: string, shape: readonly number[]): number[] {
   const out: number[] = [];
-  const walk = (u: NestedArray): void => {
-    if (typeof u === 'number') out.push(u);
-    else if (Array.isArray(u)) u.forEach(walk);
-    else throw new Error(`setParams: ${what} holds a non-number (${typeof u})`);
+  const walk = (u: NestedArray, depth: number, at: string): void => {
+    if (depth === shape.length) {
+      if (typeof u !== 'number') throw new Error(`setParams: ${what}${at} should be a number, got ${Array.isArray(u) ? 'an array' : typeof u}`);
+      out.push(u);
+      return;
+    }
+    if (!Array.isArray(u)) throw new Error(`setParams: ${what}${at} should be an array of ${shape[depth]}, got ${typeof u}`);
+    if (u.length !== shape[depth]) {
+      throw new Error(`setParams: ${what}${at} has ${u.length} entries, expected ${shape[depth]} (shape [${shape.join(',')}])`);
+    }
+    u.forEach((item, i) => walk(item, depth + 1, `${at}[${i}]`));
   };
-  walk(v);
+  walk(v, 0, '');
   return out;
 }

@@ -88,7 +88,7 @@ function checkOptions(o: Required<Omit<TrainOptions, 'checkpointPath' | 'resume'
   positiveInt('patience', o.patience);
   positiveInt('trainLossSamples', o.trainLossSamples);
   assertSeed('train', o.seed);
-  if (typeof o.lr !== 'number' || !(o.lr > 0) || !Number.isFinite(o.lr)) throw new Error(`train: lr must be a positive number, got ${String(o.lr)}`);
+  if (typeof o.lr !== 'number' || !(o.lr > 0) || !Number.isFinite(o.lr)) throw new Error(`train: the learning rate must be a positive number, got ${String(o.lr)}`);
   if (o.optimizer !== 'adam' && o.optimizer !== 'sgd') throw new Error(`train: unknown optimizer '${String(o.optimizer)}'; expected adam or sgd`);
   if (!GRADIENT_METHODS.includes(o.method)) throw new Error(`train: unknown method '${o.method}'; expected one of ${GRADIENT_METHODS.join(', ')}`);
 }

@@ -60,7 +60,7 @@ t.test('every result file records command, commit and machine', async (t) => {
     table: { header: ['D', 'seconds'], rows: [[1, 0.5], [2, 1]] },
     plot: { series: [{ name: 'made up', points: [[1, 0.5], [2, 1]] }], xLabel: 'D', yLabel: 'seconds' },
   });
-  t.same(files.map((f) => f.slice(out.length + 1)).sort(), ['demo.json', 'demo.md', 'demo.png']);
+  t.same(files.map((f) => f.slice(out.length + 1)).sort(), ['demo.json', 'demo.md', 'demo.png', 'demo.svg']);
   const head = spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
   const run = provenance();
   t.equal(run.commit, head, 'the commit is git HEAD');
@@ -77,4 +77,5 @@ t.test('every result file records command, commit and machine', async (t) => {
   const text = pngText(png);
   t.equal(text.Source, run.command, 'PNG: the command in a tEXt chunk');
   t.match(text.Comment, new RegExp(`commit ${head.slice(0, 12)}`), 'PNG: commit and machine');
+  t.match(readFileSync(join(out, 'demo.svg'), 'utf8'), new RegExp(`<desc>Produced by .*commit ${head.slice(0, 12)}`), 'SVG: the provenance in <desc>');
 });

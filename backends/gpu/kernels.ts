@@ -4,7 +4,7 @@
 // the shader (so loops have constant bounds, as GLSL ES 1.0 requires). Index arithmetic is float
 // in the generated shaders; it is exact below 2²⁴ elements, which the backend enforces.
 
-import type { ActivationParams, ActivationPass, BinaryKernelOp, UnaryKernelOp } from '../../engine/backend.js';
+import type { ActivationParams, ActivationPass, BinaryKernelOp, MatmulParams, UnaryKernelOp } from '../../engine/backend.js';
 
 /** A kernel to compile: JavaScript source for GPU.js plus the constants it reads. */
 export interface KernelSpec {
@@ -169,16 +169,7 @@ export function reduceSpec(op: ReduceOp, n: number, ch: number): KernelSpec {
 // ---------------------------------------------------------------------------------------------
 // matmul: C[b,i,j] = Σ_p op(A)[b,i,p]·op(B)[b,p,j], k unrolled in tiles of 4. Cost 2·batch·m·n·k.
 
-export interface MatmulShape {
-  batch: number;
-  m: number;
-  n: number;
-  k: number;
-  transA: boolean;
-  transB: boolean;
-}
-
-export function matmulSpec(p: MatmulShape): KernelSpec {
+export function matmulSpec(p: MatmulParams): KernelSpec {
   const { m, n, k, transA, transB } = p;
   const k4 = Math.floor(k / 4);
   const constants: Record<string, number> = {

@@ -1,12 +1,13 @@
 // Writes a suite's results: <dir>/<name>.json (command, commit, machine, versions, raw samples,
 // medians), <name>.md (a Markdown table, the same provenance at its foot) and, when given series,
-// <name>.png (a log-log plot). <dir> is resultsDir(): bench/results/quick/ unless the runner chose
+// <name>.png (a log-log plot, composed as <name>.svg and rendered by resvg, flow/figure). <dir> is resultsDir(): bench/results/quick/ unless the runner chose
 // otherwise (bench/lib/output.ts: --full for the committed bench/results/, --out DIR).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { linePlot, type LineSeries } from '../../flow/plot/line.js';
-import { addPngText } from '../../flow/plot/png-text.js';
+import type { LineSeries } from '../../flow/plot/line.js';
+import { lineChart } from '../../flow/figure/figures.js';
+import { writeFigureSync } from '../../flow/figure/render.js';
 import { provenance, provenanceLine, quickDir, RESULTS_ENV } from './output.js';
 
 export interface SuiteReport {
@@ -40,17 +41,15 @@ export function writeReport(r: SuiteReport, dir = resultsDir()): string[] {
   writeFileSync(md, `# ${r.title}\n\n${markdownTable(r.table.header, r.table.rows)}\n${(r.notes ?? []).map((n) => `\n- ${n}`).join('')}\n\n${provenanceLine(run)}\n`);
   written.push(md);
   if (r.plot && r.plot.series.some((s) => s.points.length > 0)) {
-    const png = join(dir, `${r.name}.png`);
-    writeFileSync(png, withProvenance(linePlot({ series: r.plot.series.filter((s) => s.points.length > 0), logX: r.plot.logX ?? true, logY: r.plot.logY ?? true, title: r.title, xLabel: r.plot.xLabel, yLabel: r.plot.yLabel, width: 900, height: 560 }), run));
-    written.push(png);
+    const svg = lineChart({ series: r.plot.series.filter((s) => s.points.length > 0), logX: r.plot.logX ?? true, logY: r.plot.logY ?? true, title: r.title, xLabel: r.plot.xLabel, yLabel: r.plot.yLabel, width: 900, height: 560 });
+    // the provenance also goes into the SVG (as its <desc>) and the PNG's tEXt chunks
+    const described = svg.replace('</title>', `</title><desc>${escapeXml(provenanceLine(run))}</desc>`);
+    written.push(...writeFigureSync(join(dir, r.name), described, { Software: 'relgrad bench', Source: run.command, Comment: provenanceLine(run) }));
   }
   return written;
 }
 
-/** A PNG with the run's command, commit and machine in tEXt chunks. */
-function withProvenance(png: Uint8Array, run: ReturnType<typeof provenance>): Uint8Array {
-  return addPngText(png, { Software: 'relgrad bench', Source: run.command, Comment: provenanceLine(run) });
-}
+const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function fmtSeconds(s: number | undefined): string {
   if (s === undefined || !Number.isFinite(s)) return '-';

@@ -19,11 +19,9 @@ import { train, type ProgressEvent } from '../train.js';
 import { ACTIVATIONS } from '../activations.js';
 import { BASES } from '../bases.js';
 import type { Matrix64 } from '../data/dataset.js';
-import { mnistToPixels } from '../data/mnist.js';
-import { dataBounds, densityHeatmap, scatterPng } from '../plot/density.js';
-import { imageGrid } from '../plot/images.js';
 import { parseFlags, usage, UsageError, type FlagSpec, type FlagValues } from './args.js';
 import { resolveDataset } from './datasets.js';
+import { writeSamplesPicture, writeTrainingPictures } from './pictures.js';
 import { commandExport, commandInfo, matrixNpy } from './interchange.js';
 import { experimentPaths, runExperiment } from '../experiment.js';
 
@@ -78,16 +76,6 @@ const num = (f: FlagValues, k: string): number => Number(f[k]);
 async function useBackend(flags: FlagValues): Promise<void> {
   const backend = await setBackend(str(flags, 'backend') === 'gpu' ? 'gpu' : 'cpu');
   if (backend.name !== 'cpu') process.stderr.write(`backend: ${backend.describe().implementation}\n`);
-}
-
-function writeSamplesPicture(file: string, flow: Flow, x: Matrix64, reference?: Matrix64): void {
-  if (flow.dim === 2) {
-    writeFileSync(file, scatterPng(x, { bounds: dataBounds(reference ?? x) }));
-  } else if (flow.dim === 784) {
-    writeFileSync(file, imageGrid(mnistToPixels(x), { height: 28, width: 28, columns: 10 }));
-  } else {
-    throw new Error(`sample: a picture needs 2-D or MNIST (784-D) data; this flow has dim ${flow.dim}: use --out samples.csv`);
-  }
 }
 
 function toCsv(m: Matrix64): string {
@@ -246,23 +234,8 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
   const test = evaluate(flow, data.test);
   const finalPath = join(out, 'model.json');
   await flow.save(finalPath, { precision: flags.float32 ? 'float32' : 'float64', meta: { ...runMeta, test, result: { ...result, history: undefined } } });
-  const pictures: string[] = [];
-  if (flow.dim === 2) {
-    const density = join(out, 'density.png');
-    const bounds = dataBounds(data.train);
-    writeFileSync(density, densityHeatmap({
-      logDensity: (grid) => tidy(() => Float64Array.from(flow.logProb(grid).dataSync())),
-      bounds,
-      points: { data: data.train.data.subarray(0, 2 * Math.min(1000, data.train.rows)), rows: Math.min(1000, data.train.rows), cols: 2 },
-    }));
-    pictures.push(density);
-  }
-  if (flow.dim === 2 || flow.dim === 784) {
-    const samplesFile = join(out, 'samples.png');
-    const { x } = flow.sample(flow.dim === 2 ? 2000 : 100, { seed });
-    writeSamplesPicture(samplesFile, flow, hostOf(flow, x), data.train);
-    pictures.push(samplesFile);
-  }
+  // each PNG has its SVG beside it: figure (data | density | samples), density, samples, curve
+  const pictures = await writeTrainingPictures(out, { flow, train: data.train, history: result.history, bestEpoch: result.bestEpoch, name: dataset, seed });
   console.log(JSON.stringify({ dataset, testLogLikelihood: test.mean, err: test.err, n: test.n, epochs: result.epochs, seconds: result.seconds, model: finalPath, checkpoint: checkpointPath, log: logPath, pictures }));
   if (pictures.length > 0) console.log(`pictures: ${pictures.join(', ')}`);
 }
@@ -314,7 +287,7 @@ async function commandSample(argv: string[]): Promise<void> {
   const host = hostOf(flow, x);
   if (out.toLowerCase().endsWith('.csv')) writeFileSync(out, toCsv(host));
   else if (out.toLowerCase().endsWith('.npy')) writeFileSync(out, matrixNpy(host));
-  else writeSamplesPicture(out, flow, host);
+  else await writeSamplesPicture(out, flow.dim, host);
   console.log(JSON.stringify({ samples: host.rows, out: resolve(out), maxNewtonResidual: maxResidual }));
 }
 

@@ -1,0 +1,73 @@
+// The pictures `relgrad train` and `relgrad sample` write, each PNG with its SVG beside it:
+// figure (data | model density | samples at one scale), density (with the training points),
+// samples (a scatter, or an MNIST digit grid), curve (train/validation loss, best epoch marked).
+
+import { join } from 'node:path';
+import { tidy } from '../../engine/scope.js';
+import type { Matrix64 } from '../data/dataset.js';
+import { mnistToPixels } from '../data/mnist.js';
+import type { Flow } from '../model.js';
+import type { EpochRecord } from '../train.js';
+import { dataBounds, type Bounds } from '../plot/density.js';
+import { imageGrid } from '../plot/images.js';
+import { densityFigure, flowFigure, scatterFigure, trainingCurve } from '../figure/figures.js';
+import { writeFigure } from '../figure/render.js';
+import { el, svgDocument, text } from '../figure/svg.js';
+
+const logDensityOf = (flow: Flow) => (grid: Matrix64): Float64Array => tidy(() => Float64Array.from(flow.logProb(grid).dataSync()));
+
+const stem = (file: string): string => file.replace(/\.png$/i, '');
+
+/** An MNIST sample grid (a raster of digits) inside an SVG with a title. */
+function digitsFigure(x: Matrix64, title: string): string {
+  const png = imageGrid(mnistToPixels(x), { height: 28, width: 28, columns: 10 });
+  const { width, height } = { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+  const scale = Math.max(1, Math.floor(560 / width));
+  const [w, h] = [width * scale, height * scale];
+  return svgDocument(w + 40, h + 60, [
+    text((w + 40) / 2, 28, title, { size: 15, anchor: 'middle' }),
+    el('image', { x: 20, y: 44, width: w, height: h, style: 'image-rendering:pixelated', href: `data:image/png;base64,${png.toString('base64')}` }),
+  ], { title });
+}
+
+/** Writes `file` (.png) and its .svg: a scatter on axes for 2-D flows, a digit grid for MNIST. */
+export async function writeSamplesPicture(file: string, dim: number, x: Matrix64, bounds?: Bounds): Promise<string[]> {
+  if (dim === 2) return writeFigure(stem(file), scatterFigure(x, bounds ?? dataBounds(x), `Samples (${x.rows}, drawn through the inverse)`));
+  if (dim === 784) return writeFigure(stem(file), digitsFigure(x, `${x.rows} samples`));
+  throw new Error(`sample: a picture needs 2-D or MNIST (784-D) data; this flow has dim ${dim}: use --out samples.csv or samples.npy`);
+}
+
+export interface TrainingPictures {
+  flow: Flow;
+  train: Matrix64;
+  history: readonly EpochRecord[];
+  bestEpoch: number | null;
+  /** shown in the titles, e.g. the data set's name */
+  name: string;
+  seed: number;
+}
+
+/** Writes the training pictures into `out`; returns the PNG paths (each has its .svg beside it). */
+export async function writeTrainingPictures(out: string, p: TrainingPictures): Promise<string[]> {
+  const pngs: string[] = [];
+  const { flow } = p;
+  if (flow.dim === 2) {
+    const bounds = dataBounds(p.train);
+    const { x } = flow.sample(2000, { seed: p.seed });
+    const samples: Matrix64 = { data: Float64Array.from(x.dataSync()), rows: x.shape[0], cols: 2 };
+    const logDensity = logDensityOf(flow);
+    const shown: Matrix64 = { data: p.train.data.subarray(0, 2 * Math.min(2000, p.train.rows)), rows: Math.min(2000, p.train.rows), cols: 2 };
+    pngs.push((await writeFigure(join(out, 'figure'), flowFigure({ data: shown, samples, logDensity, bounds, title: `${p.name}: a ${flow.layers}-layer flow` })))[0]);
+    const first1000: Matrix64 = { ...shown, data: shown.data.subarray(0, 2 * Math.min(1000, shown.rows)), rows: Math.min(1000, shown.rows) };
+    pngs.push((await writeFigure(join(out, 'density'), densityFigure({ logDensity, bounds, data: first1000, title: `${p.name}: model density` })))[0]);
+    pngs.push((await writeSamplesPicture(join(out, 'samples.png'), 2, samples, bounds))[0]);
+  } else if (flow.dim === 784) {
+    const { x } = flow.sample(100, { seed: p.seed });
+    pngs.push((await writeSamplesPicture(join(out, 'samples.png'), 784, { data: Float64Array.from(x.dataSync()), rows: x.shape[0], cols: 784 }))[0]);
+  }
+  if (p.history.length > 0) {
+    pngs.push((await writeFigure(join(out, 'curve'), trainingCurve(p.history, { bestEpoch: p.bestEpoch, title: `${p.name}: loss per epoch` })))[0]);
+  }
+  return pngs;
+}
+

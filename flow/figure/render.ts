@@ -1,0 +1,75 @@
+// SVG → PNG with resvg (@resvg/resvg-wasm: prebuilt WebAssembly, no native build) and the DejaVu
+// Sans font shipped in assets/fonts (so text renders the same everywhere, system fonts or not).
+// renderPng is asynchronous (WebAssembly start-up); renderPngSync runs it in a child process for
+// callers that must stay synchronous. writeFigure writes the SVG and its PNG side by side.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { addPngText } from '../plot/png-text.js';
+
+const require = createRequire(import.meta.url);
+
+/** assets/fonts/DejaVuSans.ttf, found upwards from this file (flow/figure or dist/flow/figure). */
+export function fontPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++, dir = dirname(dir)) {
+    const p = join(dir, 'assets', 'fonts', 'DejaVuSans.ttf');
+    if (existsSync(p)) return p;
+  }
+  throw new Error('render: assets/fonts/DejaVuSans.ttf not found next to the relgrad package');
+}
+
+type Resvg = typeof import('@resvg/resvg-wasm');
+let loading: Promise<{ resvg: Resvg; font: Uint8Array }> | undefined;
+
+function load(): Promise<{ resvg: Resvg; font: Uint8Array }> {
+  loading ??= (async () => {
+    const resvg = await import('@resvg/resvg-wasm');
+    await resvg.initWasm(readFileSync(require.resolve('@resvg/resvg-wasm/index_bg.wasm')));
+    return { resvg, font: readFileSync(fontPath()) };
+  })();
+  return loading;
+}
+
+/** Renders an SVG document to PNG bytes; `text` goes into tEXt chunks (e.g. Source, Comment). */
+export async function renderPng(svg: string, meta: Record<string, string> = {}): Promise<Uint8Array> {
+  const { resvg, font } = await load();
+  const r = new resvg.Resvg(svg, {
+    font: { fontBuffers: [font], defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+    fitTo: { mode: 'original' },
+  });
+  const image = r.render();
+  const png = image.asPng();
+  image.free();
+  r.free();
+  return Object.keys(meta).length > 0 ? addPngText(png, meta) : png;
+}
+
+/** renderPng in a child process (same module), for synchronous callers. */
+export function renderPngSync(svg: string, meta: Record<string, string> = {}): Uint8Array {
+  const self = fileURLToPath(import.meta.url);
+  const child = join(dirname(self), self.endsWith('.ts') ? 'render-child.ts' : 'render-child.js');
+  const r = spawnSync(process.execPath, [...process.execArgv, child], {
+    input: JSON.stringify({ svg, meta }),
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: 120_000,
+  });
+  if (r.status !== 0) throw new Error(`render: the renderer process failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr?.toString().slice(-1000)}`);
+  return new Uint8Array(r.stdout);
+}
+
+/** Writes `<base>.svg` and `<base>.png` (the PNG rendered from that SVG). Returns both paths. */
+export async function writeFigure(base: string, svg: string, meta: Record<string, string> = {}): Promise<string[]> {
+  writeFileSync(`${base}.svg`, svg);
+  writeFileSync(`${base}.png`, await renderPng(svg, meta));
+  return [`${base}.png`, `${base}.svg`];
+}
+
+export function writeFigureSync(base: string, svg: string, meta: Record<string, string> = {}): string[] {
+  writeFileSync(`${base}.svg`, svg);
+  writeFileSync(`${base}.png`, renderPngSync(svg, meta));
+  return [`${base}.png`, `${base}.svg`];
+}

@@ -244,9 +244,8 @@ export function vjp(f: Fn, ...primals: Tensor[]): { value: Tensor; vjp: (cotange
       return tidy(() => backward(tape, out, ops.reshape(cotangent, [1, ...out.shape]), leaves).map((g, i) => ops.reshape(g, primals[i].shape)));
     },
     dispose: () => {
-      // Fix (found by test/engine-autodiff.test.ts): this disposed every tensor the tape held,
-      // including ones f closed over (weights), which the caller owns. Only tensors created by
-      // the trace are ours: tensor ids increase monotonically, so those with id ≥ the first leaf's.
+      // Only tensors created by the trace are ours to free, not ones f closed over (weights, which
+      // the caller owns): tensor ids increase monotonically, so those with id ≥ the first leaf's.
       const firstId = leaves.length > 0 ? leaves[0].id : out.id;
       for (const t of tape.held) if (t !== out && t.id >= firstId) t.dispose();
     },

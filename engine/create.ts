@@ -71,9 +71,8 @@ function flatten(v: NestedArray, depth: number, shape: number[], out: number[]):
   }
   if (!Array.isArray(v)) throw new Error(`tensor: expected a number or an array at depth ${depth}, got ${typeof v}`);
   if (shape.length === depth) {
-    // Fix (found by test/engine-errors.test.ts): [1, [2, 3]] grew a new axis after a number had
-    // been read and failed later as "3 values do not fill shape [2,2]". Once a number is read,
-    // the rank is fixed, so a new axis means the array is ragged.
+    // Once a number is read the rank is fixed, so a new axis means the array is ragged
+    // ([1, [2, 3]] must not grow a second axis and fail later as a size mismatch).
     if (out.length > 0) throw new Error(`tensor: ragged nested array: an array at depth ${depth} where numbers were found before`);
     shape.push(v.length);
   } else if (shape[depth] !== v.length) {
@@ -102,8 +101,7 @@ export function fromNdarray(nd: NdarrayLike, options: CreateOptions = {}): Tenso
 }
 
 export function full(shape: Shape, value: number, options: CreateOptions = {}): Tensor {
-  // Fix (found by test/engine-errors.test.ts): check before allocating, else a negative or
-  // fractional dimension surfaced as a bare "Invalid typed array length" RangeError.
+  // checked before allocating, so a negative or fractional dimension is named, not a RangeError
   assertValidShape('tensor', shape);
   const backend = options.backend ?? getBackend();
   const host = allocHost(options.dtype ?? backend.defaultDtype, sizeOf(shape));

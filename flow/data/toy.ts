@@ -3,6 +3,7 @@
 
 import { Rng } from '../../engine/random.js';
 import { zerosMatrix, type Matrix64, type Splits } from './dataset.js';
+import { mixtureLogDensity, type GaussianMixture } from './mixture.js';
 
 /** Draws n samples as an n×2 matrix. */
 export type ToySampler = (n: number, rng: Rng) => Matrix64;
@@ -75,6 +76,12 @@ export const MOG_MEANS: readonly (readonly [number, number])[] = Array.from({ le
 });
 export const MOG_STD = 0.5 / 1.414;
 
+const MOG_MIXTURE: GaussianMixture = {
+  means: MOG_MEANS.map(([a, b]) => [a, b]),
+  stds: MOG_MEANS.map(() => MOG_STD),
+  weights: MOG_MEANS.map(() => 1 / MOG_MEANS.length),
+};
+
 /** mog: pick one of the 8 components uniformly, add N(0, MOG_STD²·I). */
 export const mog: ToySampler = (n, rng) => {
   const m = zerosMatrix(n, 2);
@@ -92,25 +99,7 @@ export const mog: ToySampler = (n, rng) => {
  */
 export function mogLogDensity(x: Matrix64): Float64Array {
   if (x.cols !== 2) throw new Error(`mogLogDensity: expected N×2 points, got ${x.rows}×${x.cols}`);
-  const out = new Float64Array(x.rows);
-  const inv2s2 = 1 / (2 * MOG_STD * MOG_STD);
-  const logNorm = -Math.log(MOG_MEANS.length) - Math.log(2 * Math.PI * MOG_STD * MOG_STD);
-  const e = new Float64Array(MOG_MEANS.length);
-  for (let i = 0; i < x.rows; i++) {
-    const px = x.data[2 * i];
-    const py = x.data[2 * i + 1];
-    let max = -Infinity;
-    for (let k = 0; k < MOG_MEANS.length; k++) {
-      const dx = px - MOG_MEANS[k][0];
-      const dy = py - MOG_MEANS[k][1];
-      e[k] = -(dx * dx + dy * dy) * inv2s2;
-      if (e[k] > max) max = e[k];
-    }
-    let s = 0;
-    for (let k = 0; k < e.length; k++) s += Math.exp(e[k] - max);
-    out[i] = max + Math.log(s) + logNorm;
-  }
-  return out;
+  return mixtureLogDensity(MOG_MIXTURE, x);
 }
 
 /**

@@ -16,7 +16,8 @@ import { isRecording } from '../engine/tape.js';
 import { fromHost, zeros } from '../engine/create.js';
 import type { Backend } from '../engine/backend.js';
 import * as ops from '../engine/ops.js';
-import { nearIdentityHost, orthogonalHost, Rng } from '../engine/random.js';
+import { nearIdentityHost, Rng } from '../engine/random.js';
+import { orthogonalFast } from './init.js';
 import { fmt, sameShape } from '../engine/shape.js';
 import { getBackend } from '../engine/state.js';
 import { keep, tidy } from '../engine/scope.js';
@@ -81,7 +82,7 @@ export class Flow {
     const b: Tensor[] = [];
     for (let l = 0; l < c.layers; l++) {
       const seed = c.seed * 1000 + l;
-      const w = c.init === 'near-identity' ? nearIdentityHost(c.dim, seed) : orthogonalHost(c.dim, seed);
+      const w = c.init === 'near-identity' ? nearIdentityHost(c.dim, seed) : orthogonalFast(c.dim, seed);
       W.push(keep(fromHost(w, [c.dim, c.dim], { dtype: c.dtype, backend })));
       if (c.bias) b.push(keep(zeros([c.dim], { dtype: c.dtype, backend })));
     }

@@ -7,9 +7,10 @@ import { allocHost, dtypeOfArray, type TypedArray } from '../../engine/dtype.js'
 import type { Gemm } from './gemm.js';
 
 /**
- * out[b] = alpha·op(A[b])·op(B[b]) + beta·C[b] + 1·biasᵀ. The epilogue is written into `out`
- * first (beta·C + bias, one pass), then the GEMM accumulates into it with its own beta = 1;
- * with neither C nor bias the GEMM overwrites (beta = 0). Cost 2·batch·m·n·k + O(batch·m·n).
+ * out[b] = alpha·op(A[b])·op(B[b]) + beta·C[b] + 1·biasᵀ. `out` starts as a copy of C (memcpy)
+ * or of the bias rows, and the GEMM applies alpha and its own beta when writing back, so the
+ * epilogue costs no separate pass except when both C and a bias are given.
+ * Cost 2·batch·m·n·k + O(batch·m·n).
  */
 export function gemmWithEpilogue(
   gemm: Gemm, a: TypedArray, b: TypedArray, p: MatmulParams, alpha: number, c: TypedArray | null, beta: number, bias: TypedArray | null,
@@ -17,24 +18,26 @@ export function gemmWithEpilogue(
   const { batch, m, n, k, transA, transB } = p;
   const out = allocHost(dtypeOfArray(a), batch * m * n);
   const rows = batch * m;
+  let gemmBeta = 0;
   if (c && bias) {
     for (let r = 0; r < rows; r++) {
       const o = r * n;
       for (let j = 0; j < n; j++) out[o + j] = beta * c[o + j] + bias[j];
     }
+    gemmBeta = 1;
   } else if (c) {
-    if (beta === 1) out.set(c.subarray(0, rows * n));
-    else for (let i = 0; i < rows * n; i++) out[i] = beta * c[i];
+    out.set(c.subarray(0, rows * n));
+    gemmBeta = beta;
   } else if (bias) {
     for (let r = 0; r < rows; r++) out.set(bias.subarray(0, n), r * n);
+    gemmBeta = 1;
   }
-  const accumulate = c !== null || bias !== null;
   for (let i = 0; i < batch; i++) {
     gemm({
       transA, transB, m, n, k, alpha,
       a, aOffset: i * m * k, lda: transA ? m : k,
       b, bOffset: i * k * n, ldb: transB ? k : n,
-      beta: accumulate ? 1 : 0, c: out, cOffset: i * m * n, ldc: n,
+      beta: gemmBeta, c: out, cOffset: i * m * n, ldc: n,
     });
   }
   return out;

@@ -135,8 +135,8 @@ function refuseIgnored(command: string, given: Set<string>, st: RunSettings): vo
   }
 }
 
-/** Files of a run that --force replaces and a resumed run rewrites at its end. */
-const RUN_OUTPUTS = ['model.json', 'density.png', 'samples.png'];
+/** Files a run writes at its end: --force removes them, and so does a resume (they describe an earlier epoch). */
+const isRunOutput = (f: string): boolean => f === 'model.json' || /^(figure|density|samples|curve)\.(png|svg)$/.test(f);
 
 async function commandTrain(argv: string[]): Promise<void> {
   const { flags, given, help } = parseFlags('train', argv, TRAIN_FLAGS);
@@ -185,7 +185,7 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
         `--force to replace it, or another --out`,
     );
   }
-  const stale = (continuing ? RUN_OUTPUTS : [...RUN_OUTPUTS, 'checkpoint.json', 'log.jsonl']).filter((f) => entries.includes(f));
+  const stale = entries.filter((f) => isRunOutput(f) || (!continuing && (f === 'checkpoint.json' || f === 'log.jsonl')));
   if (stale.length > 0 && (continuing || flags.force === true)) {
     for (const f of stale) rmSync(join(out, f), { force: true });
     notice(`${continuing ? 'continuing' : 'replacing (--force)'} the run in ${out}: removed ${stale.join(', ')}${continuing ? ' (they described an earlier epoch; rewritten when this run ends)' : ''}`);

@@ -72,6 +72,44 @@ const wellConditioned = (_i: number, v: Float64Array, shape: number[]): Float64A
   return out;
 };
 
+/** Binary ops on every broadcasting pattern: equal shapes, inserted and stretched axes, a scalar. */
+function binaryRows(): OpRow[] {
+  const shapes: [number[], number[]][] = [[[3, 4], [3, 4]], [[3, 1, 4], [2, 1]], [[2, 1], [3, 1, 4]], [[4], [3, 2, 4]], [[2, 3], []], [[1, 3, 1], [2, 1, 5]]];
+  const ops: [string, (a: Tensor, b: Tensor) => Tensor, (x: number, y: number) => number, boolean][] = [
+    ['add', rg.add, (x, y) => x + y, false],
+    ['sub', rg.sub, (x, y) => x - y, false],
+    ['mul', rg.mul, (x, y) => x * y, false],
+    ['div', rg.div, (x, y) => x / y, true],
+    ['maximum', rg.maximum, Math.max, false],
+    ['minimum', rg.minimum, Math.min, false],
+  ];
+  return ops.flatMap(([name, op, f, nonzeroB]) => shapes.map(([sa, sb]): OpRow => ({
+    name: `${name} [${sa}] [${sb}]`,
+    shapes: [sa, sb],
+    domain: [(v) => v, nonzeroB ? nonzero : (v) => v],
+    op,
+    ref: (a, b) => mapBinary(a, b, f),
+  })));
+}
+
+/** Reductions over one, several, negative and all axes, with and without keepDims, on [2,3,4]. */
+function reductionRows(): OpRow[] {
+  const axesList: (number[] | undefined)[] = [undefined, [0], [1], [2], [0, 2], [1, 2], [-1], [0, 1, 2]];
+  const ops: [string, (x: Tensor, axes: number[] | undefined, keep: boolean) => Tensor, (a: HostArray, axes: number[], keep: boolean) => HostArray][] = [
+    ['sum', rg.sum, (a, ax, k) => sum(a, ax, k)],
+    ['mean', rg.mean, (a, ax, k) => mapUnary(sum(a, ax, k), (v) => v / ax.reduce((p, i) => p * a.shape[i], 1))],
+    ['max', rg.max, (a, ax, k) => maxRef(a, ax, k)],
+    ['min', rg.min, (a, ax, k) => reduceAxes(a, ax, k, Infinity, Math.min)],
+    ['logsumexp', rg.logsumexp, (a, ax, k) => mapUnary(sum(mapUnary(a, Math.exp), ax, k), Math.log)],
+  ];
+  return ops.flatMap(([name, op, ref]) => axesList.flatMap((axes) => [false, true].map((keep): OpRow => ({
+    name: `${name} ${axes === undefined ? 'all axes' : `[${axes}]`}${keep ? ' keepDims' : ''}`,
+    shapes: [[2, 3, 4]],
+    op: (x) => op(x, axes, keep),
+    ref: (a) => ref(a, (axes ?? [0, 1, 2]).map((i) => (i < 0 ? i + 3 : i)), keep),
+  }))));
+}
+
 export const OP_TABLE: OpRow[] = [
   // element-wise, unary (primitives)
   { name: 'neg', shapes: [[3, 4]], op: rg.neg, ref: (a) => mapUnary(a, (v) => -v) },
@@ -97,20 +135,18 @@ export const OP_TABLE: OpRow[] = [
   { name: 'pow 1.7', shapes: [[3, 4]], domain: [positive], op: (x) => rg.pow(x, 1.7), ref: (a) => mapUnary(a, (v) => v ** 1.7) },
   { name: 'pow 0.5', shapes: [[3, 4]], domain: [positive], op: (x) => rg.pow(x, 0.5), ref: (a) => mapUnary(a, Math.sqrt) },
   { name: 'clip', shapes: [[4, 5]], op: (x) => rg.clip(x, -0.5, 0.7), ref: (a) => mapUnary(a, (v) => Math.min(Math.max(v, -0.5), 0.7)) },
+  {
+    name: 'Tensor methods chained',
+    shapes: [[3, 4]],
+    op: (x) => x.mul(2).add(1).sub(x.square()).div(3).exp().log().neg().tanh(),
+    ref: (a) => mapUnary(a, (v) => Math.tanh(-(2 * v + 1 - v * v) / 3)),
+  },
   // binary, broadcasting
-  { name: 'add', shapes: [[3, 1, 5], [2, 1]], op: rg.add, ref: (a, b) => mapBinary(a, b, (x, y) => x + y) },
-  { name: 'sub', shapes: [[4, 6], [6]], op: rg.sub, ref: (a, b) => mapBinary(a, b, (x, y) => x - y) },
-  { name: 'mul', shapes: [[7], [2, 3, 7]], op: rg.mul, ref: (a, b) => mapBinary(a, b, (x, y) => x * y) },
-  { name: 'div', shapes: [[4, 6], [4, 1]], domain: [(v) => v, nonzero], op: rg.div, ref: (a, b) => mapBinary(a, b, (x, y) => x / y) },
-  { name: 'maximum', shapes: [[4, 6], [6]], op: rg.maximum, ref: (a, b) => mapBinary(a, b, Math.max) },
-  { name: 'minimum', shapes: [[3, 1, 5], [2, 1]], op: rg.minimum, ref: (a, b) => mapBinary(a, b, Math.min) },
+  ...binaryRows(),
   { name: 'pow (tensor exponent)', shapes: [[3, 4], [4]], domain: [positive, (v) => v], op: rg.pow, ref: (a, b) => mapBinary(a, b, (x, y) => x ** y) },
   { name: 'greater', shapes: [[4, 6], [6]], op: rg.greater, ref: (a, b) => mapBinary(a, b, (x, y) => (x > y ? 1 : 0)), grad: false },
   // reductions
-  { name: 'sum [1,2]', shapes: [[3, 4, 5]], op: (x) => rg.sum(x, [1, 2]), ref: (a) => sum(a, [1, 2]) },
-  { name: 'mean [0] keepDims', shapes: [[3, 4, 5]], op: (x) => rg.mean(x, 0, true), ref: (a) => mapUnary(sum(a, [0], true), (v) => v / 3) },
-  { name: 'max [0,2]', shapes: [[3, 4, 5]], op: (x) => rg.max(x, [0, 2]), ref: (a) => maxRef(a, [0, 2]) },
-  { name: 'min [1]', shapes: [[3, 4, 5]], op: (x) => rg.min(x, 1), ref: (a) => reduceAxes(a, [1], false, Infinity, Math.min) },
+  ...reductionRows(),
   { name: 'logsumexp [1]', shapes: [[3, 6]], domain: [(v) => 5 * v], op: (x) => rg.logsumexp(x, 1), ref: (a) => removeAxis(logsumexpRef(a, 1), 1) },
   { name: 'softmax', shapes: [[3, 6]], domain: [(v) => 5 * v], op: (x) => rg.softmax(x), ref: (a) => mapBinary(a, logsumexpRef(a, 1), (v, l) => Math.exp(v - l)) },
   { name: 'logSoftmax axis 0', shapes: [[4, 3]], domain: [(v) => 5 * v], op: (x) => rg.logSoftmax(x, 0), ref: (a) => mapBinary(a, logsumexpRef(a, 0), (v, l) => v - l) },

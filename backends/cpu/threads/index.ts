@@ -12,7 +12,7 @@ import { runGemm } from '../wasm/core.js';
 import { compileKernels } from '../wasm/emit.js';
 import { scratchBytes, simdSupported } from '../wasm/index.js';
 import { defaultTiles, kernelModuleBytes, PAGE, type GemmTiles, type KernelExports } from '../wasm/kernel.js';
-import { CTRL_DONE, CTRL_STATUS, workerSource, type WorkerInit, type WorkerJob } from './worker.js';
+import { CTRL_DONE, CTRL_SEQ, CTRL_STATUS, workerSource, writeJob, type WorkerInit, type WorkerJob } from './worker.js';
 
 /** Products below this many flops run on the calling thread (crossover measured by bench/gemm.ts). */
 export const DEFAULT_MIN_FLOPS = 5e6;
@@ -154,7 +154,9 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     }
     for (let w = 1; w < parts; w++) {
       Atomics.store(ctrl, CTRL_STATUS + w - 1, 0);
-      workers[w - 1].postMessage(jobs[w]);
+      writeJob(memory, w - 1, jobs[w]);
+      Atomics.add(ctrl, CTRL_SEQ + w - 1, 1);
+      Atomics.notify(ctrl, CTRL_SEQ + w - 1);
     }
     runGemm(exports, memory, CTRL_BYTES, tiles, { ...jobs[0], a: view, b: view, c: view });
     // wait for the workers; a generous deadline (≥ 0.1 GFLOP/s) turns a lost worker into an error
@@ -188,6 +190,11 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     const running = workers ?? [];
     workers = undefined;
     broken = 'closed';
+    const ctrl = new Int32Array(memory.buffer, 0, CTRL_BYTES / 4);
+    running.forEach((_, w) => {
+      Atomics.store(ctrl, CTRL_SEQ + w, -1);
+      Atomics.notify(ctrl, CTRL_SEQ + w);
+    });
     await Promise.all(running.map((w) => w.terminate()));
   };
   return { gemm, threads, minFlops, close };

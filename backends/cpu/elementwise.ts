@@ -50,13 +50,19 @@ export function adam(p: TypedArray, d: TypedArray, m: TypedArray, v: TypedArray,
   const mo = allocHost(dtype, size);
   const vo = allocHost(dtype, size);
   const { lr, beta1, beta2, eps, c1, c2 } = h;
+  // lr·(m/c1)/(√(v/c2) + ε) = [lr·√c2/c1]·m/(√v + ε·√c2): one division and one square root
+  // per element instead of three divisions (the same value in exact arithmetic)
+  const rate = (lr * Math.sqrt(c2)) / c1;
+  const epsHat = eps * Math.sqrt(c2);
+  const a1 = 1 - beta1;
+  const a2 = 1 - beta2;
   for (let i = 0; i < size; i++) {
     const g = d[i];
-    const mi = beta1 * m[i] + (1 - beta1) * g;
-    const vi = beta2 * v[i] + (1 - beta2) * g * g;
+    const mi = beta1 * m[i] + a1 * g;
+    const vi = beta2 * v[i] + a2 * g * g;
     mo[i] = mi;
     vo[i] = vi;
-    po[i] = p[i] - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
+    po[i] = p[i] - (rate * mi) / (Math.sqrt(vi) + epsHat);
   }
   return { p: po, m: mo, v: vo };
 }

@@ -1,0 +1,56 @@
+// npm run demo: bundles demo/page.ts with esbuild and serves the page on 127.0.0.1 (cross-origin
+// isolated, so the CPU backend may use WebAssembly threads), printing the URL. --port N (default
+// 8080; 0 picks a free one). startDemo() is what test/demo.test.ts drives.
+
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+/** The repository root: demo/serve.ts runs from sources or as dist/demo/serve.js. */
+function root(): string {
+  const here = resolve(new URL('.', import.meta.url).pathname);
+  return here.includes(join('dist', 'demo')) ? resolve(here, '..', '..') : resolve(here, '..');
+}
+
+export async function startDemo(port = 8080): Promise<{ url: string; server: Server }> {
+  const dir = join(root(), 'demo');
+  const result = await build({
+    entryPoints: [join(dir, 'page.ts')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
+    minify: true, write: false, logLevel: 'silent',
+    // GPU.js's optional native Node paths are not browser code
+    external: ['gl', 'webgpu', 'node:*'],
+  });
+  const js = result.outputFiles[0].text;
+  const html = readFileSync(join(dir, 'index.html'), 'utf8');
+  const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cache-Control': 'no-store' };
+  const server = createServer((req, res) => {
+    if (req.url === '/' || req.url === '/index.html') res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' }).end(html);
+    else if (req.url === '/page.js') res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript; charset=utf-8' }).end(js);
+    else res.writeHead(404, headers).end('not found');
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, '127.0.0.1', ok);
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
+}
+
+async function main(argv: string[]): Promise<void> {
+  let port = 8080;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--port' && argv[i + 1] !== undefined && /^\d+$/.test(argv[i + 1])) port = Number(argv[++i]);
+    else if (argv[i] === '--help') return void console.log('usage: npm run demo [-- --port N]   (serves the live training page on 127.0.0.1)');
+    else throw new Error(`demo: unknown argument '${argv[i]}' (usage: npm run demo [-- --port N])`);
+  }
+  const { url } = await startDemo(port);
+  console.log(`relgrad demo: open ${url} (Ctrl-C stops it)`);
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]).replace(/\.ts$/, '.js').endsWith(join('demo', 'serve.js'))) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exitCode = 1;
+  });
+}

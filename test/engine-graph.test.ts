@@ -96,7 +96,9 @@ t.test('each module of the cycle can be loaded first and computes', async (t) =>
       `const [g] = rg.grad((x) => rg.sum(rg.mul(x, x)))(rg.tensor([1, 2]));`,
       'console.log(Array.from(g.dataSync()).join(","));',
     ].join('\n');
-    const r = spawnSync(process.execPath, [...process.execArgv, '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 });
+    // only tap's TypeScript loader from this process's flags (not its coverage instrumentation)
+    const loader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
+    const r = spawnSync(process.execPath, [...loader, '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 });
     t.equal(r.stdout.trim().split('\n').pop(), '2,4', `${first} first: ${r.stderr.split('\n').find((l) => /Error/.test(l)) ?? 'ok'}`);
   }
 });

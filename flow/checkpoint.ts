@@ -226,7 +226,3 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   }
   return { config, params, training, meta: raw.meta };
 }
-
-export function configOf(ck: Checkpoint): FlowConfig {
-  return { ...ck.config };
-}

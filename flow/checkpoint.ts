@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { FlowConfig, ResolvedFlowConfig } from './config.js';
+import type { ResolvedFlowConfig } from './config.js';
 import type { OptimizerState } from './optim.js';
 
 export const CHECKPOINT_FORMAT = 'relgrad-checkpoint';

@@ -64,6 +64,19 @@ t.test('line chart: the legend is right of the plot area, every point inside it'
   t.ok(svg.includes('>10⁻⁴<'), 'log ticks as powers of ten');
 });
 
+t.test('line chart: long legend names go below the plot; a long title shrinks to fit', async (t) => {
+  const long = 'relgrad-cpu-float64 (wasm-simd-threads(2, ≥2e+6 flops)) autodiff';
+  const title = 'relgrad vs TensorFlow.js: the relative-gradient step and the autodiff baseline (B=100, L=2), a long title';
+  const svg = lineChart({ series: [{ name: long, points: [[10, 1], [100, 2]] }], logX: true, logY: true, title, width: 700, height: 480 });
+  const frame = /<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" fill="none" stroke="#333"/.exec(svg);
+  if (frame === null) throw new Error('no plot frame');
+  const [, fy, , fh] = frame.slice(1).map(Number);
+  const entry = new RegExp(`<text x="[\\d.]+" y="([\\d.]+)"[^>]*>${long.replace(/[()+]/g, '\\$&')}</text>`).exec(svg);
+  t.ok(entry !== null && Number(entry[1]) > fy + fh, 'the legend entry is below the plot area');
+  const size = Number(/<text[^>]*font-size="(\d+)"[^>]*>relgrad vs TensorFlow/.exec(svg)?.[1]);
+  t.ok(size < 15 && size >= 9, `the title shrank to ${size} px`);
+});
+
 t.test('training curve marks the epoch with the lowest validation loss', async (t) => {
   const history = [5, 4, 3.2, 3.5, 3.6].map((v, i) => ({ epoch: i + 1, trainLoss: v + 0.1, validationLoss: v }));
   const svg = trainingCurve(history);

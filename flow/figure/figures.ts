@@ -125,14 +125,20 @@ export interface ChartOptions {
   decorate?: (sx: (v: number) => number, sy: (v: number) => number, area: { x: number; y: number; width: number; height: number }) => string[];
 }
 
-/** Lines (with optional markers) on linear or log axes; the legend sits right of the plot area. */
+/**
+ * Lines (with optional markers) on linear or log axes. The legend sits right of the plot area, or
+ * below it when its names are long (over a third of the width); the title is centred on the
+ * figure and shrunk until it fits. Neither ever covers the data.
+ */
 export function lineChart(o: ChartOptions): string {
   const width = o.width ?? 800;
   const height = o.height ?? 480;
-  const legendWidth = Math.max(...o.series.map((s) => textWidth(s.name, LABEL_FONT)), 40) + 46;
+  const nameWidth = Math.max(...o.series.map((s) => textWidth(s.name, LABEL_FONT)), 40) + 46;
+  const below = nameWidth > width / 3;
+  const legendRows = below ? o.series.length : 0;
   const area = { x: Y_LABEL_OFFSET + 30, y: TITLE_ROOM + 12, width: 0, height: 0 };
-  area.width = Math.max(120, width - area.x - legendWidth - 20);
-  area.height = Math.max(120, height - area.y - X_AXIS_ROOM - 8);
+  area.width = Math.max(120, width - area.x - (below ? 0 : nameWidth) - 20);
+  area.height = Math.max(120, height - area.y - X_AXIS_ROOM - 8 - legendRows * 20);
   const all = o.series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!o.logX || x > 0) && (!o.logY || y > 0));
   if (all.length === 0) throw new Error('lineChart: no finite points to plot');
   const kx = o.logX ? 'log' : 'linear';
@@ -143,7 +149,7 @@ export function lineChart(o: ChartOptions): string {
     ...area, xScale: kx, yScale: ky,
     xDomain: niceDomain(kx, Math.min(...xs), Math.max(...xs)),
     yDomain: niceDomain(ky, Math.min(...ys), Math.max(...ys)),
-    xLabel: o.xLabel, yLabel: o.yLabel, title: o.title,
+    xLabel: o.xLabel, yLabel: o.yLabel,
   }, 'chart');
   const body = [...p.under];
   o.series.forEach((s, i) => {
@@ -155,13 +161,18 @@ export function lineChart(o: ChartOptions): string {
     if (s.markers ?? pts.length <= 40) {
       for (const [x, y] of pts) body.push(el('circle', { cx: p.sx.map(x), cy: p.sy.map(y), r: 3, fill: color, 'clip-path': p.clip }));
     }
-    const ly = area.y + 10 + i * 22;
-    const lx = area.x + area.width + 18;
+    const ly = below ? area.y + area.height + X_AXIS_ROOM + 6 + i * 20 : area.y + 10 + i * 22;
+    const lx = below ? area.x : area.x + area.width + 18;
     body.push(el('line', { x1: lx, y1: ly, x2: lx + 24, y2: ly, stroke: color, 'stroke-width': 2.5, 'stroke-dasharray': s.dashed ? '6 4' : undefined }));
     body.push(text(lx + 30, ly + LABEL_FONT * 0.35, s.name, { size: LABEL_FONT }));
   });
   if (o.decorate) body.push(...o.decorate(p.sx.map, p.sy.map, area));
   body.push(...p.over);
+  if (o.title) {
+    let size = 15;
+    while (size > 9 && textWidth(o.title, size) > width - 20) size--;
+    body.push(text(width / 2, area.y - 12, o.title, { size, anchor: 'middle' }));
+  }
   return svgDocument(width, height, body, { title: o.title });
 }
 

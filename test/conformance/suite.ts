@@ -1,8 +1,9 @@
-// The backend conformance suite: runs every kernel of `KernelTable` (engine/backend.ts) on a given
-// backend through the public engine ops, against float64 host references, and the op table
-// (op-table.ts: every op's value and gradient against host references and host finite
-// differences). Backend-agnostic: every tensor is
-// created with an explicit { backend, dtype }; the global backend is never read or set.
+// The backend conformance suite: the op table (op-table.ts: every op's value against a host
+// reference and gradient against host finite differences) plus what a table row does not
+// exercise — storage, cast, matmul tiling and odd sizes, reductions of larger matrices, fused
+// kernels, the LU family, singular input, NaN semantics — on a given backend, against float64
+// host references. Backend-agnostic: every tensor is created with an explicit
+// { backend, dtype }; the global backend is never read or set.
 //
 //   await conformance(t, () => createCpuBackend(), { dtype: 'float64', tol: 1e-12, name: 'cpu f64' });
 //   await conformance(t, () => createGpuBackend(), { dtype: 'float32', tol: 1e-4, name: 'gpu' });
@@ -75,26 +76,9 @@ export async function conformance(
       t.ok(backend.describe().dtypes.includes(dtype), `describe() lists ${dtype}`);
     });
 
-    await t.test('unary', async (t) => {
-      const positive = (v: number): number => 0.1 + Math.abs(v);
-      const nonzero = (v: number): number => Math.sign(v || 1) * (0.1 + Math.abs(v));
-      const cases: [string, (x: Tensor) => Tensor, (v: number) => number, ((v: number) => number)?][] = [
-        ['neg', rg.neg, (v) => -v],
-        ['exp', rg.exp, Math.exp],
-        ['log', rg.log, Math.log, positive],
-        ['log1p', rg.log1p, Math.log1p, positive],
-        ['tanh', rg.tanh, Math.tanh],
-        ['abs', rg.abs, Math.abs],
-        ['sign', rg.sign, Math.sign, nonzero],
-        ['sqrt', rg.sqrt, Math.sqrt, positive],
-        ['reciprocal', rg.reciprocal, (v) => 1 / v, nonzero],
-      ];
-      for (const [name, op, ref, domain] of cases) {
-        const x = rand([5, 7], domain);
-        close(t, name, op(x), mapUnary(host(x), ref));
-      }
+    await t.test('sign of 0 is 0', async (t) => {
       const s = rg.sign(rg.tensor([0, -3, 2], [3], on));
-      t.same(Array.from(s.dataSync()), [0, -1, 1], 'sign of 0 is 0');
+      t.same(Array.from(s.dataSync()), [0, -1, 1]);
     });
 
     await t.test('affine and the fused Adam step', async (t) => {
@@ -116,22 +100,7 @@ export async function conformance(
       t.throws(() => rg.adamUpdate(p, rand([9, 4]), m, v, h), /adamUpdate: \[9,4\] .* does not match the parameter \[4,9\]/);
     });
 
-    await t.test('binary (with expand for broadcasting)', async (t) => {
-      const cases: [string, (a: Tensor, b: Tensor) => Tensor, (a: number, b: number) => number][] = [
-        ['add', rg.add, (a, b) => a + b],
-        ['mul', rg.mul, (a, b) => a * b],
-        ['maximum', rg.maximum, Math.max],
-        ['greater', rg.greater, (a, b) => (a > b ? 1 : 0)],
-        ['sub', rg.sub, (a, b) => a - b],
-        ['div', rg.div, (a, b) => a / b],
-      ];
-      for (const [name, op, ref] of cases) {
-        for (const [sa, sb] of [[[4, 6], [4, 6]], [[3, 1, 5], [2, 1]], [[7], [2, 3, 7]]] as [number[], number[]][]) {
-          const a = rand(sa);
-          const b = rand(sb, name === 'div' ? (v) => 0.5 + Math.abs(v) : undefined);
-          close(t, `${name} [${sa}] [${sb}]`, op(a, b), mapBinary(host(a), host(b), ref));
-        }
-      }
+    await t.test('equal and expand', async (t) => {
       const a = rand([3, 4]);
       close(t, 'equal (same)', rg.equal(a, a), mapUnary(host(a), () => 1));
       close(t, 'equal (shifted)', rg.equal(a, rg.add(a, 1)), mapUnary(host(a), () => 0));

@@ -98,4 +98,17 @@ t.test('demo page: trains moons, draws, and hands out a model relgrad loads', as
   t.equal(gpu.error, null, 'no error on the GPU backend');
   t.match(gpu.backend, /WebGL2Kernel/, `GPU.js WebGL2 ran (${gpu.backend})`);
   t.ok(gpu.history.every((r) => Number.isFinite(r.train) && Number.isFinite(r.validation)), 'finite losses on the GPU');
+
+  // "my points": clicks on the data panel make the data set
+  await page.waitForFunction(() => !(document.getElementById('start') as HTMLButtonElement).disabled, undefined, { timeout: 60_000 });
+  await page.click('#reset');
+  await page.selectOption('#backend', 'cpu');
+  for (const [x, y] of [[80, 80], [240, 240], [80, 240]]) await page.click('#data', { position: { x, y } });
+  t.equal(await page.inputValue('#dataset'), 'my points', 'a click selects “my points”');
+  await page.click('#start');
+  await page.waitForFunction(() => window.relgradDemo.epoch >= 5 || window.relgradDemo.error !== null, undefined, { timeout: 180_000 });
+  await page.click('#pause');
+  const mine = (await page.evaluate(() => window.relgradDemo)) as DemoState;
+  t.equal(mine.error, null, 'no error on clicked points');
+  t.ok(mine.history[mine.history.length - 1].validation < mine.history[0].validation, 'the loss falls on clicked points too');
 });

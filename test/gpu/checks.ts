@@ -80,7 +80,7 @@ export async function runGpuChecks(gpu: Backend, tol: Tolerance = FLOAT32_TOL, s
 
   // ---- kernels, one by one ------------------------------------------------------------------
   const domains: Record<string, [number, number]> = { log: [0.05, 3], sqrt: [0, 3], log1p: [-0.9, 3], reciprocal: [0.2, 2] };
-  for (const op of ['neg', 'exp', 'log', 'log1p', 'tanh', 'abs', 'sign', 'sqrt', 'reciprocal'] as const) {
+  for (const op of ['neg', 'exp', 'log', 'log1p', 'tanh', 'abs', 'sign', 'sqrt', 'reciprocal', 'sin', 'cos'] as const) {
     await check(`kernel unary ${op}`, async () => {
       const [lo, hi] = domains[op] ?? [-4, 4];
       const x = uniform(1000, lo, hi);

@@ -2,10 +2,11 @@
 
 import type { AdamHyper, BinaryKernelOp, UnaryKernelOp } from '../../engine/backend.js';
 import { allocHost, dtypeOfArray, type TypedArray } from '../../engine/dtype.js';
+import type { Alloc } from './pool.js';
 
 /** One tight loop per op (a shared loop calling f(x[i]) through a table is several times slower). */
-export function unary(op: UnaryKernelOp, x: TypedArray, size: number): TypedArray {
-  const out = allocHost(dtypeOfArray(x), size);
+export function unary(op: UnaryKernelOp, x: TypedArray, size: number, alloc: Alloc = allocHost): TypedArray {
+  const out = alloc(dtypeOfArray(x), size);
   switch (op) {
     case 'neg': for (let i = 0; i < size; i++) out[i] = -x[i]; break;
     case 'exp': for (let i = 0; i < size; i++) out[i] = Math.exp(x[i]); break;
@@ -23,16 +24,16 @@ export function unary(op: UnaryKernelOp, x: TypedArray, size: number): TypedArra
 }
 
 /** out = scale·x + shift */
-export function affine(x: TypedArray, size: number, scale: number, shift: number): TypedArray {
-  const out = allocHost(dtypeOfArray(x), size);
+export function affine(x: TypedArray, size: number, scale: number, shift: number, alloc: Alloc = allocHost): TypedArray {
+  const out = alloc(dtypeOfArray(x), size);
   if (shift === 0) for (let i = 0; i < size; i++) out[i] = scale * x[i];
   else if (scale === 1) for (let i = 0; i < size; i++) out[i] = x[i] + shift;
   else for (let i = 0; i < size; i++) out[i] = scale * x[i] + shift;
   return out;
 }
 
-export function binary(op: BinaryKernelOp, a: TypedArray, b: TypedArray, size: number): TypedArray {
-  const out = allocHost(dtypeOfArray(a), size);
+export function binary(op: BinaryKernelOp, a: TypedArray, b: TypedArray, size: number, alloc: Alloc = allocHost): TypedArray {
+  const out = alloc(dtypeOfArray(a), size);
   switch (op) {
     case 'add': for (let i = 0; i < size; i++) out[i] = a[i] + b[i]; break;
     case 'mul': for (let i = 0; i < size; i++) out[i] = a[i] * b[i]; break;
@@ -44,11 +45,13 @@ export function binary(op: BinaryKernelOp, a: TypedArray, b: TypedArray, size: n
 }
 
 /** One fused Adam step (see KernelTable.adam). */
-export function adam(p: TypedArray, d: TypedArray, m: TypedArray, v: TypedArray, size: number, h: AdamHyper): { p: TypedArray; m: TypedArray; v: TypedArray } {
+export function adam(
+  p: TypedArray, d: TypedArray, m: TypedArray, v: TypedArray, size: number, h: AdamHyper, alloc: Alloc = allocHost,
+): { p: TypedArray; m: TypedArray; v: TypedArray } {
   const dtype = dtypeOfArray(p);
-  const po = allocHost(dtype, size);
-  const mo = allocHost(dtype, size);
-  const vo = allocHost(dtype, size);
+  const po = alloc(dtype, size);
+  const mo = alloc(dtype, size);
+  const vo = alloc(dtype, size);
   const { lr, beta1, beta2, eps, c1, c2 } = h;
   // lr·(m/c1)/(√(v/c2) + ε) = [lr·√c2/c1]·m/(√v + ε·√c2): one division and one square root
   // per element instead of three divisions (the same value in exact arithmetic)

@@ -5,6 +5,7 @@
 import type { ActivationParams, ActivationPass, MatmulParams } from '../../engine/backend.js';
 import { allocHost, dtypeOfArray, type TypedArray } from '../../engine/dtype.js';
 import type { Gemm } from './gemm.js';
+import type { Alloc } from './pool.js';
 
 /**
  * out[b] = alpha·op(A[b])·op(B[b]) + beta·C[b] + 1·biasᵀ. `out` starts as a copy of C (memcpy)
@@ -14,9 +15,10 @@ import type { Gemm } from './gemm.js';
  */
 export function gemmWithEpilogue(
   gemm: Gemm, a: TypedArray, b: TypedArray, p: MatmulParams, alpha: number, c: TypedArray | null, beta: number, bias: TypedArray | null,
+  alloc: Alloc = allocHost,
 ): TypedArray {
   const { batch, m, n, k, transA, transB } = p;
-  const out = allocHost(dtypeOfArray(a), batch * m * n);
+  const out = alloc(dtypeOfArray(a), batch * m * n);
   const rows = batch * m;
   let gemmBeta = 0;
   if (c && bias) {
@@ -49,8 +51,10 @@ function sigmoidOf(y: number, e: number): number {
 }
 
 /** One activation pass (see ActivationPass); transcendental work is one exp (+ one log) per element. */
-export function activation(pass: ActivationPass, act: ActivationParams, y: TypedArray, back: TypedArray | null, size: number): TypedArray {
-  const out = allocHost(dtypeOfArray(y), size);
+export function activation(
+  pass: ActivationPass, act: ActivationParams, y: TypedArray, back: TypedArray | null, size: number, alloc: Alloc = allocHost,
+): TypedArray {
+  const out = alloc(dtypeOfArray(y), size);
   if (pass === 'backprop' && back === null) throw new Error("activation: the 'backprop' pass needs the back-propagated error");
   if (act.kind === 'smooth-leaky-relu') {
     const al = act.a;

@@ -8,6 +8,7 @@ import { allocHost, dtypeOfArray, type DType, type TypedArray } from '../../engi
 import { adam, affine, binary, unary } from './elementwise.js';
 import { chooseGemm, type GemmTier } from './fast.js';
 import { activation, gemmWithEpilogue } from './fused.js';
+import { ArrayPool, type Alloc } from './pool.js';
 import { gemmJs, type Gemm } from './gemm.js';
 import { cast, expand, max, pad, slice, sum, transpose } from './layout.js';
 import { inv, slogdet, solve } from './linalg.js';
@@ -34,9 +35,9 @@ export interface CpuBackendOptions {
   lu?: 'ml-matrix' | 'blocked';
 }
 
-function matmul(gemm: Gemm, a: TypedArray, b: TypedArray, p: MatmulParams): TypedArray {
+function matmul(gemm: Gemm, a: TypedArray, b: TypedArray, p: MatmulParams, alloc: Alloc): TypedArray {
   const { batch, m, n, k, transA, transB } = p;
-  const c = allocHost(dtypeOfArray(a), batch * m * n);
+  const c = alloc(dtypeOfArray(a), batch * m * n);
   for (let i = 0; i < batch; i++) {
     gemm({
       transA, transB, m, n, k, alpha: 1,
@@ -62,11 +63,20 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
   const linalg = luKind === 'blocked' ? createLu(gemm) : { solve, inv, slogdet };
   const luName = luKind === 'blocked' ? 'blocked LU on the GEMM' : 'ml-matrix';
   const details: Record<string, string> = fallbacks ? { gemm: gemmName, lu: luName, gemmFallbacks: fallbacks } : { gemm: gemmName, lu: luName };
+  // outputs that kernels overwrite completely come from a pool of the arrays the engine freed
+  const pool = new ArrayPool();
+  const take = pool.take;
   const kernels: KernelTable<TypedArray> = {
-    unary, binary, affine, sum, max, transpose, expand, slice, pad, cast, adam,
-    matmul: (a, b, p) => matmul(gemm, a, b, p),
-    gemm: (a, b, p, alpha, c, beta, bias) => gemmWithEpilogue(gemm, a, b, p, alpha, c, beta, bias),
-    activation,
+    unary: (op, x, size) => unary(op, x, size, take),
+    binary: (op, a, b, size) => binary(op, a, b, size, take),
+    affine: (x, size, scale, shift) => affine(x, size, scale, shift, take),
+    sum, max, slice, pad, cast,
+    transpose: (x, shape, perm) => transpose(x, shape, perm, take),
+    expand: (x, shape, outShape) => expand(x, shape, outShape, take),
+    adam: (p, d, m, v, size, h) => adam(p, d, m, v, size, h, take),
+    matmul: (a, b, p) => matmul(gemm, a, b, p, take),
+    gemm: (a, b, p, alpha, c, beta, bias) => gemmWithEpilogue(gemm, a, b, p, alpha, c, beta, bias, take),
+    activation: (pass, act, y, back, size) => activation(pass, act, y, back, size, take),
     solve: linalg.solve,
     inv: linalg.inv,
     slogdet: linalg.slogdet,
@@ -81,13 +91,13 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
       details,
     }),
     upload: (values: TypedArray, dtype: DType) => {
-      const out = allocHost(dtype, values.length);
+      const out = take(dtype, values.length);
       out.set(values);
       return out;
     },
     readSync: (s: TypedArray, dtype: DType) => (dtypeOfArray(s) === dtype ? s.slice() : allocHost(dtype, s.length).fill(0).map((_, i) => s[i])),
     read: async (s: TypedArray, dtype: DType) => (dtypeOfArray(s) === dtype ? s.slice() : allocHost(dtype, s.length).map((_, i) => s[i])),
-    free: () => {},
+    free: (s: TypedArray) => pool.give(s),
     kernels,
   };
 }

@@ -2,14 +2,15 @@
 
 import type { DType, TypedArray } from '../../engine/dtype.js';
 import { allocHost, dtypeOfArray } from '../../engine/dtype.js';
+import type { Alloc } from './pool.js';
 import { removeAxes, sizeOf, stridesOf, type Shape } from '../../engine/shape.js';
 
 /**
  * out[i] = x[offset + Σ_a index_a(i)·stride_a] for every i of `outShape` (row-major).
  * The innermost axis runs as a tight loop.
  */
-function gather(x: TypedArray, outShape: Shape, strides: readonly number[], offset: number): TypedArray {
-  const out = allocHost(dtypeOfArray(x), sizeOf(outShape));
+function gather(x: TypedArray, outShape: Shape, strides: readonly number[], offset: number, alloc: Alloc = allocHost): TypedArray {
+  const out = alloc(dtypeOfArray(x), sizeOf(outShape));
   const rank = outShape.length;
   if (out.length === 0) return out;
   if (rank === 0) {
@@ -33,14 +34,14 @@ function gather(x: TypedArray, outShape: Shape, strides: readonly number[], offs
   return out;
 }
 
-export function transpose(x: TypedArray, shape: Shape, perm: readonly number[]): TypedArray {
+export function transpose(x: TypedArray, shape: Shape, perm: readonly number[], alloc: Alloc = allocHost): TypedArray {
   const inStrides = stridesOf(shape);
-  return gather(x, perm.map((p) => shape[p]), perm.map((p) => inStrides[p]), 0);
+  return gather(x, perm.map((p) => shape[p]), perm.map((p) => inStrides[p]), 0, alloc);
 }
 
-export function expand(x: TypedArray, shape: Shape, outShape: Shape): TypedArray {
+export function expand(x: TypedArray, shape: Shape, outShape: Shape, alloc: Alloc = allocHost): TypedArray {
   const inStrides = stridesOf(shape);
-  return gather(x, outShape, shape.map((d, i) => (d === 1 ? 0 : inStrides[i])), 0);
+  return gather(x, outShape, shape.map((d, i) => (d === 1 ? 0 : inStrides[i])), 0, alloc);
 }
 
 export function slice(x: TypedArray, shape: Shape, begin: readonly number[], size: readonly number[]): TypedArray {

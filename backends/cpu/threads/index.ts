@@ -1,8 +1,10 @@
 // The multi-threaded WebAssembly SIMD GEMM tier (Node worker_threads). One shared
 // WebAssembly.Memory holds the control words, one packing scratch per thread and a data region;
-// a call copies op(A)'s and op(B)'s spans in (memcpy), splits C into contiguous blocks of whole
-// register tiles along its longer side, runs block 0 on the calling thread and the others on
-// workers, waits with Atomics.wait (allowed on Node's main thread), then writes C back.
+// a call splits C into contiguous blocks of whole register tiles along its longer side, copies
+// into shared memory only what the workers read (the operand they share and each worker's block
+// of the other, memcpy), hands each worker its block through a job slot, computes block 0 on the
+// calling thread straight from the caller's arrays into the caller's C, waits with Atomics.wait
+// (allowed on Node's main thread), then copies the workers' blocks of C back.
 // Below `minFlops` (2·m·n·k) the caller's thread runs the product alone: the copies and the
 // wake-up (~0.1 ms) cost more than the second core saves. The pool starts on the first large
 // product and its workers are unref'ed, so they never keep the process alive.
@@ -102,21 +104,34 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
   };
 
   const gemm: Gemm = (g: GemmArgs) => {
-    const { m, n, k } = g;
+    const { m, n, k, transA, transB } = g;
     const flops = 2 * m * n * k;
     const f64 = g.c instanceof Float64Array;
     const t = f64 ? tiles.f64 : tiles.f32;
-    // split C along its longer side into blocks of whole register tiles
+    // split C along its longer side into blocks of whole register tiles; block 0 is the caller's
     const alongN = n >= m;
     const unit = alongN ? t.nr : t.mr;
     const tilesAlong = Math.ceil((alongN ? n : m) / unit);
     const parts = Math.min(threads, tilesAlong);
     const es = f64 ? 8 : 4;
-    const aLen = g.transA ? span(k, m, g.lda) : span(m, k, g.lda);
-    const bLen = g.transB ? span(n, k, g.ldb) : span(k, n, g.ldb);
+    const bounds = Array.from({ length: parts }, (_, part) => [
+      Math.floor((tilesAlong * part) / parts) * unit,
+      Math.min(Math.floor((tilesAlong * (part + 1)) / parts) * unit, alongN ? n : m),
+    ]);
+    // What the workers need in shared memory: the whole operand they share (A when splitting
+    // along n, B along m) and their own block of the other one, compacted; C blocks likewise.
+    const aLen = alongN ? (transA ? span(k, m, g.lda) : span(m, k, g.lda)) : 0;
+    const bLen = alongN ? 0 : (transB ? span(n, k, g.ldb) : span(k, n, g.ldb));
+    let blockLen = 0;
+    let cLen = 0;
+    for (let part = 1; part < parts; part++) {
+      const w = bounds[part][1] - bounds[part][0];
+      blockLen += w * k;
+      cLen += alongN ? m * w : w * n;
+    }
     // slack after the data: packing in place reads up to a register tile past a partial panel
     const slack = (Math.max(t.mr, t.nr) + 1) * Math.max(g.lda, g.ldb, k) + 64;
-    const needed = dataStart + (aLen + bLen + m * n + slack) * es;
+    const needed = dataStart + (aLen + bLen + blockLen + cLen + slack) * es;
     if (flops < minFlops || parts < 2 || broken !== undefined || needed > MAX_PAGES * PAGE) {
       single(g);
       return;
@@ -125,40 +140,61 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     const have = memory.buffer.byteLength;
     if (needed > have) memory.grow(Math.ceil((needed - have) / PAGE));
     const view = f64 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
-    const base = Math.ceil(dataStart / es);
-    const aAt = base;
-    const bAt = aAt + aLen;
-    const cAt = bAt + bLen;
-    view.set(g.a.subarray(g.aOffset, g.aOffset + aLen), aAt);
-    view.set(g.b.subarray(g.bOffset, g.bOffset + bLen), bAt);
+    let at = Math.ceil(dataStart / es);
+    const sharedAt = at;
+    if (alongN) view.set(g.a.subarray(g.aOffset, g.aOffset + aLen), at);
+    else view.set(g.b.subarray(g.bOffset, g.bOffset + bLen), at);
+    at += aLen + bLen;
     const ctrl = new Int32Array(memory.buffer, 0, CTRL_BYTES / 4);
     Atomics.store(ctrl, CTRL_DONE, 0);
-    const jobs: WorkerJob[] = [];
-    for (let part = 0; part < parts; part++) {
-      const from = Math.floor((tilesAlong * part) / parts) * unit;
-      const to = Math.min(Math.floor((tilesAlong * (part + 1)) / parts) * unit, alongN ? n : m);
+    const cAts: number[] = [];
+    for (let part = 1; part < parts; part++) {
+      const [from, to] = bounds[part];
+      const w = to - from;
       const job: WorkerJob = {
-        f64, transA: g.transA, transB: g.transB, m, n, k, alpha: g.alpha, beta: 0,
-        aOffset: aAt, lda: g.lda, bOffset: bAt, ldb: g.ldb, cOffset: cAt, ldc: n,
+        f64, transA, transB, m, n, k, alpha: g.alpha, beta: 0,
+        aOffset: sharedAt, lda: g.lda, bOffset: sharedAt, ldb: g.ldb, cOffset: 0, ldc: 0,
       };
+      // the worker's block of the split operand, copied compactly (row by row where strided)
+      const blockAt = at;
       if (alongN) {
-        job.n = to - from;
-        job.bOffset = bAt + (g.transB ? from * g.ldb : from);
-        job.cOffset = cAt + from;
+        job.n = w;
+        if (transB) {
+          view.set(g.b.subarray(g.bOffset + from * g.ldb, g.bOffset + from * g.ldb + span(w, k, g.ldb)), blockAt);
+          job.bOffset = blockAt;
+          at += span(w, k, g.ldb);
+        } else {
+          for (let r = 0; r < k; r++) view.set(g.b.subarray(g.bOffset + r * g.ldb + from, g.bOffset + r * g.ldb + to), blockAt + r * w);
+          job.bOffset = blockAt;
+          job.ldb = w;
+          at += k * w;
+        }
       } else {
-        job.m = to - from;
-        job.aOffset = aAt + (g.transA ? from : from * g.lda);
-        job.cOffset = cAt + from * n;
+        job.m = w;
+        if (!transA) {
+          view.set(g.a.subarray(g.aOffset + from * g.lda, g.aOffset + from * g.lda + span(w, k, g.lda)), blockAt);
+          job.aOffset = blockAt;
+          at += span(w, k, g.lda);
+        } else {
+          for (let r = 0; r < k; r++) view.set(g.a.subarray(g.aOffset + r * g.lda + from, g.aOffset + r * g.lda + to), blockAt + r * w);
+          job.aOffset = blockAt;
+          job.lda = w;
+          at += k * w;
+        }
       }
-      jobs.push(job);
+      job.cOffset = at;
+      job.ldc = alongN ? w : n;
+      cAts.push(at);
+      at += alongN ? m * w : w * n;
+      Atomics.store(ctrl, CTRL_STATUS + part - 1, 0);
+      writeJob(memory, part - 1, job);
+      Atomics.add(ctrl, CTRL_SEQ + part - 1, 1);
+      Atomics.notify(ctrl, CTRL_SEQ + part - 1);
     }
-    for (let w = 1; w < parts; w++) {
-      Atomics.store(ctrl, CTRL_STATUS + w - 1, 0);
-      writeJob(memory, w - 1, jobs[w]);
-      Atomics.add(ctrl, CTRL_SEQ + w - 1, 1);
-      Atomics.notify(ctrl, CTRL_SEQ + w - 1);
-    }
-    runGemm(exports, memory, CTRL_BYTES, tiles, { ...jobs[0], a: view, b: view, c: view });
+    // block 0 on this thread, straight from the caller's arrays into the caller's C
+    const [, to0] = bounds[0];
+    if (alongN) single({ ...g, n: to0 });
+    else single({ ...g, m: to0 });
     // wait for the workers; a generous deadline (≥ 0.1 GFLOP/s) turns a lost worker into an error
     const deadline = performance.now() + 60_000 + flops / 1e5;
     for (;;) {
@@ -175,14 +211,22 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
         throw new Error(`threaded gemm [${m}x${k}]·[${k}x${n}]: worker ${w - 1} failed ${errors.join('; ')}`);
       }
     }
-    // C = (alpha·A·B, computed in shared memory) + beta·C
+    // the workers' blocks: C = (alpha·A·B, computed in shared memory) + beta·C
     const { c, cOffset, ldc, beta } = g;
     const out = f64 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
-    for (let i = 0; i < m; i++) {
-      const src = cAt + i * n;
-      const dst = cOffset + i * ldc;
-      if (beta === 0) c.set(out.subarray(src, src + n), dst);
-      else for (let j = 0; j < n; j++) c[dst + j] = out[src + j] + beta * c[dst + j];
+    for (let part = 1; part < parts; part++) {
+      const [from, to] = bounds[part];
+      const w = to - from;
+      const rows = alongN ? m : w;
+      const cols = alongN ? w : n;
+      const dst0 = alongN ? cOffset + from : cOffset + from * ldc;
+      const src0 = cAts[part - 1];
+      for (let i = 0; i < rows; i++) {
+        const src = src0 + i * cols;
+        const dst = dst0 + i * ldc;
+        if (beta === 0) c.set(out.subarray(src, src + cols), dst);
+        else for (let j = 0; j < cols; j++) c[dst + j] = out[src + j] + beta * c[dst + j];
+      }
     }
   };
 

@@ -44,22 +44,19 @@ export function binary(op: BinaryKernelOp, a: TypedArray, b: TypedArray, size: n
   return out;
 }
 
-/** One fused Adam step (see KernelTable.adam). */
-export function adam(
-  p: TypedArray, d: TypedArray, m: TypedArray, v: TypedArray, size: number, h: AdamHyper, alloc: Alloc = allocHost,
-): { p: TypedArray; m: TypedArray; v: TypedArray } {
-  const dtype = dtypeOfArray(p);
-  const po = alloc(dtype, size);
-  const mo = alloc(dtype, size);
-  const vo = alloc(dtype, size);
-  const { lr, beta1, beta2, eps, c1, c2 } = h;
-  // lr·(m/c1)/(√(v/c2) + ε) = [lr·√c2/c1]·m/(√v + ε·√c2): one division and one square root
-  // per element instead of three divisions (the same value in exact arithmetic)
-  const rate = (lr * Math.sqrt(c2)) / c1;
-  const epsHat = eps * Math.sqrt(c2);
+/**
+ * Elements start..end of one Adam step into po, mo, vo. Self-contained (the GEMM worker threads
+ * evaluate its source): lr·(m/c1)/(√(v/c2) + ε) = rate·m/(√v + epsHat) with rate = lr·√c2/c1 and
+ * epsHat = ε·√c2, one division and one square root per element.
+ */
+export function adamRange(
+  p: ArrayLike<number>, d: ArrayLike<number>, m: ArrayLike<number>, v: ArrayLike<number>,
+  po: { [i: number]: number }, mo: { [i: number]: number }, vo: { [i: number]: number },
+  start: number, end: number, rate: number, epsHat: number, beta1: number, beta2: number,
+): void {
   const a1 = 1 - beta1;
   const a2 = 1 - beta2;
-  for (let i = 0; i < size; i++) {
+  for (let i = start; i < end; i++) {
     const g = d[i];
     const mi = beta1 * m[i] + a1 * g;
     const vi = beta2 * v[i] + a2 * g * g;
@@ -67,5 +64,27 @@ export function adam(
     vo[i] = vi;
     po[i] = p[i] - (rate * mi) / (Math.sqrt(vi) + epsHat);
   }
+}
+
+/** Runs `adamRange` over 0..size, possibly sharing it with worker threads. */
+export type AdamRunner = (
+  p: TypedArray, d: TypedArray, m: TypedArray, v: TypedArray, po: TypedArray, mo: TypedArray, vo: TypedArray,
+  size: number, rate: number, epsHat: number, beta1: number, beta2: number,
+) => void;
+
+const sequentialAdam: AdamRunner = (p, d, m, v, po, mo, vo, size, rate, epsHat, beta1, beta2) =>
+  adamRange(p, d, m, v, po, mo, vo, 0, size, rate, epsHat, beta1, beta2);
+
+/** One fused Adam step (see KernelTable.adam). */
+export function adam(
+  p: TypedArray, d: TypedArray, m: TypedArray, v: TypedArray, size: number, h: AdamHyper,
+  alloc: Alloc = allocHost, run: AdamRunner = sequentialAdam,
+): { p: TypedArray; m: TypedArray; v: TypedArray } {
+  const dtype = dtypeOfArray(p);
+  const po = alloc(dtype, size);
+  const mo = alloc(dtype, size);
+  const vo = alloc(dtype, size);
+  const { lr, beta1, beta2, eps, c1, c2 } = h;
+  run(p, d, m, v, po, mo, vo, size, (lr * Math.sqrt(c2)) / c1, eps * Math.sqrt(c2), beta1, beta2);
   return { p: po, m: mo, v: vo };
 }

@@ -3,6 +3,8 @@
 // The choice and the reason for any fallback are returned (and reported by describe()); a tier
 // can be forced so a conformance suite can loop over all of them.
 
+import type { AdamRunner } from './elementwise.js';
+import type { ActivationRunner } from './fused.js';
 import { gemmJs, type Gemm } from './gemm.js';
 import { createThreadedGemm, DEFAULT_MIN_FLOPS } from './threads/index.js';
 import { createWasmGemm, simdSupported } from './wasm/index.js';
@@ -27,6 +29,8 @@ export interface GemmChoice {
   fallbacks: string[];
   /** Ends worker threads, if any (they are unref'ed and never keep the process alive). */
   close: () => Promise<void>;
+  /** Element-wise kernels shared with the worker threads (the threaded tier only). */
+  elementwise?: { activation: ActivationRunner; adam: AdamRunner };
 }
 
 const noop = async (): Promise<void> => {};
@@ -46,6 +50,7 @@ function tryTier(tier: GemmTier, options: GemmChoiceOptions): GemmChoice | strin
     gemm: threaded.gemm,
     fallbacks: [],
     close: threaded.close,
+    elementwise: { activation: threaded.activation, adam: threaded.adam },
   };
 }
 

@@ -45,61 +45,84 @@ export function gemmWithEpilogue(
   return out;
 }
 
-/** e^{-|y|} based sigmoid: no overflow for any y. */
-function sigmoidOf(y: number, e: number): number {
-  return y >= 0 ? 1 / (1 + e) : e / (1 + e);
-}
+/** Codes of the activation kernels, for the worker threads (see activationRange). */
+export const ACTIVATION_PASSES: readonly ActivationPass[] = ['value', 'log-derivative', 'backprop'];
+export const ACTIVATION_KINDS: readonly ActivationParams['kind'][] = ['smooth-leaky-relu', 'leaky-tanh'];
 
-/** One activation pass (see ActivationPass); transcendental work is one exp (+ one log) per element. */
-export function activation(
-  pass: ActivationPass, act: ActivationParams, y: TypedArray, back: TypedArray | null, size: number, alloc: Alloc = allocHost,
-): TypedArray {
-  const out = alloc(dtypeOfArray(y), size);
-  if (pass === 'backprop' && back === null) throw new Error("activation: the 'backprop' pass needs the back-propagated error");
-  if (act.kind === 'smooth-leaky-relu') {
-    const al = act.a;
-    const bl = 1 - al;
-    if (pass === 'value') {
+/**
+ * Elements start..end of one activation pass, written into `out`. Self-contained (it uses
+ * nothing but Math): the GEMM worker threads evaluate its source to share the work.
+ * pass: 0 value, 1 log σ', 2 backprop; kind: 0 smooth leaky ReLU (a = α), 1 leaky tanh (a = β, b = γ).
+ * Sigmoid from e = exp(-|y|) (no overflow): s = 1/(1+e) for y ≥ 0, e/(1+e) otherwise.
+ */
+export function activationRange(
+  pass: number, kind: number, a: number, b: number,
+  y: ArrayLike<number>, back: ArrayLike<number> | null, out: { [i: number]: number }, start: number, end: number,
+): void {
+  if (kind === 0) {
+    const al = a;
+    const bl = 1 - a;
+    if (pass === 0) {
       // σ = αy + (1-α)(max(y, 0) + log1p(e^{-|y|}))
-      for (let i = 0; i < size; i++) {
+      for (let i = start; i < end; i++) {
         const v = y[i];
         out[i] = al * v + bl * ((v > 0 ? v : 0) + Math.log1p(Math.exp(-Math.abs(v))));
       }
-    } else if (pass === 'log-derivative') {
-      for (let i = 0; i < size; i++) {
+    } else if (pass === 1) {
+      for (let i = start; i < end; i++) {
         const v = y[i];
-        out[i] = Math.log(al + bl * sigmoidOf(v, Math.exp(-Math.abs(v))));
+        const e = Math.exp(-Math.abs(v));
+        const s = v >= 0 ? 1 / (1 + e) : e / (1 + e);
+        out[i] = Math.log(al + bl * s);
       }
     } else {
-      const g = back as TypedArray;
+      const g = back as ArrayLike<number>;
       // Δ = σ'·back - σ''/σ',  σ' = α + (1-α)s,  σ'' = (1-α)s(1-s)
-      for (let i = 0; i < size; i++) {
+      for (let i = start; i < end; i++) {
         const v = y[i];
-        const s = sigmoidOf(v, Math.exp(-Math.abs(v)));
+        const e = Math.exp(-Math.abs(v));
+        const s = v >= 0 ? 1 / (1 + e) : e / (1 + e);
         const d = al + bl * s;
         out[i] = d * g[i] - (bl * s * (1 - s)) / d;
       }
     }
-    return out;
+    return;
   }
-  const beta = act.a;
-  const gamma = act.b;
-  if (pass === 'value') {
-    for (let i = 0; i < size; i++) out[i] = Math.tanh(beta * y[i]) + gamma * y[i];
-  } else if (pass === 'log-derivative') {
-    for (let i = 0; i < size; i++) {
+  const beta = a;
+  const gamma = b;
+  if (pass === 0) {
+    for (let i = start; i < end; i++) out[i] = Math.tanh(beta * y[i]) + gamma * y[i];
+  } else if (pass === 1) {
+    for (let i = start; i < end; i++) {
       const t = Math.tanh(beta * y[i]);
       out[i] = Math.log(beta * (1 - t * t) + gamma);
     }
   } else {
-    const g = back as TypedArray;
+    const g = back as ArrayLike<number>;
     // σ' = β(1-t²) + γ,  σ'' = -2β²t(1-t²)
-    for (let i = 0; i < size; i++) {
+    for (let i = start; i < end; i++) {
       const t = Math.tanh(beta * y[i]);
       const sech2 = 1 - t * t;
       const d = beta * sech2 + gamma;
       out[i] = d * g[i] + (2 * beta * beta * t * sech2) / d;
     }
   }
+}
+
+/** Runs `activationRange` over 0..size, possibly sharing it with worker threads. */
+export type ActivationRunner = (
+  pass: number, kind: number, a: number, b: number, y: TypedArray, back: TypedArray | null, out: TypedArray, size: number,
+) => void;
+
+const sequentialActivation: ActivationRunner = (pass, kind, a, b, y, back, out, size) => activationRange(pass, kind, a, b, y, back, out, 0, size);
+
+/** One activation pass (see ActivationPass); transcendental work is one exp (+ one log) per element. */
+export function activation(
+  pass: ActivationPass, act: ActivationParams, y: TypedArray, back: TypedArray | null, size: number,
+  alloc: Alloc = allocHost, run: ActivationRunner = sequentialActivation,
+): TypedArray {
+  if (pass === 'backprop' && back === null) throw new Error("activation: the 'backprop' pass needs the back-propagated error");
+  const out = alloc(dtypeOfArray(y), size);
+  run(ACTIVATION_PASSES.indexOf(pass), ACTIVATION_KINDS.indexOf(act.kind), act.a, act.b, y, back, out, size);
   return out;
 }

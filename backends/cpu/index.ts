@@ -6,7 +6,7 @@
 import type { Backend, KernelTable, MatmulParams } from '../../engine/backend.js';
 import { allocHost, dtypeOfArray, type DType, type TypedArray } from '../../engine/dtype.js';
 import { adam, affine, binary, unary } from './elementwise.js';
-import { chooseGemm, type GemmTier } from './fast.js';
+import { chooseGemm, type GemmChoice, type GemmTier } from './fast.js';
 import { activation, gemmWithEpilogue } from './fused.js';
 import { ArrayPool, type Alloc } from './pool.js';
 import { gemmJs, type Gemm } from './gemm.js';
@@ -53,11 +53,13 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
   let gemm = options.gemm ?? gemmJs;
   let gemmName = options.gemmName ?? (options.gemm ? 'custom' : 'js-tiled-4x4');
   let fallbacks = '';
+  let shared: GemmChoice['elementwise'];
   if (!options.gemm && options.tier && options.tier !== 'js') {
     const choice = chooseGemm(options.tier === 'auto' ? {} : { tier: options.tier });
     gemm = choice.gemm;
     gemmName = options.gemmName ?? choice.name;
     fallbacks = choice.fallbacks.join('; ');
+    shared = choice.elementwise;
   }
   const luKind = options.lu ?? (gemm === gemmJs ? 'ml-matrix' : 'blocked');
   const linalg = luKind === 'blocked' ? createLu(gemm) : { solve, inv, slogdet };
@@ -73,10 +75,10 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
     sum, max, slice, pad, cast,
     transpose: (x, shape, perm) => transpose(x, shape, perm, take),
     expand: (x, shape, outShape) => expand(x, shape, outShape, take),
-    adam: (p, d, m, v, size, h) => adam(p, d, m, v, size, h, take),
+    adam: (p, d, m, v, size, h) => adam(p, d, m, v, size, h, take, shared?.adam),
     matmul: (a, b, p) => matmul(gemm, a, b, p, take),
     gemm: (a, b, p, alpha, c, beta, bias) => gemmWithEpilogue(gemm, a, b, p, alpha, c, beta, bias, take),
-    activation: (pass, act, y, back, size) => activation(pass, act, y, back, size, take),
+    activation: (pass, act, y, back, size) => activation(pass, act, y, back, size, take, shared?.activation),
     solve: linalg.solve,
     inv: linalg.inv,
     slogdet: linalg.slogdet,

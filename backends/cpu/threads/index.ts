@@ -14,7 +14,13 @@ import { runGemm } from '../wasm/core.js';
 import { compileKernels } from '../wasm/emit.js';
 import { scratchBytes, simdSupported } from '../wasm/index.js';
 import { defaultTiles, kernelModuleBytes, PAGE, type GemmTiles, type KernelExports } from '../wasm/kernel.js';
-import { CTRL_DONE, CTRL_SEQ, CTRL_STATUS, workerSource, writeJob, type WorkerInit, type WorkerJob } from './worker.js';
+import type { AdamRunner } from '../elementwise.js';
+import { activationRange, type ActivationRunner } from '../fused.js';
+import { adamRange } from '../elementwise.js';
+import type { TypedArray } from '../../../engine/dtype.js';
+import {
+  CTRL_DONE, CTRL_SEQ, CTRL_STATUS, JOB_KIND_ACTIVATION, JOB_KIND_ADAM, workerSource, writeJob, writeWords, type WorkerInit, type WorkerJob,
+} from './worker.js';
 
 /** Products below this many flops run on the calling thread (crossover measured by bench/gemm.ts). */
 export const DEFAULT_MIN_FLOPS = 5e6;
@@ -30,9 +36,16 @@ export interface ThreadedGemmOptions {
   tiles?: GemmTiles;
 }
 
-/** A GEMM that also tells how many threads it uses. */
+/** Element-wise passes shorter than this stay on the calling thread (hand-off ~20 µs). */
+export const MIN_ELEMENTWISE = 8192;
+
+/** A GEMM that also tells how many threads it uses, and shares element-wise kernels with them. */
 export interface ThreadedGemm {
   gemm: Gemm;
+  /** Activation passes split between the calling thread and the workers. */
+  activation: ActivationRunner;
+  /** Adam steps split likewise. */
+  adam: AdamRunner;
   threads: number;
   minFlops: number;
   /** Ends the workers now (they are unref'ed anyway); the GEMM then runs on one thread. */
@@ -101,6 +114,23 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
       worker.unref(); // after the listeners: adding a 'message' listener refs the port again
       return worker;
     });
+  };
+
+  /** Waits until parts − 1 workers reported; throws after 60 s + extraMs or when one failed. */
+  const waitForWorkers = (ctrl: Int32Array, parts: number, what: string, extraMs: number): void => {
+    const deadline = performance.now() + 60_000 + extraMs;
+    for (;;) {
+      const done = Atomics.load(ctrl, CTRL_DONE);
+      if (done >= parts - 1) break;
+      if (performance.now() > deadline) {
+        broken = 'a worker did not answer';
+        throw new Error(`${what}: ${broken}`);
+      }
+      Atomics.wait(ctrl, CTRL_DONE, done, 1000);
+    }
+    for (let w = 1; w < parts; w++) {
+      if (Atomics.load(ctrl, CTRL_STATUS + w - 1) !== 1) throw new Error(`${what}: worker ${w - 1} failed ${errors.join('; ')}`);
+    }
   };
 
   const gemm: Gemm = (g: GemmArgs) => {
@@ -195,22 +225,8 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     const [, to0] = bounds[0];
     if (alongN) single({ ...g, n: to0 });
     else single({ ...g, m: to0 });
-    // wait for the workers; a generous deadline (≥ 0.1 GFLOP/s) turns a lost worker into an error
-    const deadline = performance.now() + 60_000 + flops / 1e5;
-    for (;;) {
-      const done = Atomics.load(ctrl, CTRL_DONE);
-      if (done >= parts - 1) break;
-      if (performance.now() > deadline) {
-        broken = 'a worker did not answer';
-        throw new Error(`threaded gemm [${m}x${k}]·[${k}x${n}]: ${broken}`);
-      }
-      Atomics.wait(ctrl, CTRL_DONE, done, 1000);
-    }
-    for (let w = 1; w < parts; w++) {
-      if (Atomics.load(ctrl, CTRL_STATUS + w - 1) !== 1) {
-        throw new Error(`threaded gemm [${m}x${k}]·[${k}x${n}]: worker ${w - 1} failed ${errors.join('; ')}`);
-      }
-    }
+    // a generous deadline (≥ 0.1 GFLOP/s) turns a lost worker into an error
+    waitForWorkers(ctrl, parts, `threaded gemm [${m}x${k}]·[${k}x${n}]`, flops / 1e5);
     // the workers' blocks: C = (alpha·A·B, computed in shared memory) + beta·C
     const { c, cOffset, ldc, beta } = g;
     const out = f64 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
@@ -230,6 +246,80 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     }
   };
 
+  /**
+   * Splits an element-wise pass of `size` elements: each worker's range of the inputs is copied
+   * to shared memory, the worker computes it there (`words` describes the job in element
+   * offsets), this thread computes range 0 in place, then the workers' outputs are copied back.
+   */
+  const shareElementwise = (
+    size: number, f64: boolean, ins: (TypedArray | null)[], outs: TypedArray[], kind: number,
+    words: (inAts: number[], outAts: number[], count: number) => number[], local: (start: number, end: number) => void,
+  ): void => {
+    const parts = threads;
+    if (size < MIN_ELEMENTWISE || broken !== undefined) {
+      local(0, size);
+      return;
+    }
+    const es = f64 ? 8 : 4;
+    const bounds = Array.from({ length: parts + 1 }, (_, p) => Math.round((size * p) / parts / 16) * 16);
+    bounds[parts] = size;
+    const shared = size - bounds[1];
+    const needed = dataStart + ((ins.length + outs.length) * shared + 64) * es;
+    if (needed > MAX_PAGES * PAGE) {
+      local(0, size);
+      return;
+    }
+    workers ??= startPool();
+    const have = memory.buffer.byteLength;
+    if (needed > have) memory.grow(Math.ceil((needed - have) / PAGE));
+    const view = f64 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
+    const ctrl = new Int32Array(memory.buffer, 0, CTRL_BYTES / 4);
+    Atomics.store(ctrl, CTRL_DONE, 0);
+    let at = Math.ceil(dataStart / es);
+    const outAtsOf: number[][] = [];
+    for (let part = 1; part < parts; part++) {
+      const from = bounds[part];
+      const count = bounds[part + 1] - from;
+      const inAts = ins.map((x) => {
+        if (x === null) return -1;
+        view.set(x.subarray(from, from + count), at);
+        at += count;
+        return at - count;
+      });
+      const outAts = outs.map(() => {
+        at += count;
+        return at - count;
+      });
+      outAtsOf.push(outAts);
+      Atomics.store(ctrl, CTRL_STATUS + part - 1, 0);
+      writeWords(memory, part - 1, kind, words(inAts, outAts, count));
+      Atomics.add(ctrl, CTRL_SEQ + part - 1, 1);
+      Atomics.notify(ctrl, CTRL_SEQ + part - 1);
+    }
+    local(0, bounds[1]);
+    waitForWorkers(ctrl, parts, `element-wise pass of ${size} elements`, size * 1e-3);
+    const out = f64 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
+    for (let part = 1; part < parts; part++) {
+      const from = bounds[part];
+      const count = bounds[part + 1] - from;
+      outs.forEach((o, j) => o.set(out.subarray(outAtsOf[part - 1][j], outAtsOf[part - 1][j] + count), from));
+    }
+  };
+
+  const activation: ActivationRunner = (pass, kind, a, b, y, back, out, size) => {
+    const f64 = y instanceof Float64Array;
+    shareElementwise(size, f64, [y, back], [out], JOB_KIND_ACTIVATION,
+      ([yAt, backAt], [outAt], count) => [pass, kind, a, b, f64 ? 1 : 0, yAt, backAt, outAt, count],
+      (start, end) => activationRange(pass, kind, a, b, y, back, out, start, end));
+  };
+
+  const adam: AdamRunner = (p, d, m, v, po, mo, vo, size, rate, epsHat, beta1, beta2) => {
+    const f64 = p instanceof Float64Array;
+    shareElementwise(size, f64, [p, d, m, v], [po, mo, vo], JOB_KIND_ADAM,
+      ([pAt, dAt, mAt, vAt], [poAt, moAt, voAt], count) => [f64 ? 1 : 0, pAt, dAt, mAt, vAt, poAt, moAt, voAt, count, rate, epsHat, beta1, beta2],
+      (start, end) => adamRange(p, d, m, v, po, mo, vo, start, end, rate, epsHat, beta1, beta2));
+  };
+
   const close = async (): Promise<void> => {
     const running = workers ?? [];
     workers = undefined;
@@ -241,5 +331,5 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     });
     await Promise.all(running.map((w) => w.terminate()));
   };
-  return { gemm, threads, minFlops, close };
+  return { gemm, activation, adam, threads, minFlops, close };
 }

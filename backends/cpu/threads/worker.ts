@@ -5,6 +5,8 @@
 // then reports through the control words: status[slot] = 1 (done) or 2 (failed), done += 1.
 // Jobs arrive through shared memory (a job slot and a sequence word), not as messages.
 
+import { adamRange } from '../elementwise.js';
+import { activationRange } from '../fused.js';
 import { runGemm, scratchPlan } from '../wasm/core.js';
 
 /** Indices into the Int32 control words at byte 0 of the shared memory. */
@@ -17,7 +19,22 @@ export const CTRL_SEQ = 32;
 export const JOB_BYTES_AT = 1024;
 export const JOB_WORDS = 16;
 
-/** The fields of a job in the order they are stored in its slot. */
+/** Word of a job slot that holds the job's kind (JOB_KIND_*); the other words depend on it. */
+export const JOB_KIND_WORD = 15;
+export const JOB_KIND_GEMM = 0;
+/** words: pass, kind, a, b, f64, yAt, backAt (−1: none), outAt, count (element offsets) */
+export const JOB_KIND_ACTIVATION = 1;
+/** words: f64, pAt, dAt, mAt, vAt, poAt, moAt, voAt, count, rate, epsHat, beta1, beta2 */
+export const JOB_KIND_ADAM = 2;
+
+/** Writes an element-wise job (kind and its words) into worker `slot`'s slot. */
+export function writeWords(memory: WebAssembly.Memory, slot: number, kind: number, values: readonly number[]): void {
+  const words = new Float64Array(memory.buffer, JOB_BYTES_AT + slot * JOB_WORDS * 8, JOB_WORDS);
+  values.forEach((v, i) => { words[i] = v; });
+  words[JOB_KIND_WORD] = kind;
+}
+
+/** The fields of a GEMM job in the order they are stored in its slot. */
 export const JOB_FIELDS = ['f64', 'transA', 'transB', 'm', 'n', 'k', 'alpha', 'beta', 'aOffset', 'lda', 'bOffset', 'ldb', 'cOffset', 'ldc'] as const;
 
 /** A job: the GEMM arguments with a, b, c replaced by element offsets into the shared memory. */
@@ -42,6 +59,7 @@ export interface WorkerJob {
 export function writeJob(memory: WebAssembly.Memory, slot: number, job: WorkerJob): void {
   const words = new Float64Array(memory.buffer, JOB_BYTES_AT + slot * JOB_WORDS * 8, JOB_WORDS);
   JOB_FIELDS.forEach((f, i) => { words[i] = Number(job[f]); });
+  words[JOB_KIND_WORD] = JOB_KIND_GEMM;
 }
 
 /** workerData of a GEMM worker. */
@@ -65,6 +83,8 @@ export function workerSource(): string {
 const { parentPort, workerData } = require('node:worker_threads');
 ${scratchPlan.toString()}
 ${runGemm.toString()}
+${activationRange.toString()}
+${adamRange.toString()}
 const { module, memory, tiles, scratch, slot } = workerData;
 const FIELDS = ${JSON.stringify(JOB_FIELDS)};
 let exports = null;
@@ -86,11 +106,26 @@ for (;;) {
   try {
     if (initError) throw initError;
     const words = new Float64Array(memory.buffer, ${JOB_BYTES_AT} + slot * ${JOB_WORDS} * 8, ${JOB_WORDS});
-    const job = {};
-    FIELDS.forEach((f, i) => { job[f] = words[i]; });
-    job.f64 = job.f64 === 1; job.transA = job.transA === 1; job.transB = job.transB === 1;
-    const view = job.f64 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
-    runGemm(exports, memory, scratch, tiles, { ...job, a: view, b: view, c: view });
+    const kind = words[${JOB_KIND_WORD}];
+    if (kind === ${JOB_KIND_ACTIVATION}) {
+      // element offsets into a view of the job's dtype; ranges start at 0 in each block
+      const [pass, act, a, b, f64, yAt, backAt, outAt, count] = words;
+      const view = f64 === 1 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
+      const y = view.subarray(yAt, yAt + count);
+      const back = backAt < 0 ? null : view.subarray(backAt, backAt + count);
+      activationRange(pass, act, a, b, y, back, view.subarray(outAt, outAt + count), 0, count);
+    } else if (kind === ${JOB_KIND_ADAM}) {
+      const [f64, pAt, dAt, mAt, vAt, poAt, moAt, voAt, count, rate, epsHat, beta1, beta2] = words;
+      const view = f64 === 1 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
+      const at = (o) => view.subarray(o, o + count);
+      adamRange(at(pAt), at(dAt), at(mAt), at(vAt), at(poAt), at(moAt), at(voAt), 0, count, rate, epsHat, beta1, beta2);
+    } else {
+      const job = {};
+      FIELDS.forEach((f, i) => { job[f] = words[i]; });
+      job.f64 = job.f64 === 1; job.transA = job.transA === 1; job.transB = job.transB === 1;
+      const view = job.f64 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
+      runGemm(exports, memory, scratch, tiles, { ...job, a: view, b: view, c: view });
+    }
   } catch (e) {
     status = 2;
     parentPort.postMessage(String(e && e.stack || e));

@@ -1,0 +1,78 @@
+// Element-wise kernels shared with the GEMM worker threads (backends/cpu/threads): the activation
+// passes and the Adam step split between the calling thread and a worker must give, element for
+// element, what the formulas give (written out here independently), for sizes around the split
+// points, both dtypes, with and without the back-propagated error.
+
+import t from 'tap';
+import { availableParallelism } from 'node:os';
+import { createThreadedGemm, MIN_ELEMENTWISE } from '../backends/cpu/threads/index.js';
+import { Rng } from '../engine/random.js';
+
+const threaded = createThreadedGemm({ threads: 2 });
+const cores = availableParallelism();
+
+t.test('the threaded tier exists on a machine with ≥ 2 cores', async (t) => {
+  t.equal(threaded !== undefined, cores >= 2, `${cores} cores`);
+});
+
+const softplus = (v: number): number => (v > 30 ? v : Math.log(1 + Math.exp(v)));
+const sigmoid = (v: number): number => 0.5 * (1 + Math.tanh(v / 2));
+
+if (threaded) {
+  t.teardown(() => threaded.close());
+  for (const T of [Float64Array, Float32Array]) {
+    const tol = T === Float64Array ? 1e-12 : 2e-6;
+    for (const size of [MIN_ELEMENTWISE - 1, MIN_ELEMENTWISE, 50_001]) {
+      t.test(`activation passes, ${T.name}, ${size} elements`, async (t) => {
+        const rng = new Rng(size);
+        const y = T.from({ length: size }, () => 6 * rng.normal());
+        const back = T.from({ length: size }, () => rng.normal());
+        const a = 0.3;
+        const refs = [
+          (v: number) => a * v + (1 - a) * softplus(v),
+          (v: number) => Math.log(a + (1 - a) * sigmoid(v)),
+          (v: number, g: number) => {
+            const d = a + (1 - a) * sigmoid(v);
+            return d * g - ((1 - a) * sigmoid(v) * (1 - sigmoid(v))) / d;
+          },
+        ];
+        for (let pass = 0; pass < 3; pass++) {
+          const out = new T(size).fill(NaN);
+          threaded.activation(pass, 0, a, 0, y, pass === 2 ? back : null, out, size);
+          let worst = 0;
+          for (let i = 0; i < size; i++) {
+            const expected = refs[pass](y[i], back[i]);
+            worst = Math.max(worst, Math.abs(out[i] - expected) / Math.max(1, Math.abs(expected)));
+          }
+          t.ok(worst <= tol, `pass ${pass}: max rel err ${worst.toExponential(2)}`);
+        }
+        // leaky tanh, the other activation kind
+        const out = new T(size).fill(NaN);
+        threaded.activation(0, 1, 1.5, 0.1, y, null, out, size);
+        let worst = 0;
+        for (let i = 0; i < size; i++) worst = Math.max(worst, Math.abs(out[i] - (Math.tanh(1.5 * y[i]) + 0.1 * y[i])) / Math.max(1, Math.abs(y[i])));
+        t.ok(worst <= tol, `leaky tanh value: max rel err ${worst.toExponential(2)}`);
+      });
+
+      t.test(`Adam, ${T.name}, ${size} elements`, async (t) => {
+        const rng = new Rng(size + 1);
+        const mk = (scale: number, abs = false): InstanceType<typeof T> => T.from({ length: size }, () => (abs ? Math.abs(rng.normal()) : rng.normal()) * scale);
+        const p = mk(1);
+        const d = mk(0.1);
+        const m = mk(0.01);
+        const v = mk(0.001, true);
+        const [po, mo, vo] = [new T(size).fill(NaN), new T(size).fill(NaN), new T(size).fill(NaN)];
+        const lr = 1e-3, b1 = 0.9, b2 = 0.999, eps = 1e-8, c1 = 1 - b1 ** 3, c2 = 1 - b2 ** 3;
+        threaded.adam(p, d, m, v, po, mo, vo, size, (lr * Math.sqrt(c2)) / c1, eps * Math.sqrt(c2), b1, b2);
+        let worst = 0;
+        for (let i = 0; i < size; i++) {
+          const mi = b1 * m[i] + (1 - b1) * d[i];
+          const vi = b2 * v[i] + (1 - b2) * d[i] * d[i];
+          const pi = p[i] - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps); // the textbook form
+          worst = Math.max(worst, Math.abs(mo[i] - mi), Math.abs(vo[i] - vi), Math.abs(po[i] - pi) / Math.max(1, Math.abs(pi)));
+        }
+        t.ok(worst <= tol, `max err ${worst.toExponential(2)}`);
+      });
+    }
+  }
+}

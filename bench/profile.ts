@@ -18,9 +18,9 @@ import { Flow } from '../flow/index.js';
 import { machineInfo } from './lib/machine.js';
 import { resultsDir } from './lib/report.js';
 
-type Category = 'gemm kernels (wasm)' | 'gemm driver/packing/copies' | 'wait for gemm workers' | 'element-wise' | 'allocation' | 'garbage collection' |
+type Category = 'gemm kernels (wasm)' | 'gemm driver/packing/copies' | 'threads: copies, hand-off, waiting' | 'element-wise' | 'allocation' | 'garbage collection' |
   'layout/reductions' | 'tape/dispatch (engine)' | 'flow code' | 'other';
-const CATEGORIES: Category[] = ['gemm kernels (wasm)', 'gemm driver/packing/copies', 'wait for gemm workers', 'element-wise', 'allocation', 'garbage collection',
+const CATEGORIES: Category[] = ['gemm kernels (wasm)', 'gemm driver/packing/copies', 'threads: copies, hand-off, waiting', 'element-wise', 'allocation', 'garbage collection',
   'layout/reductions', 'tape/dispatch (engine)', 'flow code', 'other'];
 
 /** The category of one profile node (its own frame; callees are separate nodes). */
@@ -28,9 +28,10 @@ function categorize(node: Profiler.ProfileNode): Category {
   const { functionName: fn, url } = node.callFrame;
   if (fn === '(garbage collector)') return 'garbage collection';
   if (url.startsWith('wasm://') || /^\$?(f32|f64)(_|$)/.test(fn) || url === '' && /^js-to-wasm|^wasm-/.test(fn)) return 'gemm kernels (wasm)';
-  if (fn === 'wait' || /Atomics/.test(fn)) return 'wait for gemm workers';
+  if (fn === 'wait' || /Atomics/.test(fn) || /backends\/cpu\/threads\//.test(url)) return 'threads: copies, hand-off, waiting';
   if (/backends\/cpu\/(wasm|threads)\//.test(url) || /backends\/cpu\/gemm/.test(url) || fn === 'set' || fn === 'subarray' || fn === 'fill') return 'gemm driver/packing/copies';
-  if (/backends\/cpu\/(elementwise|fused)/.test(url)) return 'element-wise';
+  if (/backends\/cpu\/(elementwise|fused)/.test(url) || /backends\/cpu\/index/.test(url) && /^(activation|adam|unary|binary|affine)$/.test(fn)) return 'element-wise';
+  if (/backends\/cpu\/index/.test(url) && /^(matmul|gemm)$/.test(fn)) return 'gemm driver/packing/copies';
   if (/allocHost|Float(32|64)Array/.test(fn) || /engine\/dtype/.test(url)) return 'allocation';
   if (/backends\/cpu\/(layout|reduce)/.test(url)) return 'layout/reductions';
   if (/\/engine\//.test(url) || /\/index\.js$/.test(url) && !/flow/.test(url)) return 'tape/dispatch (engine)';

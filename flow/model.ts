@@ -18,6 +18,7 @@ import type { Backend } from '../engine/backend.js';
 import * as ops from '../engine/ops.js';
 import { nearIdentityHost, Rng } from '../engine/random.js';
 import { orthogonalFast } from './init.js';
+import { flowSummary } from './summary.js';
 import { fmt, sameShape } from '../engine/shape.js';
 import { getBackend } from '../engine/state.js';
 import { keep, tidy } from '../engine/scope.js';
@@ -288,6 +289,7 @@ export class Flow {
   /** n samples from the model: s ~ p_s (seeded), x = f⁻¹(s). */
   sample(n: number, options: { seed?: number } = {}): { x: Tensor; maxResidual: number } {
     if (!Number.isInteger(n) || n < 1) throw new Error(`sample: n must be a positive integer, got ${n}`);
+    assertSampleFits(n, this.dim);
     const rng = new Rng(options.seed ?? 0);
     const host = new Float64Array(n * this.dim);
     for (let i = 0; i < host.length; i++) host[i] = this.base.sample(rng);
@@ -333,9 +335,38 @@ export class Flow {
     return flow;
   }
 
+  /** A one-line summary: size, activation, base, biases, parameter count, dtype, backend. */
+  toString(): string {
+    return flowSummary(this);
+  }
+
   /** Disposes the parameters. */
   dispose(): void {
     for (const t of [...this.W, ...this.b]) t.dispose();
+  }
+}
+
+/** Bytes shown as GiB/MiB. */
+function showBytes(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+/**
+ * Refuses, before allocating, a sample that cannot fit in memory: n·D float64 draws, the result
+ * and the solver's temporaries (about four n×D arrays) against the memory the OS reports free
+ * (Node; browsers do not say, so only the typed-array limit applies there).
+ */
+function assertSampleFits(n: number, dim: number): void {
+  const need = 4 * n * dim * 8;
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const os = proc?.getBuiltinModule?.('node:os') as { freemem(): number } | undefined;
+  const free = os === undefined ? Infinity : os.freemem();
+  if (need > free || n * dim > 2 ** 32 - 1) {
+    throw new Error(
+      `sample: ${n} samples of dim ${dim} need about ${showBytes(need)} in memory (the draws, the result and the solver's ` +
+        `temporaries)${Number.isFinite(free) ? `, more than the ${showBytes(free)} free` : ''}: draw them in chunks ` +
+        '(relgrad sample --out file.csv streams any number)',
+    );
   }
 }
 

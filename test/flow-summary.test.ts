@@ -1,5 +1,4 @@
-// flowSummary: the readable description a Flow should print (String(flow) is still
-// "[object Object]" until Flow.toString delegates to it; see flow/summary.ts).
+// flowSummary: the readable description a Flow prints (String(flow), template literals).
 
 import t from 'tap';
 import { Flow, flowSummary } from '../flow/index.js';
@@ -11,4 +10,6 @@ t.test('size, activation, base, biases, parameter count, dtype and backend', asy
   t.equal(flowSummary(b), 'Flow(dim 2, 1 dense layer, leaky-tanh(β 2, γ 0.05), base laplace, no biases, 4 parameters, float32 on cpu)');
   const { W, b: bias } = a.params;
   t.equal(W.reduce((n, w) => n + w.size, 0) + bias.reduce((n, v) => n + v.size, 0), 24, 'the count is the parameters the flow holds');
+  t.equal(String(a), flowSummary(a), 'String(flow) prints the summary');
+  t.equal(`${b}`, flowSummary(b), 'so does a template literal');
 });

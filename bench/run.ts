@@ -82,7 +82,7 @@ export async function main(argv: string[]): Promise<void> {
     await attempt('step', () => stepSuite({ dims: stepDims, dtypes: ['float32', 'float64'], linalgDims: quick ? [256] : [784, 2048], seconds: quick ? 0.5 : 3, log }));
   }
   if (suites.includes('gradients')) await attempt('gradients', () => gradientSuite({ dims, backends, gpuMode, caps, budgetSeconds, maxGpuDim: Number(f['max-gpu-dim'] ?? 1000), log }));
-  if (suites.includes('throughput')) await attempt('throughput', () => throughputSuite({ backends, gpuMode, caps, budgetSeconds: quick ? 1 : 5, dim: quick ? 256 : 784, log }));
+  if (suites.includes('throughput')) await attempt('throughput', () => throughputSuite({ backends, gpuMode, caps, budgetSeconds: quick ? 1 : 5, dim: quick ? 256 : 784, mnistEpoch: !quick, log }));
   if (suites.includes('peer')) {
     const { peerSuite } = await import('./peer.js');
     // in-process cells: a tighter cap keeps the slow peers' predicted cells from running for minutes

@@ -54,6 +54,6 @@ async function mnistEpoch(log: (l: string) => void): Promise<{ seconds: number; 
   const record = r.history[0];
   flow.dispose();
   log(`throughput: MNIST epoch ${record.seconds.toFixed(1)} s`);
-  return { seconds: record.seconds, evaluated: data.validation.rows + Math.min(2000, data.train.rows) // train() scores 2000 training rows per epoch by default
-  , validationLoss: record.validationLoss ?? NaN, implementation: getBackend().describe().implementation };
+  const evaluated = data.validation.rows + Math.min(2000, data.train.rows); // train() scores 2000 training rows per epoch by default
+  return { seconds: record.seconds, evaluated, validationLoss: record.validationLoss ?? NaN, implementation: getBackend().describe().implementation };
 }

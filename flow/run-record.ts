@@ -15,6 +15,10 @@ export interface DatasetRecord {
   limit: number | null;
   rows: { train: number | null; validation: number | null; test: number | null };
   cols: number | null;
+  /** per-column mean and std the data was standardised with (null: not standardised) */
+  standardize?: { mean: number[]; std: number[] } | null;
+  /** --header of a CSV data set ('auto' | 'yes' | 'no'; null: not recorded) */
+  header?: string | null;
 }
 
 /** The optimiser settings that decide the sequence of updates. */
@@ -59,6 +63,8 @@ export function runRecordOf(ck: RecordedCheckpoint): RunRecord {
           limit: num(d.limit),
           rows: { train: num(rows.train), validation: num(rows.validation), test: num(rows.test) },
           cols: num(d.cols),
+          standardize: readStandardization(d.standardize),
+          header: str(d.header),
         }
       : str(meta.dataset) !== null
         ? {
@@ -93,6 +99,12 @@ export interface ResumeCheck {
   mismatches: string[];
   /** fields the checkpoint does not record (an older file) */
   unknown: string[];
+}
+
+function readStandardization(v: unknown): { mean: number[]; std: number[] } | null {
+  const s = v as { mean?: unknown; std?: unknown } | null | undefined;
+  if (!s || !Array.isArray(s.mean) || !Array.isArray(s.std)) return null;
+  return { mean: s.mean.map(Number), std: s.std.map(Number) };
 }
 
 const show = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : String(v));
@@ -133,6 +145,7 @@ export function checkResume(ck: RecordedCheckpoint, want: ResumeRequest): Resume
       compare('validation rows', d.rows.validation, w.rows?.validation);
       compare('test rows', d.rows.test, w.rows?.test);
       compare('columns', d.cols, w.cols);
+      if (w.standardize !== undefined) compare('standardize', (d.standardize ?? null) !== null, w.standardize !== null);
     }
   }
   if (want.optimizer !== undefined) {

@@ -10,6 +10,7 @@ import { Tensor } from '../engine/tensor.js';
 import type { Checkpoint, HostParams, TrainingState } from './checkpoint.js';
 import { assertSeed } from '../engine/seed.js';
 import { assertResumable, type DatasetRecord, type RunRecord } from './run-record.js';
+import { assertFittable } from './data/fit-checks.js';
 import { evaluate } from './evaluate.js';
 import { assertFinite, rowsToTensor, toHostMatrix, type DataInput, type HostMatrix } from './matrix.js';
 import { GRADIENT_METHODS, type Flow, type GradientMethod } from './model.js';
@@ -113,6 +114,7 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
     assertFinite(`train: ${name}`, m);
   }
   if (trainSet.rows === 0) throw new Error('train: the training data is empty (0 rows)');
+  assertFittable('train: training data', trainSet);
   if (validation !== undefined && validation.rows === 0) {
     throw new Error('train: the validation data is empty (0 rows): early stopping needs at least 1 row (or leave validation out)');
   }

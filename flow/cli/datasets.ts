@@ -14,6 +14,9 @@ export interface DatasetRequest {
   seed: number;
   /** cap on training rows (for quick runs); validation/test are capped at a fifth of it, at least 500 */
   limit?: number;
+  /** header row of a CSV/text file: detected ('auto', default), or forced */
+  header?: 'auto' | 'yes' | 'no';
+  onNotice?: (message: string) => void;
 }
 
 export type DatasetKind = 'toy' | 'mnist' | 'maf' | 'file';
@@ -45,6 +48,9 @@ export async function resolveDataset(req: DatasetRequest): Promise<Splits & { ki
   if (req.dataDir !== undefined && kind !== 'maf') {
     throw new Error(`dataset ${req.name}: --data-dir only applies to the MAF sets (${MAF_SETS.join(', ')}); leave it out`);
   }
+  if (req.header !== undefined && req.header !== 'auto' && (kind !== 'file' || /\.npy$/i.test(req.name))) {
+    throw new Error(`dataset ${req.name}: --header applies to CSV/text files only; leave it out`);
+  }
   if (req.limit !== undefined && (!Number.isInteger(req.limit) || req.limit < 1)) {
     throw new Error(`dataset ${req.name}: limit must be a positive integer, got ${req.limit}`);
   }
@@ -67,5 +73,6 @@ export async function resolveDataset(req: DatasetRequest): Promise<Splits & { ki
   if (!existsSync(req.name)) {
     throw new Error(`dataset '${req.name}' is neither a built-in set (${[...Object.keys(TOY_SETS), 'mnist', ...MAF_SETS].join(', ')}) nor an existing .csv/.npy file`);
   }
-  return { ...capSplits(splitMatrix(loadMatrix(req.name), { seed: req.seed, name: req.name }), req.limit), kind };
+  const header = req.header === 'yes' ? true : req.header === 'no' ? false : 'auto';
+  return { ...capSplits(splitMatrix(loadMatrix(req.name, { header, onNotice: req.onNotice }), { seed: req.seed, name: req.name }), req.limit), kind };
 }

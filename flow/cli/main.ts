@@ -2,7 +2,9 @@
 // The relgrad command line: train, eval, sample. Exit status 0 on success, 2 on a usage error
 // (unknown flag, bad value), 1 on any other error; every error says what was wrong.
 
-import { mkdirSync, writeFileSync, appendFileSync, existsSync, realpathSync, rmSync } from 'node:fs';
+import { mkdirSync, writeFileSync, appendFileSync, existsSync, realpathSync, rmSync, openSync, writeSync, closeSync, renameSync, statfsSync } from 'node:fs';
+import { Rng } from '../../engine/random.js';
+import { npyHeader } from '../data/files.js';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
@@ -21,8 +23,9 @@ import { BASES } from '../bases.js';
 import type { Matrix64 } from '../data/dataset.js';
 import { parseFlags, usage, UsageError, type FlagSpec, type FlagValues } from './args.js';
 import { resolveDataset } from './datasets.js';
+import { assertFittable, fitStandardization, scaleWarning, standardize, standardizationLogDet, unstandardizeInPlace } from '../data/fit-checks.js';
 import { writeSamplesPicture, writeTrainingPictures } from './pictures.js';
-import { commandExport, commandInfo, matrixNpy } from './interchange.js';
+import { commandExport, commandInfo } from './interchange.js';
 import { experimentPaths, runExperiment } from '../experiment.js';
 
 const common: Record<string, FlagSpec> = {
@@ -50,6 +53,8 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
   force: { type: 'boolean', help: 'replace the run already in the output folder', default: false },
   float32: { type: 'boolean', help: 'store parameters as float32 in the final checkpoint', default: false },
   dtype: { type: 'string', help: 'compute dtype (default: the backend\'s, float64 on the cpu)', choices: ['float64', 'float32'] },
+  header: { type: 'string', help: 'header row of a CSV data set (auto: detected, pandas\' column names included)', default: 'auto', choices: ['auto', 'yes', 'no'] },
+  standardize: { type: 'boolean', help: 'train on (x − mean)/std per column (from the training rows); log-likelihoods are reported in the original units', default: false },
   ...common,
 };
 
@@ -58,6 +63,7 @@ const EVAL_FLAGS: Record<string, FlagSpec> = {
   dataset: { type: 'string', help: 'data set (default: the one the checkpoint was trained on)' },
   split: { type: 'string', help: 'which split', default: 'test', choices: ['test', 'validation', 'train'] },
   seed: { type: 'int', help: 'split seed (default: the one the checkpoint records)', min: 0, max: MAX_SEED },
+  header: { type: 'string', help: 'header row of a CSV data set (default: as recorded, else auto)', choices: ['auto', 'yes', 'no'] },
   limit: { type: 'int', help: 'row cap, as in training (default: the one the checkpoint records)', positive: true },
   ...common,
 };
@@ -116,6 +122,8 @@ function runSettings(flags: FlagValues, given: Set<string>, ck: Checkpoint | und
     base: pick<(typeof BASES)[number]>('base', c?.base),
     bias: pick<boolean>('bias', c?.bias),
     dtype: pick<'float64' | 'float32' | undefined>('dtype', c?.dtype),
+    header: pick<'auto' | 'yes' | 'no'>('header', rec?.dataset?.header as 'auto' | 'yes' | 'no' | null | undefined),
+    standardize: pick<boolean>('standardize', rec?.dataset ? (rec.dataset.standardize ?? null) !== null : undefined),
     batchSize: pick<number>('batch-size', rec?.optimizer?.batchSize),
     lr: pick<number>('lr', rec?.optimizer?.lr),
     optimizer: pick<'adam' | 'sgd'>('optimizer', rec?.optimizer?.name as 'adam' | 'sgd' | undefined),
@@ -166,10 +174,20 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
   const checkpointPath = join(out, 'checkpoint.json');
   const logPath = join(out, 'log.jsonl');
   for (const stale of await removeStaleTemps(checkpointPath)) notice(`removed ${stale}, left by a process that no longer runs`);
-  const data = await resolveDataset({ name: dataset, dataDir: str(flags, 'data-dir'), seed, limit: st.limit });
+  const loaded = await resolveDataset({ name: dataset, dataDir: str(flags, 'data-dir'), seed, limit: st.limit, header: st.header, onNotice: notice });
+  // before the flow exists: its orthogonal initialisation alone is O(D³)
+  assertFittable(`dataset ${dataset}`, loaded.train);
+  const scaling = st.standardize ? fitStandardization(loaded.train) : null;
+  const data = scaling === null ? loaded : { ...loaded, train: standardize(loaded.train, scaling), validation: standardize(loaded.validation, scaling), test: standardize(loaded.test, scaling) };
+  if (scaling === null) {
+    const warning = scaleWarning(`dataset ${dataset}`, loaded.train);
+    if (warning !== null) notice(warning);
+  }
+  // log p(x) = log p(z) − Σ log σ: added to losses, subtracted from log-likelihoods (original units)
+  const logDet = scaling === null ? 0 : standardizationLogDet(scaling);
   const flow = Flow.create(flowConfigOf(st, data.train.cols));
   const run = {
-    dataset: { name: dataset, splitSeed: seed, limit: st.limit ?? null, rows: { train: data.train.rows, validation: data.validation.rows, test: data.test.rows }, cols: data.train.cols },
+    dataset: { name: dataset, splitSeed: seed, limit: st.limit ?? null, rows: { train: data.train.rows, validation: data.validation.rows, test: data.test.rows }, cols: data.train.cols, standardize: scaling, header: st.header },
     optimizer: { name: st.optimizer, lr: st.lr, batchSize: st.batchSize, method: st.method, seed },
   };
   if (resume !== undefined) {
@@ -204,7 +222,7 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
       return;
     }
     bar?.stop();
-    const r = e.record;
+    const r = scaling === null ? e.record : { ...e.record, trainLoss: e.record.trainLoss + logDet, validationLoss: e.record.validationLoss === null ? null : e.record.validationLoss + logDet };
     lastLoss = (r.validationLoss ?? r.trainLoss).toFixed(4);
     appendFileSync(logPath, JSON.stringify(r) + '\n');
     const line = `epoch ${r.epoch}/${e.epochs}  train loss ${r.trainLoss.toFixed(4)}  validation loss ${r.validationLoss?.toFixed(4) ?? '-'}  ${r.seconds.toFixed(2)} s${r.improved ? '  *' : ''}`;
@@ -221,7 +239,7 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
     seed,
     checkpointPath,
     resume,
-    dataset: { name: dataset, splitSeed: seed, limit: st.limit ?? null, rows: { train: null, validation: null, test: data.test.rows } },
+    dataset: { name: dataset, splitSeed: seed, limit: st.limit ?? null, rows: { train: null, validation: null, test: data.test.rows }, standardize: scaling, header: st.header },
     onProgress,
     onNotice: notice,
   });
@@ -231,7 +249,8 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
     process.exitCode = 1;
     return;
   }
-  const test = evaluate(flow, data.test);
+  const scaled = evaluate(flow, data.test);
+  const test = { ...scaled, mean: scaled.mean - logDet };
   const finalPath = join(out, 'model.json');
   await flow.save(finalPath, { precision: flags.float32 ? 'float32' : 'float64', meta: { ...runMeta, test, result: { ...result, history: undefined } } });
   // each PNG has its SVG beside it: figure (data | density | samples), density, samples, curve
@@ -261,7 +280,8 @@ async function commandEval(argv: string[]): Promise<void> {
     notice(`eval: the checkpoint does not record the split seed of ${dataset}; using 0`);
   }
   const limit = (flags.limit as number | undefined) ?? (inherit ? recorded.limit ?? undefined : undefined);
-  const data = await resolveDataset({ name: dataset, dataDir: str(flags, 'data-dir'), seed, limit });
+  const headerFlag = str(flags, 'header') ?? (inherit ? recorded.header ?? undefined : undefined);
+  const data = await resolveDataset({ name: dataset, dataDir: str(flags, 'data-dir'), seed, limit, header: headerFlag as 'auto' | 'yes' | 'no' | undefined, onNotice: notice });
   const flow = Flow.fromCheckpoint(ck);
   const split = String(flags.split) as 'test' | 'validation' | 'train';
   const rows = data[split].rows;
@@ -270,8 +290,11 @@ async function commandEval(argv: string[]): Promise<void> {
     notice(`eval: the ${split} split has ${rows} rows here but ${recordedRows} when the checkpoint was written (another data file or limit?)`);
   }
   notice(`eval: ${split} split of ${dataset}: ${rows} rows, split seed ${seed} (from ${seedFrom}), limit ${limit ?? 'none'}`);
-  const r = evaluate(flow, data[split]);
-  console.log(JSON.stringify({ dataset, split, splitSeed: seed, splitSeedFrom: seedFrom, limit: limit ?? null, logLikelihood: r.mean, err: r.err, n: r.n, nonFinite: r.nonFinite }));
+  // a standardised run scores standardised data; −Σ log σ brings the result back to original units
+  const scaling = recorded?.standardize ?? null;
+  const r = evaluate(flow, scaling === null ? data[split] : standardize(data[split], scaling));
+  const mean = scaling === null ? r.mean : r.mean - standardizationLogDet(scaling);
+  console.log(JSON.stringify({ dataset, split, splitSeed: seed, splitSeedFrom: seedFrom, limit: limit ?? null, standardized: scaling !== null, logLikelihood: mean, err: r.err, n: r.n, nonFinite: r.nonFinite }));
 }
 
 async function commandSample(argv: string[]): Promise<void> {
@@ -282,16 +305,86 @@ async function commandSample(argv: string[]): Promise<void> {
   const out = String(flags.out);
   if (!/\.(png|csv|npy)$/i.test(out)) throw new UsageError(`relgrad sample: --out must end in .png, .csv or .npy, got '${out}'`);
   await useBackend(flags);
-  const flow = Flow.fromCheckpoint(await loadCheckpoint(path));
-  const { x, maxResidual } = flow.sample(num(flags, 'n'), { seed: num(flags, 'seed') });
-  const host = hostOf(flow, x);
-  if (out.toLowerCase().endsWith('.csv')) writeFileSync(out, toCsv(host));
-  else if (out.toLowerCase().endsWith('.npy')) writeFileSync(out, matrixNpy(host));
-  else await writeSamplesPicture(out, flow.dim, host);
-  console.log(JSON.stringify({ samples: host.rows, out: resolve(out), maxNewtonResidual: maxResidual }));
+  const ck = await loadCheckpoint(path);
+  const flow = Flow.fromCheckpoint(ck);
+  // a standardised run's samples go back to the data's units
+  const scaling = runRecordOf(ck).dataset?.standardize ?? null;
+  const n = num(flags, 'n');
+  const seed = num(flags, 'seed');
+  if (/\.png$/i.test(out)) {
+    const { x, maxResidual } = flow.sample(n, { seed });
+    const host = hostOf(flow, x);
+    if (scaling !== null) unstandardizeInPlace(host, scaling);
+    await writeSamplesPicture(out, flow.dim, host);
+    console.log(JSON.stringify({ samples: host.rows, out: resolve(out), maxNewtonResidual: maxResidual }));
+    return;
+  }
+  const maxResidual = streamSamples(flow, n, seed, out, scaling);
+  console.log(JSON.stringify({ samples: n, out: resolve(out), maxNewtonResidual: maxResidual }));
 }
 
-const { force: _force, ...TRAIN_FLAGS_BUT_FORCE } = TRAIN_FLAGS;
+/** Rows per chunk when sampling to a file (≈ 0.5 MB per column of float64). */
+const SAMPLE_CHUNK = 65536;
+
+/**
+ * Writes n samples to a .csv or .npy file in chunks, so any n that fits on disk works in bounded
+ * memory. The base draws come from one Rng(seed) stream in order, so the rows are those of
+ * flow.sample(n, { seed }) and the first m rows of a larger request equal a request for m. The file
+ * appears under its name only when complete (written as <out>.partial-<pid>, then renamed).
+ */
+function streamSamples(flow: Flow, n: number, seed: number, out: string, scaling: { mean: number[]; std: number[] } | null): number {
+  const npy = /\.npy$/i.test(out);
+  const dim = flow.dim;
+  const bytesPerRow = npy ? 8 * dim : 24 * dim; // a CSV cell is at most ~24 characters
+  const free = freeDiskBytes(dirname(resolve(out)));
+  if (n * bytesPerRow > free) {
+    throw new Error(`sample: ${n} rows of dim ${dim} need up to ${(n * bytesPerRow / 2 ** 30).toFixed(1)} GiB on disk; ${(free / 2 ** 30).toFixed(1)} GiB are free there`);
+  }
+  const partial = `${out}.partial-${process.pid}`;
+  const fd = openSync(partial, 'w');
+  let maxResidual = 0;
+  try {
+    if (npy) writeSync(fd, npyHeader(n, dim));
+    const rng = new Rng(seed);
+    const started = Date.now();
+    for (let start = 0; start < n; start += SAMPLE_CHUNK) {
+      const rows = Math.min(SAMPLE_CHUNK, n - start);
+      const s = new Float64Array(rows * dim);
+      for (let i = 0; i < s.length; i++) s[i] = flow.base.sample(rng);
+      const inv = flow.inverse({ data: s, rows, cols: dim });
+      maxResidual = Math.max(maxResidual, inv.maxResidual);
+      const host = hostOf(flow, inv.x);
+      inv.x.dispose();
+      if (scaling !== null) unstandardizeInPlace(host, scaling);
+      if (npy) writeSync(fd, new Uint8Array(host.data.buffer, host.data.byteOffset, host.data.byteLength));
+      else writeSync(fd, toCsv(host));
+      if (n > SAMPLE_CHUNK) notice(`sample: ${start + rows} / ${n} rows (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    }
+    closeSync(fd);
+    renameSync(partial, out);
+  } catch (err) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    rmSync(partial, { force: true });
+    throw err;
+  }
+  return maxResidual;
+}
+
+/** Free bytes on the file system holding `folder` (Infinity where statfs is unavailable). */
+function freeDiskBytes(folder: string): number {
+  try {
+    const s = statfsSync(folder);
+    return s.bavail * s.bsize;
+  } catch {
+    return Infinity;
+  }
+}
+
+const { force: _force, standardize: _standardize, ...TRAIN_FLAGS_BUT_FORCE } = TRAIN_FLAGS;
 const EXPERIMENT_FLAGS: Record<string, FlagSpec> = {
   ...TRAIN_FLAGS_BUT_FORCE,
   dataset: { type: 'string', help: 'data set', default: 'mnist' },
@@ -323,7 +416,8 @@ async function commandExperiment(argv: string[]): Promise<void> {
   refuseIgnored('experiment', given, st);
   const { dataset, seed, limit } = st;
   if (resume !== undefined) notice(`experiment: resuming from ${resumeFrom ?? experimentPaths(outDir, dataset).checkpoint} (epoch ${resume.training?.epoch}); --fresh starts over`);
-  const data = await resolveDataset({ name: dataset, dataDir: str(flags, 'data-dir'), seed, limit });
+  const data = await resolveDataset({ name: dataset, dataDir: str(flags, 'data-dir'), seed, limit, header: given.has('header') ? st.header : undefined, onNotice: notice });
+  assertFittable(`dataset ${dataset}`, data.train);
   console.log(`experiment ${dataset}: ${data.train.rows} train / ${data.validation.rows} validation / ${data.test.rows} test rows, dim ${data.train.cols}`);
   const r = await runExperiment({
     dataset,

@@ -14,8 +14,18 @@ import { takeRows, type Matrix64, type Splits } from './dataset.js';
 export type Delimiter = ',' | ';' | 'whitespace';
 
 export interface CsvOptions {
-  /** Force (true) or forbid (false) a header row; by default a first row with no numeric cell is a header. */
-  header?: boolean;
+  /**
+   * Force (true) or forbid (false) a header row. By default ('auto') the first row is a header when
+   * no cell is a number, or when its cells are pandas' default column names 0..n−1 (with or
+   * without the empty cell of an index column), which is said through `onNotice`.
+   */
+  header?: boolean | 'auto';
+  /**
+   * A leading column holding exactly 0, 1, …, N−1 under an empty or 'Unnamed: 0' header (or with
+   * no header) is the row index pandas' to_csv writes: 'auto' (default) drops it with a notice.
+   */
+  indexColumn?: 'auto' | 'keep';
+  onNotice?: (message: string) => void;
   /** Force a delimiter; by default taken from the first data line: ',' if present, else ';', else whitespace. */
   delimiter?: Delimiter;
 }
@@ -50,7 +60,15 @@ export function parseCsv(text: string, file: string, options: CsvOptions = {}): 
   let dataStart = first;
   const firstDelimiter = options.delimiter ?? detectDelimiter(lines[first]);
   const firstCells = splitLine(lines[first], firstDelimiter);
-  const isHeader = options.header ?? firstCells.every((c) => !NUMBER.test(c) && !NON_FINITE.test(c));
+  const allNames = firstCells.every((c) => !NUMBER.test(c) && !NON_FINITE.test(c));
+  // pandas' default column names: '0,1,…' (index=False) or ',0,1,…' (with its index column)
+  const named = firstCells[0] === '' ? firstCells.slice(1) : firstCells;
+  const pandasNames = named.length > 0 && named.every((c, i) => c === String(i));
+  const auto = options.header === undefined || options.header === 'auto';
+  const isHeader = auto ? allNames || pandasNames : options.header === true;
+  if (auto && pandasNames && !allNames) {
+    options.onNotice?.(`${file}: read the first line '${lines[first].trim()}' as pandas' default column names (header no reads it as data)`);
+  }
   if (isHeader) {
     header = firstCells;
     dataStart = first + 1;
@@ -92,8 +110,23 @@ export function parseCsv(text: string, file: string, options: CsvOptions = {}): 
     }
     rows++;
   }
-  const matrix: Matrix64 = { data: data.slice(0, rows * cols), rows, cols };
+  let matrix: Matrix64 = { data: data.slice(0, rows * cols), rows, cols };
+  if ((options.indexColumn ?? 'auto') === 'auto' && isRowIndex(matrix, header?.[0])) {
+    options.onNotice?.(`${file}: dropped column 1, a row index 0..${rows - 1}${header ? ` under the header '${header[0]}'` : ''} as pandas' to_csv writes it`);
+    const kept = new Float64Array(rows * (cols - 1));
+    for (let i = 0; i < rows; i++) kept.set(matrix.data.subarray(i * cols + 1, (i + 1) * cols), i * (cols - 1));
+    matrix = { data: kept, rows, cols: cols - 1 };
+    if (header) header = header.slice(1);
+  }
   return header ? { matrix, header } : { matrix };
+}
+
+/** True when column 0 is exactly 0, 1, …, rows−1 under no header, an empty one or 'Unnamed: 0'. */
+function isRowIndex(m: Matrix64, name: string | undefined): boolean {
+  if (m.cols < 2 || m.rows < 2) return false;
+  if (name !== undefined && name !== '' && !/^unnamed: ?0$/i.test(name)) return false;
+  for (let i = 0; i < m.rows; i++) if (m.data[i * m.cols] !== i) return false;
+  return true;
 }
 
 export function readCsv(path: string, options: CsvOptions = {}): CsvResult {
@@ -223,14 +256,22 @@ export function readNpy(path: string): Matrix64 {
 
 /** Write a matrix as a version-1.0 .npy byte buffer of `<f8`, C order (fixtures, exports). */
 export function encodeNpy(m: Matrix64): Uint8Array {
-  let dict = `{'descr': '<f8', 'fortran_order': False, 'shape': (${m.rows}, ${m.cols}), }`;
+  const header = npyHeader(m.rows, m.cols);
+  const out = new Uint8Array(header.length + m.data.length * 8);
+  out.set(header);
+  out.set(new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength), header.length);
+  return out;
+}
+
+/** The header of a version-1.0 `<f8` C-order .npy of shape (rows, cols); the data follows it (streaming writers). */
+export function npyHeader(rows: number, cols: number): Uint8Array {
+  let dict = `{'descr': '<f8', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
   const pad = 64 - ((10 + dict.length + 1) % 64);
   dict = dict + ' '.repeat(pad % 64) + '\n';
-  const out = new Uint8Array(10 + dict.length + m.data.length * 8);
+  const out = new Uint8Array(10 + dict.length);
   out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
   new DataView(out.buffer).setUint16(8, dict.length, true);
   for (let i = 0; i < dict.length; i++) out[10 + i] = dict.charCodeAt(i);
-  out.set(new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength), 10 + dict.length);
   return out;
 }
 

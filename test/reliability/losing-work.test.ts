@@ -134,7 +134,7 @@ t.test('4. a failed checkpoint write leaves no temp file; the file and folder ar
 t.test('5. experiment on a data set given as a path with a folder', async (t) => {
   const dir = tempFolder(t, 'exp');
   mkdirSync(join(dir, 'data'));
-  const rows = Array.from({ length: 60 }, (_, i) => `${Math.sin(i)},${Math.cos(3 * i)}`);
+  const rows = Array.from({ length: 60 }, (_, i) => `${Math.sin(i + 1)},${Math.cos(3 * i + 1)}`);
   writeFileSync(join(dir, 'data', 'plain.csv'), rows.join('\n') + '\n');
   const r = relgradIn(dir, 'experiment', '--dataset', 'data/plain.csv', '--epochs', '2', '--out', 'exp', '--no-gaussian');
   t.equal(r.code, 0, r.stderr);

@@ -141,7 +141,7 @@ t.test('8. --limit applies to every data set', async (t) => {
   const toy = relgradIn(dir, 'train', '--dataset', 'moons', '--limit', '100', '--epochs', '1', '--out', 'a');
   t.equal(toy.code, 0, toy.stderr);
   t.match(toy.stdout, /on moons: 100 train \/ 500 validation \/ 500 test rows/);
-  const rows = Array.from({ length: 2000 }, (_, i) => `${Math.sin(i)},${Math.cos(7 * i)}`);
+  const rows = Array.from({ length: 2000 }, (_, i) => `${Math.sin(i + 1)},${Math.cos(7 * i + 1)}`);
   writeFileSync(join(dir, 'f.csv'), rows.join('\n'));
   const file = relgradIn(dir, 'train', '--dataset', 'f.csv', '--limit', '300', '--epochs', '1', '--out', 'b');
   t.equal(file.code, 0, file.stderr);

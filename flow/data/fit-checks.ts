@@ -1,0 +1,119 @@
+// Whether a data set can be fitted meaningfully by a dense flow, and the opt-in standardisation.
+// A constant column lets the likelihood grow without bound (the flow shrinks that direction to a
+// point); with rows ≤ columns the D×D weights fit the sample exactly. Columns scaled far from 1
+// train badly with a learning rate tuned for unit scale. Standardising z = (x − μ)/σ changes the
+// log-density by log|det ∂z/∂x| = −Σ_j log σ_j, so log p(x) = log p(z) − Σ_j log σ_j (original units).
+
+import type { Matrix64 } from './dataset.js';
+
+export interface HostRows {
+  data: Float64Array | Float32Array;
+  rows: number;
+  cols: number;
+}
+
+/** Per-column mean and standard deviation (divide by N), and whether the column is constant. O(N·D). */
+export function columnStats(m: HostRows): { mean: Float64Array; std: Float64Array; constant: number[] } {
+  const { rows, cols, data } = m;
+  const mean = new Float64Array(cols);
+  const std = new Float64Array(cols);
+  const lo = new Float64Array(cols).fill(Infinity);
+  const hi = new Float64Array(cols).fill(-Infinity);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const v = data[i * cols + j];
+      mean[j] += v;
+      if (v < lo[j]) lo[j] = v;
+      if (v > hi[j]) hi[j] = v;
+    }
+  }
+  for (let j = 0; j < cols; j++) mean[j] /= rows;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const d = data[i * cols + j] - mean[j];
+      std[j] += d * d;
+    }
+  }
+  const constant: number[] = [];
+  for (let j = 0; j < cols; j++) {
+    std[j] = Math.sqrt(std[j] / rows);
+    // min = max is exact; a two-pass std of equal values can come out a few ulps above 0
+    if (rows > 0 && lo[j] === hi[j]) constant.push(j);
+  }
+  return { mean, std, constant };
+}
+
+/** Lists column indices, 1-based as a spreadsheet or CSV line shows them; the first 10, then a count. */
+function listColumns(columns: readonly number[]): string {
+  const shown = columns.slice(0, 10).map((j) => String(j + 1));
+  return columns.length > 10 ? `${shown.join(', ')} and ${columns.length - 10} more` : shown.join(', ');
+}
+
+/**
+ * Throws when training data cannot be fitted meaningfully: a constant (zero-variance) column,
+ * named 1-based, or no more rows than columns.
+ */
+export function assertFittable(where: string, m: HostRows): void {
+  if (m.rows > 0 && m.rows <= m.cols) {
+    throw new Error(
+      `${where}: ${m.rows} training rows for ${m.cols} columns: a dense flow needs more rows than columns ` +
+        `(its ${m.cols}×${m.cols} weights would fit the sample exactly and the likelihood would be meaningless)`,
+    );
+  }
+  const { constant } = columnStats(m);
+  if (constant.length > 0) {
+    throw new Error(
+      `${where}: column${constant.length > 1 ? 's' : ''} ${listColumns(constant)} (1-based) ` +
+        `${constant.length > 1 ? 'are' : 'is'} constant in the training rows (zero variance): the likelihood would grow ` +
+        'without bound as the flow shrinks that direction; drop the column' + (constant.length > 1 ? 's' : ''),
+    );
+  }
+}
+
+/** A notice when column scales are far from 1 (std outside [1e-3, 1e3]), or null. */
+export function scaleWarning(where: string, m: HostRows): string | null {
+  const { std } = columnStats(m);
+  let lo = Infinity;
+  let hi = 0;
+  for (const s of std) {
+    lo = Math.min(lo, s);
+    hi = Math.max(hi, s);
+  }
+  if (lo >= 1e-3 && hi <= 1e3) return null;
+  return `${where}: column standard deviations range from ${lo.toExponential(1)} to ${hi.toExponential(1)}, far from 1: ` +
+    'training with the default learning rate will go poorly; --standardize rescales each column (log-likelihoods stay in the original units)';
+}
+
+/** z = (x − mean)/std per column, fitted on training rows. */
+export interface Standardization {
+  mean: number[];
+  std: number[];
+}
+
+export function fitStandardization(train: HostRows): Standardization {
+  const { mean, std, constant } = columnStats(train);
+  if (constant.length > 0) throw new Error(`standardize: column ${constant[0] + 1} (1-based) is constant`);
+  return { mean: Array.from(mean), std: Array.from(std) };
+}
+
+/** A standardised copy. O(N·D). */
+export function standardize(m: HostRows, s: Standardization): Matrix64 {
+  const out = new Float64Array(m.rows * m.cols);
+  for (let i = 0; i < m.rows; i++) {
+    for (let j = 0; j < m.cols; j++) out[i * m.cols + j] = (m.data[i * m.cols + j] - s.mean[j]) / s.std[j];
+  }
+  return { data: out, rows: m.rows, cols: m.cols };
+}
+
+/** x = z·std + mean, in place. O(N·D). */
+export function unstandardizeInPlace(m: Matrix64, s: Standardization): Matrix64 {
+  for (let i = 0; i < m.rows; i++) {
+    for (let j = 0; j < m.cols; j++) m.data[i * m.cols + j] = m.data[i * m.cols + j] * s.std[j] + s.mean[j];
+  }
+  return m;
+}
+
+/** Σ_j log std_j: subtract it from a log-likelihood of standardised data to get original units. */
+export function standardizationLogDet(s: Standardization): number {
+  return s.std.reduce((acc, v) => acc + Math.log(v), 0);
+}

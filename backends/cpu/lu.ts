@@ -107,16 +107,26 @@ export function luFactor(gemm: Gemm, op: string, a: TypedArray, b: number, n: nu
     // panel: columns j0..jEnd, rows j0..n, recursively
     if (panelLu(gemm, lu, n, piv, j0, jb)) singular = true;
     if (jEnd >= n) break;
-    // U12 = L11⁻¹·A12 (unit lower triangular, forward substitution on the block row)
-    for (let r = j0 + 1; r < jEnd; r++) {
-      for (let q = j0; q < r; q++) {
-        const l = lu[r * n + q];
-        if (l === 0) continue;
-        for (let c = jEnd; c < n; c++) lu[r * n + c] -= l * lu[q * n + c];
+    // U12 = L11⁻¹·A12 (unit lower triangular): a product with L11⁻¹ when the block row is wide
+    const rest = n - jEnd;
+    if (rest >= WIDE) {
+      const linv = unitLowerInverse(lu, n, j0, jb);
+      const tmp = new Float64Array(jb * rest);
+      gemm({
+        transA: false, transB: false, m: jb, n: rest, k: jb, alpha: 1,
+        a: linv, aOffset: 0, lda: jb, b: lu, bOffset: j0 * n + jEnd, ldb: n, beta: 0, c: tmp, cOffset: 0, ldc: rest,
+      });
+      for (let r = 0; r < jb; r++) lu.set(tmp.subarray(r * rest, (r + 1) * rest), (j0 + r) * n + jEnd);
+    } else {
+      for (let r = j0 + 1; r < jEnd; r++) {
+        for (let q = j0; q < r; q++) {
+          const l = lu[r * n + q];
+          if (l === 0) continue;
+          for (let c = jEnd; c < n; c++) lu[r * n + c] -= l * lu[q * n + c];
+        }
       }
     }
     // A22 -= L21·U12
-    const rest = n - jEnd;
     gemm({
       transA: false, transB: false, m: rest, n: rest, k: jb, alpha: -1,
       a: lu, aOffset: jEnd * n + j0, lda: n,
@@ -148,6 +158,10 @@ function luSolveInPlace(gemm: Gemm, f: LuFactors, n: number, x: Float64Array, nr
         a: lu, aOffset: i0 * n, lda: n, b: x, bOffset: 0, ldb: nrhs, beta: 1, c: x, cOffset: i0 * nrhs, ldc: nrhs,
       });
     }
+    if (nrhs >= WIDE) {
+      multiplyBlockRows(gemm, unitLowerInverse(lu, n, i0, ib), ib, x, i0, nrhs);
+      continue;
+    }
     for (let r = i0 + 1; r < i0 + ib; r++) {
       for (let q = i0; q < r; q++) {
         const l = lu[r * n + q];
@@ -166,6 +180,10 @@ function luSolveInPlace(gemm: Gemm, f: LuFactors, n: number, x: Float64Array, nr
         a: lu, aOffset: i0 * n + iEnd, lda: n, b: x, bOffset: iEnd * nrhs, ldb: nrhs, beta: 1, c: x, cOffset: i0 * nrhs, ldc: nrhs,
       });
     }
+    if (nrhs >= WIDE) {
+      multiplyBlockRows(gemm, upperInverse(lu, n, i0, iEnd - i0), iEnd - i0, x, i0, nrhs);
+      continue;
+    }
     for (let r = iEnd - 1; r >= i0; r--) {
       for (let q = r + 1; q < iEnd; q++) {
         const u = lu[r * n + q];
@@ -175,6 +193,55 @@ function luSolveInPlace(gemm: Gemm, f: LuFactors, n: number, x: Float64Array, nr
       for (let c = 0; c < nrhs; c++) x[r * nrhs + c] /= d;
     }
   }
+}
+
+/**
+ * With many right-hand sides a diagonal block is solved as a product with its inverse (LAPACK's
+ * trsm on a GPU does the same): the ib³/3 flops of inverting the triangle are scalar, the
+ * ib²·nrhs flops of applying it go through the GEMM instead of a scalar substitution.
+ */
+const WIDE = 48;
+
+/** Inverse of the unit lower triangle L[i0:i0+ib, i0:i0+ib] of the factors, row-major ib×ib. */
+function unitLowerInverse(lu: Float64Array, n: number, i0: number, ib: number): Float64Array {
+  const inv = new Float64Array(ib * ib);
+  for (let j = 0; j < ib; j++) {
+    // column j: forward substitution on e_j
+    inv[j * ib + j] = 1;
+    for (let r = j + 1; r < ib; r++) {
+      let acc = 0;
+      const row = (i0 + r) * n + i0;
+      for (let q = j; q < r; q++) acc -= lu[row + q] * inv[q * ib + j];
+      inv[r * ib + j] = acc;
+    }
+  }
+  return inv;
+}
+
+/** Inverse of the upper triangle U[i0:i0+ib, i0:i0+ib] (diagonal included), row-major ib×ib. */
+function upperInverse(lu: Float64Array, n: number, i0: number, ib: number): Float64Array {
+  const inv = new Float64Array(ib * ib);
+  for (let j = ib - 1; j >= 0; j--) {
+    // column j: back substitution on e_j
+    inv[j * ib + j] = 1 / lu[(i0 + j) * n + i0 + j];
+    for (let r = j - 1; r >= 0; r--) {
+      let acc = 0;
+      const row = (i0 + r) * n + i0;
+      for (let q = r + 1; q <= j; q++) acc -= lu[row + q] * inv[q * ib + j];
+      inv[r * ib + j] = acc / lu[row + r];
+    }
+  }
+  return inv;
+}
+
+/** x[i0:i0+ib, :] ← T·x[i0:i0+ib, :] for an ib×ib matrix T (one GEMM into a temporary). */
+function multiplyBlockRows(gemm: Gemm, t: Float64Array, ib: number, x: Float64Array, i0: number, nrhs: number): void {
+  const tmp = new Float64Array(ib * nrhs);
+  gemm({
+    transA: false, transB: false, m: ib, n: nrhs, k: ib, alpha: 1,
+    a: t, aOffset: 0, lda: ib, b: x, bOffset: i0 * nrhs, ldb: nrhs, beta: 0, c: tmp, cOffset: 0, ldc: nrhs,
+  });
+  x.set(tmp, i0 * nrhs);
 }
 
 export interface LuKernels {

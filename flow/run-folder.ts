@@ -1,7 +1,7 @@
 // Run folders hold one run each. A lock file (the holder's pid) keeps two processes from writing
 // the same folder at once; a lock whose process is gone is taken over with a notice. Node only.
 
-import { closeSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processAlive } from './checkpoint.js';
 
@@ -17,10 +17,21 @@ export interface RunLock {
  */
 export function acquireLock(folder: string, name: string, notice: (message: string) => void): RunLock {
   const path = join(folder, name);
+  // the pid is written to a private file first and hard-linked to the lock name, which fails if the
+  // name exists: a reader never sees a lock without its pid (an empty one would look stale)
+  const own = join(folder, `${name}.${process.pid}.tmp`);
+  writeFileSync(own, `${process.pid}\n`);
+  try {
+    return takeLock(folder, path, own, notice);
+  } finally {
+    rmSync(own, { force: true });
+  }
+}
+
+function takeLock(folder: string, path: string, own: string, notice: (message: string) => void): RunLock {
   for (let attempt = 0; attempt < 3; attempt++) {
-    let fd: number;
     try {
-      fd = openSync(path, 'wx');
+      createLock(own, path);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       let text: string;
@@ -37,8 +48,6 @@ export function acquireLock(folder: string, name: string, notice: (message: stri
       rmSync(path, { force: true });
       continue;
     }
-    writeSync(fd, `${process.pid}\n`);
-    closeSync(fd);
     let held = true;
     const release = (): void => {
       if (!held) return;
@@ -56,6 +65,17 @@ export function acquireLock(folder: string, name: string, notice: (message: stri
   throw new Error(`run folder ${folder}: could not take the lock ${path}`);
 }
 
+/** Links `own` to `path`; where hard links are unsupported, creates `path` exclusively and writes the pid. */
+function createLock(own: string, path: string): void {
+  try {
+    linkSync(own, path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+    writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
+  }
+}
+
 /** Entries of a run folder other than lock files and checkpoint temp files. */
 export function runEntries(folder: string): string[] {
   let names: string[];
@@ -64,5 +84,5 @@ export function runEntries(folder: string): string[] {
   } catch {
     return [];
   }
-  return names.filter((n) => !n.endsWith('.lock') && !/\.tmp-\d+-\d+$/.test(n)).sort();
+  return names.filter((n) => !n.endsWith('.lock') && !/\.lock\.\d+\.tmp$/.test(n) && !/\.tmp-\d+-\d+$/.test(n)).sort();
 }

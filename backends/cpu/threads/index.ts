@@ -36,8 +36,8 @@ export interface ThreadedGemmOptions {
   tiles?: GemmTiles;
 }
 
-/** Element-wise passes shorter than this stay on the calling thread (hand-off ~20 µs). */
-export const MIN_ELEMENTWISE = 8192;
+/** Element-wise passes shorter than this stay on the calling thread (a hand-off costs tens of µs, more when the machine is busy). */
+export const MIN_ELEMENTWISE = 32768;
 
 /** A GEMM that also tells how many threads it uses, and shares element-wise kernels with them. */
 export interface ThreadedGemm {

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fairnessGradients, fairnessProblem } from '../bench/fairness.js';
 import { gemmJs } from '../backends/cpu/gemm.js';
-import { createLu } from '../backends/cpu/lu.js';
+import { createLu } from '../backends/cpu/lu-blocked.js';
 import { Flow } from '../flow/index.js';
 import { tensor, type Tensor } from '../index.js';
 import { maxRelErr } from './helpers/numeric.js';

@@ -1,11 +1,11 @@
-// The blocked LU (backends/cpu/lu.ts) against the ml-matrix kernels of linalg.ts: solve, inv and
+// The blocked LU (backends/cpu/lu-blocked.ts) against the ml-matrix kernels of lu-ml-matrix.ts: solve, inv and
 // slogdet on batches of random matrices whose sizes straddle the panel width (64), on the
 // WebAssembly GEMM and on the plain one; singular and non-finite input behave the same.
 
 import t from 'tap';
 import { gemmJs } from '../backends/cpu/gemm.js';
-import * as ref from '../backends/cpu/linalg.js';
-import * as lu from '../backends/cpu/lu.js';
+import * as ref from '../backends/cpu/lu-ml-matrix.js';
+import * as lu from '../backends/cpu/lu-blocked.js';
 
 let seed = 7;
 function random(): number {

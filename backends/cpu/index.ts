@@ -1,21 +1,22 @@
 // The CPU backend: float64 and float32 on flat typed arrays. Products go through a pluggable
 // GEMM (plain TypeScript by default; faster tiers plug in via `createCpuBackend({ gemm })`, or
-// are chosen once by `{ tier }` / createFastCpuBackend(), see fast.ts), the LU family through
+// are chosen once by `{ tier }` / createFastCpuBackend(), see gemm-tier.ts), the LU family through
 // ml-matrix or a blocked LU on the same GEMM.
 
 import type { Backend, KernelTable, MatmulParams } from '../../engine/backend.js';
 import { allocHost, dtypeOfArray, type DType, type TypedArray } from '../../engine/dtype.js';
 import { adam, affine, binary, unary } from './elementwise.js';
-import { chooseGemm, type GemmChoice, type GemmTier } from './fast.js';
+import { chooseGemm, type GemmChoice, type GemmTier } from './gemm-tier.js';
 import { activation, gemmWithEpilogue } from './fused.js';
 import { ArrayPool, type Alloc } from './pool.js';
 import { gemmJs, type Gemm } from './gemm.js';
-import { cast, expand, max, pad, slice, sum, transpose } from './layout.js';
-import { inv, slogdet, solve } from './linalg.js';
-import { createLu } from './lu.js';
+import { cast, expand, pad, slice, transpose } from './layout.js';
+import { max, sum } from './reduce.js';
+import { inv, slogdet, solve } from './lu-ml-matrix.js';
+import { createLu } from './lu-blocked.js';
 
 export { gemmJs, type Gemm, type GemmArgs } from './gemm.js';
-export { chooseGemm, gemmTiers, type GemmChoice, type GemmTier } from './fast.js';
+export { chooseGemm, gemmTiers, type GemmChoice, type GemmTier } from './gemm-tier.js';
 
 export interface CpuBackendOptions {
   /** The product kernel; defaults to the plain TypeScript tiled GEMM. */
@@ -30,7 +31,7 @@ export interface CpuBackendOptions {
   tier?: GemmTier | 'auto';
   /**
    * The LU family: 'ml-matrix', or 'blocked' (right-looking blocked LU whose trailing updates run
-   * on the chosen GEMM, lu.ts). Default: 'blocked' with a WebAssembly tier, 'ml-matrix' with 'js'.
+   * on the chosen GEMM, lu-blocked.ts). Default: 'blocked' with a WebAssembly tier, 'ml-matrix' with 'js'.
    */
   lu?: 'ml-matrix' | 'blocked';
 }

@@ -1,7 +1,7 @@
 // The GPU backend on GPU.js: float32 tensors that stay on the device (pipeline + immutable
 // kernels, textures on WebGL, storage buffers on WebGPU) and one compiled kernel per
 // (op, output size, params), cached. Only reads bring values back. The LU family (solve, inv,
-// slogdet) reads back, runs the CPU backend's blocked LU (backends/cpu/lu.ts) and uploads: GPU.js
+// slogdet) reads back, runs the CPU backend's blocked LU (backends/cpu/lu-blocked.ts) and uploads: GPU.js
 // kernels cannot pivot. The kernel class that actually ran is reported by describe(); a mode that
 // cannot run throws instead of falling back to the CPU or WebAssembly.
 
@@ -10,7 +10,7 @@ import type { Backend, BackendInfo, KernelTable, MatmulParams, SquareParams } fr
 import type { DType, TypedArray } from '../../engine/dtype.js';
 import { fmt, removeAxes, sizeOf, stridesOf, type Shape } from '../../engine/shape.js';
 import type { GpuBackendOptions, GpuMode } from '../../engine/state.js';
-import * as linalg from '../cpu/lu.js';
+import * as linalg from '../cpu/lu-blocked.js';
 import { DeviceArray, type DeviceValue } from './device-array.js';
 import {
   activationSpec, adamSpec, affineSpec, epilogueSpec, binarySpec, copySpec, matmulSpec, reduceSpec, remapSpec, unarySpec, type KernelSpec, type ReduceOp,

@@ -1,5 +1,5 @@
 // Blocked LU with partial pivoting (right-looking, LAPACK getrf order) on the fast GEMM, and the
-// solve / inv / slogdet kernels built on it, with the same signatures as linalg.ts (ml-matrix).
+// solve / inv / slogdet kernels built on it, with the same signatures as lu-ml-matrix.ts.
 // Per NB-column panel: unblocked factorisation of the panel (O(n·NB²)), a unit-lower triangular
 // solve for the U12 block row, then the trailing update A22 -= L21·U12 as one GEMM: almost all
 // of the (2/3)n³ flops go through the GEMM. The triangular solves for solve/inv are blocked the

@@ -214,6 +214,14 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
       }
       job.cOffset = at;
       job.ldc = alongN ? w : n;
+      if (g.beta !== 0) {
+        // the worker applies beta to its block of C itself, so copying it back is a memcpy
+        job.beta = g.beta;
+        const rows = alongN ? m : w;
+        const cols = alongN ? w : n;
+        const src0 = alongN ? g.cOffset + from : g.cOffset + from * g.ldc;
+        for (let i = 0; i < rows; i++) view.set(g.c.subarray(src0 + i * g.ldc, src0 + i * g.ldc + cols), at + i * cols);
+      }
       cAts.push(at);
       at += alongN ? m * w : w * n;
       Atomics.store(ctrl, CTRL_STATUS + part - 1, 0);
@@ -227,8 +235,8 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     else single({ ...g, m: to0 });
     // a generous deadline (≥ 0.1 GFLOP/s) turns a lost worker into an error
     waitForWorkers(ctrl, parts, `threaded gemm [${m}x${k}]·[${k}x${n}]`, flops / 1e5);
-    // the workers' blocks: C = (alpha·A·B, computed in shared memory) + beta·C
-    const { c, cOffset, ldc, beta } = g;
+    // the workers' blocks of C (alpha·A·B + beta·C, computed in shared memory)
+    const { c, cOffset, ldc } = g;
     const out = f64 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
     for (let part = 1; part < parts; part++) {
       const [from, to] = bounds[part];
@@ -240,8 +248,7 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
       for (let i = 0; i < rows; i++) {
         const src = src0 + i * cols;
         const dst = dst0 + i * ldc;
-        if (beta === 0) c.set(out.subarray(src, src + cols), dst);
-        else for (let j = 0; j < cols; j++) c[dst + j] = out[src + j] + beta * c[dst + j];
+        c.set(out.subarray(src, src + cols), dst);
       }
     }
   };

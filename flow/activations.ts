@@ -3,6 +3,7 @@
 
 import type { ActivationParams } from '../engine/backend.js';
 import * as ops from '../engine/ops.js';
+import { sigmoid as hostSigmoid, softplus as hostSoftplus } from './host-math.js';
 import type { Tensor } from '../engine/tensor.js';
 
 export type ActivationName = 'smooth-leaky-relu' | 'leaky-tanh';
@@ -36,12 +37,6 @@ export interface Activation {
   readonly minSlope: number;
 }
 
-function hostSoftplus(x: number): number {
-  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
-}
-function hostSigmoid(x: number): number {
-  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-}
 
 /** σ(x) = αx + (1-α)·softplus(x); σ' = α + (1-α)·s(x); σ'' = (1-α)·s(1-s), s = sigmoid. */
 function smoothLeakyRelu(alpha: number): Activation {

@@ -20,6 +20,7 @@ import { gunzipSync } from 'node:zlib';
 import { isNotFound, MissingPackageError } from '../../backends/optional.js';
 import { Rng } from '../../engine/random.js';
 import { zerosMatrix, type Matrix64, type Splits } from './dataset.js';
+import { sigmoid, softplus } from '../host-math.js';
 
 export const MNIST_LAMBDA = 1e-6;
 export const MNIST_SIDE = 28;
@@ -85,13 +86,12 @@ export function pixelsToLogit(x: Float64Array, lambda = MNIST_LAMBDA): Float64Ar
 export function mnistToPixels(y: Matrix64, lambda = MNIST_LAMBDA): Matrix64 {
   const out = zerosMatrix(y.rows, y.cols);
   for (let i = 0; i < y.data.length; i++) {
-    const s = 1 / (1 + Math.exp(-y.data[i]));
+    const s = sigmoid(y.data[i]);
     out.data[i] = Math.min(1, Math.max(0, (s - lambda) / (1 - 2 * lambda)));
   }
   return out;
 }
 
-const softplus = (v: number): number => (v > 0 ? v + Math.log1p(Math.exp(-v)) : Math.log1p(Math.exp(v)));
 
 /**
  * Per image: Σ_d log|dy_d/dx_d| of y = logit(λ + (1 − 2λ)x), given y in logit space.

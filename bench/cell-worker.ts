@@ -4,7 +4,7 @@
 // the end. The timed call includes reading every result back to the host.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { setBackend, type GpuMode } from '../engine/state.js';
+import { setBackend, type GpuMode } from '../index.js';
 import { randn } from '../engine/random.js';
 import { tidy } from '../engine/scope.js';
 import { Flow, type GradientMethod } from '../flow/model.js';

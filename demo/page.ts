@@ -3,7 +3,7 @@
 // inverse and the loss curve update after every epoch; pause, reset, and download the model in
 // the checkpoint format `relgrad eval` reads (flow/checkpoint-web.ts).
 
-import { setBackend, getBackend } from '../engine/state.js';
+import { setBackend, getBackend } from '../index.js';
 import { tidy } from '../engine/scope.js';
 import { fromHost } from '../engine/create.js';
 import { Rng } from '../engine/random.js';

@@ -22,4 +22,6 @@ export { tidy, keep, dispose } from './scope.js';
 export { adam, sgd, type Optimizer, type OptimizerName, type OptimizerState, type AdamOptions, type SgdOptions } from './optim.js';
 export * as schedules from './schedules.js';
 export type { Schedule, ScheduleState } from './schedules.js';
-export { getBackend, setBackend, type BackendName, type GpuBackendOptions } from './state.js';
+export {
+  getBackend, setBackend, provideBackends, type BackendName, type BackendProviders, type GpuBackendOptions, type GpuMode,
+} from './state.js';

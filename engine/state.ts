@@ -1,10 +1,12 @@
-// The current backend. A closed choice of names ('cpu' | 'gpu'), no registry: 'cpu' (its fastest
-// GEMM tier, chosen once and reported by describe()) is created on first use; 'gpu' loads GPU.js on demand, so programs that never ask for it never load it.
+// The current backend. A closed choice of names ('cpu' | 'gpu'), no registry. The engine knows
+// only the Backend interface: whoever picks the backends (the package root, index.ts) passes their
+// factories in with provideBackends({ cpu, gpu }). 'cpu' is created on first use; 'gpu' is
+// created only when asked for, so a gpu factory that imports GPU.js on demand never loads it
+// for programs that do not ask.
 
 import type { GPU } from 'gpu.js';
 import type { Backend } from './backend.js';
 import type { DType } from './dtype.js';
-import { createCpuBackend } from '../backends/cpu/index.js';
 
 export type BackendName = 'cpu' | 'gpu';
 
@@ -24,10 +26,37 @@ export interface GpuBackendOptions {
   webgpuFeatureLevel?: 'core' | 'compatibility';
 }
 
+/** The factories behind the backend names. */
+export interface BackendProviders {
+  /** Creates the CPU backend: on first use, and on each setBackend('cpu'). */
+  cpu: () => Backend;
+  /** Creates the GPU backend on setBackend('gpu', options); rejects when it cannot run. */
+  gpu: (options: GpuBackendOptions) => Promise<Backend>;
+}
+
+let providers: BackendProviders | undefined;
 let current: Backend | undefined;
 
+/**
+ * Gives the engine the factories behind 'cpu' and 'gpu'. The package root ('relgrad') does this
+ * when it loads; call it only when using the engine without the root. The backend in use is kept.
+ */
+export function provideBackends(given: BackendProviders): void {
+  providers = given;
+}
+
+function providersFor(caller: string): BackendProviders {
+  if (providers === undefined) {
+    throw new Error(
+      `${caller}: no backends provided to the engine; import relgrad from its package root ('relgrad', which provides ` +
+        "the CPU and GPU backends), call provideBackends({ cpu, gpu }) first, or pass a Backend object to setBackend",
+    );
+  }
+  return providers;
+}
+
 export function getBackend(): Backend {
-  if (current === undefined) current = createCpuBackend({ tier: 'auto' });
+  if (current === undefined) current = providersFor('getBackend').cpu();
   return current;
 }
 
@@ -41,12 +70,11 @@ export async function setBackend(choice: BackendName | Backend, options: GpuBack
     return choice;
   }
   if (choice === 'cpu') {
-    current = createCpuBackend({ tier: 'auto' });
+    current = providersFor("setBackend('cpu')").cpu();
     return current;
   }
   if (choice === 'gpu') {
-    const gpu = await import('../backends/gpu/index.js');
-    current = (await gpu.createGpuBackend(options)) as Backend;
+    current = await providersFor("setBackend('gpu')").gpu(options);
     return current;
   }
   throw new Error(`setBackend: unknown backend '${String(choice)}'; expected 'cpu' or 'gpu'`);

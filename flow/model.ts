@@ -20,7 +20,7 @@ import { nearIdentityHost, Rng } from '../engine/random.js';
 import { orthogonalFast } from './init.js';
 import { flowSummary } from './summary.js';
 import { fmt, sameShape } from '../engine/shape.js';
-import { getBackend } from '../engine/state.js';
+import { getBackend } from '../index.js';
 import { keep, tidy } from '../engine/scope.js';
 import { Tensor, type NestedArray } from '../engine/tensor.js';
 

@@ -1,6 +1,6 @@
 // The module graph of the engine and backends, read from the sources (docs/engine-graph.md):
-// - the engine imports nothing from flow/, and from backends/ only in engine/state.ts (the one
-//   documented exception: the default CPU backend and the lazily loaded GPU backend);
+// - the engine imports nothing from flow/ and nothing from backends/, not even types: it knows only
+//   the Backend interface, and the package root (index.ts) passes the backends in;
 // - among runtime imports (type-only imports erase) the only cycle is ops ↔ primitives ↔ tensor,
 //   which is safe because none of the three uses an import while its module is being evaluated;
 //   each of them can be loaded first in a fresh process and computes.
@@ -25,31 +25,66 @@ interface Edge {
   from: string;
   to: string;
   typeOnly: boolean;
+  dynamic: boolean;
 }
 
 /** Relative imports and re-exports (static and dynamic) of one file, resolved to repository paths. */
 function importsOf(file: string): Edge[] {
   const text = readFileSync(join(root, file), 'utf8');
   const edges: Edge[] = [];
-  const add = (spec: string, typeOnly: boolean): void => {
+  const add = (spec: string, typeOnly: boolean, dynamic = false): void => {
     if (!spec.startsWith('.')) return;
     const to = relative(root, resolve(root, dirname(file), spec)).replace(/\.js$/, '.ts');
-    edges.push({ from: file, to, typeOnly });
+    edges.push({ from: file, to, typeOnly, dynamic });
   };
   for (const m of text.matchAll(/^(import|export)\s+(type\s+)?[^;]*?\sfrom\s+'([^']+)'/gms)) add(m[3], m[2] !== undefined);
   for (const m of text.matchAll(/^import\s+'([^']+)'/gm)) add(m[1], false);
-  for (const m of text.matchAll(/import\(\s*'([^']+)'\s*\)/g)) add(m[1], false);
+  for (const m of text.matchAll(/import\(\s*'([^']+)'\s*\)/g)) add(m[1], false, true);
   return edges;
 }
 
 const files = [...sources('engine'), ...sources('backends')];
 const edges = files.flatMap(importsOf);
 
-t.test('the engine does not import flow/, and backends/ only from engine/state.ts', async (t) => {
-  const engineOut = edges.filter((e) => e.from.startsWith('engine/') && !e.to.startsWith('engine/'));
-  t.same(engineOut.filter((e) => e.to.startsWith('flow/')), [], 'no flow imports');
-  const toBackends = engineOut.filter((e) => e.to.startsWith('backends/')).map((e) => `${e.from} → ${e.to}`);
-  t.same(toBackends.sort(), ['engine/state.ts → backends/cpu/index.ts', 'engine/state.ts → backends/gpu/index.ts'], 'only the backend selection');
+t.test('the engine imports nothing from flow/ or backends/', async (t) => {
+  const engineOut = edges.filter((e) => e.from.startsWith('engine/') && !e.to.startsWith('engine/')).map((e) => `${e.from} → ${e.to}`);
+  t.same(engineOut, [], 'engine/ imports only engine/');
+});
+
+t.test('the package root provides the backends; the GPU backend is imported only on demand', async (t) => {
+  const rootOut = importsOf('index.ts');
+  const staticBackends = rootOut.filter((e) => e.to.startsWith('backends/') && !e.dynamic).map((e) => e.to);
+  t.same(staticBackends, ['backends/cpu/index.ts'], 'the CPU backend, statically');
+  t.same(rootOut.filter((e) => e.dynamic).map((e) => e.to), ['backends/gpu/index.ts'], 'the GPU backend, by a dynamic import');
+  const reached = new Set<string>();
+  const stack = ['index.ts'];
+  while (stack.length > 0) {
+    const file = stack.pop()!;
+    for (const e of importsOf(file)) {
+      if (e.typeOnly || e.dynamic || reached.has(e.to)) continue;
+      reached.add(e.to);
+      stack.push(e.to);
+    }
+  }
+  t.same([...reached].filter((f) => f.startsWith('backends/gpu/')), [], 'nothing under backends/gpu is loaded with the root');
+});
+
+t.test('without the package root, the engine names what is missing; with it, both names select', async (t) => {
+  const code = [
+    `const state = await import(${JSON.stringify(pathToFileURL(join(root, 'engine/state.ts')).href)});`,
+    'const messages = [];',
+    'try { state.getBackend(); messages.push("no error"); } catch (err) { messages.push(err.message); }',
+    'try { await state.setBackend("gpu"); messages.push("no error"); } catch (err) { messages.push(err.message); }',
+    `const rg = await import(${JSON.stringify(pathToFileURL(join(root, 'index.ts')).href)});`,
+    'messages.push(rg.getBackend().describe().name, (await rg.setBackend("cpu")).describe().name, String(rg.getBackend() === state.getBackend()));',
+    'console.log(JSON.stringify(messages));',
+  ].join('\n');
+  const loader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
+  const r = spawnSync(process.execPath, [...loader, '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 });
+  const messages = JSON.parse(r.stdout.trim().split('\n').pop() ?? '[]') as string[];
+  t.match(messages[0], /^getBackend: no backends provided to the engine; import relgrad from its package root/, r.stderr);
+  t.match(messages[1], /^setBackend\('gpu'\): no backends provided/);
+  t.same(messages.slice(2), ['cpu', 'cpu', 'true'], 'the root provides cpu; engine/state and the root share one current backend');
 });
 
 t.test('the only runtime import cycle is engine/ops ↔ primitives ↔ tensor', async (t) => {

@@ -5,7 +5,7 @@
 
 import { fromHost } from '../../engine/create.js';
 import type { Backend } from '../../engine/backend.js';
-import { getBackend } from '../../engine/state.js';
+import { getBackend } from '../../index.js';
 import type { HostMatrix } from '../matrix.js';
 import { Flow } from '../model.js';
 

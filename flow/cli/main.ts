@@ -8,7 +8,7 @@ import { npyHeader } from '../data/files.js';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
-import { setBackend } from '../../engine/state.js';
+import { setBackend } from '../../index.js';
 import { tidy } from '../../engine/scope.js';
 import { loadCheckpoint, removeStaleTemps, type Checkpoint } from '../checkpoint.js';
 import { acquireLock, runEntries } from '../run-folder.js';

@@ -3,7 +3,7 @@
 // what `setBackend('gpu')` (the engine's own loader) selected.
 
 import { createGpuBackend } from '../../backends/gpu/index.js';
-import { setBackend, tensor, getBackend, mul } from '../../engine/index.js';
+import { setBackend, tensor, getBackend, mul } from '../../index.js';
 import type { GpuMode } from '../../engine/state.js';
 import { runGpuChecks, type CheckReport } from './checks.js';
 

@@ -2,7 +2,7 @@
 // and run from a folder with no node_modules, so each import really fails as it would in a
 // consumer's project without them. Returns each feature's error message.
 
-import { setBackend } from '../../engine/state.js';
+import { setBackend } from '../../index.js';
 import { mnistDataDir } from '../../flow/data/mnist.js';
 import { readBsds300 } from '../../flow/data/bsds300.js';
 import { installNodeWebGpu } from '../../backends/gpu/node-webgpu.js';

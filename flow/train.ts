@@ -120,6 +120,7 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
   }
   const run: RunRecord = {
     dataset: {
+      ...options.dataset,
       name: options.dataset?.name ?? null,
       splitSeed: options.dataset?.splitSeed ?? null,
       limit: options.dataset?.limit ?? null,

@@ -75,6 +75,18 @@ t.test('11. --standardize: log-likelihoods in original units; a warning without 
   t.ok(evJson.standardized);
   t.ok(Math.abs(evJson.logLikelihood - reference) < 1e-9 * Math.abs(reference), 'eval reports original units too');
 
+  // the training checkpoint records the standardisation too: eval on it uses original units, and
+  // a resume keeps standardising (a resume without it would be refused as a different data set)
+  const evCk = relgradIn(dir, 'eval', '--checkpoint', join('big', 'checkpoint.json'));
+  t.equal(evCk.code, 0, evCk.stderr);
+  t.ok((JSON.parse(evCk.stdout) as { standardized: boolean }).standardized, 'eval of checkpoint.json standardises');
+  const resumed = relgradIn(dir, 'train', '--resume', join('big', 'checkpoint.json'), '--epochs', '2');
+  t.equal(resumed.code, 0, resumed.stderr);
+  t.match(resumed.stdout, /epoch 2\/2/);
+  const unstd = relgradIn(dir, 'train', '--resume', join('big', 'checkpoint.json'), '--epochs', '3', '--no-standardize');
+  t.equal(unstd.code, 1);
+  t.match(unstd.stderr, /standardize: the checkpoint has true, this run has false/);
+
   const s = relgradIn(dir, 'sample', '--checkpoint', join('big', 'model.json'), '--n', '2000', '--out', 's.csv');
   t.equal(s.code, 0, s.stderr);
   const xs = readFileSync(join(dir, 's.csv'), 'utf8').trim().split('\n').map((l) => Number(l.split(',')[0]));

@@ -95,8 +95,6 @@ export interface KernelTable<S> {
   slogdet(a: S, p: SquareParams): { sign: S; logabsdet: S };
 }
 
-export type KernelName = keyof KernelTable<unknown>;
-
 export interface BackendInfo {
   /** Backend name as passed to setBackend. */
   name: string;

@@ -191,12 +191,7 @@ export class Flow {
     return tidy(() => this.trace(xb).s);
   }
 
-  /** log|det W_l| from the cache, or by one LU; gradient W⁻ᵀ (a custom-gradient op). */
-  logAbsDet(l: number): Tensor {
-    const W = this.W[l];
-    return this.logAbsDetOf(W);
-  }
-
+  /** log|det W| from the cache, or by one LU; gradient W⁻ᵀ (a custom-gradient op). */
   private logAbsDetOf(W: Tensor): Tensor {
     const op = customGrad(
       (w) => {

@@ -330,8 +330,6 @@ export function luName(): string {
   return defaultName;
 }
 
-export const LU_NAME = `blocked LU (NB ${NB}) on the fast GEMM`;
-
 export function solve(a: TypedArray, rhs: TypedArray, p: SquareParams, nrhs: number): TypedArray {
   return kernels().solve(a, rhs, p, nrhs);
 }

@@ -75,16 +75,6 @@ export interface Peer {
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
-/** What tfjs lacks for this benchmark, reported alongside the numbers. */
-export const TFJS_FINDINGS = {
-  inverse:
-    'tf.linalg has no inv/solve/lu/det/triangularSolve (only bandPart, gramSchmidt, qr); W^-T = (W^T)^-1 by Gauss-Jordan with partial pivoting written in tf ops (D steps of a rank-1 update on the D x 2D augmented matrix)',
-  logdet:
-    'no differentiable determinant in tfjs; log|det J| is a tf.customGrad op: forward = batched Gauss-Jordan in tf ops (sum of log|pivot|), backward = J^-T from the same elimination',
-  jacobian:
-    'no tf.jacobian/vmap; J = ds/dx by one tf.grad over X tiled D times with block one-hot cotangents (D VJPs batched)',
-} as const;
-
 let wasmPathsSet = false;
 let gradientsLoaded: Promise<string | null> | null = null;
 

@@ -79,14 +79,6 @@ export type MacroKernel = (
  */
 export type PackKernel = (src: number, lds: number, dst: number, count: number, np: number) => void;
 
-export interface DtypeKernels {
-  macro: MacroKernel;
-  copyA: PackKernel;
-  copyB: PackKernel;
-  transposeA: PackKernel;
-  transposeB: PackKernel;
-}
-
 export interface KernelExports {
   f64: MacroKernel;
   f64_copyA: PackKernel;

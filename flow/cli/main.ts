@@ -197,6 +197,9 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
   }
   const entries = runEntries(out);
   const continuing = resumeFrom !== undefined && resolve(dirname(resumeFrom)) === out;
+  if (continuing && flags.force === true) {
+    throw new UsageError(`relgrad train: --resume continues the run in ${out} and --force would replace it; give one`);
+  }
   if (entries.length > 0 && !continuing && flags.force !== true) {
     throw new UsageError(
       `relgrad train: ${out} already holds a run (${entries.join(', ')}): pass --resume ${checkpointPath} to continue it, ` +

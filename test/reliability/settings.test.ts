@@ -35,6 +35,9 @@ t.test('6. train --resume refuses mismatched settings, naming the field and both
   }
   t.same(readFileSync(join(dir, ck)), before, 'the checkpoint is untouched by refused resumes');
   t.ok(existsSync(join(dir, 'r', 'model.json')), 'and so is the model');
+  const both = relgradIn(dir, 'train', '--resume', ck, '--epochs', '2', '--force');
+  t.equal(both.code, 2);
+  t.match(both.stderr, /--resume continues the run in .* and --force would replace it; give one/);
   const model = relgradIn(dir, 'train', '--resume', join('r', 'model.json'), '--epochs', '2');
   t.equal(model.code, 2);
   t.match(model.stderr, /is a saved model, not a training checkpoint/);

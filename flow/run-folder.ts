@@ -1,7 +1,7 @@
 // Run folders hold one run each. A lock file (the holder's pid) keeps two processes from writing
 // the same folder at once; a lock whose process is gone is taken over with a notice. Node only.
 
-import { linkSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processAlive } from './checkpoint.js';
 
@@ -44,8 +44,26 @@ function takeLock(folder: string, path: string, own: string, notice: (message: s
       if (processAlive(pid)) {
         throw new Error(`run folder ${folder} is in use by process ${pid} (lock file ${path}): wait for that run to end or stop it`);
       }
+      // move the stale lock aside (atomic) and check what was moved: if another process took the
+      // lock over between our read and our rename, it is live, so put it back and stop
+      const aside = `${own}.stale`;
+      try {
+        renameSync(path, aside);
+      } catch {
+        continue; // removed meanwhile
+      }
+      const moved = Number.parseInt(readFileSync(aside, 'utf8'), 10);
+      if (moved !== pid && processAlive(moved)) {
+        try {
+          linkSync(aside, path);
+        } catch {
+          // a third process holds the name now; it will be refused or refuse us on its own
+        }
+        rmSync(aside, { force: true });
+        throw new Error(`run folder ${folder} is in use by process ${moved} (lock file ${path}): wait for that run to end or stop it`);
+      }
+      rmSync(aside, { force: true });
       notice(`taking over the lock ${path}: its process ${Number.isNaN(pid) ? '(unreadable pid)' : pid} no longer runs`);
-      rmSync(path, { force: true });
       continue;
     }
     let held = true;
@@ -84,5 +102,5 @@ export function runEntries(folder: string): string[] {
   } catch {
     return [];
   }
-  return names.filter((n) => !n.endsWith('.lock') && !/\.lock\.\d+\.tmp$/.test(n) && !/\.tmp-\d+-\d+$/.test(n)).sort();
+  return names.filter((n) => !n.endsWith('.lock') && !/\.lock\.\d+\.tmp(\.stale)?$/.test(n) && !/\.tmp-\d+-\d+$/.test(n)).sort();
 }

@@ -74,6 +74,24 @@ t.test('2. two runs started together: one trains, the other is refused', async (
   t.same(log.map((l) => (JSON.parse(l) as { epoch: number }).epoch), [1, 2, 3], 'one run\'s log, not interleaved');
 });
 
+t.test('2. four runs find the same stale lock: exactly one takes it over', async (t) => {
+  const dir = tempFolder(t, 'stale-race');
+  mkdirSync(join(dir, 'same'));
+  writeFileSync(join(dir, 'same', '.lock'), `${deadPid()}\n`);
+  const start = (): Promise<number | null> =>
+    new Promise((done) => {
+      const child = spawn(process.execPath, [bin, 'train', ...quick, '--epochs', '2', '--out', 'same'], { cwd: dir });
+      child.stdout.resume();
+      child.stderr.resume();
+      child.on('close', (code) => done(code));
+    });
+  const codes = await Promise.all([start(), start(), start(), start()]);
+  t.equal(codes.filter((c) => c === 0).length, 1, `one run completes (exit codes ${codes.join(', ')})`);
+  const log = readFileSync(join(dir, 'same', 'log.jsonl'), 'utf8').trim().split('\n');
+  t.same(log.map((l) => (JSON.parse(l) as { epoch: number }).epoch), [1, 2], 'one run\'s log');
+  t.same(readdirSync(join(dir, 'same')).filter((f) => f.includes('lock')), [], 'no lock or lock temp file left');
+});
+
 t.test('3. a closed stdout does not kill training', async (t) => {
   const dir = tempFolder(t, 'epipe');
   const result = await new Promise<{ code: number | null; stderr: string }>((done) => {

@@ -419,7 +419,7 @@ async function commandExperiment(argv: string[]): Promise<void> {
   refuseIgnored('experiment', given, st);
   const { dataset, seed, limit } = st;
   if (resume !== undefined) notice(`experiment: resuming from ${resumeFrom ?? experimentPaths(outDir, dataset).checkpoint} (epoch ${resume.training?.epoch}); --fresh starts over`);
-  const data = await resolveDataset({ name: dataset, dataDir: str(flags, 'data-dir'), seed, limit, header: given.has('header') ? st.header : undefined, onNotice: notice });
+  const data = await resolveDataset({ name: dataset, dataDir: str(flags, 'data-dir'), seed, limit, header: st.header, onNotice: notice });
   assertFittable(`dataset ${dataset}`, data.train);
   console.log(`experiment ${dataset}: ${data.train.rows} train / ${data.validation.rows} validation / ${data.test.rows} test rows, dim ${data.train.cols}`);
   const r = await runExperiment({
@@ -430,7 +430,7 @@ async function commandExperiment(argv: string[]): Promise<void> {
     outDir,
     resume: false,
     resumeFrom: resume,
-    dataRecord: { splitSeed: seed, limit: limit ?? null },
+    dataRecord: { splitSeed: seed, limit: limit ?? null, header: st.header },
     precision: flags.float32 === false ? 'float64' : 'float32',
     gaussianBaseline: !flags['no-gaussian'],
     meta: { limit: limit ?? null },

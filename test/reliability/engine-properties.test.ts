@@ -6,8 +6,10 @@
 import t from 'tap';
 import * as rg from '../../index.js';
 import { Rng, type Tensor } from '../../index.js';
-import { checkGrads, checkValues, randTensor } from '../helpers/numeric.js';
-import { host, mapBinary, mapUnary, matmulRef, reduceAxes, transposeRef, type HostArray } from '../helpers/reference.js';
+import { checkGrads, checkValues, randTensor, randWellConditioned } from '../helpers/numeric.js';
+import {
+  host, invRef, mapBinary, mapUnary, matmulRef, padRef, reduceAxes, sliceRef, slogdetRef, solveRef, transposeRef, type HostArray,
+} from '../helpers/reference.js';
 
 const TRIALS = 6;
 
@@ -185,5 +187,61 @@ t.test('layout and products: transpose, reshape, concat, stack, matmul', async (
     checkGrads(t, label, (u, v) => rg.matmul(u, v), [A, B], { tol: 1e-6 });
     const C = randTensor(rng, [k + 1, n]);
     t.throws(() => rg.matmul(A, C), /^matmul: .*inner dimensions/, `${label}: inner mismatch names matmul`);
+  }
+});
+
+t.test('slice, pad, broadcastTo, where, softmax and the LU family', async (t) => {
+  for (let trial = 0; trial < TRIALS; trial++) {
+    const seed = 110_000 + trial;
+    const rng = new Rng(seed);
+    const drawn = randShape(rng, 3, 4).map((d) => d + 1);
+    const shape = drawn.length > 0 ? drawn : [2]; // slice boxes and softmax axes need rank ≥ 1
+    const x = randTensor(rng, shape);
+    // a random box inside x, and random pads
+    const begin = shape.map((d) => rng.int(d));
+    const size = shape.map((d, i) => 1 + rng.int(d - begin[i]));
+    checkValues(t, `slice ${JSON.stringify(shape)} at ${JSON.stringify(begin)} (seed ${seed})`, rg.slice(x, begin, size), sliceRef(host(x), begin, size));
+    checkGrads(t, `slice (seed ${seed})`, (y) => rg.slice(y, begin, size), [x]);
+    t.throws(() => rg.slice(x, begin, size.map((d, i) => d + shape[i])), /^slice: /, 'an out-of-range box names slice');
+    const before = shape.map(() => rng.int(2));
+    const after = shape.map(() => rng.int(2));
+    checkValues(t, `pad (seed ${seed})`, rg.pad(x, before, after), padRef(host(x), before, after));
+    checkGrads(t, `pad (seed ${seed})`, (y) => rg.pad(y, before, after), [x]);
+
+    // broadcastTo a random target
+    const target = [1 + rng.int(2), ...shape];
+    const small = randTensor(rng, broadcastable(rng, target));
+    const zeros = rg.zeros(target, { dtype: 'float64' });
+    checkValues(t, `broadcastTo ${JSON.stringify(small.shape)} → ${JSON.stringify(target)} (seed ${seed})`, rg.broadcastTo(small, target), mapBinary(host(small), host(zeros), (a) => a));
+    checkGrads(t, `broadcastTo (seed ${seed})`, (y) => rg.broadcastTo(y, target), [small]);
+
+    // where with a broadcast 0/1 mask
+    const mask = rg.tidy(() => rg.greater(randTensor(rng, broadcastable(rng, shape)), 0));
+    const other = randTensor(rng, broadcastable(rng, shape));
+    const m = host(mask);
+    const picked = mapBinary(mapBinary(m, host(x), (c, a) => c * a), mapBinary(m, host(other), (c, b) => (1 - c) * b), (u, v) => u + v);
+    checkValues(t, `where (seed ${seed})`, rg.where(mask, x, other), picked);
+    checkGrads(t, `where (seed ${seed})`, (a, b) => rg.where(mask, a, b), [x, other]);
+    const bad = incompatible(rng, shape);
+    if (bad !== null) t.throws(() => rg.where(mask, x, randTensor(rng, bad)), /^where: shapes .* cannot be broadcast/, 'where names itself');
+
+    // softmax along a random axis: rows sum to 1, values match exp(x - logsumexp)
+    const axis = rng.int(shape.length);
+    const sm = rg.softmax(x, axis);
+    const lse = reduceAxes(host(x), [axis], true, 0, (acc, v) => acc + Math.exp(v));
+    const smRef = mapBinary(host(x), { data: lse.data.map(Math.log), shape: lse.shape }, (a, l) => Math.exp(a - l));
+    checkValues(t, `softmax axis ${axis} (seed ${seed})`, sm, smRef, 1e-12);
+    checkGrads(t, `logSoftmax axis ${axis} (seed ${seed})`, (y) => rg.logSoftmax(y, axis), [x], { tol: 1e-6 });
+
+    // solve / inv / logAbsDet with batch broadcasting
+    const n = 1 + rng.int(3);
+    const A = randWellConditioned(rng, [...randShape(rng, 1, 2), n, n]);
+    const B = randTensor(rng, [...A.shape.slice(0, -2), n, 1 + rng.int(2)]);
+    checkValues(t, `solve ${JSON.stringify(A.shape)} (seed ${seed})`, rg.solve(A, B), solveRef(host(A), host(B)), 1e-10);
+    checkGrads(t, `solve (seed ${seed})`, (a, b) => rg.solve(a, b), [A, B], { tol: 1e-6 });
+    checkValues(t, `inv (seed ${seed})`, rg.inv(A), invRef(host(A)), 1e-10);
+    checkValues(t, `logAbsDet (seed ${seed})`, rg.logAbsDet(A), slogdetRef(host(A)).logabsdet, 1e-10);
+    checkGrads(t, `logAbsDet (seed ${seed})`, (a) => rg.logAbsDet(a), [A], { tol: 1e-6 });
+    t.throws(() => rg.solve(A, randTensor(rng, [...A.shape.slice(0, -2), n + 1, 1])), /^solve: /, 'a mismatched right-hand side names solve');
   }
 });

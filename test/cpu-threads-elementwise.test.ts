@@ -25,8 +25,13 @@ if (threaded) {
     for (const size of [MIN_ELEMENTWISE - 1, MIN_ELEMENTWISE, 50_001]) {
       t.test(`activation passes, ${T.name}, ${size} elements`, async (t) => {
         const rng = new Rng(size);
-        const y = T.from({ length: size }, () => 6 * rng.normal());
-        const back = T.from({ length: size }, () => rng.normal());
+        const fill = (f: () => number): Float64Array | Float32Array => {
+          const out = new T(size);
+          for (let i = 0; i < size; i++) out[i] = f();
+          return out;
+        };
+        const y = fill(() => 6 * rng.normal());
+        const back = fill(() => rng.normal());
         const a = 0.3;
         const refs = [
           (v: number) => a * v + (1 - a) * softplus(v),
@@ -56,7 +61,11 @@ if (threaded) {
 
       t.test(`Adam, ${T.name}, ${size} elements`, async (t) => {
         const rng = new Rng(size + 1);
-        const mk = (scale: number, abs = false): InstanceType<typeof T> => T.from({ length: size }, () => (abs ? Math.abs(rng.normal()) : rng.normal()) * scale);
+        const mk = (scale: number, abs = false): Float64Array | Float32Array => {
+          const out = new T(size);
+          for (let i = 0; i < size; i++) out[i] = (abs ? Math.abs(rng.normal()) : rng.normal()) * scale;
+          return out;
+        };
         const p = mk(1);
         const d = mk(0.1);
         const m = mk(0.01);

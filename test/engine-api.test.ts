@@ -68,6 +68,7 @@ t.test('hessian(f)(x): shape [...x, ...x], values against host finite difference
   const Hb = hessian(g2, 1)(tensor([0.3, -0.2]), tensor([0.5, 1.5]));
   const g2Host = (b: number[]): number => Math.exp(0.3 * b[0]) * b[0] + Math.exp(-0.2 * b[1]) * b[1];
   t.ok(maxRelErr(Hb.dataSync(), hostHessian(g2Host, [0.5, 1.5])) < 1e-6, 'argnum 1');
+  // @ts-expect-error — the arity is a compile error too; this checks the run-time message
   t.throws(() => hessian(fEngine)(), /hessian: the function takes 1 argument but was called with 0/);
 });
 

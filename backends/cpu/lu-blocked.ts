@@ -9,6 +9,7 @@
 import type { SquareParams } from '../../engine/backend.js';
 import { allocHost, dtypeOfArray, type TypedArray } from '../../engine/dtype.js';
 import { gemmJs, type Gemm } from './gemm.js';
+import { signedLogDet, swapsSign } from './signed-log-det.js';
 import { createWasmGemm } from './wasm/index.js';
 
 const NB = 64; // panel width: the GEMM's k for the trailing update
@@ -289,22 +290,11 @@ export function createLu(gemm: Gemm): LuKernels {
     const sign = allocHost(dtypeOfArray(a), p.batch);
     const logabsdet = allocHost(dtypeOfArray(a), p.batch);
     for (let b = 0; b < p.batch; b++) {
-      const { lu, piv, singular } = luFactor(gemm, 'slogdet', a, b, p.n);
-      if (singular) {
-        sign[b] = 0;
-        logabsdet[b] = -Infinity;
-        continue;
-      }
-      let s = 1;
-      let acc = 0;
-      for (let i = 0; i < p.n; i++) {
-        if (piv[i] !== i) s = -s;
-        const d = lu[i * p.n + i];
-        if (d < 0) s = -s;
-        acc += Math.log(Math.abs(d));
-      }
-      sign[b] = s;
-      logabsdet[b] = acc;
+      // luFactor's `singular` (a zero pivot) is a zero U_ii, which signedLogDet turns into sign 0, -Infinity
+      const { lu, piv } = luFactor(gemm, 'slogdet', a, b, p.n);
+      const r = signedLogDet((i) => lu[i * p.n + i], p.n, swapsSign(piv));
+      sign[b] = r.sign;
+      logabsdet[b] = r.logabsdet;
     }
     return { sign, logabsdet };
   };

@@ -5,6 +5,7 @@
 import { LuDecomposition, Matrix } from 'ml-matrix';
 import type { SquareParams } from '../../engine/backend.js';
 import { allocHost, dtypeOfArray, type TypedArray } from '../../engine/dtype.js';
+import { permutationSign, signedLogDet } from './signed-log-det.js';
 
 function matrixAt(op: string, x: TypedArray, b: number, rows: number, cols: number, what = 'matrix'): Matrix {
   const start = b * rows * cols;
@@ -52,43 +53,16 @@ export function inv(a: TypedArray, p: SquareParams): TypedArray {
   return out;
 }
 
-/** Parity of a permutation (as a vector of images): +1 even, -1 odd. */
-function permutationSign(perm: readonly number[]): number {
-  const seen = new Array<boolean>(perm.length).fill(false);
-  let sign = 1;
-  for (let i = 0; i < perm.length; i++) {
-    if (seen[i]) continue;
-    let length = 0;
-    for (let j = i; !seen[j]; j = perm[j]) {
-      seen[j] = true;
-      length++;
-    }
-    if (length % 2 === 0) sign = -sign;
-  }
-  return sign;
-}
-
-/** det A = sign(P) Π U_ii: log|det| = Σ log|U_ii| (no overflow), sign from P and the U_ii. */
+/** det A = sign(P)·Π U_ii (signed-log-det.ts), one ml-matrix LU per matrix of the batch. */
 export function slogdet(a: TypedArray, p: SquareParams): { sign: TypedArray; logabsdet: TypedArray } {
   const sign = allocHost(dtypeOfArray(a), p.batch);
   const logabsdet = allocHost(dtypeOfArray(a), p.batch);
   for (let b = 0; b < p.batch; b++) {
     const lu = luOf('slogdet', a, b, p.n, false);
     const u = lu.upperTriangularMatrix;
-    let s = permutationSign(lu.pivotPermutationVector);
-    let acc = 0;
-    for (let i = 0; i < p.n; i++) {
-      const d = u.get(i, i);
-      if (d === 0) {
-        s = 0;
-        acc = -Infinity;
-        break;
-      }
-      if (d < 0) s = -s;
-      acc += Math.log(Math.abs(d));
-    }
-    sign[b] = s;
-    logabsdet[b] = acc;
+    const r = signedLogDet((i) => u.get(i, i), p.n, permutationSign(lu.pivotPermutationVector));
+    sign[b] = r.sign;
+    logabsdet[b] = r.logabsdet;
   }
   return { sign, logabsdet };
 }

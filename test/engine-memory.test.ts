@@ -5,10 +5,14 @@
 import t from 'tap';
 import * as rg from '../index.js';
 import { dispose, grad, hvp, jacobian, keep, tensor, tidy, type Tensor } from '../index.js';
-import { countingCpuBackend } from './helpers/counting-backend.js';
+import { createCpuBackend } from '../backends/cpu/index.js';
+import { countingBackend } from '../bench/lib/counting-backend.js';
 import { numericGrad, maxRelErr } from './helpers/numeric.js';
 
 const f64 = { dtype: 'float64' as const };
+
+/** The CPU backend, counted; frees are not passed on, so no array is recycled and a double free stays visible. */
+const countingCpuBackend = () => countingBackend(createCpuBackend(), (s) => s.byteLength, { name: 'cpu-counting', forwardFrees: false });
 
 t.test('tidy disposes intermediates, keeps returned values, keep()-ed tensors and outer tensors', async (t) => {
   const a = tensor([1, 2, 3], [3], f64);

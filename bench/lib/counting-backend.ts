@@ -1,5 +1,8 @@
-// A backend wrapper that counts what the engine allocates through it: calls, bytes, live bytes
-// and their peak (storage freed when the last tensor aliasing it is disposed).
+// A backend wrapper that counts what the engine allocates and frees through it, for the
+// benchmarks (allocations, bytes, live bytes and their peak) and the memory tests (handles alive,
+// frees of a handle that is not alive). Every upload and every kernel output is an allocation
+// (the KernelTable promises fresh storage); storage is freed when the last tensor aliasing it is
+// disposed. Kept under bench/lib so that bench/ and test/ both import it.
 
 import type { Backend, KernelTable } from '../../engine/backend.js';
 
@@ -10,16 +13,42 @@ export interface AllocationStats {
   peakLiveBytes: number;
 }
 
-export function countingBackend<S>(inner: Backend<S>, bytesOf: (s: S) => number): { backend: Backend<S>; stats: AllocationStats; reset(): void } {
+export interface CountingOptions {
+  /** The wrapped backend's name and describe().name; default the inner backend's. */
+  name?: string;
+  /**
+   * Pass frees on to the wrapped backend (default true). Memory tests turn it off: the CPU
+   * backend pools freed arrays and hands them out again, so a second free of a recycled array
+   * would look like the free of a live handle instead of a double free.
+   */
+  forwardFrees?: boolean;
+}
+
+export interface CountingBackend<S> {
+  backend: Backend<S>;
+  stats: AllocationStats;
+  /** Storage handles allocated and not yet freed. */
+  live(): number;
+  /** Frees of a handle that was not live (double frees or foreign handles). */
+  badFrees(): number;
+  /** Restarts the counts of allocations, bytes and the peak (from the bytes live now). */
+  reset(): void;
+}
+
+export function countingBackend<S>(inner: Backend<S>, bytesOf: (s: S) => number, options: CountingOptions = {}): CountingBackend<S> {
   const stats: AllocationStats = { allocations: 0, bytes: 0, liveBytes: 0, peakLiveBytes: 0 };
+  const alive = new Set<S>();
+  let bad = 0;
   const note = (s: S): S => {
     const b = bytesOf(s);
+    alive.add(s);
     stats.allocations++;
     stats.bytes += b;
     stats.liveBytes += b;
     stats.peakLiveBytes = Math.max(stats.peakLiveBytes, stats.liveBytes);
     return s;
   };
+  // typed as KernelTable<S>: a kernel added to the table and not wrapped here fails to compile
   const k = inner.kernels;
   const kernels: KernelTable<S> = {
     unary: (...a) => note(k.unary(...a)),
@@ -51,22 +80,27 @@ export function countingBackend<S>(inner: Backend<S>, bytesOf: (s: S) => number)
       return r;
     },
   };
+  const name = options.name ?? inner.name;
+  const forwardFrees = options.forwardFrees ?? true;
   const backend: Backend<S> = {
-    name: inner.name,
+    name,
     defaultDtype: inner.defaultDtype,
-    describe: () => inner.describe(),
+    describe: () => (options.name === undefined ? inner.describe() : { ...inner.describe(), name }),
     upload: (v, d) => note(inner.upload(v, d)),
     readSync: (s, d, n) => inner.readSync(s, d, n),
     read: (s, d, n) => inner.read(s, d, n),
     free: (s) => {
+      if (!alive.delete(s)) bad++;
       stats.liveBytes -= bytesOf(s);
-      inner.free(s);
+      if (forwardFrees) inner.free(s);
     },
     kernels,
   };
   return {
     backend,
     stats,
+    live: () => alive.size,
+    badFrees: () => bad,
     reset() {
       stats.allocations = 0;
       stats.bytes = 0;

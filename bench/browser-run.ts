@@ -5,7 +5,7 @@
 
 import { fileURLToPath } from 'node:url';
 import { join, dirname } from 'node:path';
-import { runInChromium } from './browser/launch.js';
+import { runInChromium } from '../tools/launch.js';
 import type { BrowserArgs, BrowserCell } from './browser/gradients-entry.js';
 import { fmtSeconds, writeReport } from './lib/report.js';
 import { outputFlags } from './lib/output.js';

@@ -7,7 +7,7 @@
 // error, not dropped.
 
 import { join } from 'node:path';
-import { runInChromium, runInNode, writeJson } from './browser/launch.js';
+import { runInChromium, runInNode, writeJson } from '../tools/launch.js';
 import { outputFlags, provenance } from './lib/output.js';
 import { resultsDir } from './lib/report.js';
 import type { PathResult } from './browser/matmul-entry.js';

@@ -14,7 +14,7 @@ import { WEB_CHECKPOINT_FORMAT, WEB_CHECKPOINT_VERSION } from '../flow/checkpoin
 import { Flow } from '../flow/model.js';
 import { evaluate } from '../flow/evaluate.js';
 import { toySplits } from '../flow/data/toy.js';
-import { DEFAULT_CHROMIUM_FLAGS } from '../bench/browser/launch.js';
+import { DEFAULT_CHROMIUM_FLAGS } from '../tools/launch.js';
 
 interface DemoState { epoch: number; history: { epoch: number; train: number; validation: number }[]; backend: string; error: string | null }
 

@@ -1,6 +1,6 @@
 // The light install: the GPU stack, MNIST and HDF5 are optional peer dependencies, loaded on first
 // use. Checks package.json (peers optional, at the tested versions, still dev dependencies for this
-// repo's own tests; no dist/bench or source maps shipped) and that each feature, run where its
+// repo's own tests; no dist/bench, dist/tools or source maps shipped) and that each feature, run where its
 // package cannot be resolved, fails with an error naming the package and the install command.
 
 import t from 'tap';
@@ -31,6 +31,7 @@ t.test('optional packages are optional peers at the tested versions, dev depende
   }
   t.equal(pkg.peerDependencies.webgpu, '0.6.2', 'webgpu: exactly the version tested (gpu.js alone brings 0.2.9, which does not load)');
   t.ok(pkg.files.includes('!dist/bench'), 'dist/bench is not shipped');
+  t.ok(pkg.files.includes('!dist/tools'), 'dist/tools (the test and benchmark launcher) is not shipped');
   t.ok(pkg.files.includes('!dist/**/*.map'), 'source maps (without their sources) are not shipped');
 });
 

@@ -1,4 +1,4 @@
-// Entry for bench/gpu-paths.ts (run in a Node child or a Chromium page by launch.ts): times an
+// Entry for bench/gpu-paths.ts (run in a Node child or a Chromium page by tools/launch.ts): times an
 // n×n float32 matmul on the GPU backend through a read-back (GPU.js calls only queue work), and
 // its max error against the CPU backend. Inputs are uploaded before the clock starts; one
 // untimed run compiles the kernel first.

@@ -3,7 +3,7 @@
 // class (it compares class objects, not names) and matches the CPU backend in headless Chromium.
 
 import t from 'tap';
-import { runInChromium } from '../../bench/browser/launch.js';
+import { runInChromium } from '../../tools/launch.js';
 import { assertReport } from '../gpu/report.js';
 import type { MinifiedReport } from '../gpu/minified-entry.js';
 

@@ -2,7 +2,7 @@
 // served from 127.0.0.1, results posted back and asserted here.
 
 import t from 'tap';
-import { runInChromium } from '../../bench/browser/launch.js';
+import { runInChromium } from '../../tools/launch.js';
 import type { EntryReport } from '../gpu/entry.js';
 import { assertReport } from '../gpu/report.js';
 

@@ -1,4 +1,4 @@
-// Entry for one GPU path (a Node child or a Chromium page, see bench/browser/launch.ts):
+// Entry for one GPU path (a Node child or a Chromium page, see tools/launch.ts):
 // creates the GPU backend in the requested mode and returns the GPU-vs-CPU check report, plus
 // what `setBackend('gpu')` (the engine's own loader) selected.
 

@@ -2,7 +2,7 @@
 // needs an X server), so `npx tap` works from a plain shell.
 
 import t from 'tap';
-import { runInNode } from '../../bench/browser/launch.js';
+import { runInNode } from '../../tools/launch.js';
 import type { EntryReport } from './entry.js';
 import { assertReport } from './report.js';
 

@@ -3,7 +3,7 @@
 // shape, and WebGPU has no synchronous read-back.
 
 import t from 'tap';
-import { runInNode } from '../../bench/browser/launch.js';
+import { runInNode } from '../../tools/launch.js';
 
 type Messages = Record<string, string>;
 

@@ -2,7 +2,7 @@
 // EGL). Runs in a child process so Dawn's device and env never touch the test runner.
 
 import t from 'tap';
-import { runInNode } from '../../bench/browser/launch.js';
+import { runInNode } from '../../tools/launch.js';
 import type { EntryReport } from './entry.js';
 import { assertReport } from './report.js';
 

@@ -5,7 +5,8 @@
 //   runInNode(entry, { xvfb })       — esbuild bundle run by a child `node` (optionally under
 //     `xvfb-run -a`, which headless-gl needs); the child prints the result as one marked line.
 // The entry exports `main(args): Promise<unknown>`; its result must be JSON-serialisable.
-// Used by the GPU tests (test/gpu, test/browser) and benchmarks (bench/gpu-paths.ts).
+// Used by the tests (test/gpu, test/browser, test/demo.test.ts) and the benchmarks (bench/gpu-paths.ts,
+// bench/browser-run.ts); it lives in tools/, beside both, because it belongs to neither.
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -149,15 +149,16 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
       Math.min(Math.floor((tilesAlong * (part + 1)) / parts) * unit, alongN ? n : m),
     ]);
     // What the workers need in shared memory: the whole operand they share (A when splitting
-    // along n, B along m) and their own block of the other one, compacted; C blocks likewise.
+    // along n, B along m) and the span of their own block of the other one, each one memcpy;
+    // C blocks likewise (their span when beta ≠ 0, compact otherwise).
     const aLen = alongN ? (transA ? span(k, m, g.lda) : span(m, k, g.lda)) : 0;
     const bLen = alongN ? 0 : (transB ? span(n, k, g.ldb) : span(k, n, g.ldb));
     let blockLen = 0;
     let cLen = 0;
     for (let part = 1; part < parts; part++) {
       const w = bounds[part][1] - bounds[part][0];
-      blockLen += w * k;
-      cLen += alongN ? m * w : w * n;
+      blockLen += alongN ? (transB ? span(w, k, g.ldb) : span(k, w, g.ldb)) : (transA ? span(k, w, g.lda) : span(w, k, g.lda));
+      cLen += alongN ? Math.max(m * w, span(m, w, g.ldc)) : Math.max(w * n, span(w, n, g.ldc));
     }
     // slack after the data: packing in place reads up to a register tile past a partial panel
     const slack = (Math.max(t.mr, t.nr) + 1) * Math.max(g.lda, g.ldb, k) + 64;
@@ -178,6 +179,7 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     const ctrl = new Int32Array(memory.buffer, 0, CTRL_BYTES / 4);
     Atomics.store(ctrl, CTRL_DONE, 0);
     const cAts: number[] = [];
+    const cLds: number[] = [];
     for (let part = 1; part < parts; part++) {
       const [from, to] = bounds[part];
       const w = to - from;
@@ -194,10 +196,12 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
           job.bOffset = blockAt;
           at += span(w, k, g.ldb);
         } else {
-          for (let r = 0; r < k; r++) view.set(g.b.subarray(g.bOffset + r * g.ldb + from, g.bOffset + r * g.ldb + to), blockAt + r * w);
+          // one memcpy of the span from the block's first element (a row-by-row copy of a
+          // column block costs more in calls than the extra columns cost in bytes)
+          const len = span(k, w, g.ldb);
+          view.set(g.b.subarray(g.bOffset + from, g.bOffset + from + len), blockAt);
           job.bOffset = blockAt;
-          job.ldb = w;
-          at += k * w;
+          at += len;
         }
       } else {
         job.m = w;
@@ -206,24 +210,30 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
           job.aOffset = blockAt;
           at += span(w, k, g.lda);
         } else {
-          for (let r = 0; r < k; r++) view.set(g.a.subarray(g.aOffset + r * g.lda + from, g.aOffset + r * g.lda + to), blockAt + r * w);
+          const len = span(k, w, g.lda);
+          view.set(g.a.subarray(g.aOffset + from, g.aOffset + from + len), blockAt);
           job.aOffset = blockAt;
-          job.lda = w;
-          at += k * w;
+          at += len;
         }
       }
+      const rows = alongN ? m : w;
+      const cols = alongN ? w : n;
       job.cOffset = at;
-      job.ldc = alongN ? w : n;
       if (g.beta !== 0) {
-        // the worker applies beta to its block of C itself, so copying it back is a memcpy
+        // the worker applies beta to its block of C itself: the block's span goes in with one
+        // memcpy, and the worker writes its results there with C's own row stride
         job.beta = g.beta;
-        const rows = alongN ? m : w;
-        const cols = alongN ? w : n;
+        job.ldc = g.ldc;
         const src0 = alongN ? g.cOffset + from : g.cOffset + from * g.ldc;
-        for (let i = 0; i < rows; i++) view.set(g.c.subarray(src0 + i * g.ldc, src0 + i * g.ldc + cols), at + i * cols);
+        const len = span(rows, cols, g.ldc);
+        view.set(g.c.subarray(src0, src0 + len), at);
+        at += len;
+      } else {
+        job.ldc = cols;
+        at += rows * cols;
       }
-      cAts.push(at);
-      at += alongN ? m * w : w * n;
+      cAts.push(job.cOffset);
+      cLds.push(job.ldc);
       Atomics.store(ctrl, CTRL_STATUS + part - 1, 0);
       writeJob(memory, part - 1, job);
       Atomics.add(ctrl, CTRL_SEQ + part - 1, 1);
@@ -245,8 +255,9 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
       const cols = alongN ? w : n;
       const dst0 = alongN ? cOffset + from : cOffset + from * ldc;
       const src0 = cAts[part - 1];
+      const srcLd = cLds[part - 1];
       for (let i = 0; i < rows; i++) {
-        const src = src0 + i * cols;
+        const src = src0 + i * srcLd;
         const dst = dst0 + i * ldc;
         c.set(out.subarray(src, src + cols), dst);
       }

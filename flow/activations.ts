@@ -23,13 +23,9 @@ export interface Activation {
   /** The same function as a fused backend kernel (engine activationPass), for hand-written gradients. */
   readonly kernel: ActivationParams;
   apply(y: Tensor): Tensor;
-  /** σ'(y) */
-  deriv(y: Tensor): Tensor;
   /** log σ'(y): term 2 of the log-density */
   logDeriv(y: Tensor): Tensor;
-  /** σ''(y)/σ'(y) = d log σ'(y)/dy */
-  dLogDeriv(y: Tensor): Tensor;
-  /** σ'(y) and σ''(y)/σ'(y) together, sharing their common subexpression (backprop needs both) */
+  /** σ'(y) and σ''(y)/σ'(y) = d log σ'(y)/dy together, sharing their common subexpression (backprop needs both) */
   derivatives(y: Tensor): { deriv: Tensor; dLogDeriv: Tensor };
   host(x: number): number;
   hostDeriv(x: number): number;
@@ -50,13 +46,7 @@ function smoothLeakyRelu(alpha: number): Activation {
     config: { name: 'smooth-leaky-relu', alpha, beta: 1, gamma: 0.1 },
     kernel: { kind: 'smooth-leaky-relu', a: alpha, b: 0 },
     apply: (y) => ops.add(ops.mul(y, alpha), ops.mul(ops.softplus(y), 1 - alpha)),
-    deriv: (y) => ops.add(ops.mul(ops.sigmoid(y), 1 - alpha), alpha),
     logDeriv: (y) => ops.log(ops.add(ops.mul(ops.sigmoid(y), 1 - alpha), alpha)),
-    dLogDeriv: (y) => {
-      const s = ops.sigmoid(y);
-      const d2 = ops.mul(ops.mul(s, ops.sub(1, s)), 1 - alpha);
-      return ops.div(d2, ops.add(ops.mul(s, 1 - alpha), alpha));
-    },
     host: (x) => alpha * x + (1 - alpha) * hostSoftplus(x),
     hostDeriv: (x) => alpha + (1 - alpha) * hostSigmoid(x),
     minSlope: alpha,
@@ -77,14 +67,7 @@ function leakyTanh(beta: number, gamma: number): Activation {
     config: { name: 'leaky-tanh', alpha: 0.3, beta, gamma },
     kernel: { kind: 'leaky-tanh', a: beta, b: gamma },
     apply: (y) => ops.add(ops.tanh(ops.mul(y, beta)), ops.mul(y, gamma)),
-    deriv,
     logDeriv: (y) => ops.log(deriv(y)),
-    dLogDeriv: (y) => {
-      const t = ops.tanh(ops.mul(y, beta));
-      const sech2 = ops.sub(1, ops.square(t));
-      const d2 = ops.mul(ops.mul(t, sech2), -2 * beta * beta);
-      return ops.div(d2, ops.add(ops.mul(sech2, beta), gamma));
-    },
     host: (x) => Math.tanh(beta * x) + gamma * x,
     hostDeriv: (x) => {
       const t = Math.tanh(beta * x);

@@ -12,6 +12,7 @@ import { createCpuBackend, createFastCpuBackend } from '../backends/cpu/index.js
 import { createThreadedGemm } from '../backends/cpu/threads/index.js';
 import { createWasmGemm, FMA_TILES, PLAIN_TILES, simdSupported, type GemmTiles } from '../backends/cpu/wasm/index.js';
 import { relaxedSimdSupported } from '../backends/cpu/wasm/emit.js';
+import { Rng } from '../engine/random.js';
 
 type Ctor = Float64ArrayConstructor | Float32ArrayConstructor;
 
@@ -28,11 +29,8 @@ const TINY_FMA: GemmTiles = {
   fma: true,
 };
 
-let seed = 12345;
-function random(): number {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return seed / 0x7fffffff;
-}
+const rng = new Rng(12345);
+const random = (): number => rng.uniform();
 
 function randomArray(T: Ctor, length: number): Float64Array | Float32Array {
   const out = new T(length);
@@ -190,6 +188,8 @@ t.test('the tier is chosen once and reported; forcing works', async (t) => {
   await auto.close();
   if (simdSupported()) {
     t.equal(createCpuBackend({ tier: 'wasm' }).describe().details?.gemm, 'wasm-simd');
+    const kernel = String(createCpuBackend({ tier: 'wasm' }).describe().details?.gemmKernel);
+    t.match(kernel, relaxedSimdSupported() ? /^relaxed-SIMD FMA/ : /^SIMD mul \+ add/, `describe() names the kernels that run: ${kernel}`);
     t.match(auto.tier, /^wasm/);
   } else {
     t.throws(() => chooseGemm({ tier: 'wasm' }), /forced tier unavailable/);

@@ -6,12 +6,10 @@ import t from 'tap';
 import { gemmJs } from '../backends/cpu/gemm.js';
 import * as ref from '../backends/cpu/lu-ml-matrix.js';
 import * as lu from '../backends/cpu/lu-blocked.js';
+import { Rng } from '../engine/random.js';
 
-let seed = 7;
-function random(): number {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return seed / 0x7fffffff;
-}
+const rng = new Rng(7);
+const random = (): number => rng.uniform();
 
 /** A batch of well-conditioned matrices: random entries plus n·I on the diagonal, sign varied. */
 function matrices(T: Float64ArrayConstructor | Float32ArrayConstructor, batch: number, n: number): Float64Array | Float32Array {

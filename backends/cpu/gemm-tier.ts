@@ -7,7 +7,7 @@ import type { AdamRunner } from './elementwise.js';
 import type { ActivationRunner } from './fused.js';
 import { gemmJs, type Gemm } from './gemm.js';
 import { createThreadedGemm, DEFAULT_MIN_FLOPS } from './threads/index.js';
-import { createWasmGemm, simdSupported } from './wasm/index.js';
+import { createWasmGemm, defaultTiles, simdSupported } from './wasm/index.js';
 
 export type GemmTier = 'js' | 'wasm' | 'wasm-threads';
 
@@ -29,24 +29,34 @@ export interface GemmChoice {
   fallbacks: string[];
   /** Ends worker threads, if any (they are unref'ed and never keep the process alive). */
   close: () => Promise<void>;
+  /** The WebAssembly micro-kernels that run (FMA or plain SIMD, register tiles); absent for 'js'. */
+  kernel?: string;
   /** Element-wise kernels shared with the worker threads (the threaded tier only). */
   elementwise?: { activation: ActivationRunner; adam: AdamRunner };
 }
 
 const noop = async (): Promise<void> => {};
 
+/** What the default WebAssembly kernels are: relaxed-SIMD FMA where validated, else mul + add. */
+function kernelName(): string {
+  const t = defaultTiles();
+  const tiles = `f32 ${t.f32.mr}×${t.f32.nr}, f64 ${t.f64.mr}×${t.f64.nr}`;
+  return t.fma ? `relaxed-SIMD FMA (${tiles})` : `SIMD mul + add (${tiles}; relaxed SIMD unavailable)`;
+}
+
 function tryTier(tier: GemmTier, options: GemmChoiceOptions): GemmChoice | string {
   if (tier === 'js') return { tier, name: 'js-tiled-4x4', gemm: gemmJs, fallbacks: [], close: noop };
   if (!simdSupported()) return `${tier}: WebAssembly 128-bit SIMD is unavailable`;
   if (tier === 'wasm') {
     const gemm = createWasmGemm();
-    return gemm ? { tier, name: 'wasm-simd', gemm, fallbacks: [], close: noop } : 'wasm: module failed';
+    return gemm ? { tier, name: 'wasm-simd', kernel: kernelName(), gemm, fallbacks: [], close: noop } : 'wasm: module failed';
   }
   const threaded = createThreadedGemm({ threads: options.threads, minFlops: options.minFlops });
   if (!threaded) return 'wasm-threads: needs ≥ 2 cores, SharedArrayBuffer, shared WebAssembly.Memory and Node worker_threads';
   return {
     tier,
     name: `wasm-simd-threads(${threaded.threads}, ≥${threaded.minFlops.toExponential(0)} flops)`,
+    kernel: kernelName(),
     gemm: threaded.gemm,
     fallbacks: [],
     close: threaded.close,

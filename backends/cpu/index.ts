@@ -55,17 +55,21 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
   let gemmName = options.gemmName ?? (options.gemm ? 'custom' : 'js-tiled-4x4');
   let fallbacks = '';
   let shared: GemmChoice['elementwise'];
+  let kernel: string | undefined;
   if (!options.gemm && options.tier && options.tier !== 'js') {
     const choice = chooseGemm(options.tier === 'auto' ? {} : { tier: options.tier });
     gemm = choice.gemm;
     gemmName = options.gemmName ?? choice.name;
     fallbacks = choice.fallbacks.join('; ');
     shared = choice.elementwise;
+    kernel = choice.kernel;
   }
   const luKind = options.lu ?? (gemm === gemmJs ? 'ml-matrix' : 'blocked');
   const linalg = luKind === 'blocked' ? createLu(gemm) : { solve, inv, slogdet };
   const luName = luKind === 'blocked' ? 'blocked LU on the GEMM' : 'ml-matrix';
-  const details: Record<string, string> = fallbacks ? { gemm: gemmName, lu: luName, gemmFallbacks: fallbacks } : { gemm: gemmName, lu: luName };
+  const details: Record<string, string> = { gemm: gemmName, lu: luName };
+  if (kernel) details.gemmKernel = kernel;
+  if (fallbacks) details.gemmFallbacks = fallbacks;
   // outputs that kernels overwrite completely come from a pool of the arrays the engine freed
   const pool = new ArrayPool();
   const take = pool.take;
@@ -89,7 +93,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
     defaultDtype: 'float64',
     describe: () => ({
       name: 'cpu',
-      implementation: `typed arrays; gemm: ${gemmName}; LU: ${luName}`,
+      implementation: `typed arrays; gemm: ${gemmName}${kernel ? ` [${kernel}]` : ''}; LU: ${luName}`,
       dtypes: ['float64', 'float32'],
       details,
     }),

@@ -78,7 +78,7 @@ export function vstack(parts: readonly Matrix64[]): Matrix64 {
  * Column means and standard deviations, two-pass. `ddof` = 0 gives numpy's `std()` (divide by N),
  * `ddof` = 1 gives pandas' `std()` (divide by N − 1). O(N·D).
  */
-export function columnMeanStd(m: Matrix64, ddof: 0 | 1): { mean: Float64Array; std: Float64Array } {
+export function columnMeanStd(m: { data: ArrayLike<number>; rows: number; cols: number }, ddof: 0 | 1): { mean: Float64Array; std: Float64Array } {
   const mean = new Float64Array(m.cols);
   const std = new Float64Array(m.cols);
   for (let i = 0; i < m.rows; i++) {

@@ -4,42 +4,25 @@
 // train badly with a learning rate tuned for unit scale. Standardising z = (x − μ)/σ changes the
 // log-density by log|det ∂z/∂x| = −Σ_j log σ_j, so log p(x) = log p(z) − Σ_j log σ_j (original units).
 
-import type { Matrix64 } from './dataset.js';
-
-export interface HostRows {
-  data: Float64Array | Float32Array;
-  rows: number;
-  cols: number;
-}
+import type { HostMatrix } from '../matrix.js';
+import { columnMeanStd, type Matrix64 } from './dataset.js';
 
 /** Per-column mean and standard deviation (divide by N), and whether the column is constant. O(N·D). */
-export function columnStats(m: HostRows): { mean: Float64Array; std: Float64Array; constant: number[] } {
+export function columnStats(m: HostMatrix): { mean: Float64Array; std: Float64Array; constant: number[] } {
   const { rows, cols, data } = m;
-  const mean = new Float64Array(cols);
-  const std = new Float64Array(cols);
+  const { mean, std } = columnMeanStd(m, 0);
+  // min = max is exact; a two-pass std of equal values can come out a few ulps above 0
   const lo = new Float64Array(cols).fill(Infinity);
   const hi = new Float64Array(cols).fill(-Infinity);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
       const v = data[i * cols + j];
-      mean[j] += v;
       if (v < lo[j]) lo[j] = v;
       if (v > hi[j]) hi[j] = v;
     }
   }
-  for (let j = 0; j < cols; j++) mean[j] /= rows;
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) {
-      const d = data[i * cols + j] - mean[j];
-      std[j] += d * d;
-    }
-  }
   const constant: number[] = [];
-  for (let j = 0; j < cols; j++) {
-    std[j] = Math.sqrt(std[j] / rows);
-    // min = max is exact; a two-pass std of equal values can come out a few ulps above 0
-    if (rows > 0 && lo[j] === hi[j]) constant.push(j);
-  }
+  for (let j = 0; j < cols; j++) if (rows > 0 && lo[j] === hi[j]) constant.push(j);
   return { mean, std, constant };
 }
 
@@ -53,7 +36,7 @@ function listColumns(columns: readonly number[]): string {
  * Throws when training data cannot be fitted meaningfully: a constant (zero-variance) column,
  * named 1-based, or no more rows than columns.
  */
-export function assertFittable(where: string, m: HostRows): void {
+export function assertFittable(where: string, m: HostMatrix): void {
   if (m.rows > 0 && m.rows <= m.cols) {
     throw new Error(
       `${where}: ${m.rows} training rows for ${m.cols} columns: a dense flow needs more rows than columns ` +
@@ -71,7 +54,7 @@ export function assertFittable(where: string, m: HostRows): void {
 }
 
 /** A notice when column scales are far from 1 (std outside [1e-3, 1e3]), or null. */
-export function scaleWarning(where: string, m: HostRows): string | null {
+export function scaleWarning(where: string, m: HostMatrix): string | null {
   const { std } = columnStats(m);
   let lo = Infinity;
   let hi = 0;
@@ -90,14 +73,14 @@ export interface Standardization {
   std: number[];
 }
 
-export function fitStandardization(train: HostRows): Standardization {
+export function fitStandardization(train: HostMatrix): Standardization {
   const { mean, std, constant } = columnStats(train);
   if (constant.length > 0) throw new Error(`standardize: column ${constant[0] + 1} (1-based) is constant`);
   return { mean: Array.from(mean), std: Array.from(std) };
 }
 
 /** A standardised copy. O(N·D). */
-export function standardize(m: HostRows, s: Standardization): Matrix64 {
+export function standardize(m: HostMatrix, s: Standardization): Matrix64 {
   const out = new Float64Array(m.rows * m.cols);
   for (let i = 0; i < m.rows; i++) {
     for (let j = 0; j < m.cols; j++) out[i * m.cols + j] = (m.data[i * m.cols + j] - s.mean[j]) / s.std[j];

@@ -11,7 +11,7 @@ import { Flow } from '../flow/model.js';
 import { makeOptimizer, type Optimizer } from '../flow/optim.js';
 import { evaluate } from '../flow/evaluate.js';
 import { toySplits, TOY_SETS, type ToyName } from '../flow/data/toy.js';
-import type { Matrix64 } from '../flow/data/dataset.js';
+import type { HostMatrix } from '../flow/data/dataset.js';
 import { viridis } from '../flow/plot/colormap.js';
 import { encodeCheckpointText } from '../flow/checkpoint-web.js';
 
@@ -22,8 +22,8 @@ const GRID = 64;
 interface State {
   flow: Flow;
   optimizer: Optimizer;
-  train: Matrix64;
-  validation: Matrix64;
+  train: HostMatrix<Float64Array>;
+  validation: HostMatrix<Float64Array>;
   name: string;
   epoch: number;
   history: { epoch: number; train: number; validation: number }[];
@@ -44,7 +44,7 @@ function status(s: string): void {
   $('status').textContent = s;
 }
 
-function boundsOf(m: Matrix64): State['bounds'] {
+function boundsOf(m: HostMatrix<Float64Array>): State['bounds'] {
   let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
   for (let i = 0; i < m.rows; i++) {
     const [x, y] = [m.data[2 * i], m.data[2 * i + 1]];
@@ -55,10 +55,10 @@ function boundsOf(m: Matrix64): State['bounds'] {
 }
 
 /** "my points": a small Gaussian cloud (σ = 0.15 of the panel) around every click. */
-function clickedSplits(): { train: Matrix64; validation: Matrix64 } {
+function clickedSplits(): { train: HostMatrix<Float64Array>; validation: HostMatrix<Float64Array> } {
   if (clicked.length === 0) throw new Error('click on the data panel to add points first');
   const rng = new Rng(7);
-  const make = (n: number): Matrix64 => {
+  const make = (n: number): HostMatrix<Float64Array> => {
     const data = new Float64Array(2 * n);
     for (let i = 0; i < n; i++) {
       const k = i % (clicked.length / 2);
@@ -114,7 +114,7 @@ function toPx(s: State, x: number, y: number, size: number): [number, number] {
   return [((x - s.bounds.x0) / (s.bounds.x1 - s.bounds.x0)) * size, ((s.bounds.y1 - y) / (s.bounds.y1 - s.bounds.y0)) * size];
 }
 
-function dots(canvas: HTMLCanvasElement, s: State | undefined, m: Matrix64 | null, color: string): void {
+function dots(canvas: HTMLCanvasElement, s: State | undefined, m: HostMatrix<Float64Array> | null, color: string): void {
   const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
   ctx.fillStyle = 'white';
   ctx.fillRect(0, 0, canvas.width, canvas.height);

@@ -13,4 +13,4 @@ export { makeOptimizer, type Optimizer, type OptimizerName, type OptimizerOption
 export { fitGaussianFlow } from './baselines/gaussian.js';
 export { toySplits, TOY_SETS, type ToyName } from './data/toy.js';
 export { sampleMixture, mixtureLogDensity, type GaussianMixture } from './data/mixture.js';
-export type { Matrix64, Splits } from './data/dataset.js';
+export type { Splits } from './data/dataset.js';

@@ -5,6 +5,7 @@
 // loadCheckpoint, which checks size and checksum.
 
 import type { ResolvedFlowConfig } from './config.js';
+import type { HostParams } from './checkpoint.js';
 
 /** Same values as CHECKPOINT_FORMAT / CHECKPOINT_VERSION in checkpoint.ts (a test compares them). */
 export const WEB_CHECKPOINT_FORMAT = 'relgrad-checkpoint';
@@ -23,7 +24,7 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
 }
 
 /** The text of a checkpoint file holding `params` (float64) under `config`. */
-export async function encodeCheckpointText(config: ResolvedFlowConfig, params: { W: Float64Array[]; b: Float64Array[] }, meta: Record<string, unknown> = {}): Promise<string> {
+export async function encodeCheckpointText(config: ResolvedFlowConfig, params: HostParams, meta: Record<string, unknown> = {}): Promise<string> {
   const payload = JSON.stringify({ config, precision: 'float64', params: { W: params.W.map(base64), b: params.b.map(base64) }, meta });
   const bytes = new TextEncoder().encode(payload);
   const header = JSON.stringify({ format: WEB_CHECKPOINT_FORMAT, version: WEB_CHECKPOINT_VERSION, bytes: bytes.length, sha256: await sha256Hex(bytes) });

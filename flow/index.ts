@@ -23,4 +23,4 @@ export { encodeFlowNpz, encodeFlowSafetensors, encodeFlow, decodeFlow, EXPORT_FO
 export { loadMnist, mnistToPixels } from './data/mnist.js';
 export { loadDataset } from './data/index.js';
 export { sampleMixture, mixtureLogDensity, type GaussianMixture } from './data/mixture.js';
-export type { Matrix64, Splits } from './data/dataset.js';
+export type { Splits } from './data/dataset.js';

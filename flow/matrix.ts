@@ -6,8 +6,12 @@ import type { DType } from '../engine/dtype.js';
 import { fmt } from '../engine/shape.js';
 import { Tensor } from '../engine/tensor.js';
 
-export interface HostMatrix {
-  data: Float64Array | Float32Array;
+/**
+ * A dense row-major host matrix: rows are samples, `data[i * cols + j]` is sample i, feature j.
+ * `HostMatrix<Float64Array>` where the values are known to be float64 (the data loaders').
+ */
+export interface HostMatrix<T extends Float64Array | Float32Array = Float64Array | Float32Array> {
+  data: T;
   rows: number;
   cols: number;
 }

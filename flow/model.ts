@@ -23,6 +23,7 @@ import { fmt, sameShape } from '../engine/shape.js';
 import { getBackend } from '../index.js';
 import { keep, tidy } from '../engine/scope.js';
 import { Tensor, type NestedArray } from '../engine/tensor.js';
+import type { HostParams } from './checkpoint.js';
 
 /**
  * Checkpoints use node:fs and node:crypto; the specifier is a variable so that bundlers leave the
@@ -295,7 +296,7 @@ export class Flow {
   }
 
   /** Host copies of the parameters (float64), for checkpoints. */
-  paramsToHost(): { W: Float64Array[]; b: Float64Array[] } {
+  paramsToHost(): HostParams {
     return {
       W: this.W.map((w) => Float64Array.from(w.dataSync())),
       b: this.b.map((v) => Float64Array.from(v.dataSync())),
@@ -303,7 +304,7 @@ export class Flow {
   }
 
   /** Sets parameters from host arrays (checked like setParams). */
-  paramsFromHost(p: { W: Float64Array[]; b: Float64Array[] }): void {
+  paramsFromHost(p: HostParams): void {
     const d = this.dim;
     this.setParams({
       W: p.W.map((w) => fromHost(w, [d, d], { dtype: this.dtype, backend: this.backend })),
@@ -323,7 +324,7 @@ export class Flow {
     return Flow.fromCheckpoint(await loadCheckpoint(path), options);
   }
 
-  static fromCheckpoint(ck: { config: FlowConfig; params: { W: Float64Array[]; b: Float64Array[] } }, options: { backend?: Backend; dtype?: 'float64' | 'float32' } = {}): Flow {
+  static fromCheckpoint(ck: { config: FlowConfig; params: HostParams }, options: { backend?: Backend; dtype?: 'float64' | 'float32' } = {}): Flow {
     const backend = options.backend ?? getBackend();
     const flow = Flow.create({ ...ck.config, dtype: options.dtype ?? (backend.describe().dtypes.includes(ck.config.dtype ?? 'float64') ? ck.config.dtype : backend.defaultDtype) }, { backend });
     flow.paramsFromHost(ck.params);

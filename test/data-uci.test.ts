@@ -10,14 +10,14 @@ import { Rng } from '../engine/random.js';
 import { encodeNpy } from '../flow/data/files.js';
 import { loadDataset } from '../flow/data/index.js';
 import { dropCorrelatedColumns, hepmassKeptColumns, loadGas, readGasText } from '../flow/data/uci.js';
-import type { Matrix64 } from '../flow/data/dataset.js';
+import type { HostMatrix } from '../flow/data/dataset.js';
 
 const root = mkdtempSync(join(tmpdir(), 'relgrad-maf-'));
 t.teardown(() => rmSync(root, { recursive: true, force: true }));
 
 type Rows = number[][];
-const toRows = (m: Matrix64): Rows => Array.from({ length: m.rows }, (_, i) => Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));
-const toMatrix = (rows: Rows): Matrix64 => ({ data: Float64Array.from(rows.flat()), rows: rows.length, cols: rows[0].length });
+const toRows = (m: HostMatrix<Float64Array>): Rows => Array.from({ length: m.rows }, (_, i) => Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));
+const toMatrix = (rows: Rows): HostMatrix<Float64Array> => ({ data: Float64Array.from(rows.flat()), rows: rows.length, cols: rows[0].length });
 
 /** Hand-written standardisation: per-column mean and std (divide by N − ddof) of `stats`. */
 function standardise(rows: Rows, stats: Rows, ddof: number): Rows {
@@ -27,7 +27,7 @@ function standardise(rows: Rows, stats: Rows, ddof: number): Rows {
   return rows.map((r) => r.map((v, j) => (v - mean[j]) / std[j]));
 }
 
-function close(t: Test, got: Matrix64, want: Rows, what: string): void {
+function close(t: Test, got: HostMatrix<Float64Array>, want: Rows, what: string): void {
   t.same([got.rows, got.cols], [want.length, want[0]?.length ?? got.cols], `${what} shape`);
   const flat = want.flat();
   let err = 0;

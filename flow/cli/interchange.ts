@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { loadCheckpoint, type Checkpoint } from '../checkpoint.js';
-import type { Matrix64 } from '../data/dataset.js';
+import type { HostMatrix } from '../data/dataset.js';
 import { decodeFlow, encodeFlow, EXPORT_FORMATS, type ExportFormat } from '../interchange/export.js';
 import { encodeNpyArray } from '../interchange/npy.js';
 import { parseFlags, usage, UsageError, type FlagSpec } from './args.js';
@@ -28,7 +28,7 @@ export function writeAtomic(path: string, bytes: Uint8Array | string): void {
 }
 
 /** Samples (or any matrix) as a float64 .npy, shape (rows, cols). */
-export function matrixNpy(m: Matrix64): Uint8Array {
+export function matrixNpy(m: HostMatrix<Float64Array>): Uint8Array {
   return encodeNpyArray({ data: m.data, shape: [m.rows, m.cols] });
 }
 

@@ -20,7 +20,7 @@ import { Flow, GRADIENT_METHODS } from '../model.js';
 import { train, type ProgressEvent } from '../train.js';
 import { ACTIVATIONS } from '../activations.js';
 import { BASES } from '../bases.js';
-import type { Matrix64 } from '../data/dataset.js';
+import type { HostMatrix } from '../data/dataset.js';
 import { parseFlags, usage, UsageError, type FlagSpec, type FlagValues } from './args.js';
 import { resolveDataset } from './datasets.js';
 import { assertFittable, fitStandardization, scaleWarning, standardize, standardizationLogDet, unstandardizeInPlace } from '../data/fit-checks.js';
@@ -84,13 +84,13 @@ async function useBackend(flags: FlagValues): Promise<void> {
   if (backend.name !== 'cpu') process.stderr.write(`backend: ${backend.describe().implementation}\n`);
 }
 
-function toCsv(m: Matrix64): string {
+function toCsv(m: HostMatrix<Float64Array>): string {
   const lines: string[] = [];
   for (let r = 0; r < m.rows; r++) lines.push(Array.from(m.data.subarray(r * m.cols, (r + 1) * m.cols)).join(','));
   return lines.join('\n') + '\n';
 }
 
-function hostOf(flow: Flow, t: { dataSync(): Float64Array | Float32Array; shape: readonly number[] }): Matrix64 {
+function hostOf(flow: Flow, t: { dataSync(): Float64Array | Float32Array; shape: readonly number[] }): HostMatrix<Float64Array> {
   return { data: Float64Array.from(t.dataSync()), rows: t.shape[0], cols: flow.dim };
 }
 

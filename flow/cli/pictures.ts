@@ -4,7 +4,7 @@
 
 import { join } from 'node:path';
 import { tidy } from '../../engine/scope.js';
-import type { Matrix64 } from '../data/dataset.js';
+import type { HostMatrix } from '../data/dataset.js';
 import { mnistToPixels } from '../data/mnist.js';
 import type { Flow } from '../model.js';
 import type { EpochRecord } from '../train.js';
@@ -14,12 +14,12 @@ import { densityFigure, flowFigure, scatterFigure, trainingCurve } from '../figu
 import { writeFigure } from '../figure/render.js';
 import { el, svgDocument, text } from '../figure/svg.js';
 
-const logDensityOf = (flow: Flow) => (grid: Matrix64): Float64Array => tidy(() => Float64Array.from(flow.logProb(grid).dataSync()));
+const logDensityOf = (flow: Flow) => (grid: HostMatrix<Float64Array>): Float64Array => tidy(() => Float64Array.from(flow.logProb(grid).dataSync()));
 
 const stem = (file: string): string => file.replace(/\.png$/i, '');
 
 /** An MNIST sample grid (a raster of digits) inside an SVG with a title. */
-function digitsFigure(x: Matrix64, title: string): string {
+function digitsFigure(x: HostMatrix<Float64Array>, title: string): string {
   const png = imageGrid(mnistToPixels(x), { height: 28, width: 28, columns: 10 });
   const { width, height } = { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
   const scale = Math.max(1, Math.floor(560 / width));
@@ -31,7 +31,7 @@ function digitsFigure(x: Matrix64, title: string): string {
 }
 
 /** Writes `file` (.png) and its .svg: a scatter on axes for 2-D flows, a digit grid for MNIST. */
-export async function writeSamplesPicture(file: string, dim: number, x: Matrix64, bounds?: Bounds): Promise<string[]> {
+export async function writeSamplesPicture(file: string, dim: number, x: HostMatrix<Float64Array>, bounds?: Bounds): Promise<string[]> {
   if (dim === 2) return writeFigure(stem(file), scatterFigure(x, bounds ?? dataBounds(x), `Samples (${x.rows}, drawn through the inverse)`));
   if (dim === 784) return writeFigure(stem(file), digitsFigure(x, `${x.rows} samples`));
   throw new Error(`sample: a picture needs 2-D or MNIST (784-D) data; this flow has dim ${dim}: use --out samples.csv or samples.npy`);
@@ -39,7 +39,7 @@ export async function writeSamplesPicture(file: string, dim: number, x: Matrix64
 
 export interface TrainingPictures {
   flow: Flow;
-  train: Matrix64;
+  train: HostMatrix<Float64Array>;
   history: readonly EpochRecord[];
   bestEpoch: number | null;
   /** shown in the titles, e.g. the data set's name */
@@ -54,11 +54,11 @@ export async function writeTrainingPictures(out: string, p: TrainingPictures): P
   if (flow.dim === 2) {
     const bounds = dataBounds(p.train);
     const { x } = flow.sample(2000, { seed: p.seed });
-    const samples: Matrix64 = { data: Float64Array.from(x.dataSync()), rows: x.shape[0], cols: 2 };
+    const samples: HostMatrix<Float64Array> = { data: Float64Array.from(x.dataSync()), rows: x.shape[0], cols: 2 };
     const logDensity = logDensityOf(flow);
-    const shown: Matrix64 = { data: p.train.data.subarray(0, 2 * Math.min(2000, p.train.rows)), rows: Math.min(2000, p.train.rows), cols: 2 };
+    const shown: HostMatrix<Float64Array> = { data: p.train.data.subarray(0, 2 * Math.min(2000, p.train.rows)), rows: Math.min(2000, p.train.rows), cols: 2 };
     pngs.push((await writeFigure(join(out, 'figure'), flowFigure({ data: shown, samples, logDensity, bounds, title: `${p.name}: a ${flow.layers}-layer flow` })))[0]);
-    const first1000: Matrix64 = { ...shown, data: shown.data.subarray(0, 2 * Math.min(1000, shown.rows)), rows: Math.min(1000, shown.rows) };
+    const first1000: HostMatrix<Float64Array> = { ...shown, data: shown.data.subarray(0, 2 * Math.min(1000, shown.rows)), rows: Math.min(1000, shown.rows) };
     pngs.push((await writeFigure(join(out, 'density'), densityFigure({ logDensity, bounds, data: first1000, title: `${p.name}: model density` })))[0]);
     pngs.push((await writeSamplesPicture(join(out, 'samples.png'), 2, samples, bounds))[0]);
   } else if (flow.dim === 784) {

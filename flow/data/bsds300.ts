@@ -5,13 +5,13 @@
 
 import { join } from 'node:path';
 import { loadOptional } from '../../backends/optional.js';
-import type { Matrix64, Splits } from './dataset.js';
+import type { HostMatrix, Splits } from './dataset.js';
 import { requireDataFile } from './uci.js';
 
 type H5 = (typeof import('h5wasm/node'))['default'];
 
 /** Read one 2-D numeric dataset of an open HDF5 file as float64. */
-function readDataset(h5wasm: H5, file: InstanceType<H5['File']>, name: string, path: string): Matrix64 {
+function readDataset(h5wasm: H5, file: InstanceType<H5['File']>, name: string, path: string): HostMatrix<Float64Array> {
   const entity = file.get(name);
   if (!(entity instanceof h5wasm.Dataset)) throw new Error(`${path}: no dataset '${name}' (found: ${file.keys().join(', ')})`);
   const shape = entity.shape;

@@ -1,28 +1,26 @@
 // Plain host matrices and train/validation/test splits shared by every data loader, plus the
 // small column helpers (slice, select, mean/std, standardise) the MAF preprocessing is built from.
 
-/** A dense row-major float64 matrix: rows are samples, `data[i * cols + j]` is sample i, feature j. */
-export interface Matrix64 {
-  data: Float64Array;
-  rows: number;
-  cols: number;
-}
+
 
 /** A data set cut into three parts; `trueLogDensity` is set when the density is known exactly. */
+import type { HostMatrix } from '../matrix.js';
+
+export type { HostMatrix };
 export interface Splits {
-  train: Matrix64;
-  validation: Matrix64;
-  test: Matrix64;
+  train: HostMatrix<Float64Array>;
+  validation: HostMatrix<Float64Array>;
+  test: HostMatrix<Float64Array>;
   name: string;
-  trueLogDensity?: (x: Matrix64) => Float64Array;
+  trueLogDensity?: (x: HostMatrix<Float64Array>) => Float64Array;
 }
 
-export function zerosMatrix(rows: number, cols: number): Matrix64 {
+export function zerosMatrix(rows: number, cols: number): HostMatrix<Float64Array> {
   return { data: new Float64Array(rows * cols), rows, cols };
 }
 
 /** Build a matrix from nested arrays (tests and small literals). */
-export function matrixFromRows(rows: readonly (readonly number[])[]): Matrix64 {
+export function matrixFromRows(rows: readonly (readonly number[])[]): HostMatrix<Float64Array> {
   const cols = rows.length === 0 ? 0 : rows[0].length;
   const m = zerosMatrix(rows.length, cols);
   rows.forEach((r, i) => {
@@ -33,14 +31,14 @@ export function matrixFromRows(rows: readonly (readonly number[])[]): Matrix64 {
 }
 
 /** Rows [start, end) as a copy. */
-export function sliceRows(m: Matrix64, start: number, end: number): Matrix64 {
+export function sliceRows(m: HostMatrix<Float64Array>, start: number, end: number): HostMatrix<Float64Array> {
   const s = Math.max(0, Math.min(start, m.rows));
   const e = Math.max(s, Math.min(end, m.rows));
   return { data: m.data.slice(s * m.cols, e * m.cols), rows: e - s, cols: m.cols };
 }
 
 /** The rows listed in `index`, in that order (a copy). */
-export function takeRows(m: Matrix64, index: ArrayLike<number>): Matrix64 {
+export function takeRows(m: HostMatrix<Float64Array>, index: ArrayLike<number>): HostMatrix<Float64Array> {
   const out = zerosMatrix(index.length, m.cols);
   for (let i = 0; i < index.length; i++) {
     const r = index[i];
@@ -50,7 +48,7 @@ export function takeRows(m: Matrix64, index: ArrayLike<number>): Matrix64 {
 }
 
 /** The columns listed in `columns`, in that order (a copy). */
-export function selectColumns(m: Matrix64, columns: readonly number[]): Matrix64 {
+export function selectColumns(m: HostMatrix<Float64Array>, columns: readonly number[]): HostMatrix<Float64Array> {
   const out = zerosMatrix(m.rows, columns.length);
   for (let i = 0; i < m.rows; i++) {
     const src = i * m.cols;
@@ -61,7 +59,7 @@ export function selectColumns(m: Matrix64, columns: readonly number[]): Matrix64
 }
 
 /** Stack matrices with the same column count on top of each other. */
-export function vstack(parts: readonly Matrix64[]): Matrix64 {
+export function vstack(parts: readonly HostMatrix<Float64Array>[]): HostMatrix<Float64Array> {
   const cols = parts[0].cols;
   const rows = parts.reduce((n, p) => n + p.rows, 0);
   const out = zerosMatrix(rows, cols);
@@ -96,7 +94,7 @@ export function columnMeanStd(m: { data: ArrayLike<number>; rows: number; cols: 
 }
 
 /** (x − mean) / std per column, in place on `m`; returns `m`. */
-export function standardizeInPlace(m: Matrix64, mean: Float64Array, std: Float64Array): Matrix64 {
+export function standardizeInPlace(m: HostMatrix<Float64Array>, mean: Float64Array, std: Float64Array): HostMatrix<Float64Array> {
   for (let i = 0; i < m.rows; i++) {
     for (let j = 0; j < m.cols; j++) {
       const k = i * m.cols + j;
@@ -111,10 +109,10 @@ export function standardizeInPlace(m: Matrix64, mean: Float64Array, std: Float64
  * rows of the remaining M, train = the rest (no shuffling; used by POWER, GAS, MINIBOONE).
  */
 export function tailSplit(
-  m: Matrix64,
+  m: HostMatrix<Float64Array>,
   fracValidation = 0.1,
   fracTest = 0.1,
-): { train: Matrix64; validation: Matrix64; test: Matrix64 } {
+): { train: HostMatrix<Float64Array>; validation: HostMatrix<Float64Array>; test: HostMatrix<Float64Array> } {
   const nTest = Math.floor(fracTest * m.rows);
   const rest = m.rows - nTest;
   const nValidation = Math.floor(fracValidation * rest);

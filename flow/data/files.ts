@@ -1,4 +1,4 @@
-// Readers for user data files (CSV/text and NumPy .npy) into `Matrix64`, with errors that name
+// Readers for user data files (CSV/text and NumPy .npy) into `HostMatrix<Float64Array>`, with errors that name
 // the file, the line or row, and the column; plus a seeded shuffled train/validation/test split.
 // Positions in messages: CSV `line L, column C` are 1-based as an editor shows them; .npy
 // `row i, column j` are 0-based indices as NumPy prints them.
@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Rng } from '../../engine/random.js';
-import { takeRows, type Matrix64, type Splits } from './dataset.js';
+import { takeRows, type HostMatrix, type Splits } from './dataset.js';
 
 // ---------------------------------------------------------------------------------------------
 // CSV / delimited text
@@ -31,7 +31,7 @@ export interface CsvOptions {
 }
 
 export interface CsvResult {
-  matrix: Matrix64;
+  matrix: HostMatrix<Float64Array>;
   /** The header's cells, when there was a header row. */
   header?: string[];
 }
@@ -110,7 +110,7 @@ export function parseCsv(text: string, file: string, options: CsvOptions = {}): 
     }
     rows++;
   }
-  let matrix: Matrix64 = { data: data.slice(0, rows * cols), rows, cols };
+  let matrix: HostMatrix<Float64Array> = { data: data.slice(0, rows * cols), rows, cols };
   if ((options.indexColumn ?? 'auto') === 'auto' && isRowIndex(matrix, header?.[0])) {
     options.onNotice?.(`${file}: dropped column 1, a row index 0..${rows - 1}${header ? ` under the header '${header[0]}'` : ''} as pandas' to_csv writes it`);
     const kept = new Float64Array(rows * (cols - 1));
@@ -122,7 +122,7 @@ export function parseCsv(text: string, file: string, options: CsvOptions = {}): 
 }
 
 /** True when column 0 is exactly 0, 1, …, rows−1 under no header, an empty one or 'Unnamed: 0'. */
-function isRowIndex(m: Matrix64, name: string | undefined): boolean {
+function isRowIndex(m: HostMatrix<Float64Array>, name: string | undefined): boolean {
   if (m.cols < 2 || m.rows < 2) return false;
   if (name !== undefined && name !== '' && !/^unnamed: ?0$/i.test(name)) return false;
   for (let i = 0; i < m.rows; i++) if (m.data[i * m.cols] !== i) return false;
@@ -203,7 +203,7 @@ export function parseNpyHeader(bytes: Uint8Array, file: string): NpyHeader {
 }
 
 /** Parse a .npy byte buffer; 1-D arrays of length n become n×1. */
-export function parseNpy(bytes: Uint8Array, file: string): Matrix64 {
+export function parseNpy(bytes: Uint8Array, file: string): HostMatrix<Float64Array> {
   const h = parseNpyHeader(bytes, file);
   const rows = h.shape[0];
   const cols = h.shape.length === 2 ? h.shape[1] : 1;
@@ -250,12 +250,12 @@ export function parseNpy(bytes: Uint8Array, file: string): Matrix64 {
   return { data, rows, cols };
 }
 
-export function readNpy(path: string): Matrix64 {
+export function readNpy(path: string): HostMatrix<Float64Array> {
   return parseNpy(readFileSync(path), path);
 }
 
 /** Write a matrix as a version-1.0 .npy byte buffer of `<f8`, C order (fixtures, exports). */
-export function encodeNpy(m: Matrix64): Uint8Array {
+export function encodeNpy(m: HostMatrix<Float64Array>): Uint8Array {
   const header = npyHeader(m.rows, m.cols);
   const out = new Uint8Array(header.length + m.data.length * 8);
   out.set(header);
@@ -278,7 +278,7 @@ export function npyHeader(rows: number, cols: number): Uint8Array {
 // ---------------------------------------------------------------------------------------------
 
 /** Load a matrix by extension: .npy, otherwise delimited text (.csv, .txt, .tsv, ...). */
-export function loadMatrix(path: string, options: CsvOptions = {}): Matrix64 {
+export function loadMatrix(path: string, options: CsvOptions = {}): HostMatrix<Float64Array> {
   const ext = extname(path).toLowerCase();
   if (ext === '.npy') return readNpy(path);
   if (ext === '.csv' || ext === '.txt' || ext === '.tsv' || ext === '.dat') return readCsv(path, options).matrix;
@@ -296,7 +296,7 @@ export interface SplitOptions {
  * Shuffle the rows with `Rng(seed)`, then cut ⌊test·N⌋ test rows, ⌊validation·N⌋ validation rows,
  * the rest train (in that shuffled order: train first, then validation, then test).
  */
-export function splitMatrix(m: Matrix64, options: SplitOptions = {}): Splits {
+export function splitMatrix(m: HostMatrix<Float64Array>, options: SplitOptions = {}): Splits {
   const { validation = 0.1, test = 0.1, seed = 0, name = 'user' } = options;
   if (!(validation >= 0 && test >= 0 && validation + test < 1)) {
     throw new Error(`splitMatrix: fractions validation=${validation}, test=${test} must be ≥ 0 and sum below 1`);

@@ -5,7 +5,7 @@
 // log-density by log|det ∂z/∂x| = −Σ_j log σ_j, so log p(x) = log p(z) − Σ_j log σ_j (original units).
 
 import type { HostMatrix } from '../matrix.js';
-import { columnMeanStd, type Matrix64 } from './dataset.js';
+import { columnMeanStd } from './dataset.js';
 
 /** Per-column mean and standard deviation (divide by N), and whether the column is constant. O(N·D). */
 export function columnStats(m: HostMatrix): { mean: Float64Array; std: Float64Array; constant: number[] } {
@@ -80,7 +80,7 @@ export function fitStandardization(train: HostMatrix): Standardization {
 }
 
 /** A standardised copy. O(N·D). */
-export function standardize(m: HostMatrix, s: Standardization): Matrix64 {
+export function standardize(m: HostMatrix, s: Standardization): HostMatrix<Float64Array> {
   const out = new Float64Array(m.rows * m.cols);
   for (let i = 0; i < m.rows; i++) {
     for (let j = 0; j < m.cols; j++) out[i * m.cols + j] = (m.data[i * m.cols + j] - s.mean[j]) / s.std[j];
@@ -89,7 +89,7 @@ export function standardize(m: HostMatrix, s: Standardization): Matrix64 {
 }
 
 /** x = z·std + mean, in place. O(N·D). */
-export function unstandardizeInPlace(m: Matrix64, s: Standardization): Matrix64 {
+export function unstandardizeInPlace(m: HostMatrix<Float64Array>, s: Standardization): HostMatrix<Float64Array> {
   for (let i = 0; i < m.rows; i++) {
     for (let j = 0; j < m.cols; j++) m.data[i * m.cols + j] = m.data[i * m.cols + j] * s.std[j] + s.mean[j];
   }

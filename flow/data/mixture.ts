@@ -2,7 +2,7 @@
 // The toy set 'mog' is one instance; tests use small mixtures whose density a dense flow can fit.
 
 import type { Rng } from '../../engine/random.js';
-import type { Matrix64 } from './dataset.js';
+import type { HostMatrix } from './dataset.js';
 
 export interface GaussianMixture {
   means: readonly (readonly number[])[];
@@ -18,7 +18,7 @@ export function checkMixture(m: GaussianMixture): void {
   if (Math.abs(total - 1) > 1e-12) throw new Error(`gaussian mixture: weights sum to ${total}, not 1`);
 }
 
-export function sampleMixture(m: GaussianMixture, n: number, rng: Rng): Matrix64 {
+export function sampleMixture(m: GaussianMixture, n: number, rng: Rng): HostMatrix<Float64Array> {
   checkMixture(m);
   const d = m.means[0].length;
   const data = new Float64Array(n * d);
@@ -32,7 +32,7 @@ export function sampleMixture(m: GaussianMixture, n: number, rng: Rng): Matrix64
 }
 
 /** log Σ_c w_c N(x; μ_c, σ_c² I), by log-sum-exp. */
-export function mixtureLogDensity(m: GaussianMixture, x: Matrix64): Float64Array {
+export function mixtureLogDensity(m: GaussianMixture, x: HostMatrix<Float64Array>): Float64Array {
   const d = x.cols;
   const out = new Float64Array(x.rows);
   const terms = new Float64Array(m.means.length);

@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { isNotFound, MissingPackageError } from '../../backends/optional.js';
 import { Rng } from '../../engine/random.js';
-import { zerosMatrix, type Matrix64, type Splits } from './dataset.js';
+import { zerosMatrix, type HostMatrix, type Splits } from './dataset.js';
 import { sigmoid, softplus } from '../host-math.js';
 
 export const MNIST_LAMBDA = 1e-6;
@@ -83,7 +83,7 @@ export function pixelsToLogit(x: Float64Array, lambda = MNIST_LAMBDA): Float64Ar
 }
 
 /** Inverse map for sample grids: x = (sigmoid(y) − λ)/(1 − 2λ), clipped to [0, 1]. Returns a copy. */
-export function mnistToPixels(y: Matrix64, lambda = MNIST_LAMBDA): Matrix64 {
+export function mnistToPixels(y: HostMatrix<Float64Array>, lambda = MNIST_LAMBDA): HostMatrix<Float64Array> {
   const out = zerosMatrix(y.rows, y.cols);
   for (let i = 0; i < y.data.length; i++) {
     const s = sigmoid(y.data[i]);
@@ -98,7 +98,7 @@ export function mnistToPixels(y: Matrix64, lambda = MNIST_LAMBDA): Matrix64 {
  * log|dy/dx| = log(1 − 2λ) + softplus(y) + softplus(−y)  (since −log s(1 − s) = softplus(y) + softplus(−y)).
  * Add it to a logit-space log-density to get the density of x ∈ [0, 1]^D. O(N·D).
  */
-export function mnistLogitLogDet(y: Matrix64, lambda = MNIST_LAMBDA): Float64Array {
+export function mnistLogitLogDet(y: HostMatrix<Float64Array>, lambda = MNIST_LAMBDA): Float64Array {
   const out = new Float64Array(y.rows);
   const c = Math.log(1 - 2 * lambda);
   for (let i = 0; i < y.rows; i++) {
@@ -135,7 +135,7 @@ function buildSplit(
   limit: number | undefined,
   rng: Rng,
   logit: boolean,
-): { x: Matrix64; y: Uint8Array } {
+): { x: HostMatrix<Float64Array>; y: Uint8Array } {
   const n = Math.min(available, limit ?? available);
   const x = zerosMatrix(n, MNIST_PIXELS);
   const src = images.data.subarray(start * MNIST_PIXELS, (start + n) * MNIST_PIXELS);

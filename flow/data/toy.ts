@@ -2,14 +2,14 @@
 // FFJORD toy data (Grathwohl et al. 2019, lib/toy_data.py) except `sine`, which is our own.
 
 import { Rng } from '../../engine/random.js';
-import { zerosMatrix, type Matrix64, type Splits } from './dataset.js';
+import { zerosMatrix, type HostMatrix, type Splits } from './dataset.js';
 import { mixtureLogDensity, type GaussianMixture } from './mixture.js';
 
 /** Draws n samples as an n×2 matrix. */
-export type ToySampler = (n: number, rng: Rng) => Matrix64;
+export type ToySampler = (n: number, rng: Rng) => HostMatrix<Float64Array>;
 
 /** Fisher–Yates shuffle of the rows of an n×2 matrix, in place (for sets built in order). */
-function shuffleRows2(m: Matrix64, rng: Rng): Matrix64 {
+function shuffleRows2(m: HostMatrix<Float64Array>, rng: Rng): HostMatrix<Float64Array> {
   const d = m.data;
   for (let i = m.rows - 1; i > 0; i--) {
     const j = rng.int(i + 1);
@@ -97,7 +97,7 @@ export const mog: ToySampler = (n, rng) => {
  * Exact log-density of `mog`: log Σₖ (1/8) N(x; μₖ, σ²I)
  * = logsumexp_k(−|x − μₖ|²/(2σ²)) − log 8 − log(2πσ²).  O(8N).
  */
-export function mogLogDensity(x: Matrix64): Float64Array {
+export function mogLogDensity(x: HostMatrix<Float64Array>): Float64Array {
   if (x.cols !== 2) throw new Error(`mogLogDensity: expected N×2 points, got ${x.rows}×${x.cols}`);
   return mixtureLogDensity(MOG_MIXTURE, x);
 }
@@ -140,7 +140,7 @@ export const checkerboard: ToySampler = (n, rng) => {
 };
 
 /** Exact log-density of `checkerboard`: log(1/32) on its 8 squares (total area 32), −∞ elsewhere. */
-export function checkerboardLogDensity(x: Matrix64): Float64Array {
+export function checkerboardLogDensity(x: HostMatrix<Float64Array>): Float64Array {
   if (x.cols !== 2) throw new Error(`checkerboardLogDensity: expected N×2 points, got ${x.rows}×${x.cols}`);
   const out = new Float64Array(x.rows);
   for (let i = 0; i < x.rows; i++) {
@@ -182,7 +182,7 @@ export const TOY_SETS = {
 
 export type ToyName = keyof typeof TOY_SETS;
 
-const TOY_LOG_DENSITY: Partial<Record<ToyName, (x: Matrix64) => Float64Array>> = {
+const TOY_LOG_DENSITY: Partial<Record<ToyName, (x: HostMatrix<Float64Array>) => Float64Array>> = {
   mog: mogLogDensity,
   checkerboard: checkerboardLogDensity,
 };

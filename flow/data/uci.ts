@@ -18,7 +18,7 @@ import {
   takeRows,
   vstack,
   zerosMatrix,
-  type Matrix64,
+  type HostMatrix,
   type Splits,
 } from './dataset.js';
 import { readCsv, readNpy } from './files.js';
@@ -41,10 +41,10 @@ export function requireDataFile(dataset: string, dataDir: string, relPath: strin
 
 /** Standardise all three splits with the mean/std of `statsFrom` (numpy std: ddof 0 unless given). */
 function standardizeSplits(
-  parts: { train: Matrix64; validation: Matrix64; test: Matrix64 },
-  statsFrom: Matrix64,
+  parts: { train: HostMatrix<Float64Array>; validation: HostMatrix<Float64Array>; test: HostMatrix<Float64Array> },
+  statsFrom: HostMatrix<Float64Array>,
   ddof: 0 | 1,
-): { train: Matrix64; validation: Matrix64; test: Matrix64 } {
+): { train: HostMatrix<Float64Array>; validation: HostMatrix<Float64Array>; test: HostMatrix<Float64Array> } {
   const { mean, std } = columnMeanStd(statsFrom, ddof);
   standardizeInPlace(parts.train, mean, std);
   standardizeInPlace(parts.validation, mean, std);
@@ -66,7 +66,7 @@ export interface PowerOptions {
  * three sub-metering columns; same order here); test = last 10%, validation = last 10% of the
  * rest; standardise with the mean/std (ddof 0) of train + validation.
  */
-export function powerFromMatrix(raw: Matrix64, options: PowerOptions = {}): Splits {
+export function powerFromMatrix(raw: HostMatrix<Float64Array>, options: PowerOptions = {}): Splits {
   if (raw.cols !== 8) throw new Error(`POWER: data.npy has ${raw.cols} columns, expected 8`);
   const rng = new Rng(options.seed ?? 42);
   const shuffled = takeRows(raw, rng.permutation(raw.rows));
@@ -119,7 +119,7 @@ export function forEachLine(path: string, fn: (line: string, lineNumber: number)
  * Columns to keep after MAF's correlation pruning: C = Pearson correlation matrix, Bᵢ = #{j : Cᵢⱼ > t}
  * (≥ 1, the diagonal); while some Bᵢ > 1, drop the first such column and recompute. O(D³·N) worst case.
  */
-export function dropCorrelatedColumns(m: Matrix64, threshold = 0.98): number[] {
+export function dropCorrelatedColumns(m: HostMatrix<Float64Array>, threshold = 0.98): number[] {
   let keep = Array.from({ length: m.cols }, (_, j) => j);
   for (;;) {
     const sub = selectColumns(m, keep);
@@ -137,7 +137,7 @@ export function dropCorrelatedColumns(m: Matrix64, threshold = 0.98): number[] {
 }
 
 /** Pearson correlation matrix (D×D, row-major) of the columns of m. O(N·D²). */
-export function correlation(m: Matrix64): Float64Array {
+export function correlation(m: HostMatrix<Float64Array>): Float64Array {
   const { mean, std } = columnMeanStd(m, 0);
   const d = m.cols;
   const c = new Float64Array(d * d);
@@ -171,7 +171,7 @@ export interface GasOptions {
  * `dropCorrelatedColumns`), standardise with the mean/std (ddof 1, pandas) of ALL rows, then test =
  * last 10%, validation = last 10% of the rest.
  */
-export function gasFromMatrix(sensors: Matrix64): Splits {
+export function gasFromMatrix(sensors: HostMatrix<Float64Array>): Splits {
   const data = selectColumns(sensors, dropCorrelatedColumns(sensors, 0.98));
   const { mean, std } = columnMeanStd(data, 1);
   standardizeInPlace(data, mean, std);
@@ -185,7 +185,7 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
  * Ethylene conc, 16 sensors). MAF drops "Time", "Meth", "Eth" — the first three columns — keeping
  * the 16 sensors. A seeded `fraction` of rows is kept (two streaming passes: count, then parse).
  */
-export function readGasText(path: string, options: GasOptions = {}): Matrix64 {
+export function readGasText(path: string, options: GasOptions = {}): HostMatrix<Float64Array> {
   const { fraction = 0.25, shuffle = true, seed = 0 } = options;
   const isData = (line: string): boolean => line.trim() !== '' && NUMBER.test(line.trim().split(/\s+/)[0]);
   let total = 0;
@@ -240,7 +240,7 @@ export function loadGas(dataDir: string, options: GasOptions = {}): Splits {
  * (MAF sorts a Counter by key and takes the first count, despite naming it max_count); a column
  * is dropped when that count exceeds 5.
  */
-export function hepmassKeptColumns(train: Matrix64, maxRepeats = 5): number[] {
+export function hepmassKeptColumns(train: HostMatrix<Float64Array>, maxRepeats = 5): number[] {
   const keep: number[] = [];
   for (let j = 0; j < train.cols; j++) {
     let min = Infinity;
@@ -257,7 +257,7 @@ export function hepmassKeptColumns(train: Matrix64, maxRepeats = 5): number[] {
   return keep;
 }
 
-function positiveRowsWithoutLabel(m: Matrix64): Matrix64 {
+function positiveRowsWithoutLabel(m: HostMatrix<Float64Array>): HostMatrix<Float64Array> {
   const rows: number[] = [];
   for (let i = 0; i < m.rows; i++) if (m.data[i * m.cols] === 1) rows.push(i);
   const cols = Array.from({ length: m.cols - 1 }, (_, j) => j + 1);
@@ -271,7 +271,7 @@ function positiveRowsWithoutLabel(m: Matrix64): Matrix64 {
  * `hepmassKeptColumns` rejects (chosen on the training data; MAF chooses after standardising,
  * which picks the same columns); validation = last 10% of train.
  */
-export function hepmassFromMatrices(rawTrain: Matrix64, rawTest: Matrix64): Splits {
+export function hepmassFromMatrices(rawTrain: HostMatrix<Float64Array>, rawTest: HostMatrix<Float64Array>): Splits {
   const train = positiveRowsWithoutLabel(rawTrain);
   let test = positiveRowsWithoutLabel(rawTest);
   if (test.cols === train.cols + 1) test = selectColumns(test, Array.from({ length: train.cols }, (_, j) => j));
@@ -303,7 +303,7 @@ export function loadHepmass(dataDir: string): Splits {
 // MINIBOONE (MAF miniboone.py; the release's data.npy is already cleaned)
 
 /** Test = last 10%, validation = last 10% of the rest, standardise with train + validation (ddof 0). */
-export function minibooneFromMatrix(data: Matrix64): Splits {
+export function minibooneFromMatrix(data: HostMatrix<Float64Array>): Splits {
   const parts = tailSplit(data);
   standardizeSplits(parts, vstack([parts.train, parts.validation]), 0);
   return { name: 'miniboone', ...parts };

@@ -3,7 +3,7 @@
 // the training curve (train and validation loss per epoch, best epoch marked) and line charts for
 // the benchmarks (legend beside the plot, never over the data).
 
-import type { Matrix64 } from '../data/dataset.js';
+import type { HostMatrix } from '../data/dataset.js';
 import type { Bounds } from '../plot/density.js';
 import { TAB10, type Rgb } from '../plot/colormap.js';
 import { heatImage, rampImage, type HeatImage } from './heat.js';
@@ -16,7 +16,7 @@ const PANEL = 300;
 const POINT = '#1f4e9c';
 const SAMPLE = '#c0392b';
 
-function points(m: Matrix64, p: ReturnType<typeof panel>, color: string, max = 2000): string {
+function points(m: HostMatrix<Float64Array>, p: ReturnType<typeof panel>, color: string, max = 2000): string {
   const n = Math.min(m.rows, max);
   const dots: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -45,10 +45,10 @@ function colourBar(heat: HeatImage, x: number, y: number, height: number): strin
 
 export interface FlowFigureOptions {
   /** training points (N×2), drawn up to 2000 */
-  data: Matrix64;
+  data: HostMatrix<Float64Array>;
   /** samples drawn through the inverse (N×2) */
-  samples: Matrix64;
-  logDensity: (grid: Matrix64) => Float64Array;
+  samples: HostMatrix<Float64Array>;
+  logDensity: (grid: HostMatrix<Float64Array>) => Float64Array;
   bounds: Bounds;
   title?: string;
   /** colour by p (default) or by log p over `logRange` nats below its maximum */
@@ -84,7 +84,7 @@ export function flowFigure(o: FlowFigureOptions): string {
 }
 
 /** One density panel with its colour bar (and the training points on top, when given). */
-export function densityFigure(o: Omit<FlowFigureOptions, 'samples' | 'data'> & { data?: Matrix64 }): string {
+export function densityFigure(o: Omit<FlowFigureOptions, 'samples' | 'data'> & { data?: HostMatrix<Float64Array> }): string {
   const top = TITLE_ROOM;
   const x0 = Y_LABEL_OFFSET + 18;
   const bar = x0 + PANEL + 14;
@@ -97,7 +97,7 @@ export function densityFigure(o: Omit<FlowFigureOptions, 'samples' | 'data'> & {
 }
 
 /** A scatter of 2-D points on axes. */
-export function scatterFigure(m: Matrix64, bounds: Bounds, title: string): string {
+export function scatterFigure(m: HostMatrix<Float64Array>, bounds: Bounds, title: string): string {
   const top = TITLE_ROOM;
   const x0 = Y_LABEL_OFFSET + 18;
   const p = panel({ x: x0, y: top, width: PANEL, height: PANEL, xDomain: [bounds.xMin, bounds.xMax], yDomain: [bounds.yMin, bounds.yMax], xLabel: 'x₁', yLabel: 'x₂', title }, 'scatter');

@@ -2,7 +2,7 @@
 // (drawn with image-rendering pixelated), plus the colour bar's image and value range.
 
 import { PNG } from 'pngjs';
-import type { Matrix64 } from '../data/dataset.js';
+import type { HostMatrix } from '../data/dataset.js';
 import { gridPoints, type Bounds } from '../plot/density.js';
 import { viridis } from '../plot/colormap.js';
 
@@ -25,7 +25,7 @@ function pngUri(width: number, height: number, rgba: Uint8Array): string {
  * Evaluates `logDensity` at the centres of a resolution² grid over `bounds` and colours it:
  * 'density' maps p ∈ [0, max p]; 'log' maps log p ∈ [max − logRange, max] (lower values clip).
  */
-export function heatImage(logDensity: (grid: Matrix64) => Float64Array, bounds: Bounds, o: { resolution?: number; scale?: 'density' | 'log'; logRange?: number } = {}): HeatImage {
+export function heatImage(logDensity: (grid: HostMatrix<Float64Array>) => Float64Array, bounds: Bounds, o: { resolution?: number; scale?: 'density' | 'log'; logRange?: number } = {}): HeatImage {
   const res = o.resolution ?? 200;
   const scale = o.scale ?? 'density';
   const logp = logDensity(gridPoints(bounds, res));

@@ -1,6 +1,6 @@
 // 2-D density heatmaps (viridis) and scatter plots as PNG buffers, for toy-data flows.
 
-import { zerosMatrix, type Matrix64 } from '../data/dataset.js';
+import { zerosMatrix, type HostMatrix } from '../data/dataset.js';
 import { Canvas } from './canvas.js';
 import { viridis, type Rgb } from './colormap.js';
 
@@ -14,19 +14,19 @@ export interface Bounds {
 
 export interface HeatmapOptions {
   /** log p at each row of an N×2 grid of points. */
-  logDensity: (grid: Matrix64) => Float64Array;
+  logDensity: (grid: HostMatrix<Float64Array>) => Float64Array;
   bounds: Bounds;
   /** Grid cells per side; the image is resolution×resolution pixels (default 256). */
   resolution?: number;
   /** Points drawn on top as small dots (N×2). */
-  points?: Matrix64;
+  points?: HostMatrix<Float64Array>;
   /** Colour by the density (default) or by log-density clipped to `logRange` below its maximum. */
   scale?: 'density' | 'log';
   logRange?: number;
 }
 
 /** Pixel centres of a resolution×resolution grid, row-major from the top-left (x right, y up). */
-export function gridPoints(bounds: Bounds, resolution: number): Matrix64 {
+export function gridPoints(bounds: Bounds, resolution: number): HostMatrix<Float64Array> {
   const grid = zerosMatrix(resolution * resolution, 2);
   for (let i = 0; i < resolution; i++) {
     const y = bounds.yMax - ((i + 0.5) / resolution) * (bounds.yMax - bounds.yMin);
@@ -46,7 +46,7 @@ function toPixel(bounds: Bounds, w: number, h: number, x: number, y: number): [n
   ];
 }
 
-function checkPoints(points: Matrix64, what: string): void {
+function checkPoints(points: HostMatrix<Float64Array>, what: string): void {
   if (points.cols !== 2) throw new Error(`${what}: points must be N×2, got ${points.rows}×${points.cols}`);
 }
 
@@ -93,7 +93,7 @@ export interface ScatterOptions {
   alpha?: number;
 }
 
-export function dataBounds(points: Matrix64, pad = 0.05): Bounds {
+export function dataBounds(points: HostMatrix<Float64Array>, pad = 0.05): Bounds {
   let xMin = Infinity;
   let xMax = -Infinity;
   let yMin = Infinity;
@@ -113,7 +113,7 @@ export function dataBounds(points: Matrix64, pad = 0.05): Bounds {
 }
 
 /** 2×2-pixel translucent dots on white. */
-export function scatterPng(points: Matrix64, options: ScatterOptions = {}): Buffer {
+export function scatterPng(points: HostMatrix<Float64Array>, options: ScatterOptions = {}): Buffer {
   checkPoints(points, 'scatterPng');
   const { size = 512, color = [0x1f, 0x77, 0xb4], alpha = 0.5 } = options;
   const bounds = options.bounds ?? dataBounds(points);

@@ -1,6 +1,6 @@
 // A grid of grey-scale images (e.g. MNIST samples) as one PNG.
 
-import type { Matrix64 } from '../data/dataset.js';
+import type { HostMatrix } from '../data/dataset.js';
 import { Canvas } from './canvas.js';
 
 export interface ImageGridOptions {
@@ -15,7 +15,7 @@ export interface ImageGridOptions {
 }
 
 /** Rows of `images` are h·w pixel intensities in [0, 1] (clipped), row-major; white = 1. */
-export function imageGrid(images: Matrix64, options: ImageGridOptions = {}): Buffer {
+export function imageGrid(images: HostMatrix<Float64Array>, options: ImageGridOptions = {}): Buffer {
   const { height = 28, width = 28, columns = 10, padding = 1, scale = 1 } = options;
   if (images.cols !== height * width) {
     throw new Error(`imageGrid: rows have ${images.cols} pixels, expected height·width = ${height}·${width}`);

@@ -12,6 +12,7 @@ import type { Gemm } from '../backends/cpu/gemm.js';
 import { chooseGemm } from '../backends/cpu/gemm-tier.js';
 import { createLu } from '../backends/cpu/lu-blocked.js';
 import { nearIdentityHost, Rng } from '../engine/random.js';
+import { sigmoid as sig, softplus } from '../flow/host-math.js';
 import { median, timeRuns } from './lib/stats.js';
 import { fmtSeconds, writeReport } from './lib/report.js';
 
@@ -37,7 +38,6 @@ function bestTools(): Tools {
 }
 
 const ALPHA = 0.3;
-const sig = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 
 /** Two-layer flow, smooth leaky ReLU, standard normal base: Δ by hand (DESIGN §2). */
 function problem(d: number, batch: number, seed: number): { W: Float64Array[]; b: Float64Array[]; x: Float64Array } {
@@ -54,7 +54,7 @@ function gradients(t: Tools, p: ReturnType<typeof problem>, d: number, B: number
   const Y1 = new Float64Array(B * d);
   for (let r = 0; r < B; r++) Y1.set(p.b[0], r * d);
   mm(p.x, false, p.W[0], true, B, d, d, Y1, 1, 1);
-  const Z1 = Y1.map((y) => ALPHA * y + (1 - ALPHA) * (Math.max(y, 0) + Math.log1p(Math.exp(-Math.abs(y)))));
+  const Z1 = Y1.map((y) => ALPHA * y + (1 - ALPHA) * softplus(y));
   const S = new Float64Array(B * d);
   for (let r = 0; r < B; r++) S.set(p.b[1], r * d);
   mm(Z1, false, p.W[1], true, B, d, d, S, 1, 1);

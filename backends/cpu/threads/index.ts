@@ -187,7 +187,7 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
         f64, transA, transB, m, n, k, alpha: g.alpha, beta: 0,
         aOffset: sharedAt, lda: g.lda, bOffset: sharedAt, ldb: g.ldb, cOffset: 0, ldc: 0,
       };
-      // the worker's block of the split operand, copied compactly (row by row where strided)
+      // the worker's block of the split operand: one memcpy of its span, read with the original stride
       const blockAt = at;
       if (alongN) {
         job.n = w;

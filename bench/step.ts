@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getBackend, inv, matmul, randn, slogdet, tensor, tidy, type Tensor } from '../index.js';
 import { Flow } from '../flow/index.js';
-import { median } from './lib/stats.js';
+import { median, timeRuns } from './lib/stats.js';
 import { fmtSeconds, writeReport } from './lib/report.js';
 
 type DType = 'float32' | 'float64';
@@ -37,16 +37,9 @@ interface NumpyOutput {
   linalg: { dtype: DType; dim: number; op: string; seconds: number }[];
 }
 
-function timed(fn: () => void, seconds: number): number {
-  fn();
-  const times: number[] = [];
-  const start = performance.now();
-  while (times.length < 5 || (performance.now() - start < seconds * 1000 && times.length < 200)) {
-    const t0 = performance.now();
-    fn();
-    times.push((performance.now() - t0) / 1000);
-  }
-  return median(times);
+/** Median seconds of fn over about `seconds` (at least 5 runs, at most 200, after one warm-up). */
+async function timed(fn: () => void, seconds: number): Promise<number> {
+  return median(await timeRuns(fn, { budgetSeconds: seconds, minRuns: 5, maxRuns: 200, warmup: 1 }));
 }
 
 function runNumpy(o: StepSuiteOptions): NumpyOutput | string {
@@ -76,7 +69,7 @@ export async function stepSuite(o: StepSuiteOptions): Promise<{ files: string[] 
     for (const dim of o.dims) {
       const flow = Flow.create({ dim, layers: 2, activation: 'smooth-leaky-relu', alpha: 0.3, base: 'normal', bias: true, dtype, init: 'near-identity', seed: 0 });
       const x = randn([100, dim], { seed: 1, dtype });
-      const seconds = timed(() => tidy(() => {
+      const seconds = await timed(() => tidy(() => {
         const g = flow.gradient(x, 'relative');
         for (const t of [...g.dW, ...g.db]) t.dataSync();
       }), o.seconds);
@@ -87,7 +80,7 @@ export async function stepSuite(o: StepSuiteOptions): Promise<{ files: string[] 
       const w = randn([dim, dim], { seed: 3, dtype });
       for (const s of GEMM_SHAPES) {
         const run = (): void => tidy(() => { (s.square === 'b' ? matmul(a, w, { transB: s.transB }) : matmul(a, a, { transA: true })).dataSync(); });
-        ours.gemms.push({ dtype, dim, shape: s.shape, seconds: timed(run, o.seconds / 3) });
+        ours.gemms.push({ dtype, dim, shape: s.shape, seconds: await timed(run, o.seconds / 3) });
       }
       for (const t of [x, a, w] as Tensor[]) t.dispose();
     }
@@ -96,8 +89,8 @@ export async function stepSuite(o: StepSuiteOptions): Promise<{ files: string[] 
       const host = Float64Array.from(randn([dim, dim], { seed: 4, dtype: 'float64' }).dataSync(), (v) => v / Math.sqrt(dim));
       for (let i = 0; i < dim; i++) host[i * dim + i] += 2;
       const a = tensor(host, [dim, dim], { dtype });
-      ours.linalg.push({ dtype, dim, op: 'inv', seconds: timed(() => tidy(() => { inv(a).dataSync(); }), o.seconds) });
-      ours.linalg.push({ dtype, dim, op: 'slogdet', seconds: timed(() => tidy(() => { slogdet(a).logabsdet.dataSync(); }), o.seconds) });
+      ours.linalg.push({ dtype, dim, op: 'inv', seconds: await timed(() => tidy(() => { inv(a).dataSync(); }), o.seconds) });
+      ours.linalg.push({ dtype, dim, op: 'slogdet', seconds: await timed(() => tidy(() => { slogdet(a).logabsdet.dataSync(); }), o.seconds) });
       o.log(`step: relgrad ${dtype} inv/slogdet D=${dim} done`);
       a.dispose();
     }

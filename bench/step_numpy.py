@@ -1,32 +1,33 @@
 # The NumPy anchor of the step suite (bench/step.ts): the relative-gradient step of the same
 # two-layer flow (smooth leaky ReLU alpha 0.3, standard normal base, biases, B = 100) with the
-# same formulas as relgrad's flow/gradients/relative.ts, written in plain NumPy; the GEMM shapes
-# that step uses; and inv / slogdet. Run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (the
+# same formulas as relgrad's flow/gradients/relative.ts in plain NumPy (fairness_numpy.py's,
+# loaded from it); the GEMM shapes that step uses; and inv / slogdet. Run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (the
 # caller does that), it reports which OpenBLAS kernel ran and how many threads it used.
 # Usage: step_numpy.py '{"dims":[100,784],"dtypes":["float32","float64"],"seconds":2,"linalg":[2048]}'
 # Prints one JSON document.
 import ctypes, glob, json, os, sys, time
 import numpy as np
 
-ALPHA = 0.3
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def load_grads():
+    """The relative and ordinary gradients of fairness_numpy.py (one copy of the formulas, which
+    test/bench-fairness.test.ts checks against flow.gradient); its definitions run without the
+    main() call it ends with."""
+    with open(os.path.join(HERE, 'fairness_numpy.py')) as f:
+        source = f.read()
+    defs = {}
+    exec(source[:source.rstrip().rfind('main()')], defs)
+    return defs['grads']
+
+
+grads = load_grads()
 
 
 def relative_step(x, W, b):
     """dW_l = (1/B) Δ_lᵀ (Y_l W_l) - W_l,  db_l = (1/B) Δ_lᵀ (Y_l b_l) + mean(Δ_l) - b_l."""
-    B = x.shape[0]
-    a = x.dtype.type(ALPHA)
-    y1 = x @ W[0].T + b[0]
-    z1 = a * y1 + (1 - a) * np.logaddexp(0, y1)
-    s = z1 @ W[1].T + b[1]
-    d2 = s  # -score of the standard normal
-    sg = 1 / (1 + np.exp(-y1))
-    d1p = a + (1 - a) * sg
-    d1 = d1p * (d2 @ W[1]) - (1 - a) * sg * (1 - sg) / d1p
-    out = []
-    for delta, y, w, bb in ((d1, y1, W[0], b[0]), (d2, s, W[1], b[1])):
-        out.append(delta.T @ (y @ w) / B - w)
-        out.append(delta.T @ (y @ bb) / B + delta.mean(axis=0) - bb)
-    return out
+    return grads(x, W, b, 'relative')
 
 
 def timed(fn, seconds):

@@ -187,35 +187,21 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
         f64, transA, transB, m, n, k, alpha: g.alpha, beta: 0,
         aOffset: sharedAt, lda: g.lda, bOffset: sharedAt, ldb: g.ldb, cOffset: 0, ldc: 0,
       };
-      // the worker's block of the split operand: one memcpy of its span, read with the original stride
-      const blockAt = at;
+      // the worker's block of the split operand (B along n, A along m): one memcpy of its span,
+      // read with the operand's own stride. Its rows are the block's lanes when the operand is
+      // stored lane-major (op(B)ᵀ, or A untransposed), else its columns are (a column block).
+      const [src, off, ld, laneMajor] = alongN ? [g.b, g.bOffset, g.ldb, transB] : [g.a, g.aOffset, g.lda, !transA];
+      const start = off + (laneMajor ? from * ld : from);
+      const len = laneMajor ? span(w, k, ld) : span(k, w, ld);
+      view.set(src.subarray(start, start + len), at);
       if (alongN) {
         job.n = w;
-        if (transB) {
-          view.set(g.b.subarray(g.bOffset + from * g.ldb, g.bOffset + from * g.ldb + span(w, k, g.ldb)), blockAt);
-          job.bOffset = blockAt;
-          at += span(w, k, g.ldb);
-        } else {
-          // one memcpy of the span from the block's first element (a row-by-row copy of a
-          // column block costs more in calls than the extra columns cost in bytes)
-          const len = span(k, w, g.ldb);
-          view.set(g.b.subarray(g.bOffset + from, g.bOffset + from + len), blockAt);
-          job.bOffset = blockAt;
-          at += len;
-        }
+        job.bOffset = at;
       } else {
         job.m = w;
-        if (!transA) {
-          view.set(g.a.subarray(g.aOffset + from * g.lda, g.aOffset + from * g.lda + span(w, k, g.lda)), blockAt);
-          job.aOffset = blockAt;
-          at += span(w, k, g.lda);
-        } else {
-          const len = span(k, w, g.lda);
-          view.set(g.a.subarray(g.aOffset + from, g.aOffset + from + len), blockAt);
-          job.aOffset = blockAt;
-          at += len;
-        }
+        job.aOffset = at;
       }
+      at += len;
       const rows = alongN ? m : w;
       const cols = alongN ? w : n;
       job.cOffset = at;

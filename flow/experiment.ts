@@ -33,6 +33,8 @@ export interface ExperimentOptions {
   precision?: 'float64' | 'float32';
   gaussianBaseline?: boolean;
   onProgress?: (e: ProgressEvent) => void;
+  /** a line announcing each phase after training (test evaluation, the Gaussian baseline) and its result */
+  onPhase?: (message: string) => void;
   /** notices (stale lock taken over, an old checkpoint's unrecorded fields); default console.warn */
   onNotice?: (message: string) => void;
   meta?: Record<string, unknown>;
@@ -102,8 +104,18 @@ async function runLocked(o: ExperimentOptions, paths: ReturnType<typeof experime
   const flow = Flow.create(o.flow);
   const dataset = { ...o.dataRecord, name: o.dataset, rows: { train: null, validation: null, test: o.data.test.rows } };
   const result = await train(flow, { train: o.data.train, validation: o.data.validation }, { ...o.train, checkpointPath, resume, dataset, onProgress: o.onProgress, onNotice: notice });
+  const phase = o.onPhase ?? (() => {});
+  phase(`evaluating the flow on ${o.data.test.rows} test rows…`);
   const test = evaluate(flow, o.data.test);
-  const gaussian = o.gaussianBaseline === false ? null : evaluate(fitGaussianFlow(o.data.train, { dtype: flow.dtype }), o.data.test);
+  phase(`flow: test log-likelihood ${test.mean.toFixed(4)} ± ${test.err.toFixed(4)}`);
+  let gaussian: Evaluation | null = null;
+  if (o.gaussianBaseline !== false) {
+    // O(N·D²) for the covariance, O(D³) for its Cholesky factor
+    const started = performance.now();
+    phase(`fitting the full-covariance Gaussian baseline on ${o.data.train.rows} training rows (dim ${o.data.train.cols})…`);
+    gaussian = evaluate(fitGaussianFlow(o.data.train, { dtype: flow.dtype }), o.data.test);
+    phase(`Gaussian baseline: test log-likelihood ${gaussian.mean.toFixed(4)} ± ${gaussian.err.toFixed(4)} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  }
   const modelPath = paths.model;
   const history = result.history;
   const wall = history.reduce((s, h) => s + h.seconds, 0);

@@ -1,29 +1,40 @@
 // npm run bench:browser: bundles the gradient suite with esbuild, runs it in headless Chromium
 // (Debian's chromium via playwright-core) on the CPU and GPU.js (webgl2) backends, and writes
 // browser-gradients.{json,md,png} in bench/results/quick/ (--full: the committed bench/results/;
-// --out DIR). Flags: --quick, --dims 10,30,..., --cap S, --full, --out DIR.
+// --out DIR). Flags in FLAGS below (`npm run bench:browser -- --help`).
 
 import { fileURLToPath } from 'node:url';
 import { join, dirname } from 'node:path';
 import { runInChromium } from '../tools/launch.js';
 import type { BrowserArgs, BrowserCell } from './browser/gradients-entry.js';
 import { fmtSeconds, writeReport } from './lib/report.js';
-import { outputFlags } from './lib/output.js';
+import { parseOrAnswer, UsageError, type FlagSpec } from '../flow/cli/args.js';
+import { chooseOutput, OUTPUT_FLAGS, useOutput } from './lib/output.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-async function main(all: string[]): Promise<void> {
-  const argv = outputFlags(all, 'bench:browser', all.includes('--quick'));
-  const quick = argv.includes('--quick');
-  const dimsAt = argv.indexOf('--dims');
-  const capAt = argv.indexOf('--cap');
-  for (const a of argv) if (a.startsWith('--') && !['--quick', '--dims', '--cap'].includes(a)) throw new Error(`bench:browser: unknown flag ${a}`);
-  const dims = dimsAt >= 0 ? argv[dimsAt + 1].split(',').map(Number) : quick ? [10, 30, 100] : [10, 30, 100, 300, 1000];
+const FLAGS: Record<string, FlagSpec> = {
+  quick: { type: 'boolean', help: 'a small grid', default: false },
+  dims: { type: 'int-list', help: 'the D grid (default: 10,30,100,300,1000; --quick: 10,30,100)', positive: true },
+  cap: { type: 'number', help: 'seconds one cell may take before it is stopped (default: 30; --quick: 5)', positive: true },
+  ...OUTPUT_FLAGS,
+};
+
+const SUMMARY = 'Runs the gradient suite (relative, ordinary, autodiff) in headless Chromium on the CPU and GPU.js webgl2 backends ' +
+  'and writes browser-gradients.{json,md,png}.';
+
+async function main(argv: string[]): Promise<void> {
+  const parsed = parseOrAnswer({ name: 'bench:browser', helpHint: 'npm run bench:browser -- --help' }, argv, FLAGS, SUMMARY, 'npm run bench:browser -- [flags]');
+  if (parsed === undefined) return;
+  const f = parsed.flags;
+  const quick = f.quick === true;
+  useOutput(chooseOutput({ full: f.full === true, quick, out: f.out as string | undefined }, 'bench:browser'));
+  const dims = (f.dims as number[] | undefined) ?? (quick ? [10, 30, 100] : [10, 30, 100, 300, 1000]);
   const args: BrowserArgs = {
     dims,
     methods: ['relative', 'ordinary', 'autodiff'],
     backends: ['cpu', 'gpu'],
-    capSeconds: capAt >= 0 ? Number(argv[capAt + 1]) : quick ? 5 : 30,
+    capSeconds: (f.cap as number | undefined) ?? (quick ? 5 : 30),
     budgetSeconds: quick ? 0.3 : 2,
   };
   // the TypeScript source, found from dist/bench or from bench/
@@ -60,5 +71,5 @@ async function main(all: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));
-  process.exitCode = 1;
+  process.exitCode = err instanceof UsageError ? 2 : 1;
 });

@@ -2,7 +2,7 @@
 // (relgrad matmul, float64, the backend's default GEMM tier, through the engine) against
 // ml-matrix's mmul on (100×D)·(D×D), D ∈ {256, 1024, 2048}, side by side in one run.
 // Writes bench/results/gemm-benchmarkjs.json. (bench/gemm.ts has the wider tier/peer table.)
-// Run: npm run build && node dist/bench/gemm-benchmarkjs.js [--dims 256,1024]
+// Run: npm run bench:gemm -- [--dims 256,1024] [--full | --out DIR] (--help lists the flags)
 
 import Benchmark from 'benchmark';
 import { Matrix } from 'ml-matrix';
@@ -12,7 +12,8 @@ import { matmul } from '../engine/ops.js';
 import { Rng } from '../engine/random.js';
 import { tidy } from '../engine/scope.js';
 import { writeReport } from './lib/report.js';
-import { outputFlags } from './lib/output.js';
+import { parseOrAnswer, UsageError, type FlagSpec } from '../flow/cli/args.js';
+import { chooseOutput, OUTPUT_FLAGS, useOutput } from './lib/output.js';
 
 interface Row { dim: number; impl: string; hz: number; rme: number; samples: number; gflops: number }
 
@@ -44,10 +45,18 @@ function runSuite(dim: number, backend: ReturnType<typeof createCpuBackend>): Pr
   });
 }
 
-async function main(all: string[]): Promise<void> {
-  const argv = outputFlags(all, 'bench:gemm', false);
-  const at = argv.indexOf('--dims');
-  const dims = at >= 0 ? argv[at + 1].split(',').map(Number) : [256, 1024, 2048];
+const FLAGS: Record<string, FlagSpec> = {
+  dims: { type: 'int-list', help: 'the D of (100×D)·(D×D)', default: [256, 1024, 2048], positive: true },
+  ...OUTPUT_FLAGS,
+};
+
+async function main(argv: string[]): Promise<void> {
+  const parsed = parseOrAnswer({ name: 'bench:gemm', helpHint: 'npm run bench:gemm -- --help' }, argv, FLAGS,
+    'GFLOP/s of relgrad\'s CPU matmul (float64) against ml-matrix\'s mmul on (100×D)·(D×D), with Benchmark.js; writes gemm-benchmarkjs.{json,md}.', 'npm run bench:gemm -- [flags]');
+  if (parsed === undefined) return;
+  const f = parsed.flags;
+  useOutput(chooseOutput({ full: f.full === true, quick: false, out: f.out as string | undefined }, 'bench:gemm'));
+  const dims = f.dims as number[];
   const backend = createCpuBackend({ tier: 'auto' });
   const rows: Row[] = [];
   for (const d of dims) rows.push(...(await runSuite(d, backend)));
@@ -68,5 +77,5 @@ async function main(all: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));
-  process.exitCode = 1;
+  process.exitCode = err instanceof UsageError ? 2 : 1;
 });

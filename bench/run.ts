@@ -1,56 +1,44 @@
-// npm run bench: the benchmark suites in Node. Flags:
-//   --quick            a small grid in about two minutes
-//   --suites a,b       any of step, gradients, throughput, peer, fairness (default: all)
-//   --dims 10,30,...   the D grid of the gradient suite
-//   --backends cpu,gpu backends to measure (default both; gpu = GPU.js on headless-gl, under xvfb-run)
-//   --gpu-mode MODE    GPU.js mode for the gpu backend (see backends/gpu)
-//   --time-cap S       seconds one evaluation may take before it is stopped
-//   --memory-cap MB    MB the process may grow by in one cell
-//   --max-gpu-dim D    largest D for the gpu backend (default 1000: GPU.js is software-rendered here)
-//   --full             write the committed results, bench/results/ (only with the full grid)
-//   --out DIR          write the results to DIR
+// npm run bench: the benchmark suites in Node. Flags in FLAGS below (`npm run bench -- --help`),
+// parsed by the CLI's parser (flow/cli/args.ts).
 // Results: <suite>.json, .md and .png in bench/results/quick/ (git-ignored) unless --full or --out
 // (or RELGRAD_BENCH_RESULTS) say otherwise; each file records the command, commit and machine.
 
 import { spawnSync } from 'node:child_process';
 import { gradientSuite } from './gradients.js';
 import { throughputSuite } from './throughput.js';
-import { chooseOutput, useOutput } from './lib/output.js';
+import { parseOrAnswer, UsageError, type FlagSpec } from '../flow/cli/args.js';
+import type { GpuMode } from '../engine/state.js';
+import { chooseOutput, OUTPUT_FLAGS, useOutput } from './lib/output.js';
 
 type Suite = 'gradients' | 'throughput' | 'peer' | 'fairness' | 'step';
 const ALL: Suite[] = ['step', 'gradients', 'throughput', 'peer', 'fairness'];
+const GPU_MODES = ['auto', 'headlessgl', 'webgl2', 'webgl', 'webgpu'] as const satisfies readonly GpuMode[];
 
-function parse(argv: string[]): Record<string, string | true> {
-  const out: Record<string, string | true> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new Error(`bench: unexpected argument '${a}'`);
-    const key = a.slice(2);
-    const known = ['quick', 'full', 'out', 'suites', 'dims', 'backends', 'gpu-mode', 'time-cap', 'memory-cap', 'max-gpu-dim'];
-    if (!known.includes(key)) throw new Error(`bench: unknown flag --${key} (known: ${known.map((k) => `--${k}`).join(' ')})`);
-    if (key === 'quick' || key === 'full') out[key] = true;
-    else {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`bench: --${key} needs a value`);
-      out[key] = v;
-    }
-  }
-  return out;
-}
+const FLAGS: Record<string, FlagSpec> = {
+  quick: { type: 'boolean', help: 'a small grid in about two minutes', default: false },
+  suites: { type: 'list', help: 'the suites to run', choices: ALL, default: ALL },
+  dims: { type: 'int-list', help: 'the D grid of the gradient suite (and the step suite\'s D) (default: 10,30,100,300,1000,2048,4096; --quick: 10,30,100)', positive: true },
+  backends: { type: 'list', help: 'backends to measure (gpu = GPU.js on headless-gl, under xvfb-run)', choices: ['cpu', 'gpu'], default: ['cpu', 'gpu'] },
+  'gpu-mode': { type: 'string', help: 'GPU.js mode for the gpu backend (see backends/gpu)', choices: GPU_MODES },
+  'time-cap': { type: 'number', help: 'seconds one evaluation may take before it is stopped (default: 120; --quick: 20)', positive: true },
+  'memory-cap': { type: 'number', help: 'MB the process may grow by in one cell (default: 8000; --quick: 2000)', positive: true },
+  'max-gpu-dim': { type: 'int', help: 'largest D for the gpu backend (GPU.js is software-rendered here)', default: 1000, positive: true },
+  ...OUTPUT_FLAGS,
+};
 
-const list = (v: string | true | undefined): string[] | undefined => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+const SUMMARY = 'Runs the benchmark suites in Node and writes <suite>.json, .md and .png with the command, commit and machine ' +
+  '(to bench/results/quick/ unless --full or --out).';
 
 export async function main(argv: string[]): Promise<void> {
-  const f = parse(argv);
+  const parsed = parseOrAnswer({ name: 'bench', helpHint: 'npm run bench -- --help' }, argv, FLAGS, SUMMARY, 'npm run bench -- [flags]');
+  if (parsed === undefined) return;
+  const f = parsed.flags;
   const quick = f.quick === true;
-  if (f.full === true && f.dims !== undefined) throw new Error('bench: --full writes the committed results from the full grid; drop --dims (or use --out DIR)');
-  useOutput(chooseOutput({ full: f.full === true, quick, out: typeof f.out === 'string' ? f.out : undefined }, 'bench'));
-  const suites = (list(f.suites) ?? ALL) as Suite[];
-  for (const s of suites) if (!ALL.includes(s)) throw new Error(`bench: unknown suite '${s}' (known: ${ALL.join(', ')})`);
-  const dims = (list(f.dims) ?? (quick ? ['10', '30', '100'] : ['10', '30', '100', '300', '1000', '2048', '4096'])).map(Number);
-  if (dims.some((d) => !Number.isInteger(d) || d < 1)) throw new Error(`bench: --dims must be positive integers`);
-  const backends = (list(f.backends) ?? ['cpu', 'gpu']) as ('cpu' | 'gpu')[];
-  for (const b of backends) if (b !== 'cpu' && b !== 'gpu') throw new Error(`bench: unknown backend '${String(b)}' (cpu, gpu)`);
+  if (f.full === true && f.dims !== undefined) throw new UsageError('bench: --full writes the committed results from the full grid; drop --dims (or use --out DIR)');
+  useOutput(chooseOutput({ full: f.full === true, quick, out: f.out as string | undefined }, 'bench'));
+  const suites = f.suites as Suite[];
+  const dims = (f.dims as number[] | undefined) ?? (quick ? [10, 30, 100] : [10, 30, 100, 300, 1000, 2048, 4096]);
+  const backends = f.backends as ('cpu' | 'gpu')[];
   // GPU.js in Node runs on headless-gl, which needs an X server: re-run under xvfb-run when needed
   if (backends.includes('gpu') && !process.env.DISPLAY && !process.env.RELGRAD_BENCH_XVFB) {
     const r = spawnSync('xvfb-run', ['-a', process.execPath, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, RELGRAD_BENCH_XVFB: '1' } });
@@ -59,11 +47,11 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   const caps = {
-    timeSeconds: Number(f['time-cap'] ?? (quick ? 20 : 120)),
-    memoryMB: Number(f['memory-cap'] ?? (quick ? 2000 : 8000)),
+    timeSeconds: (f['time-cap'] as number | undefined) ?? (quick ? 20 : 120),
+    memoryMB: (f['memory-cap'] as number | undefined) ?? (quick ? 2000 : 8000),
   };
   const budgetSeconds = quick ? 0.3 : 2;
-  const gpuMode = typeof f['gpu-mode'] === 'string' ? f['gpu-mode'] : undefined;
+  const gpuMode = f['gpu-mode'] as string | undefined;
   const log = (line: string): void => console.log(line);
   const files: string[] = [];
   const failures: string[] = [];
@@ -78,10 +66,10 @@ export async function main(argv: string[]): Promise<void> {
   };
   if (suites.includes('step')) {
     const { stepSuite } = await import('./step.js');
-    const stepDims = list(f.dims)?.map(Number) ?? (quick ? [100, 256] : [100, 784, 2048]);
+    const stepDims = (f.dims as number[] | undefined) ?? (quick ? [100, 256] : [100, 784, 2048]);
     await attempt('step', () => stepSuite({ dims: stepDims, dtypes: ['float32', 'float64'], linalgDims: quick ? [256] : [784, 2048], seconds: quick ? 0.5 : 3, log }));
   }
-  if (suites.includes('gradients')) await attempt('gradients', () => gradientSuite({ dims, backends, gpuMode, caps, budgetSeconds, maxGpuDim: Number(f['max-gpu-dim'] ?? 1000), log }));
+  if (suites.includes('gradients')) await attempt('gradients', () => gradientSuite({ dims, backends, gpuMode, caps, budgetSeconds, maxGpuDim: f['max-gpu-dim'] as number, log }));
   if (suites.includes('throughput')) await attempt('throughput', () => throughputSuite({ backends, gpuMode, caps, budgetSeconds: quick ? 1 : 5, dim: quick ? 256 : 784, mnistEpoch: !quick, log }));
   if (suites.includes('peer')) {
     const { peerSuite } = await import('./peer.js');

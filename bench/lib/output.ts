@@ -5,6 +5,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { UsageError, type FlagSpec } from '../../flow/cli/args.js';
 import { machineInfo, type MachineInfo } from './machine.js';
 
 export const RESULTS_ENV = 'RELGRAD_BENCH_RESULTS';
@@ -25,11 +26,17 @@ export interface OutputChoice {
  * RELGRAD_BENCH_RESULTS (a parent runner's choice, or a test's) counts as --out.
  */
 export function chooseOutput(o: { full?: boolean; quick?: boolean; out?: string }, runner: string): OutputChoice {
-  if (o.full && o.quick) throw new Error(`${runner}: --full and --quick exclude each other (--full writes the committed results in bench/results/)`);
+  if (o.full && o.quick) throw new UsageError(`${runner}: --full and --quick exclude each other (--full writes the committed results in bench/results/)`);
   const out = o.out ?? process.env[RESULTS_ENV];
   if (out !== undefined && out !== '') return { dir: resolve(out), kind: 'custom' };
   return o.full ? { dir: committedDir(), kind: 'full' } : { dir: quickDir(), kind: 'quick' };
 }
+
+/** The flags every runner takes for chooseOutput, in the CLI's flag-table form (flow/cli/args.ts). */
+export const OUTPUT_FLAGS: Record<string, FlagSpec> = {
+  full: { type: 'boolean', help: 'write the committed results, bench/results/ (only with the full grid)', default: false },
+  out: { type: 'string', help: 'write the results to this folder (default: bench/results/quick/, git-ignored; also $RELGRAD_BENCH_RESULTS)', placeholder: 'dir' },
+};
 
 /** Applies a choice to this process and its children, and says where the results go. */
 export function useOutput(choice: OutputChoice, log: (line: string) => void = (l) => console.log(l)): void {

@@ -23,6 +23,9 @@ export type DatasetKind = 'toy' | 'mnist' | 'maf' | 'file';
 
 export const MAF_SETS = MAF_TABULAR;
 
+/** The valid --dataset values, for --help. */
+export const DATASET_VALUES = `one of: ${Object.keys(TOY_SETS).join(', ')} (toy sets); mnist; ${MAF_SETS.join(', ')} (MAF sets, with --data-dir); or a .csv/.npy path`;
+
 export function datasetKind(name: string): DatasetKind {
   if (name in TOY_SETS) return 'toy';
   if (name === 'mnist') return 'mnist';

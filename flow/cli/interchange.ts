@@ -8,16 +8,21 @@ import { loadCheckpoint, type Checkpoint } from '../checkpoint.js';
 import type { HostMatrix } from '../data/dataset.js';
 import { decodeFlow, encodeFlow, EXPORT_FORMATS, type ExportFormat } from '../interchange/export.js';
 import { encodeNpyArray } from '../interchange/npy.js';
-import { parseFlags, usage, UsageError, type FlagSpec } from './args.js';
+import { parseOrAnswer, UsageError, type FlagSpec } from './args.js';
+
+/** Accepted for scripts: these commands print exactly one JSON document on stdout in any case. */
+const JSON_FLAG: FlagSpec = { type: 'boolean', help: 'the result is one JSON document on stdout (it always is; accepted for scripts)', default: false };
 
 const EXPORT_FLAGS: Record<string, FlagSpec> = {
-  checkpoint: { type: 'string', help: 'checkpoint file (required)' },
+  checkpoint: { type: 'string', help: 'checkpoint file (required)', placeholder: 'file' },
   format: { type: 'string', help: 'file format (default: from the --out extension)', choices: EXPORT_FORMATS },
-  out: { type: 'string', help: 'output file, .npz or .safetensors (required)' },
+  out: { type: 'string', help: 'output file, .npz or .safetensors (required)', placeholder: 'file' },
+  json: JSON_FLAG,
 };
 
 const INFO_FLAGS: Record<string, FlagSpec> = {
-  checkpoint: { type: 'string', help: 'checkpoint file, or a .npz/.safetensors export (required)' },
+  checkpoint: { type: 'string', help: 'checkpoint file, or a .npz/.safetensors export (required)', placeholder: 'file' },
+  json: JSON_FLAG,
 };
 
 /** Writes through a temp file and a rename, so an interrupted write never leaves half a file. */
@@ -44,10 +49,9 @@ function formatOf(out: string, given: string | undefined): ExportFormat {
 }
 
 export async function commandExport(argv: string[]): Promise<void> {
-  const { flags, help } = parseFlags('export', argv, EXPORT_FLAGS);
-  if (help) {
-    return void console.log(usage('export', 'Writes a saved flow\'s parameters (W0, b0, W1, …, float64) and config for NumPy (.npz) or safetensors; see docs/interchange.md.', EXPORT_FLAGS));
-  }
+  const parsed = parseOrAnswer('export', argv, EXPORT_FLAGS, 'Writes a saved flow\'s parameters (W0, b0, W1, …, float64) and config for NumPy (.npz) or safetensors; see docs/interchange.md.');
+  if (parsed === undefined) return;
+  const { flags } = parsed;
   const path = flags.checkpoint === undefined ? undefined : String(flags.checkpoint);
   if (path === undefined) throw new UsageError('relgrad export: --checkpoint is required');
   if (flags.out === undefined) throw new UsageError('relgrad export: --out is required');
@@ -99,8 +103,9 @@ export function modelInfo(file: string, ck: Pick<Checkpoint, 'config' | 'params'
 }
 
 export async function commandInfo(argv: string[]): Promise<void> {
-  const { flags, help } = parseFlags('info', argv, INFO_FLAGS);
-  if (help) return void console.log(usage('info', 'Prints a JSON summary of a saved flow: layers, parameter count, dtype, data set, recorded test log-likelihood.', INFO_FLAGS));
+  const parsed = parseOrAnswer('info', argv, INFO_FLAGS, 'Prints a JSON summary of a saved flow: layers, parameter count, dtype, data set, recorded test log-likelihood.');
+  if (parsed === undefined) return;
+  const { flags } = parsed;
   if (flags.checkpoint === undefined) throw new UsageError('relgrad info: --checkpoint is required');
   const path = String(flags.checkpoint);
   const ext = extname(path).toLowerCase();

@@ -7,7 +7,6 @@ import { Rng } from '../../engine/random.js';
 import { npyHeader } from '../data/files.js';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
-import cliProgress from 'cli-progress';
 import { setBackend } from '../../index.js';
 import { tidy } from '../../engine/scope.js';
 import { loadCheckpoint, removeStaleTemps, type Checkpoint } from '../checkpoint.js';
@@ -21,8 +20,12 @@ import { train, type ProgressEvent } from '../train.js';
 import { ACTIVATIONS } from '../activations.js';
 import { BASES } from '../bases.js';
 import type { HostMatrix } from '../data/dataset.js';
-import { parseFlags, usage, UsageError, type FlagSpec, type FlagValues } from './args.js';
-import { resolveDataset } from './datasets.js';
+import { flagTable, parseOrAnswer, UsageError, type FlagSpec, type FlagValues } from './args.js';
+import { DATASET_VALUES, resolveDataset } from './datasets.js';
+import { outputFor, type Output } from './output.js';
+import { createProgress } from './progress.js';
+import { packageVersion } from './version.js';
+import { fitGaussianFlow } from '../baselines/gaussian.js';
 import { assertFittable, fitStandardization, scaleWarning, standardize, standardizationLogDet, unstandardizeInPlace } from '../data/fit-checks.js';
 import { writeSamplesPicture, writeTrainingPictures } from './pictures.js';
 import { commandExport, commandInfo } from './interchange.js';
@@ -30,11 +33,14 @@ import { experimentPaths, runExperiment } from '../experiment.js';
 
 const common: Record<string, FlagSpec> = {
   backend: { type: 'string', help: 'compute backend', default: 'cpu', choices: ['cpu', 'gpu'] },
-  'data-dir': { type: 'string', help: 'folder of the MAF data files (power, gas, hepmass, miniboone, bsds300)' },
+  'data-dir': { type: 'string', help: 'folder of the MAF data files (power, gas, hepmass, miniboone, bsds300)', placeholder: 'dir' },
 };
 
+/** --json: stdout carries exactly one JSON document, every human line goes to stderr. */
+const JSON_FLAG: FlagSpec = { type: 'boolean', help: 'print only the result, as one JSON document, on stdout (human lines go to stderr)', default: false };
+
 const TRAIN_FLAGS: Record<string, FlagSpec> = {
-  dataset: { type: 'string', help: 'toy set, mnist, a MAF set, or a .csv/.npy file', default: 'moons' },
+  dataset: { type: 'string', help: 'data set', default: 'moons', placeholder: 'name', values: DATASET_VALUES },
   epochs: { type: 'int', help: 'maximum epochs', default: 50, positive: true },
   'batch-size': { type: 'int', help: 'mini-batch size', default: 100, positive: true },
   lr: { type: 'number', help: 'learning rate', default: 0.01, positive: true },
@@ -44,35 +50,38 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
   activation: { type: 'string', help: 'activation', default: 'smooth-leaky-relu', choices: ACTIVATIONS },
   alpha: { type: 'number', help: 'smooth-leaky-relu slope', default: 0.3, positive: true },
   base: { type: 'string', help: 'base density', default: 'normal', choices: BASES },
-  bias: { type: 'boolean', help: 'use biases (--no-bias to switch off)', default: true },
+  bias: { type: 'boolean', help: 'use biases', default: true },
   patience: { type: 'int', help: 'early-stopping patience in epochs', default: 30, positive: true },
   seed: { type: 'int', help: 'seed of initialisation, data split and batch order', default: 0, min: 0, max: MAX_SEED },
   limit: { type: 'int', help: 'cap on training rows; validation/test rows capped at max(500, limit/5)', positive: true },
-  out: { type: 'string', help: 'output folder (default runs/<dataset>; with --resume, the checkpoint\'s folder)' },
-  resume: { type: 'string', help: 'continue from this training checkpoint (flags left out take its settings; flags given must agree)' },
+  out: { type: 'string', help: 'output folder (default runs/<dataset>; with --resume, the checkpoint\'s folder)', placeholder: 'dir' },
+  resume: { type: 'string', help: 'continue from this training checkpoint (flags left out take its settings; flags given must agree)', placeholder: 'file' },
   force: { type: 'boolean', help: 'replace the run already in the output folder', default: false },
   float32: { type: 'boolean', help: 'store parameters as float32 in the final checkpoint', default: false },
   dtype: { type: 'string', help: 'compute dtype (default: the backend\'s, float64 on the cpu)', choices: ['float64', 'float32'] },
   header: { type: 'string', help: 'header row of a CSV data set (auto: detected, pandas\' column names included)', default: 'auto', choices: ['auto', 'yes', 'no'] },
   standardize: { type: 'boolean', help: 'train on (x − mean)/std per column (from the training rows); log-likelihoods are reported in the original units', default: false },
+  json: JSON_FLAG,
   ...common,
 };
 
 const EVAL_FLAGS: Record<string, FlagSpec> = {
-  checkpoint: { type: 'string', help: 'checkpoint file (required)' },
-  dataset: { type: 'string', help: 'data set (default: the one the checkpoint was trained on)' },
+  checkpoint: { type: 'string', help: 'checkpoint file (required)', placeholder: 'file' },
+  dataset: { type: 'string', help: 'data set (default: the one the checkpoint was trained on)', placeholder: 'name', values: DATASET_VALUES },
   split: { type: 'string', help: 'which split', default: 'test', choices: ['test', 'validation', 'train'] },
   seed: { type: 'int', help: 'split seed (default: the one the checkpoint records)', min: 0, max: MAX_SEED },
   header: { type: 'string', help: 'header row of a CSV data set (default: as recorded, else auto)', choices: ['auto', 'yes', 'no'] },
   limit: { type: 'int', help: 'row cap, as in training (default: the one the checkpoint records)', positive: true },
+  json: { ...JSON_FLAG, help: 'the result is one JSON document on stdout (it always is; accepted for scripts)' },
   ...common,
 };
 
 const SAMPLE_FLAGS: Record<string, FlagSpec> = {
-  checkpoint: { type: 'string', help: 'checkpoint file (required)' },
+  checkpoint: { type: 'string', help: 'checkpoint file (required)', placeholder: 'file' },
   n: { type: 'int', help: 'number of samples', default: 1000, positive: true },
   seed: { type: 'int', help: 'sampling seed', default: 0, min: 0, max: MAX_SEED },
-  out: { type: 'string', help: 'output file: .png (2-D scatter or MNIST grid), .csv or .npy (float64)', default: 'samples.png' },
+  out: { type: 'string', help: 'output file: .png (2-D scatter or MNIST grid), .csv or .npy (float64)', default: 'samples.png', placeholder: 'file' },
+  json: { ...JSON_FLAG, help: 'the result is one JSON document on stdout (it always is; accepted for scripts)' },
   backend: common.backend,
 };
 
@@ -146,9 +155,13 @@ function refuseIgnored(command: string, given: Set<string>, st: RunSettings): vo
 /** Files a run writes at its end: --force removes them, and so does a resume (they describe an earlier epoch). */
 const isRunOutput = (f: string): boolean => f === 'model.json' || /^(figure|density|samples|curve)\.(png|svg)$/.test(f);
 
+const TRAIN_SUMMARY = 'Trains a dense flow by maximum likelihood and writes a checkpoint, a JSONL log and pictures; ' +
+  'reports the test log-likelihood next to the full-covariance Gaussian fitted to the same training split.';
+
 async function commandTrain(argv: string[]): Promise<void> {
-  const { flags, given, help } = parseFlags('train', argv, TRAIN_FLAGS);
-  if (help) return void console.log(usage('train', 'Trains a dense flow by maximum likelihood and writes a checkpoint, a JSONL log and pictures.', TRAIN_FLAGS));
+  const parsed = parseOrAnswer('train', argv, TRAIN_FLAGS, TRAIN_SUMMARY);
+  if (parsed === undefined) return;
+  const { flags, given } = parsed;
   await useBackend(flags);
   const resumeFrom = str(flags, 'resume');
   const resume = resumeFrom === undefined ? undefined : await loadCheckpoint(resumeFrom);
@@ -163,13 +176,13 @@ async function commandTrain(argv: string[]): Promise<void> {
   mkdirSync(out, { recursive: true });
   const lock = acquireLock(out, '.lock', notice);
   try {
-    await trainInFolder(flags, st, out, resumeFrom, resume);
+    await trainInFolder(flags, st, out, resumeFrom, resume, outputFor(flags.json === true));
   } finally {
     lock.release();
   }
 }
 
-async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, resumeFrom: string | undefined, resume: Checkpoint | undefined): Promise<void> {
+async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, resumeFrom: string | undefined, resume: Checkpoint | undefined, output: Output): Promise<void> {
   const { dataset, seed } = st;
   const checkpointPath = join(out, 'checkpoint.json');
   const logPath = join(out, 'log.jsonl');
@@ -213,25 +226,19 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
   }
   if (!resume) writeFileSync(logPath, '');
   const runMeta = { dataset, seed, limit: st.limit ?? null, kind: data.kind, run };
-  const interactive = process.stdout.isTTY === true;
-  const bar = interactive
-    ? new cliProgress.SingleBar({ format: 'epoch {epoch} |{bar}| {percentage}% | ETA {eta_formatted} | val loss {loss}', hideCursor: true }, cliProgress.Presets.shades_classic)
-    : undefined;
+  // a bar on a terminal's stderr, else plain periodic lines (see progress.ts)
+  const progress = createProgress({ epochs: num(flags, 'epochs') });
   let lastLoss = 'n/a';
   const onProgress = (e: ProgressEvent): void => {
-    if (e.kind === 'batch') {
-      if (bar && e.batch === 1) bar.start(e.batches, 0, { epoch: e.epoch, loss: lastLoss });
-      bar?.update(e.batch, { epoch: e.epoch, loss: lastLoss });
-      return;
-    }
-    bar?.stop();
+    progress.event(e, lastLoss);
+    if (e.kind === 'batch') return;
     const r = scaling === null ? e.record : { ...e.record, trainLoss: e.record.trainLoss + logDet, validationLoss: e.record.validationLoss === null ? null : e.record.validationLoss + logDet };
     lastLoss = (r.validationLoss ?? r.trainLoss).toFixed(4);
     appendFileSync(logPath, JSON.stringify(r) + '\n');
     const line = `epoch ${r.epoch}/${e.epochs}  train loss ${r.trainLoss.toFixed(4)}  validation loss ${r.validationLoss?.toFixed(4) ?? '-'}  ${r.seconds.toFixed(2)} s${r.improved ? '  *' : ''}`;
-    console.log(line);
+    output.human(line);
   };
-  console.log(`training a ${flow.layers}-layer flow (dim ${flow.dim}) on ${dataset}: ${data.train.rows} train / ${data.validation.rows} validation / ${data.test.rows} test rows, method ${st.method}`);
+  output.human(`training a ${flow.layers}-layer flow (dim ${flow.dim}) on ${dataset}: ${data.train.rows} train / ${data.validation.rows} validation / ${data.test.rows} test rows, method ${st.method}`);
   const result = await train(flow, { train: data.train, validation: data.validation }, {
     epochs: num(flags, 'epochs'),
     batchSize: st.batchSize,
@@ -246,25 +253,38 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
     onProgress,
     onNotice: notice,
   });
-  bar?.stop();
-  console.log(result.message);
+  progress.stop();
+  output.human(result.message);
   if (result.status === 'diverged') {
+    if (output.json) output.result({ dataset, status: result.status, message: result.message, epochs: result.epochs, checkpoint: checkpointPath, log: logPath });
     process.exitCode = 1;
     return;
   }
   const scaled = evaluate(flow, data.test);
   const test = { ...scaled, mean: scaled.mean - logDet };
+  // the baseline the flow has to beat: the full-covariance Gaussian fitted to the same training
+  // rows, scored on the same test rows, in the same units (an affine map, so fitting it to the
+  // standardised rows and subtracting Σ log σ is the Gaussian of the original rows); O(N·D²)
+  output.human(`fitting the full-covariance Gaussian baseline on ${data.train.rows} training rows…`);
+  const gaussianScaled = evaluate(fitGaussianFlow(data.train, { dtype: flow.dtype }), data.test);
+  const gaussian = { ...gaussianScaled, mean: gaussianScaled.mean - logDet };
+  output.human(`test log-likelihood ${test.mean.toFixed(4)} ± ${test.err.toFixed(4)}; full-covariance Gaussian on the same split ${gaussian.mean.toFixed(4)} ± ${gaussian.err.toFixed(4)}`);
   const finalPath = join(out, 'model.json');
   await flow.save(finalPath, { precision: flags.float32 ? 'float32' : 'float64', meta: { ...runMeta, test, result: { ...result, history: undefined } } });
   // each PNG has its SVG beside it: figure (data | density | samples), density, samples, curve
   const pictures = await writeTrainingPictures(out, { flow, train: data.train, history: result.history, bestEpoch: result.bestEpoch, name: dataset, seed });
-  console.log(JSON.stringify({ dataset, testLogLikelihood: test.mean, err: test.err, n: test.n, epochs: result.epochs, seconds: result.seconds, model: finalPath, checkpoint: checkpointPath, log: logPath, pictures }));
-  if (pictures.length > 0) console.log(`pictures: ${pictures.join(', ')}`);
+  output.result({
+    dataset, testLogLikelihood: test.mean, err: test.err, n: test.n,
+    gaussianTestLogLikelihood: gaussian.mean, gaussianErr: gaussian.err,
+    epochs: result.epochs, seconds: result.seconds, model: finalPath, checkpoint: checkpointPath, log: logPath, pictures,
+  });
+  if (pictures.length > 0) output.human(`pictures: ${pictures.join(', ')}`);
 }
 
 async function commandEval(argv: string[]): Promise<void> {
-  const { flags, help } = parseFlags('eval', argv, EVAL_FLAGS);
-  if (help) return void console.log(usage('eval', 'Prints JSON with the log-likelihood (mean ± 2·std/√N) of a split under a saved flow. Data set, split seed and row cap come from the checkpoint unless given.', EVAL_FLAGS));
+  const parsed = parseOrAnswer('eval', argv, EVAL_FLAGS, 'Prints JSON with the log-likelihood (mean ± 2·std/√N) of a split under a saved flow. Data set, split seed and row cap come from the checkpoint unless given.');
+  if (parsed === undefined) return;
+  const { flags } = parsed;
   const path = str(flags, 'checkpoint');
   if (path === undefined) throw new UsageError('relgrad eval: --checkpoint is required');
   await useBackend(flags);
@@ -301,8 +321,9 @@ async function commandEval(argv: string[]): Promise<void> {
 }
 
 async function commandSample(argv: string[]): Promise<void> {
-  const { flags, help } = parseFlags('sample', argv, SAMPLE_FLAGS);
-  if (help) return void console.log(usage('sample', 'Draws samples from a saved flow (Newton-inverted activations) and writes a PNG, CSV or NumPy .npy file.', SAMPLE_FLAGS));
+  const parsed = parseOrAnswer('sample', argv, SAMPLE_FLAGS, 'Draws samples from a saved flow (Newton-inverted activations) and writes a PNG, CSV or NumPy .npy file; prints JSON with the file and the worst Newton residual.');
+  if (parsed === undefined) return;
+  const { flags } = parsed;
   const path = str(flags, 'checkpoint');
   if (path === undefined) throw new UsageError('relgrad sample: --checkpoint is required');
   const out = String(flags.out);
@@ -393,16 +414,19 @@ const EXPERIMENT_FLAGS: Record<string, FlagSpec> = {
   dataset: { type: 'string', help: 'data set', default: 'mnist' },
   epochs: { type: 'int', help: 'maximum epochs (early stopping on validation decides)', default: 1000, positive: true },
   lr: { type: 'number', help: 'learning rate', default: 1e-4, positive: true },
-  out: { type: 'string', help: 'results folder', default: 'results' },
-  resume: { type: 'string', help: 'resume from this training checkpoint (default: <out>/<dataset>-checkpoint.json when it exists)' },
+  out: { type: 'string', help: 'results folder', default: 'results', placeholder: 'dir' },
+  resume: { type: 'string', help: 'resume from this training checkpoint (default: <out>/<dataset>-checkpoint.json when it exists)', placeholder: 'file' },
   float32: { type: 'boolean', help: 'store the model\'s parameters as float32 (--no-float32: float64)', default: true },
   'no-gaussian': { type: 'boolean', help: 'skip the full-covariance Gaussian baseline', default: false },
   fresh: { type: 'boolean', help: 'ignore (and replace) an existing checkpoint in the results folder', default: false },
+  json: JSON_FLAG,
 };
 
 async function commandExperiment(argv: string[]): Promise<void> {
-  const { flags, given, help } = parseFlags('experiment', argv, EXPERIMENT_FLAGS);
-  if (help) return void console.log(usage('experiment', 'Trains with early stopping on validation, evaluates on test next to a full-covariance Gaussian, and writes <out>/<dataset>.json and the model. Resumes from <out>/<dataset>-checkpoint.json.', EXPERIMENT_FLAGS));
+  const parsed = parseOrAnswer('experiment', argv, EXPERIMENT_FLAGS, 'Trains with early stopping on validation, evaluates on test next to a full-covariance Gaussian, and writes <out>/<dataset>.json and the model. Resumes from <out>/<dataset>-checkpoint.json.');
+  if (parsed === undefined) return;
+  const { flags, given } = parsed;
+  const output = outputFor(flags.json === true);
   if (flags.fresh === true && given.has('resume')) throw new UsageError('relgrad experiment: --fresh and --resume contradict each other; give one');
   await useBackend(flags);
   const outDir = resolve(String(flags.out));
@@ -421,7 +445,9 @@ async function commandExperiment(argv: string[]): Promise<void> {
   if (resume !== undefined) notice(`experiment: resuming from ${resumeFrom ?? experimentPaths(outDir, dataset).checkpoint} (epoch ${resume.training?.epoch}); --fresh starts over`);
   const data = await resolveDataset({ name: dataset, dataDir: str(flags, 'data-dir'), seed, limit, header: st.header, onNotice: notice });
   assertFittable(`dataset ${dataset}`, data.train);
-  console.log(`experiment ${dataset}: ${data.train.rows} train / ${data.validation.rows} validation / ${data.test.rows} test rows, dim ${data.train.cols}`);
+  output.human(`experiment ${dataset}: ${data.train.rows} train / ${data.validation.rows} validation / ${data.test.rows} test rows, dim ${data.train.cols}`);
+  const progress = createProgress({ epochs: num(flags, 'epochs') });
+  let lastLoss = 'n/a';
   const r = await runExperiment({
     dataset,
     data,
@@ -436,28 +462,45 @@ async function commandExperiment(argv: string[]): Promise<void> {
     meta: { limit: limit ?? null },
     onNotice: notice,
     onProgress: (e) => {
+      progress.event(e, lastLoss);
       if (e.kind === 'epoch') {
         const h = e.record;
-        console.log(`epoch ${h.epoch}  train ${h.trainLoss.toFixed(2)}  validation ${h.validationLoss?.toFixed(2) ?? '-'}  ${h.seconds.toFixed(1)} s${h.improved ? '  *' : ''}`);
+        lastLoss = (h.validationLoss ?? h.trainLoss).toFixed(4);
+        output.human(`epoch ${h.epoch}/${e.epochs}  train loss ${h.trainLoss.toFixed(4)}  validation loss ${h.validationLoss?.toFixed(4) ?? '-'}  ${h.seconds.toFixed(2)} s${h.improved ? '  *' : ''}`);
       }
     },
+    onPhase: (message) => {
+      progress.stop();
+      output.human(message);
+    },
   });
-  console.log(JSON.stringify({ dataset, test: r.test, gaussianBaseline: r.gaussianBaseline, epochs: r.training.epochs, bestEpoch: r.training.bestEpoch, secondsPerEpoch: r.training.secondsPerEpoch, model: r.model }));
+  progress.stop();
+  output.result({ dataset, test: r.test, gaussianBaseline: r.gaussianBaseline, epochs: r.training.epochs, bestEpoch: r.training.bestEpoch, secondsPerEpoch: r.training.secondsPerEpoch, model: r.model });
 }
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { train: commandTrain, eval: commandEval, sample: commandSample, experiment: commandExperiment, export: commandExport, info: commandInfo };
 
-const TOP_HELP = `usage: relgrad <command> [flags]
+const COMMAND_HELP: [string, string][] = [
+  ['train', 'train a dense flow by maximum likelihood (relative gradient by default)'],
+  ['eval', 'log-likelihood of a data split under a saved flow, as JSON'],
+  ['sample', 'draw samples from a saved flow into a PNG, CSV or .npy'],
+  ['experiment', 'train with early stopping, evaluate next to a Gaussian baseline, write results JSON'],
+  ['export', 'write a saved flow\'s parameters as .npz (NumPy) or safetensors'],
+  ['info', 'summary of a saved flow (layers, parameters, dtype, data set, log-likelihood), as JSON'],
+];
 
-commands:
-  train    train a dense flow by maximum likelihood (relative gradient by default)
-  eval     log-likelihood of a data split under a saved flow, as JSON
-  sample   draw samples from a saved flow into a PNG, CSV or .npy
-  experiment  train with early stopping, evaluate next to a Gaussian baseline, write results JSON
-  export   write a saved flow's parameters as .npz (NumPy) or safetensors
-  info     summary of a saved flow (layers, parameters, dtype, data set, log-likelihood), as JSON
-
-relgrad <command> --help shows each command's flags.`;
+const TOP_HELP = [
+  'usage: relgrad <command> [flags]',
+  '',
+  'commands:',
+  ...COMMAND_HELP.map(([name, what]) => `  ${name.padEnd(14)}${what}`),
+  '',
+  'flags:',
+  ...flagTable({}),
+  '',
+  'relgrad <command> --help shows each command\'s flags; train, eval, sample, experiment, export and',
+  'info take --json (stdout: exactly one JSON document; human lines on stderr).',
+].join('\n');
 
 /**
  * A reader that goes away (`relgrad train | head -1`) makes writes fail with EPIPE, emitted as an
@@ -480,6 +523,10 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     console.log(TOP_HELP);
+    return 0;
+  }
+  if (command === '--version') {
+    console.log(packageVersion());
     return 0;
   }
   const run = COMMANDS[command];

@@ -1,27 +1,39 @@
 // Checkpoints: config + parameters (+ optimiser state, epoch and history when training).
 // Format: one JSON header line {format, version, bytes, sha256} then the JSON payload; arrays are
-// base64 little-endian float64 (or float32 when saved so). Writes are atomic and durable (temp file,
+// base64 little-endian float64 (or float32 when saved so). Version 2 stores the layer list
+// (type, spec, named parameters per layer; docs/layers.md) and the optimiser's moments per
+// parameter; version 1 files (dense W/b lists of the paper's model) still load. Writes are atomic and durable (temp file,
 // fsync, rename, fsync of the folder); temp files of dead processes are removed. A truncated,
 // tampered or inconsistent file is refused with a message naming the problem.
 
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { ResolvedFlowConfig } from './config.js';
+import { activationConfig, type ResolvedFlowConfig } from './config.js';
 import type { OptimizerState } from './optim.js';
+import type { ScheduleState } from '../engine/schedules.js';
+import { checkLayerSpec, layerParamLayout, paperStack, type LayerSpec } from './layers/specs.js';
 
 export const CHECKPOINT_FORMAT = 'relgrad-checkpoint';
-export const CHECKPOINT_VERSION = 1;
+export const CHECKPOINT_VERSION = 2;
+const READABLE_VERSIONS = [1, 2];
 
+/**
+ * Parameters on the host (float64): the dense layers' W and b in order, and for flows built from a
+ * stack every layer's parameters (`layers[k]`, in the layer's order; empty for parameterless ones).
+ */
 export interface HostParams {
   W: Float64Array[];
   b: Float64Array[];
+  layers?: Float64Array[][];
 }
 
 export interface TrainingState {
   /** epochs completed */
   epoch: number;
   optimizer: OptimizerState;
+  /** the learning-rate schedule's state (absent: constant, or an older file) */
+  schedule?: ScheduleState;
   best: { epoch: number; validationLoss: number; params: HostParams } | null;
   badEpochs: number;
   history: unknown[];
@@ -59,14 +71,53 @@ function decode(s: unknown, precision: Precision, expected: number, what: string
   return out;
 }
 
-function encodeParams(p: HostParams, precision: Precision): { W: string[]; b: string[] } {
-  return { W: p.W.map((w) => encode(w, precision)), b: p.b.map((v) => encode(v, precision)) };
+/** The layer list a config describes: its stack, or the paper's model. */
+export function stackOfConfig(config: ResolvedFlowConfig): LayerSpec[] {
+  return config.stack ?? paperStack({ layers: config.layers, bias: config.bias, init: config.init, activation: { type: 'activation', ...activationConfig(config) } });
+}
+
+/** Every layer's parameter list, from HostParams (the paper's model: W/b interleaved by layer). */
+function byLayer(p: HostParams, stack: readonly LayerSpec[]): Float64Array[][] {
+  if (p.layers !== undefined) return p.layers;
+  let l = 0;
+  let m = 0;
+  return stack.map((spec) => (spec.type !== 'dense' ? [] : spec.bias === false ? [p.W[l++]] : [p.W[l++], p.b[m++]]));
+}
+
+interface EncodedLayer {
+  type: string;
+  spec: LayerSpec;
+  params: Record<string, string>;
+}
+
+function encodeParams(p: HostParams, config: ResolvedFlowConfig, precision: Precision): { layers: EncodedLayer[] } {
+  const stack = stackOfConfig(config);
+  const lists = byLayer(p, stack);
+  return {
+    layers: stack.map((spec, k) => ({
+      type: spec.type,
+      spec,
+      params: Object.fromEntries(
+        layerParamLayout(spec, config.dim).map(({ name, shape }, j) => {
+          const a = lists[k]?.[j];
+          const size = shape.reduce((n, d) => n * d, 1);
+          if (a === undefined || a.length !== size) {
+            throw new Error(`saveCheckpoint: the parameters do not match the config: layer ${k} (${spec.type}) needs ${name} of ${size} values, got ${a === undefined ? 'none' : a.length}`);
+          }
+          return [name, encode(a, precision)];
+        }),
+      ),
+    })),
+  };
 }
 
 function decodeParams(raw: unknown, config: ResolvedFlowConfig, precision: Precision, what: string, path: string): HostParams {
-  const r = raw as { W?: unknown; b?: unknown } | undefined;
+  const r = raw as { W?: unknown; b?: unknown; layers?: unknown } | undefined;
+  if (r && Array.isArray(r.layers)) return decodeLayers(r.layers, config, precision, what, path);
   if (!r || !Array.isArray(r.W) || !Array.isArray(r.b)) throw new Error(`checkpoint ${path}: ${what} is missing or malformed`);
+  // version 1: the paper's model as W/b lists
   const { dim, layers, bias } = config;
+  if (config.stack !== undefined) throw new Error(`checkpoint ${path}: ${what} holds W/b lists but the config describes a layer stack`);
   if (r.W.length !== layers) throw new Error(`checkpoint ${path}: ${what} has ${r.W.length} weight matrices, config says ${layers} layers`);
   const nb = bias ? layers : 0;
   if (r.b.length !== nb) throw new Error(`checkpoint ${path}: ${what} has ${r.b.length} bias vectors, config implies ${nb}`);
@@ -76,13 +127,40 @@ function decodeParams(raw: unknown, config: ResolvedFlowConfig, precision: Preci
   };
 }
 
+/** Version 2: the layer list must match the config's stack, type by type and parameter by parameter. */
+function decodeLayers(raw: unknown[], config: ResolvedFlowConfig, precision: Precision, what: string, path: string): HostParams {
+  const stack = stackOfConfig(config);
+  if (raw.length !== stack.length) throw new Error(`checkpoint ${path}: ${what} has ${raw.length} layers, the config describes ${stack.length}`);
+  const layers = raw.map((entry, k) => {
+    const e = entry as Partial<EncodedLayer> | null;
+    const where = `checkpoint ${path}: ${what}.layers[${k}]`;
+    const spec = checkLayerSpec(e?.spec, where);
+    if (e?.type !== spec.type) throw new Error(`${where}: type ${JSON.stringify(e?.type)} disagrees with its spec's ${JSON.stringify(spec.type)}`);
+    if (spec.type !== stack[k].type) throw new Error(`${where}: a ${spec.type} layer where the config has a ${stack[k].type} layer`);
+    const params = e.params ?? {};
+    const layout = layerParamLayout(stack[k], config.dim);
+    for (const name of Object.keys(params)) {
+      if (!layout.some((l) => l.name === name)) throw new Error(`${where}: unknown parameter '${name}' for a ${spec.type} layer (expected ${layout.map((l) => l.name).join(', ') || 'none'})`);
+    }
+    return layout.map(({ name, shape }) => decode(params[name], precision, shape.reduce((n, d) => n * d, 1), `${what}.layers[${k}].${name}`, path));
+  });
+  const W: Float64Array[] = [];
+  const b: Float64Array[] = [];
+  stack.forEach((spec, k) => {
+    if (spec.type !== 'dense') return;
+    W.push(layers[k][0]);
+    if (layers[k].length > 1) b.push(layers[k][1]);
+  });
+  return config.stack === undefined ? { W, b } : { W, b, layers };
+}
+
 /** Writes a checkpoint atomically. `precision: 'float32'` halves the size (parameters only). */
 export async function saveCheckpoint(path: string, ck: Checkpoint, options: { precision?: Precision } = {}): Promise<void> {
   const precision = options.precision ?? 'float64';
   const payload = JSON.stringify({
     config: ck.config,
     precision,
-    params: encodeParams(ck.params, precision),
+    params: encodeParams(ck.params, ck.config, precision),
     training: ck.training && {
       ...ck.training,
       optimizer: {
@@ -90,7 +168,7 @@ export async function saveCheckpoint(path: string, ck: Checkpoint, options: { pr
         m: ck.training.optimizer.m.map((a) => encode(a, 'float64')),
         v: ck.training.optimizer.v.map((a) => encode(a, 'float64')),
       },
-      best: ck.training.best && { ...ck.training.best, params: encodeParams(ck.training.best.params, 'float64') },
+      best: ck.training.best && { ...ck.training.best, params: encodeParams(ck.training.best.params, ck.config, 'float64') },
     },
     meta: ck.meta ?? {},
   });
@@ -185,7 +263,9 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
     throw new Error(`checkpoint ${path}: not a relgrad checkpoint (unreadable header line)`);
   }
   if (header.format !== CHECKPOINT_FORMAT) throw new Error(`checkpoint ${path}: not a relgrad checkpoint (format ${String(header.format)})`);
-  if (header.version !== CHECKPOINT_VERSION) throw new Error(`checkpoint ${path}: version ${String(header.version)} is not supported (expected ${CHECKPOINT_VERSION})`);
+  if (!READABLE_VERSIONS.includes(header.version as number)) {
+    throw new Error(`checkpoint ${path}: version ${String(header.version)} is not supported (this relgrad reads versions ${READABLE_VERSIONS.join(' and ')})`);
+  }
   const payload = newline < 0 ? '' : text.slice(newline + 1);
   const bytes = Buffer.byteLength(payload);
   if (bytes !== header.bytes) {
@@ -212,17 +292,30 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   let training: TrainingState | undefined;
   if (raw.training) {
     const t = raw.training;
-    const sizes = [...params.W.map((w) => w.length), ...params.b.map((v) => v.length)];
+    // moments per parameter in the flat order of the layers (version 1: all W, then all b)
+    const sizes = header.version === 1 ? [...params.W.map((w) => w.length), ...params.b.map((v) => v.length)] : byLayer(params, stackOfConfig(config)).flat().map((a) => a.length);
     const opt = t.optimizer;
+    const moments = (list: string[], name: string): Float64Array[] => {
+      const decoded = list.map((s, i) => decode(s, 'float64', sizes[i], `optimizer.${name}[${i}]`, path));
+      return header.version === 1 ? v1MomentsByLayer(decoded, params) : decoded;
+    };
     training = {
       ...t,
-      optimizer: {
-        ...opt,
-        m: opt.m.map((s, i) => decode(s, 'float64', sizes[i], `optimizer.m[${i}]`, path)),
-        v: opt.v.map((s, i) => decode(s, 'float64', sizes[i], `optimizer.v[${i}]`, path)),
-      },
+      optimizer: { ...opt, m: moments(opt.m, 'm'), v: moments(opt.v, 'v') },
       best: t.best && { ...t.best, params: decodeParams(t.best.params, config, 'float64', 'best.params', path) },
     };
   }
   return { config, params, training, meta: raw.meta };
+}
+
+/** Version 1 kept Adam's moments as [W_0..W_{L-1}, b_0..b_{L-1}]; now they follow the layers: W_0, b_0, W_1, … */
+function v1MomentsByLayer(moments: Float64Array[], params: HostParams): Float64Array[] {
+  if (moments.length === 0) return moments;
+  const L = params.W.length;
+  const out: Float64Array[] = [];
+  for (let l = 0; l < L; l++) {
+    out.push(moments[l]);
+    if (params.b.length > 0) out.push(moments[L + l]);
+  }
+  return out;
 }

@@ -4,6 +4,7 @@ import { ACTIVATIONS, type ActivationConfig, type ActivationName } from './activ
 import { BASES, type BaseName } from './bases.js';
 import { isDType, type DType } from '../engine/dtype.js';
 import { assertSeed } from '../engine/seed.js';
+import { checkLayerSpec, type LayerSpec, type ResolvedLayerSpec } from './layers/specs.js';
 
 export interface FlowConfig {
   /** data dimension D */
@@ -28,14 +29,28 @@ export interface FlowConfig {
   init?: 'orthogonal' | 'near-identity';
   /** default: the backend's (cpu float64, gpu float32) */
   dtype?: DType;
+  /**
+   * any stack of layers (docs/layers.md), e.g. deepStack(); when given, `layers` counts its dense
+   * layers and the activation settings are unused (they belong to activation specs)
+   */
+  stack?: LayerSpec[];
 }
 
-export type ResolvedFlowConfig = Required<Omit<FlowConfig, 'dtype'>> & { dtype: DType };
+export type ResolvedFlowConfig = Required<Omit<FlowConfig, 'dtype' | 'stack'>> & { dtype: DType; stack?: ResolvedLayerSpec[] };
 
 export function resolveConfig(config: FlowConfig, defaultDtype: DType): ResolvedFlowConfig {
+  let stack: LayerSpec[] | undefined;
+  if (config.stack !== undefined) {
+    if (!Array.isArray(config.stack) || config.stack.length === 0) throw new Error('flow config: stack must be a non-empty list of layer specs');
+    stack = config.stack.map((spec, i) => checkLayerSpec(spec, `flow config: stack[${i}]`));
+    const dense = stack.filter((s) => s.type === 'dense').length;
+    if (config.layers !== undefined && config.layers !== dense) {
+      throw new Error(`flow config: layers is ${config.layers} but the stack has ${dense} dense layers (leave layers out with a stack)`);
+    }
+  }
   const c = {
     dim: config.dim,
-    layers: config.layers ?? 2,
+    layers: stack === undefined ? (config.layers ?? 2) : stack.filter((s) => s.type === 'dense').length,
     activation: config.activation ?? 'smooth-leaky-relu',
     alpha: config.alpha ?? 0.3,
     beta: config.beta ?? 1,
@@ -45,10 +60,11 @@ export function resolveConfig(config: FlowConfig, defaultDtype: DType): Resolved
     seed: config.seed ?? 0,
     init: config.init ?? 'orthogonal',
     dtype: config.dtype ?? defaultDtype,
+    ...(stack === undefined ? {} : { stack: stack as ResolvedLayerSpec[] }),
   };
   if (c.init !== 'orthogonal' && c.init !== 'near-identity') throw new Error(`flow config: unknown init '${String(c.init)}'; expected orthogonal or near-identity`);
   if (!Number.isInteger(c.dim) || c.dim < 1) throw new Error(`flow config: dim must be a positive integer, got ${c.dim}`);
-  if (!Number.isInteger(c.layers) || c.layers < 1) throw new Error(`flow config: layers must be a positive integer, got ${c.layers}`);
+  if (!Number.isInteger(c.layers) || (c.layers < 1 && stack === undefined)) throw new Error(`flow config: layers must be a positive integer, got ${c.layers}`);
   if (!ACTIVATIONS.includes(c.activation)) {
     throw new Error(`flow config: unknown activation '${c.activation}'; expected one of ${ACTIVATIONS.join(', ')}`);
   }

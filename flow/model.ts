@@ -1,29 +1,28 @@
-// The dense flow of DESIGN §1: L square layers y_l = W_l z_{l-1} + b_l, z_l = σ(y_l), s = y_L,
-// with log p(x) = Σ log p_s(s) + Σ_{l<L} Σ log σ'(y_l) + Σ_l log|det W_l|.
-// Samples are rows: Y_l = Z_{l-1} W_lᵀ + 1 b_lᵀ (B×D).
+// A flow is an ordered list of invertible layers (flow/layers; docs/layers.md):
+//   x = h_0 → h_1 → … → h_K = s,   log p(x) = Σ log p_s(s) + Σ_k log|det ∂h_{k+1}/∂h_k|.
+// Flow.create builds the paper's model unless a stack is given: L dense layers
+// y_l = W_l z_{l-1} + b_l with a fixed activation z_l = σ(y_l) between them, s = y_L.
+// Samples are rows: Y = Z Wᵀ + 1bᵀ (B×D).
 
 import { makeActivation, type Activation } from './activations.js';
 import { makeBase, type BaseDensity } from './bases.js';
 import { activationConfig, resolveConfig, type FlowConfig, type ResolvedFlowConfig } from './config.js';
-import { invertActivation } from './inverse.js';
 import { assertBatch, type DataInput, rowsToTensor, assertFinite, assertFiniteTensor } from './matrix.js';
 import { relativeGradient } from './gradients/relative.js';
 import { ordinaryGradient } from './gradients/ordinary.js';
 import { autodiffGradient } from './gradients/autodiff.js';
-import { customGrad } from '../engine/autodiff.js';
-import { activationPass, gemm } from '../engine/fused.js';
-import { isRecording } from '../engine/tape.js';
-import { fromHost, zeros } from '../engine/create.js';
+import { fromHost } from '../engine/create.js';
 import type { Backend } from '../engine/backend.js';
 import * as ops from '../engine/ops.js';
-import { nearIdentityHost, Rng } from '../engine/random.js';
-import { orthogonalFast } from './init.js';
+import { Rng } from '../engine/random.js';
 import { flowSummary } from './summary.js';
 import { fmt, sameShape } from '../engine/shape.js';
 import { getBackend } from '../index.js';
 import { keep, tidy } from '../engine/scope.js';
 import { Tensor, type NestedArray } from '../engine/tensor.js';
 import type { HostParams } from './checkpoint.js';
+import type { Layer } from './layers/layer.js';
+import { buildLayer, paperStack, type LayerSpec, type ResolvedLayerSpec } from './layers/specs.js';
 
 /**
  * Checkpoints use node:fs and node:crypto; the specifier is a variable so that bundlers leave the
@@ -34,66 +33,84 @@ const CHECKPOINT_MODULE = './checkpoint.js';
 export type GradientMethod = 'relative' | 'ordinary' | 'autodiff';
 export const GRADIENT_METHODS: readonly GradientMethod[] = ['relative', 'ordinary', 'autodiff'];
 
+/** The dense layers' parameters, in order (the paper's view of a flow). */
 export interface FlowParams {
   W: Tensor[];
   b: Tensor[];
 }
 
-/** Parameters as nested arrays or tensors, for setParams. */
+/**
+ * Parameters as nested arrays or tensors, for setParams: either the dense layers' W (and b), for
+ * flows whose other layers have no parameters, or `layers`: every layer's list (empty for
+ * parameterless ones), in the order of each layer's paramNames.
+ */
 export interface FlowParamsInput {
-  W: (Tensor | NestedArray)[];
+  W?: (Tensor | NestedArray)[];
   b?: (Tensor | NestedArray)[];
+  layers?: (Tensor | NestedArray)[][];
 }
 
+/** Update directions: per layer (aligned with flow.stack), and the dense layers' dW, db as views. */
 export interface Gradient {
   dW: Tensor[];
   db: Tensor[];
+  layers: Tensor[][];
 }
 
-/** Intermediates of one forward pass: pre-activations Y_l (l = 1..L) and inputs Z_{l-1}. */
+/** Intermediates of one forward pass: inputs[k] is layer k's input (inputs[0] = x), s the output. */
 export interface ForwardTrace {
-  zs: Tensor[];
-  ys: Tensor[];
+  inputs: Tensor[];
   s: Tensor;
 }
 
 export class Flow {
   readonly config: ResolvedFlowConfig;
+  /** the paper's activation (config.activation); a stack's activations live in its layers */
   readonly activation: Activation;
   readonly base: BaseDensity;
   readonly backend: Backend;
-  private W: Tensor[];
-  private b: Tensor[];
-  /** log|det W| per weight tensor (tensors are immutable, so the tensor identifies the value) */
-  private readonly logDetCache = new WeakMap<Tensor, number>();
+  /** the layers, bottom (data side) to top (base side) */
+  readonly stack: readonly Layer[];
+  private P: Tensor[][];
 
-  private constructor(config: ResolvedFlowConfig, backend: Backend, W: Tensor[], b: Tensor[]) {
+  private constructor(config: ResolvedFlowConfig, backend: Backend, stack: Layer[], P: Tensor[][]) {
     this.config = config;
     this.backend = backend;
     this.activation = makeActivation(activationConfig(config));
     this.base = makeBase(config.base);
-    this.W = W;
-    this.b = b;
+    this.stack = stack;
+    this.P = P;
   }
 
-  /** A flow with orthogonal (or near-identity) weights, seeded, and zero biases. */
+  /**
+   * The paper's flow (orthogonal or near-identity weights, zero biases), or any `stack` of layer
+   * specs (each layer's own initialisation), seeded: layer k draws from seed·1000 + its dense index
+   * for dense layers, so the paper's model is unchanged.
+   */
   static create(config: FlowConfig, options: { backend?: Backend } = {}): Flow {
     const backend = options.backend ?? getBackend();
     const c = resolveConfig(config, backend.defaultDtype);
-    const W: Tensor[] = [];
-    const b: Tensor[] = [];
-    for (let l = 0; l < c.layers; l++) {
-      const seed = c.seed * 1000 + l;
-      const w = c.init === 'near-identity' ? nearIdentityHost(c.dim, seed) : orthogonalFast(c.dim, seed);
-      W.push(keep(fromHost(w, [c.dim, c.dim], { dtype: c.dtype, backend })));
-      if (c.bias) b.push(keep(zeros([c.dim], { dtype: c.dtype, backend })));
-    }
-    return new Flow(c, backend, W, b);
+    const ctx = { dim: c.dim, dtype: c.dtype, backend };
+    const specs: LayerSpec[] = c.stack ?? paperStack({ layers: c.layers, bias: c.bias, init: c.init, activation: { type: 'activation', ...activationConfig(c) } });
+    const stack = specs.map((spec, i) => buildLayer(spec, ctx, `flow config: stack[${i}]`));
+    const resolved: ResolvedFlowConfig = c.stack === undefined ? c : { ...c, stack: stack.map((l) => ({ ...l.spec }) as ResolvedLayerSpec) };
+    let dense = 0;
+    const P = stack.map((layer, i) => {
+      const seed = layer.type === 'dense' ? c.seed * 1000 + dense++ : c.seed * 1000 + 500 + i;
+      return layer.initParams(seed).map((host, j) => keep(fromHost(host, layer.paramShapes[j], { dtype: c.dtype, backend })));
+    });
+    return new Flow(resolved, backend, stack, P);
+  }
+
+  /** A flow from a list of layer specs (docs/layers.md), e.g. `Flow.fromLayers(deepStack(), { dim: 2 })`. */
+  static fromLayers(stack: LayerSpec[], config: Omit<FlowConfig, 'stack' | 'layers'>, options: { backend?: Backend } = {}): Flow {
+    return Flow.create({ ...config, stack }, options);
   }
 
   get dim(): number {
     return this.config.dim;
   }
+  /** the number of dense layers */
   get layers(): number {
     return this.config.layers;
   }
@@ -101,54 +118,104 @@ export class Flow {
     return this.config.dtype;
   }
 
-  /** The current parameters (the flow owns them; do not dispose). */
+  /** The dense layers' W and b (the flow owns them; do not dispose). */
   get params(): FlowParams {
-    return { W: [...this.W], b: [...this.b] };
+    const W: Tensor[] = [];
+    const b: Tensor[] = [];
+    this.stack.forEach((layer, k) => {
+      if (layer.type !== 'dense') return;
+      W.push(this.P[k][0]);
+      if (this.P[k].length > 1) b.push(this.P[k][1]);
+    });
+    return { W, b };
+  }
+
+  /** Every layer's parameters, aligned with `stack` (the flow owns them; do not dispose). */
+  get layerParams(): Tensor[][] {
+    return this.P.map((p) => [...p]);
+  }
+
+  /** The number of scalar parameters. */
+  get parameterCount(): number {
+    return this.P.reduce((n, p) => n + p.reduce((m, t) => m + t.size, 0), 0);
   }
 
   /**
    * Replaces the parameters; shapes are checked, values must be finite and each W regular
-   * (checked by one LU per layer, which also fills the log|det| cache). Old tensors are disposed.
+   * (checked by one LU per dense layer, which also fills the log|det| cache). Old tensors are disposed.
    */
   setParams(params: FlowParamsInput): void {
-    const { dim, layers, bias, dtype } = this.config;
+    const where = (k: number, j: number): string => {
+      const layer = this.stack[k];
+      if (params.layers === undefined) {
+        const l = this.stack.slice(0, k).filter((x) => x.type === 'dense').length;
+        return `${layer.paramNames[j]}[${l}]`;
+      }
+      return `layers[${k}].${layer.paramNames[j]}`;
+    };
+    const input = this.paramsInputByLayer(params);
+    const P = input.map((list, k) => list.map((v, j) => this.asParam(v, where(k, j), this.stack[k].paramShapes[j])));
+    P.forEach((list, k) => this.stack[k].checkParams?.(list, `setParams: ${where(k, 0)}`));
+    this.replaceLayerParams(P);
+  }
+
+  /** The input of setParams as one list per layer; W/b are only enough when no other layer has parameters. */
+  private paramsInputByLayer(params: FlowParamsInput): (Tensor | NestedArray)[][] {
+    if (params.layers !== undefined) {
+      if (!Array.isArray(params.layers) || params.layers.length !== this.stack.length) {
+        throw new Error(`setParams: expected layers for ${this.stack.length} layers, got ${Array.isArray(params.layers) ? params.layers.length : typeof params.layers}`);
+      }
+      return params.layers.map((list, k) => {
+        const want = this.stack[k].paramNames.length;
+        if (!Array.isArray(list) || list.length !== want) {
+          throw new Error(`setParams: layers[${k}] (${this.stack[k].type}) takes ${want} parameter${want === 1 ? '' : 's'} (${this.stack[k].paramNames.join(', ') || 'none'}), got ${Array.isArray(list) ? list.length : typeof list}`);
+        }
+        return list;
+      });
+    }
+    const { layers, bias } = this.config;
+    const other = this.stack.find((l) => l.type !== 'dense' && l.paramNames.length > 0);
+    if (other !== undefined) throw new Error(`setParams: this flow has ${other.type} layers with parameters: give every layer's parameters as { layers: [...] }`);
     if (!Array.isArray(params.W) || params.W.length !== layers) {
       throw new Error(`setParams: expected ${layers} weight matrices, got ${Array.isArray(params.W) ? params.W.length : typeof params.W}`);
     }
     const bIn = params.b ?? [];
-    if (bias && bIn.length !== layers) throw new Error(`setParams: expected ${layers} bias vectors, got ${bIn.length}`);
-    if (!bias && bIn.length !== 0) throw new Error(`setParams: this flow has no biases (bias: false), got ${bIn.length}`);
-    const asTensor = (v: Tensor | NestedArray, what: string, shape: number[]): Tensor => {
-      if (v instanceof Tensor && !sameShape(v.shape, shape)) {
-        throw new Error(`setParams: ${what} has shape ${fmt(v.shape)}, expected ${fmt(shape)}`);
-      }
-      const host = v instanceof Tensor ? v.dataSync() : new Float64Array(flatNumbers(v, what, shape));
-      if (host.length !== shape[0] * (shape[1] ?? 1)) {
-        throw new Error(`setParams: ${what} has ${host.length} values, expected shape ${fmt(shape)}`);
-      }
-      for (let i = 0; i < host.length; i++) {
-        if (!Number.isFinite(host[i])) throw new Error(`setParams: ${what} has a non-finite value ${host[i]} at flat index ${i}`);
-      }
-      return fromHost(host, shape, { dtype, backend: this.backend });
-    };
-    const W = params.W.map((w, l) => asTensor(w, `W[${l}]`, [dim, dim]));
-    const b = bIn.map((v, l) => asTensor(v, `b[${l}]`, [dim]));
-    W.forEach((w, l) => {
-      const { sign, logabsdet } = ops.slogdet(w);
-      const s = sign.item();
-      const v = logabsdet.item();
-      if (s === 0 || !Number.isFinite(v)) throw new Error(`setParams: W[${l}] is singular (log|det| = ${v})`);
-      this.logDetCache.set(w, v);
-    });
-    this.replaceParams(W, b);
+    const biases = this.stack.filter((l) => l.type === 'dense' && l.paramNames.length > 1).length;
+    if (bias && this.config.stack === undefined && bIn.length !== layers) throw new Error(`setParams: expected ${layers} bias vectors, got ${bIn.length}`);
+    if (biases === 0 && bIn.length !== 0) throw new Error(`setParams: this flow has no biases (bias: false), got ${bIn.length}`);
+    if (bIn.length !== biases) throw new Error(`setParams: expected ${biases} bias vectors, got ${bIn.length}`);
+    let l = 0;
+    let m = 0;
+    return this.stack.map((layer) => (layer.type !== 'dense' ? [] : layer.paramNames.length > 1 ? [params.W![l++], bIn[m++]] : [params.W![l++]]));
   }
 
-  /** Swaps in new parameter tensors (already checked); used by optimisers. */
+  private asParam(v: Tensor | NestedArray, what: string, shape: readonly number[]): Tensor {
+    const { dtype } = this.config;
+    if (v instanceof Tensor && !sameShape(v.shape, shape)) {
+      throw new Error(`setParams: ${what} has shape ${fmt(v.shape)}, expected ${fmt(shape)}`);
+    }
+    const host = v instanceof Tensor ? v.dataSync() : new Float64Array(flatNumbers(v, what, shape));
+    const size = shape.reduce((n, d) => n * d, 1);
+    if (host.length !== size) throw new Error(`setParams: ${what} has ${host.length} values, expected shape ${fmt(shape)}`);
+    for (let i = 0; i < host.length; i++) {
+      if (!Number.isFinite(host[i])) throw new Error(`setParams: ${what} has a non-finite value ${host[i]} at flat index ${i}`);
+    }
+    return fromHost(host, shape, { dtype, backend: this.backend });
+  }
+
+  /** Swaps in new dense parameters (already checked) for a flow whose other layers have none. */
   replaceParams(W: Tensor[], b: Tensor[]): void {
-    const old = [...this.W, ...this.b];
-    this.W = W.map((t) => keep(t));
-    this.b = b.map((t) => keep(t));
-    for (const t of old) if (!this.W.includes(t) && !this.b.includes(t)) t.dispose();
+    let l = 0;
+    let m = 0;
+    this.replaceLayerParams(this.stack.map((layer, k) => (layer.type !== 'dense' ? this.P[k] : layer.paramNames.length > 1 ? [W[l++], b[m++]] : [W[l++]])));
+  }
+
+  /** Swaps in every layer's parameters (already checked); used by optimisers. */
+  replaceLayerParams(P: Tensor[][]): void {
+    const old = this.P.flat();
+    this.P = P.map((list) => list.map((t) => keep(t)));
+    const now = new Set(this.P.flat());
+    for (const t of old) if (!now.has(t)) t.dispose();
   }
 
   /** Converts and checks a batch: [B, D], finite values for host input. */
@@ -163,26 +230,18 @@ export class Flow {
   }
 
   /**
-   * One forward pass keeping every intermediate (the tensors belong to the caller's scope).
-   * Outside `grad` each layer is one fused product Z Wᵀ + 1bᵀ and one activation pass; under a
-   * tape tracking x or a parameter it runs the differentiable composite ops.
+   * One forward pass keeping every layer's input (the tensors belong to the caller's scope).
+   * Outside `grad` a dense layer is one fused product and an activation one fused pass; under a
+   * tape tracking x or a parameter every layer runs differentiable composite ops.
    */
-  trace(x: Tensor, W: readonly Tensor[] = this.W, b: readonly Tensor[] = this.b): ForwardTrace {
-    const fused = !isRecording([x, ...W, ...b]);
-    const zs: Tensor[] = [x];
-    const ys: Tensor[] = [];
-    for (let l = 0; l < this.layers; l++) {
-      let y: Tensor;
-      if (fused) {
-        y = gemm(zs[l], W[l], { transB: true, bias: b.length > 0 ? b[l] : undefined });
-      } else {
-        const lin = ops.matmul(zs[l], W[l], { transB: true });
-        y = b.length > 0 ? ops.add(lin, b[l]) : lin;
-      }
-      ys.push(y);
-      if (l < this.layers - 1) zs.push(fused ? activationPass('value', this.activation.kernel, y) : this.activation.apply(y));
-    }
-    return { zs, ys, s: ys[this.layers - 1] };
+  trace(x: Tensor, P: readonly (readonly Tensor[])[] = this.P): ForwardTrace {
+    const inputs: Tensor[] = [];
+    let h = x;
+    this.stack.forEach((layer, k) => {
+      inputs.push(h);
+      h = layer.map(h, P[k]);
+    });
+    return { inputs, s: h };
   }
 
   /** s = f(x) for a batch [B, D]. */
@@ -192,53 +251,39 @@ export class Flow {
     return tidy(() => this.trace(xb).s);
   }
 
-  /** log|det W| from the cache, or by one LU; gradient W⁻ᵀ (a custom-gradient op). */
-  private logAbsDetOf(W: Tensor): Tensor {
-    const op = customGrad(
-      (w) => {
-        let v = this.logDetCache.get(w);
-        if (v === undefined) {
-          const { sign, logabsdet } = ops.slogdet(w);
-          v = sign.item() === 0 ? -Infinity : logabsdet.item();
-          this.logDetCache.set(w, v);
-        }
-        return fromHost(new Float64Array([v]), [], { dtype: w.dtype, backend: w.backend });
-      },
-      (g, [w]) => [ops.mul(g, ops.swapLastAxes(ops.inv(w)))],
-    );
-    return op(W);
-  }
-
-  /** log p(x) per sample [B], exact (all three terms), differentiable w.r.t. the parameters. */
-  logProbWith(x: Tensor, W: readonly Tensor[], b: readonly Tensor[]): Tensor {
-    const { ys, s } = this.trace(x, W, b);
-    const fused = !isRecording([x, ...W, ...b]);
-    let terms = ops.sum(this.base.logProb(s), 1);
-    for (let l = 0; l < this.layers - 1; l++) {
-      const logDeriv = fused ? activationPass('log-derivative', this.activation.kernel, ys[l]) : this.activation.logDeriv(ys[l]);
-      terms = ops.add(terms, ops.sum(logDeriv, 1));
-    }
-    let logDet: Tensor | undefined;
-    for (const w of W) logDet = logDet === undefined ? this.logAbsDetOf(w) : ops.add(logDet, this.logAbsDetOf(w));
-    return ops.add(terms, logDet as Tensor);
+  /** log p(x) per sample [B], exact, differentiable w.r.t. the parameters (one list per layer). */
+  logProbWith(x: Tensor, P: readonly (readonly Tensor[])[]): Tensor {
+    let h = x;
+    let perSample: Tensor | undefined;
+    let shared: Tensor | undefined;
+    this.stack.forEach((layer, k) => {
+      const { y, logDet } = layer.forward(h, P[k]);
+      if (logDet.rank === 0) shared = shared === undefined ? logDet : ops.add(shared, logDet);
+      else perSample = perSample === undefined ? logDet : ops.add(perSample, logDet);
+      h = y;
+    });
+    let terms = ops.sum(this.base.logProb(h), 1);
+    if (perSample !== undefined) terms = ops.add(terms, perSample);
+    return shared === undefined ? terms : ops.add(terms, shared);
   }
 
   logProb(x: DataInput): Tensor {
     const xb = this.toBatch(x, 'logProb');
     assertFiniteTensor('logProb', xb);
-    return tidy(() => this.logProbWith(xb, this.W, this.b));
+    return tidy(() => this.logProbWith(xb, this.P));
   }
 
   /** ℓ = -(1/B) Σ log p(x_n), a scalar tensor. */
   loss(x: DataInput): Tensor {
     const xb = this.toBatch(x, 'loss');
     assertFiniteTensor('loss', xb);
-    return tidy(() => ops.neg(ops.mean(this.logProbWith(xb, this.W, this.b))));
+    return tidy(() => ops.neg(ops.mean(this.logProbWith(xb, this.P))));
   }
 
   /**
-   * The update direction for a batch: 'relative' (the paper's, O(L·B·D²)), 'ordinary'
-   * (∂ℓ/∂W with an explicit inverse, O(L·D³)) or 'autodiff' (through per-sample Jacobians).
+   * The update direction for a batch: 'relative' (the paper's for every dense layer, O(B·D²) each;
+   * the Euclidean gradient for every other layer), 'ordinary' (∂ℓ/∂θ for every layer, dense ones
+   * with an explicit inverse, O(D³)) or 'autodiff' (through per-sample Jacobians). docs/layers.md.
    */
   gradient(x: DataInput, method: GradientMethod = 'relative'): Gradient {
     const xb = this.toBatch(x, 'gradient');
@@ -257,27 +302,35 @@ export class Flow {
     return tidy(run);
   }
 
+  /** Splits per-layer directions into the Gradient shape (dW, db views of the dense layers). */
+  gradientOf(layers: Tensor[][]): Gradient {
+    const dW: Tensor[] = [];
+    const db: Tensor[] = [];
+    this.stack.forEach((layer, k) => {
+      if (layer.type !== 'dense') return;
+      dW.push(layers[k][0]);
+      if (layers[k].length > 1) db.push(layers[k][1]);
+    });
+    return { dW, db, layers };
+  }
+
   /**
-   * x = f⁻¹(s): each layer solved once per call (one LU for all samples), σ inverted by
-   * safeguarded Newton. Returns the worst residual |σ(x) - y| over all inverted activations.
+   * x = f⁻¹(s), layer by layer from the top: dense layers by one LU for all samples, the paper's
+   * σ by safeguarded Newton, splines in closed form. Returns the worst residual |h(x) - y| over
+   * every numerically inverted layer.
    */
   inverse(s: DataInput): { x: Tensor; maxResidual: number } {
     const sb = this.toBatch(s, 'inverse');
     assertFiniteTensor('inverse', sb);
     let maxResidual = 0;
     const x = tidy(() => {
-      let y = sb;
-      let z: Tensor = sb;
-      for (let l = this.layers - 1; l >= 0; l--) {
-        const centred = this.b.length > 0 ? ops.sub(y, this.b[l]) : y;
-        z = ops.swapLastAxes(ops.solve(this.W[l], ops.swapLastAxes(centred)));
-        if (l > 0) {
-          const inv = invertActivation(this.activation, z.dataSync());
-          maxResidual = Math.max(maxResidual, inv.maxResidual);
-          y = fromHost(inv.x, z.shape, { dtype: this.dtype, backend: this.backend });
-        }
+      let h = sb;
+      for (let k = this.stack.length - 1; k >= 0; k--) {
+        const inv = this.stack[k].inverse(h, this.P[k]);
+        maxResidual = Math.max(maxResidual, inv.maxResidual);
+        h = inv.x;
       }
-      return z;
+      return h;
     });
     return { x, maxResidual };
   }
@@ -295,21 +348,29 @@ export class Flow {
     return out;
   }
 
-  /** Host copies of the parameters (float64), for checkpoints. */
+  /** Host copies of the parameters (float64), for checkpoints: per layer, and W/b of the dense ones. */
   paramsToHost(): HostParams {
-    return {
-      W: this.W.map((w) => Float64Array.from(w.dataSync())),
-      b: this.b.map((v) => Float64Array.from(v.dataSync())),
-    };
+    const layers = this.P.map((list) => list.map((t) => Float64Array.from(t.dataSync())));
+    const W: Float64Array[] = [];
+    const b: Float64Array[] = [];
+    this.stack.forEach((layer, k) => {
+      if (layer.type !== 'dense') return;
+      W.push(layers[k][0]);
+      if (layers[k].length > 1) b.push(layers[k][1]);
+    });
+    return this.config.stack === undefined ? { W, b } : { W, b, layers };
   }
 
   /** Sets parameters from host arrays (checked like setParams). */
   paramsFromHost(p: HostParams): void {
+    const up = (a: Float64Array, shape: readonly number[]): Tensor => fromHost(a, shape, { dtype: this.dtype, backend: this.backend });
+    if (p.layers !== undefined) {
+      if (p.layers.length !== this.stack.length) throw new Error(`setParams: expected layers for ${this.stack.length} layers, got ${p.layers.length}`);
+      this.setParams({ layers: p.layers.map((list, k) => list.map((a, j) => up(a, this.stack[k].paramShapes[j] ?? [a.length]))) });
+      return;
+    }
     const d = this.dim;
-    this.setParams({
-      W: p.W.map((w) => fromHost(w, [d, d], { dtype: this.dtype, backend: this.backend })),
-      b: p.b.map((v) => fromHost(v, [d], { dtype: this.dtype, backend: this.backend })),
-    });
+    this.setParams({ W: p.W.map((w) => up(w, [d, d])), b: p.b.map((v) => up(v, [d])) });
   }
 
   /** Saves config and parameters (atomic write, checksummed; see checkpoint.ts). Node only. */
@@ -331,14 +392,14 @@ export class Flow {
     return flow;
   }
 
-  /** A one-line summary: size, activation, base, biases, parameter count, dtype, backend. */
+  /** A one-line summary: size, layers, base, parameter count, dtype, backend. */
   toString(): string {
     return flowSummary(this);
   }
 
   /** Disposes the parameters. */
   dispose(): void {
-    for (const t of [...this.W, ...this.b]) t.dispose();
+    for (const t of this.P.flat()) t.dispose();
   }
 }
 

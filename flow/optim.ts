@@ -13,6 +13,8 @@ export interface OptimizerOptions {
   beta1?: number;
   beta2?: number;
   eps?: number;
+  /** L2 weight decay λ: the direction becomes d + λ·p (default 0) */
+  weightDecay?: number;
 }
 
 /** Host copy of an optimiser's state, for checkpoints. */
@@ -27,23 +29,31 @@ export interface Optimizer {
   readonly options: Required<OptimizerOptions>;
   /** New parameters p - lr·update(direction); the inputs are left alive. */
   step(params: readonly Tensor[], directions: readonly Tensor[]): Tensor[];
+  /** changes the learning rate from the next step on (schedules) */
+  setLr(lr: number): void;
   state(): OptimizerState;
   load(state: OptimizerState, like: readonly Tensor[]): void;
   dispose(): void;
 }
 
 export function makeOptimizer(options: OptimizerOptions): Optimizer {
-  const o: Required<OptimizerOptions> = { beta1: 0.9, beta2: 0.999, eps: 1e-8, ...options };
+  const o: Required<OptimizerOptions> = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, ...options };
   if (!(o.lr > 0) || !Number.isFinite(o.lr)) throw new Error(`optimizer: learning rate must be a positive number, got ${o.lr}`);
   if (o.name !== 'adam' && o.name !== 'sgd') throw new Error(`optimizer: unknown optimizer '${String(o.name)}'; expected adam or sgd`);
   // m ← β1 m + (1-β1) d;  v ← β2 v + (1-β2) d²;  p ← p - lr · m̂ / (√v̂ + ε) in one fused pass;
   // SGD: p ← p - lr·d
-  const inner = o.name === 'adam' ? adam({ lr: o.lr, betas: [o.beta1, o.beta2], eps: o.eps }) : sgd({ lr: o.lr });
+  if (!(o.weightDecay >= 0) || !Number.isFinite(o.weightDecay)) throw new Error(`optimizer: weight decay must be a non-negative number, got ${o.weightDecay}`);
+  const inner = o.name === 'adam' ? adam({ lr: o.lr, betas: [o.beta1, o.beta2], eps: o.eps, weightDecay: o.weightDecay }) : sgd({ lr: o.lr });
+  if (o.name === 'sgd' && o.weightDecay !== 0) throw new Error('optimizer: weight decay is implemented for adam; with sgd leave it at 0');
   return {
     options: o,
     step(params, directions) {
       if (params.length !== directions.length) throw new Error(`optimizer: ${params.length} parameters but ${directions.length} directions`);
       return [...inner.step(params, directions)];
+    },
+    setLr(lr) {
+      if (!(lr > 0) || !Number.isFinite(lr)) throw new Error(`optimizer: learning rate must be a positive number, got ${lr}`);
+      inner.lr = lr;
     },
     state: () => {
       const s = inner.state();

@@ -29,6 +29,12 @@ export interface OptimizerRecord {
   method: string;
   /** seed of the batch order */
   seed: number;
+  /** the learning-rate schedule as JSON ('constant' when none); absent in older files */
+  schedule?: string | null;
+  /** global gradient-norm clip (null: none); absent in older files */
+  clipNorm?: number | null;
+  /** Adam/SGD weight decay; absent in older files */
+  weightDecay?: number | null;
 }
 
 export interface RunRecord {
@@ -80,7 +86,16 @@ export function runRecordOf(ck: RecordedCheckpoint): RunRecord {
   const legacy = ck.training?.options;
   const optimizer: OptimizerRecord | null =
     o !== undefined && str(o.name) !== null
-      ? { name: String(o.name), lr: Number(o.lr), batchSize: Number(o.batchSize), method: String(o.method), seed: Number(o.seed) }
+      ? {
+          name: String(o.name),
+          lr: Number(o.lr),
+          batchSize: Number(o.batchSize),
+          method: String(o.method),
+          seed: Number(o.seed),
+          ...(o.schedule === undefined ? {} : { schedule: str(o.schedule) }),
+          ...(o.clipNorm === undefined ? {} : { clipNorm: num(o.clipNorm) }),
+          ...(o.weightDecay === undefined ? {} : { weightDecay: num(o.weightDecay) }),
+        }
       : legacy !== undefined && str(legacy.optimizer) !== null
         ? { name: String(legacy.optimizer), lr: Number(legacy.lr), batchSize: Number(legacy.batchSize), method: String(legacy.method), seed: Number(legacy.seed) }
         : null;
@@ -128,6 +143,8 @@ export function checkResume(ck: RecordedCheckpoint, want: ResumeRequest): Resume
     if (w.activation === 'smooth-leaky-relu') fields.push('alpha');
     if (w.activation === 'leaky-tanh') fields.push('beta', 'gamma');
     for (const f of fields) compare(f === 'seed' ? 'model seed' : f, c[f], w[f]);
+    const stack = (cfg: ResolvedFlowConfig): string => (cfg.stack === undefined ? 'the paper\'s model' : JSON.stringify(cfg.stack));
+    if (stack(c) !== stack(w)) mismatches.push(`layer stack: the checkpoint has ${stack(c)}, this run has ${stack(w)}`);
   }
   const run = runRecordOf(ck);
   if (want.dataset !== undefined) {
@@ -159,6 +176,10 @@ export function checkResume(ck: RecordedCheckpoint, want: ResumeRequest): Resume
       compare('batch size', o.batchSize, w.batchSize);
       compare('method', o.method, w.method);
       compare('batch-order seed', o.seed, w.seed);
+      // fields newer than the record: a file without them is read as the defaults they stood for
+      compare('learning-rate schedule', o.schedule ?? 'constant', w.schedule);
+      compare('gradient clipping', o.clipNorm === undefined ? 'none' : (o.clipNorm ?? 'none'), w.clipNorm === undefined ? undefined : (w.clipNorm ?? 'none'));
+      compare('weight decay', o.weightDecay ?? 0, w.weightDecay);
     }
   }
   return { mismatches, unknown };

@@ -1,7 +1,11 @@
 // Maximum-likelihood training: shuffled mini-batches (the order of epoch e depends only on the
 // seed and e, so a resumed run sees the same batches), a gradient method's direction fed to SGD or
-// Adam, exact validation loss every epoch, early stopping with patience that restores the best
-// validation parameters, and a clean stop on a non-finite update that keeps the last good state.
+// Adam (optionally clipped to a global norm, with weight decay), a learning-rate schedule stepped
+// once per epoch, exact validation loss every epoch, early stopping with patience that restores the
+// best validation parameters, and a clean stop on a non-finite update that keeps the last good
+// state. A flow built from a layer stack starts at the Gaussian fitted to the training rows
+// (init-data.ts) unless told otherwise. Schedule and optimiser state are in every checkpoint, so a
+// resumed run continues bit for bit.
 
 import { Rng } from '../engine/random.js';
 import { tidy } from '../engine/scope.js';
@@ -15,6 +19,8 @@ import { evaluate } from './evaluate.js';
 import { assertFinite, rowsToTensor, toHostMatrix, type DataInput, type HostMatrix } from './matrix.js';
 import { GRADIENT_METHODS, type Flow, type GradientMethod } from './model.js';
 import { makeOptimizer, type OptimizerName } from './optim.js';
+import { initializeFromData } from './init-data.js';
+import { makeSchedule, scheduleKey, type ScheduleOptions } from './schedule.js';
 
 export interface TrainOptions {
   epochs?: number;
@@ -27,6 +33,19 @@ export interface TrainOptions {
   patience?: number;
   /** seed of the batch order (default 0) */
   seed?: number;
+  /**
+   * 'gaussian': set the flow from the training rows before the first step (init-data.ts: the first
+   * dense layer whitens, affine layers standardise, the rest start as the identity); 'none': train
+   * the flow as given. Default: 'gaussian' for a flow built from a layer stack, 'none' for the
+   * paper's model. Ignored on resume (the checkpoint holds the parameters).
+   */
+  init?: 'gaussian' | 'none';
+  /** learning-rate schedule, stepped once per epoch (default constant) */
+  schedule?: ScheduleOptions;
+  /** clip the update direction to this global L2 norm over all parameters (default: no clipping) */
+  clipNorm?: number;
+  /** L2 weight decay λ added to the direction, d + λ·θ (default 0) */
+  weightDecay?: number;
   /** written atomically at the end of every epoch */
   checkpointPath?: string;
   /**
@@ -53,6 +72,8 @@ export interface EpochRecord {
   validationLoss: number | null;
   seconds: number;
   improved: boolean;
+  /** the learning rate this epoch ran with */
+  lr?: number;
 }
 
 export interface TrainResult {
@@ -80,7 +101,7 @@ async function saveCheckpoint(path: string, ck: Checkpoint): Promise<void> {
 
 const asHost = (d: DataInput): HostMatrix => (d instanceof Tensor ? toHostMatrix(d) : d);
 
-function checkOptions(o: Required<Omit<TrainOptions, 'checkpointPath' | 'resume' | 'onProgress' | 'dataset' | 'onNotice'>>): void {
+function checkOptions(o: Required<Omit<TrainOptions, 'checkpointPath' | 'resume' | 'onProgress' | 'dataset' | 'onNotice' | 'init' | 'schedule' | 'clipNorm' | 'weightDecay'>>): void {
   const positiveInt = (name: string, v: number): void => {
     if (!Number.isInteger(v) || v < 1) throw new Error(`train: ${name} must be a positive integer, got ${typeof v === 'string' ? `'${v}'` : v}`);
   };
@@ -106,6 +127,17 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
     trainLossSamples: options.trainLossSamples ?? 2000,
   };
   checkOptions(o);
+  const init = options.init ?? (flow.config.stack !== undefined ? 'gaussian' : 'none');
+  if (init !== 'gaussian' && init !== 'none') throw new Error(`train: unknown init '${String(init)}'; expected gaussian or none`);
+  const clipNorm = options.clipNorm ?? null;
+  if (clipNorm !== null && (typeof clipNorm !== 'number' || !(clipNorm > 0) || !Number.isFinite(clipNorm))) {
+    throw new Error(`train: clipNorm must be a positive number, got ${String(clipNorm)}`);
+  }
+  const weightDecay = options.weightDecay ?? 0;
+  if (typeof weightDecay !== 'number' || !(weightDecay >= 0) || !Number.isFinite(weightDecay)) {
+    throw new Error(`train: weightDecay must be a non-negative number, got ${String(weightDecay)}`);
+  }
+  const schedule = makeSchedule(options.schedule ?? { kind: 'constant' }, o.lr, o.epochs);
   const trainSet = asHost(data.train);
   const validation = data.validation === undefined ? undefined : asHost(data.validation);
   for (const [name, m] of [['training data', trainSet], ['validation data', validation]] as const) {
@@ -127,7 +159,16 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
       rows: { train: trainSet.rows, validation: validation?.rows ?? 0, test: options.dataset?.rows?.test ?? null },
       cols: trainSet.cols,
     },
-    optimizer: { name: o.optimizer, lr: o.lr, batchSize: o.batchSize, method: o.method, seed: o.seed },
+    optimizer: {
+      name: o.optimizer,
+      lr: o.lr,
+      batchSize: o.batchSize,
+      method: o.method,
+      seed: o.seed,
+      schedule: scheduleKey(options.schedule),
+      clipNorm,
+      weightDecay,
+    },
   };
   if (options.resume !== undefined) {
     if (options.resume.training === undefined) {
@@ -142,7 +183,7 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
     cols: trainSet.cols,
   };
 
-  const optimizer = makeOptimizer({ name: o.optimizer, lr: o.lr });
+  const optimizer = makeOptimizer({ name: o.optimizer, lr: o.lr, weightDecay });
   let epoch = 0;
   let best: TrainingState['best'] = null;
   let badEpochs = 0;
@@ -150,17 +191,19 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
   if (options.resume?.training) {
     const t = options.resume.training;
     flow.paramsFromHost(options.resume.params);
-    const { W, b } = flow.params;
-    optimizer.load(t.optimizer, [...W, ...b]);
+    optimizer.load(t.optimizer, flow.layerParams.flat());
+    if (t.schedule !== undefined) schedule.load(t.schedule);
     epoch = t.epoch;
     best = t.best;
     badEpochs = t.badEpochs;
     history = t.history as EpochRecord[];
   }
+  if (options.resume === undefined && init === 'gaussian') initializeFromData(flow, trainSet);
   const started = performance.now();
-  let lastGood: { params: HostParams; optimizer: ReturnType<typeof optimizer.state> } = {
+  let lastGood: { params: HostParams; optimizer: ReturnType<typeof optimizer.state>; schedule: ReturnType<typeof schedule.state> } = {
     params: flow.paramsToHost(),
     optimizer: optimizer.state(),
+    schedule: schedule.state(),
   };
   const snapshot = (): Checkpoint => ({
     config: flow.config,
@@ -168,10 +211,11 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
     training: {
       epoch,
       optimizer: lastGood.optimizer,
+      schedule: lastGood.schedule,
       best,
       badEpochs,
       history,
-      options: { ...o },
+      options: { ...o, schedule: options.schedule ?? { kind: 'constant' }, clipNorm, weightDecay, init },
     },
     meta: { run },
   });
@@ -192,20 +236,26 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
   const batches = Math.ceil(trainSet.rows / o.batchSize);
   while (epoch < o.epochs) {
     const epochStart = performance.now();
+    const lr = schedule.lr;
+    optimizer.setLr(lr);
     const order = new Rng(o.seed * 1_000_003 + epoch).permutation(trainSet.rows);
     for (let k = 0; k < batches; k++) {
       const start = k * o.batchSize;
       const end = Math.min(trainSet.rows, start + o.batchSize);
       const finite = tidy(() => {
         const x = rowsToTensor(trainSet, order, start, end, flow.dtype, flow.backend);
-        const { dW, db } = flow.gradient(x, o.method);
-        const { W, b } = flow.params;
-        const next = optimizer.step([...W, ...b], [...dW, ...db]);
+        const current = flow.layerParams;
+        let directions = flow.gradient(x, o.method).layers.flat();
+        if (clipNorm !== null) directions = clipToNorm(directions, clipNorm);
+        const next = optimizer.step(current.flat(), directions);
         // one scalar read-back: the sum of every new parameter is finite iff the update was
         let total = ops.sum(next[0]);
         for (let i = 1; i < next.length; i++) total = ops.add(total, ops.sum(next[i]));
         const ok = Number.isFinite(total.item());
-        if (ok) flow.replaceParams(next.slice(0, W.length), next.slice(W.length));
+        if (ok) {
+          let at = 0;
+          flow.replaceLayerParams(current.map((list) => next.slice(at, (at += list.length))));
+        }
         return ok;
       });
       if (!finite) {
@@ -236,9 +286,10 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
     } else {
       badEpochs++;
     }
-    const record: EpochRecord = { epoch, trainLoss, validationLoss, seconds: (performance.now() - epochStart) / 1000, improved };
+    const record: EpochRecord = { epoch, trainLoss, validationLoss, seconds: (performance.now() - epochStart) / 1000, improved, lr };
     history.push(record);
-    lastGood = { params: flow.paramsToHost(), optimizer: optimizer.state() };
+    schedule.next(watched);
+    lastGood = { params: flow.paramsToHost(), optimizer: optimizer.state(), schedule: schedule.state() };
     if (options.checkpointPath) await saveCheckpoint(options.checkpointPath, snapshot());
     options.onProgress?.({ kind: 'epoch', epoch, epochs: o.epochs, record });
     if (badEpochs >= o.patience) {
@@ -248,3 +299,12 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
   return finish('completed', `completed ${epoch} epochs; best epoch ${best?.epoch}`);
 }
 
+
+/** Scales every direction by min(1, c/‖d‖), ‖d‖ the L2 norm over all of them (one read-back). */
+function clipToNorm(directions: Tensor[], c: number): Tensor[] {
+  let squares = ops.sum(ops.square(directions[0]));
+  for (let i = 1; i < directions.length; i++) squares = ops.add(squares, ops.sum(ops.square(directions[i])));
+  const norm = Math.sqrt(squares.item());
+  if (!(norm > c)) return directions;
+  return directions.map((d) => ops.mul(d, c / norm));
+}

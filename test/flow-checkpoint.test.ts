@@ -1,6 +1,7 @@
 // Checkpoints: atomic, checksummed, refused when truncated, tampered or inconsistent; resuming
 // gives the same parameters as an uninterrupted run; divergence stops cleanly and keeps the last
 // good checkpoint.
+import { createHash } from 'node:crypto';
 import t from 'tap';
 import { mkdtempSync, readFileSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,13 +41,28 @@ t.test('truncated, tampered, foreign and inconsistent files are refused', async 
   writeFileSync(join(dir, 'foreign.json'), '{"hello": 1}\n{}');
   await t.rejects(Flow.load(join(dir, 'foreign.json')), /not a relgrad checkpoint/);
   await t.rejects(Flow.load(join(dir, 'missing.json')), /cannot read it \(ENOENT\)/);
-  // a consistent checksum over a payload whose shapes disagree with its config
+  // the writer refuses parameters that disagree with the config
   const ck = await loadCheckpoint(path);
-  await saveCheckpoint(join(dir, 'shape.json'), { config: { ...ck.config, dim: 3 }, params: ck.params });
-  await t.rejects(Flow.load(join(dir, 'shape.json')), /params\.W\[0\] holds 4 values, the config implies 9/);
-  await saveCheckpoint(join(dir, 'layers.json'), { config: { ...ck.config, layers: 3 }, params: ck.params });
-  await t.rejects(Flow.load(join(dir, 'layers.json')), /has 2 weight matrices, config says 3 layers/);
+  await t.rejects(saveCheckpoint(join(dir, 'shape.json'), { config: { ...ck.config, dim: 3 }, params: ck.params }), /layer 0 \(dense\) needs W of 9 values, got 4/);
+  // a consistent checksum over a payload whose shapes disagree with its config (written by hand)
+  writeFileSync(join(dir, 'shape.json'), resigned(text, (p) => ((p.config as { dim: number }).dim = 3)));
+  await t.rejects(Flow.load(join(dir, 'shape.json')), /params\.layers\[0\]\.W holds 4 values, the config implies 9/);
+  writeFileSync(join(dir, 'layers.json'), resigned(text, (p) => ((p.config as { layers: number }).layers = 3)));
+  await t.rejects(Flow.load(join(dir, 'layers.json')), /params has 3 layers, the config describes 5/);
+  writeFileSync(join(dir, 'type.json'), resigned(text, (p) => (((p.params as { layers: { type: string; spec: { type: string } }[] }).layers[0].spec.type = 'conv'))));
+  await t.rejects(Flow.load(join(dir, 'type.json')), /params\.layers\[0\]: unknown layer type "conv"; expected one of dense, activation, affine, spline/);
 });
+
+/** A checkpoint's text with its payload changed and the header's size and checksum recomputed. */
+function resigned(text: string, mutate: (payload: Record<string, unknown>) => void): string {
+  const newline = text.indexOf('\n');
+  const header = JSON.parse(text.slice(0, newline)) as Record<string, unknown>;
+  const payload = JSON.parse(text.slice(newline + 1)) as Record<string, unknown>;
+  mutate(payload);
+  const body = JSON.stringify(payload);
+  const sha256 = createHash('sha256').update(body).digest('hex');
+  return `${JSON.stringify({ ...header, bytes: Buffer.byteLength(body), sha256 })}\n${body}`;
+}
 
 t.test('resuming from a checkpoint gives the parameters of an uninterrupted run', async (t) => {
   const options = { epochs: 6, batchSize: 50, lr: 5e-3, seed: 3 };

@@ -1,0 +1,28 @@
+// The hand-written gradients (docs/layers.md): one forward pass keeping every layer's input, then
+// the error signal from the top, G = -∂ log p_s(S)/∂S, handed down layer by layer; each layer
+// gives its parameters' direction from the G at its output. With 'relative' the dense layers give
+// the relative gradient (O(B·D²), no inverse) and every other layer its Euclidean gradient (the
+// mixed update); with 'ordinary' every layer gives the Euclidean gradient (dense: O(D³) inverse).
+// The bottom layer's G_in is never formed (nothing below needs it).
+
+import type { Tensor } from '../../engine/tensor.js';
+import { asDense } from '../layers/dense.js';
+import type { Flow } from '../model.js';
+
+export function handWrittenGradient(flow: Flow, x: Tensor, method: 'relative' | 'ordinary'): Tensor[][] {
+  const P = flow.layerParams;
+  const { inputs, s } = flow.trace(x, P);
+  const K = flow.stack.length;
+  const out = new Array<Tensor[]>(K);
+  let g = flow.base.negScore(s);
+  for (let k = K - 1; k >= 0; k--) {
+    const layer = flow.stack[k];
+    const y = k + 1 < K ? inputs[k + 1] : s;
+    const needInput = k > 0;
+    const dense = method === 'relative' ? asDense(layer) : undefined;
+    const r = dense !== undefined ? dense.relativeBackward(y, P[k], g, needInput) : layer.backward(inputs[k], y, P[k], g, needInput);
+    out[k] = r.grads;
+    if (r.gIn !== null) g = r.gIn;
+  }
+  return out;
+}

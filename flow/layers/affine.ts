@@ -1,0 +1,49 @@
+// Element-wise affine layer (ActNorm, Kingma & Dhariwal 2018): y = x ⊙ e^u + t per unit, with
+// log-scale u and shift t; log|det J| = Σ_j u_j for every sample. Backward (docs/layers.md):
+//   G_in = G_out ⊙ e^u,   du = e^u ⊙ (1/B) Σ_n G_out,n ⊙ x_n - 1,   dt = (1/B) Σ_n G_out,n
+// Starts as the identity; data-dependent initialisation (flow/init-data.ts) sets it so that the
+// training data leave it with zero mean and unit variance per unit.
+
+import * as ops from '../../engine/ops.js';
+import type { Tensor } from '../../engine/tensor.js';
+import type { Layer, LayerBackward, LayerContext, LayerForward } from './layer.js';
+
+export interface AffineSpec {
+  type: 'affine';
+}
+
+export class AffineLayer implements Layer {
+  readonly type = 'affine' as const;
+  readonly spec: AffineSpec = { type: 'affine' };
+  readonly paramNames: readonly string[] = ['logScale', 'shift'];
+  readonly paramShapes: readonly (readonly number[])[];
+  private readonly dim: number;
+
+  constructor(ctx: LayerContext) {
+    this.dim = ctx.dim;
+    this.paramShapes = [[ctx.dim], [ctx.dim]];
+  }
+
+  initParams(): Float64Array[] {
+    return [new Float64Array(this.dim), new Float64Array(this.dim)];
+  }
+
+  map(x: Tensor, [u, t]: readonly Tensor[]): Tensor {
+    return ops.add(ops.mul(x, ops.exp(u)), t);
+  }
+
+  forward(x: Tensor, params: readonly Tensor[]): LayerForward {
+    return { y: this.map(x, params), logDet: ops.sum(params[0]) };
+  }
+
+  backward(x: Tensor, _y: Tensor, [u]: readonly Tensor[], gOut: Tensor, needInput: boolean): LayerBackward {
+    const scale = ops.exp(u);
+    const du = ops.sub(ops.mul(ops.mean(ops.mul(gOut, x), 0), scale), 1);
+    return { gIn: needInput ? ops.mul(gOut, scale) : null, grads: [du, ops.mean(gOut, 0)] };
+  }
+
+  /** x = (y - t) ⊙ e^{-u}: exact. */
+  inverse(y: Tensor, [u, t]: readonly Tensor[]): { x: Tensor; maxResidual: number } {
+    return { x: ops.mul(ops.sub(y, t), ops.exp(ops.neg(u))), maxResidual: 0 };
+  }
+}

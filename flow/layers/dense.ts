@@ -1,0 +1,139 @@
+// The dense layer of the paper: y = x Wᵀ + 1bᵀ (rows are samples), log|det J| = log|det W| for
+// every sample. Its backward offers both parameter gradients (docs/layers.md, "Dense"):
+//   ordinary:  dW = (1/B) G_outᵀ X - W⁻ᵀ,            db = (1/B) G_outᵀ 1         O(B·D² + D³)
+//   relative:  dW = (1/B) G_outᵀ (Y W) - W,          db = (1/B) G_outᵀ (Y b) + (1/B) G_outᵀ 1 - b
+// The relative one is the ordinary gradient of Ŵ = [[W, b], [0, 1]] times ŴᵀŴ without its last
+// row (Gresele et al., NeurIPS 2020): no inverse, O(B·D²). G_in = G_out W either way.
+
+import { customGrad } from '../../engine/autodiff.js';
+import { fromHost } from '../../engine/create.js';
+import { gemm } from '../../engine/fused.js';
+import * as ops from '../../engine/ops.js';
+import { isRecording } from '../../engine/tape.js';
+import type { Tensor } from '../../engine/tensor.js';
+import { nearIdentityHost } from '../../engine/random.js';
+import { orthogonalFast } from '../init.js';
+import type { Layer, LayerBackward, LayerContext, LayerForward } from './layer.js';
+
+export interface DenseSpec {
+  type: 'dense';
+  /** a bias vector b (default true) */
+  bias?: boolean;
+  /** initial W: 'orthogonal' (Haar, default), 'near-identity' (I + 0.1·G/√D) or 'identity' */
+  init?: 'orthogonal' | 'near-identity' | 'identity';
+}
+
+export type ResolvedDenseSpec = Required<DenseSpec>;
+
+export class DenseLayer implements Layer {
+  readonly type = 'dense' as const;
+  readonly spec: ResolvedDenseSpec;
+  readonly paramNames: readonly string[];
+  readonly paramShapes: readonly (readonly number[])[];
+  private readonly ctx: LayerContext;
+  /** log|det W| per weight tensor (tensors are immutable, so the tensor identifies the value) */
+  private readonly logDetCache = new WeakMap<Tensor, number>();
+
+  constructor(spec: DenseSpec, ctx: LayerContext) {
+    this.spec = { type: 'dense', bias: spec.bias ?? true, init: spec.init ?? 'orthogonal' };
+    this.ctx = ctx;
+    this.paramNames = this.spec.bias ? ['W', 'b'] : ['W'];
+    this.paramShapes = this.spec.bias ? [[ctx.dim, ctx.dim], [ctx.dim]] : [[ctx.dim, ctx.dim]];
+  }
+
+  get hasBias(): boolean {
+    return this.spec.bias;
+  }
+
+  initParams(seed: number): Float64Array[] {
+    const d = this.ctx.dim;
+    let w: Float64Array;
+    if (this.spec.init === 'identity') {
+      w = new Float64Array(d * d);
+      for (let i = 0; i < d; i++) w[i * d + i] = 1;
+    } else {
+      w = this.spec.init === 'near-identity' ? nearIdentityHost(d, seed) : orthogonalFast(d, seed);
+    }
+    return this.spec.bias ? [w, new Float64Array(d)] : [w];
+  }
+
+  forward(x: Tensor, params: readonly Tensor[]): LayerForward {
+    return { y: this.map(x, params), logDet: this.logAbsDet(params[0]) };
+  }
+
+  map(x: Tensor, params: readonly Tensor[]): Tensor {
+    const [W, b] = params;
+    if (!isRecording([x, ...params])) return gemm(x, W, { transB: true, bias: b }); // one fused product
+    const lin = ops.matmul(x, W, { transB: true });
+    return b === undefined ? lin : ops.add(lin, b);
+  }
+
+  /** log|det W| from the cache or by one LU; its gradient is W⁻ᵀ (a custom-gradient op). */
+  logAbsDet(W: Tensor): Tensor {
+    const op = customGrad(
+      (w) => fromHost(new Float64Array([this.cachedLogDet(w)]), [], { dtype: w.dtype, backend: w.backend }),
+      (g, [w]) => [ops.mul(g, ops.swapLastAxes(ops.inv(w)))],
+    );
+    return op(W);
+  }
+
+  private cachedLogDet(w: Tensor): number {
+    let v = this.logDetCache.get(w);
+    if (v === undefined) {
+      const { sign, logabsdet } = ops.slogdet(w);
+      v = sign.item() === 0 ? -Infinity : logabsdet.item();
+      this.logDetCache.set(w, v);
+    }
+    return v;
+  }
+
+  backward(x: Tensor, _y: Tensor, params: readonly Tensor[], gOut: Tensor, needInput: boolean): LayerBackward {
+    const [W] = params;
+    const B = x.shape[0];
+    const invT = ops.swapLastAxes(ops.inv(W));
+    const dW = isRecording([gOut, x, invT])
+      ? ops.sub(ops.div(ops.matmul(gOut, x, { transA: true }), B), invT)
+      : gemm(gOut, x, { transA: true, alpha: 1 / B, c: invT, beta: -1 }); // one fused product
+    const grads = this.spec.bias ? [dW, ops.mean(gOut, 0)] : [dW];
+    return { gIn: needInput ? ops.matmul(gOut, W) : null, grads };
+  }
+
+  /** The relative gradient (header); same G_in as `backward`. */
+  relativeBackward(y: Tensor, params: readonly Tensor[], gOut: Tensor, needInput: boolean): LayerBackward {
+    const [W, b] = params;
+    const B = y.shape[0];
+    const yW = ops.matmul(y, W);
+    const dW = isRecording([gOut, yW, W])
+      ? ops.sub(ops.div(ops.matmul(gOut, yW, { transA: true }), B), W)
+      : gemm(gOut, yW, { transA: true, alpha: 1 / B, c: W, beta: -1 }); // one fused product
+    const grads = [dW];
+    if (b !== undefined) {
+      const yb = ops.matmul(y, ops.reshape(b, [this.ctx.dim, 1])); // [B, 1]
+      const term = ops.reshape(ops.div(ops.matmul(gOut, yb, { transA: true }), B), [this.ctx.dim]);
+      grads.push(ops.sub(ops.add(term, ops.mean(gOut, 0)), b));
+    }
+    return { gIn: needInput ? ops.matmul(gOut, W) : null, grads };
+  }
+
+  /** x = (y - b) W⁻ᵀ: one LU for every sample. Exact up to rounding, so maxResidual 0. */
+  inverse(y: Tensor, params: readonly Tensor[]): { x: Tensor; maxResidual: number } {
+    const [W, b] = params;
+    const centred = b === undefined ? y : ops.sub(y, b);
+    return { x: ops.swapLastAxes(ops.solve(W, ops.swapLastAxes(centred))), maxResidual: 0 };
+  }
+
+  /** A regular W (one LU, which also fills the log|det| cache). */
+  checkParams(params: readonly Tensor[], where: string): void {
+    const w = params[0];
+    const { sign, logabsdet } = ops.slogdet(w);
+    const s = sign.item();
+    const v = logabsdet.item();
+    if (s === 0 || !Number.isFinite(v)) throw new Error(`${where} is singular (log|det| = ${v})`);
+    this.logDetCache.set(w, v);
+  }
+}
+
+/** The dense layer of a stack entry, or undefined. */
+export function asDense(layer: Layer): DenseLayer | undefined {
+  return layer instanceof DenseLayer ? layer : undefined;
+}

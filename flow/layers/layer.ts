@@ -1,0 +1,59 @@
+// The layer contract of a flow (docs/layers.md). A flow is an ordered list of invertible layers
+// x = h_0 → h_1 → … → h_K = s; each layer maps its input to its output and contributes
+// log|det ∂h_{k+1}/∂h_k| per sample. Rows are samples (B×D).
+//
+// Error signals follow one convention everywhere: G (B×D) has row n = B·∂ℓ/∂h(x_n) for the loss
+// ℓ = -(1/B) Σ_n log p(x_n) *without* the log|det| terms of this layer and those below it. A layer
+// maps G at its output to G at its input, G_in = G_out·J - ∂log|det J|/∂h_in, and gives its
+// parameters' Euclidean gradient (1/B) Σ_n [G_out,n·∂h_out/∂θ - ∂log|det J_n|/∂θ].
+
+import type { Tensor } from '../../engine/tensor.js';
+import type { Backend } from '../../engine/backend.js';
+import type { DType } from '../../engine/dtype.js';
+
+export type LayerType = 'dense' | 'activation' | 'affine' | 'spline';
+export const LAYER_TYPES: readonly LayerType[] = ['dense', 'activation', 'affine', 'spline'];
+
+export interface LayerForward {
+  y: Tensor;
+  /** log|det J| per sample [B], or a scalar [] when it is the same for every sample (dense, affine) */
+  logDet: Tensor;
+}
+
+export interface LayerBackward {
+  /** G at the layer's input; null when the caller said it is not needed (the bottom layer) */
+  gIn: Tensor | null;
+  /** the parameters' gradient directions, in the order of `paramNames` */
+  grads: Tensor[];
+}
+
+export interface LayerContext {
+  dim: number;
+  dtype: DType;
+  backend: Backend;
+}
+
+export interface Layer {
+  readonly type: LayerType;
+  /** the resolved spec (JSON; stored in checkpoints) */
+  readonly spec: { readonly type: LayerType };
+  readonly paramNames: readonly string[];
+  /** shapes of the parameters, in the order of paramNames */
+  readonly paramShapes: readonly (readonly number[])[];
+  /** the layer's initial parameters on the host (float64), seeded */
+  initParams(seed: number): Float64Array[];
+  /**
+   * y and log|det J| for a batch. Under a tape (x or a parameter recorded) it runs differentiable
+   * composite ops, which is what the autodiff baseline and `grad` of the loss see; otherwise the
+   * fast path (fused kernels or host loops).
+   */
+  forward(x: Tensor, params: readonly Tensor[]): LayerForward;
+  /** y alone (what the hand-written gradients' forward pass needs; cheaper than `forward`) */
+  map(x: Tensor, params: readonly Tensor[]): Tensor;
+  /** Maps G_out to G_in and gives the Euclidean parameter gradient (see the header). */
+  backward(x: Tensor, y: Tensor, params: readonly Tensor[], gOut: Tensor, needInput: boolean): LayerBackward;
+  /** x = h⁻¹(y); maxResidual = max |h(x) - y| where the inverse is numerical, else 0 */
+  inverse(y: Tensor, params: readonly Tensor[]): { x: Tensor; maxResidual: number };
+  /** Refuses parameters the layer cannot use (e.g. a singular W), naming `where`; host values. */
+  checkParams?(params: readonly Tensor[], where: string): void;
+}

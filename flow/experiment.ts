@@ -16,12 +16,25 @@ import { Flow, type GradientMethod } from './model.js';
 import type { FlowConfig } from './config.js';
 import { train, type ProgressEvent, type TrainResult } from './train.js';
 import type { OptimizerName } from './optim.js';
+import { scheduleKey, type ScheduleOptions } from './schedule.js';
 
 export interface ExperimentOptions {
   dataset: string;
   data: Splits;
   flow: FlowConfig;
-  train: { epochs: number; batchSize: number; lr: number; optimizer: OptimizerName; method: GradientMethod; patience: number; seed: number };
+  train: {
+    epochs: number;
+    batchSize: number;
+    lr: number;
+    optimizer: OptimizerName;
+    method: GradientMethod;
+    patience: number;
+    seed: number;
+    schedule?: ScheduleOptions;
+    clipNorm?: number;
+    weightDecay?: number;
+    init?: 'gaussian' | 'none';
+  };
   outDir: string;
   /** resume from <outDir>/<stem>-checkpoint.json when it exists (default true) */
   resume?: boolean;
@@ -142,7 +155,16 @@ async function runLocked(o: ExperimentOptions, paths: ReturnType<typeof experime
   };
   const run = {
     dataset: { ...dataset, rows: { train: o.data.train.rows, validation: o.data.validation.rows, test: o.data.test.rows }, cols: o.data.train.cols },
-    optimizer: { name: o.train.optimizer, lr: o.train.lr, batchSize: o.train.batchSize, method: o.train.method, seed: o.train.seed },
+    optimizer: {
+      name: o.train.optimizer,
+      lr: o.train.lr,
+      batchSize: o.train.batchSize,
+      method: o.train.method,
+      seed: o.train.seed,
+      schedule: scheduleKey(o.train.schedule),
+      clipNorm: o.train.clipNorm ?? null,
+      weightDecay: o.train.weightDecay ?? 0,
+    },
   };
   await flow.save(modelPath, { precision: o.precision ?? 'float32', meta: { dataset: o.dataset, seed: o.train.seed, ...(o.meta ?? {}), test, run } });
   writeFileSync(paths.results, JSON.stringify(out, null, 1));

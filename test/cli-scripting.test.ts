@@ -5,7 +5,7 @@
 // experiment's per-epoch and Gaussian-phase lines, and the one flag parser's errors.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseFlags, flagTable, UsageError, type FlagSpec } from '../flow/cli/args.js';
@@ -56,6 +56,18 @@ t.test('--version prints package.json\'s version', async (t) => {
   }
 });
 
+t.test('--version from an installed layout: the nearest package.json named relgrad', async (t) => {
+  // node_modules/relgrad/dist/flow/cli/version.js, with a package.json of another name in between
+  const pkg = join(dir, 'installed', 'node_modules', 'relgrad');
+  mkdirSync(join(pkg, 'dist', 'flow', 'cli'), { recursive: true });
+  copyFileSync(resolve('dist/flow/cli/version.js'), join(pkg, 'dist', 'flow', 'cli', 'version.js'));
+  writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'relgrad', version: '9.8.7-test', type: 'module' }));
+  writeFileSync(join(pkg, 'dist', 'package.json'), JSON.stringify({ name: 'not-relgrad', version: '0.0.0', type: 'module' }));
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { packageVersion } from ${JSON.stringify(join(pkg, 'dist', 'flow', 'cli', 'version.js'))}; console.log(packageVersion());`], { encoding: 'utf8' });
+  t.equal(r.status, 0, r.stderr);
+  t.equal(r.stdout.trim(), '9.8.7-test');
+});
+
 t.test('--help: aligned columns, long <choices> on their own line, the valid names listed', async (t) => {
   for (const cmd of ['train', 'eval', 'sample', 'experiment', 'export', 'info']) {
     const r = relgrad(cmd, '--help');
@@ -75,9 +87,11 @@ t.test('--help: aligned columns, long <choices> on their own line, the valid nam
   t.equal(lines[method + 1], `${' '.repeat(col)}gradient method (default: relative)`, 'its description is on the next line, at the column');
   t.match(train, /--\[no-\]bias {2,}use biases \(default: true\)/, 'a switch that is on by default shows --no-');
   t.match(train, /--epochs <int> {2,}maximum epochs \(default: 50\)/, 'defaults shown');
-  const flat = train.replace(/\s+/g, ' ');
-  for (const name of [...Object.keys(TOY_SETS), 'mnist', ...MAF_SETS]) t.match(flat, new RegExp(`[:;,] ${name}[ ,;]`), `--dataset lists ${name}`);
-  t.match(flat, /a \.csv\/\.npy path/);
+  for (const cmd of ['train', 'experiment', 'eval']) {
+    const flat = relgrad(cmd, '--help').stdout.replace(/\s+/g, ' ');
+    for (const name of [...Object.keys(TOY_SETS), 'mnist', ...MAF_SETS]) t.match(flat, new RegExp(`[:;,] ${name}[ ,;]`), `${cmd} --dataset lists ${name}`);
+    t.match(flat, /a \.csv\/\.npy path/);
+  }
   const top = relgrad('--help');
   t.equal(top.code, 0);
   t.equal(descriptionColumns(top.stdout).size, 1, 'relgrad --help is aligned too');

@@ -411,7 +411,7 @@ function freeDiskBytes(folder: string): number {
 const { force: _force, standardize: _standardize, ...TRAIN_FLAGS_BUT_FORCE } = TRAIN_FLAGS;
 const EXPERIMENT_FLAGS: Record<string, FlagSpec> = {
   ...TRAIN_FLAGS_BUT_FORCE,
-  dataset: { type: 'string', help: 'data set', default: 'mnist' },
+  dataset: { type: 'string', help: 'data set', default: 'mnist', placeholder: 'name', values: DATASET_VALUES },
   epochs: { type: 'int', help: 'maximum epochs (early stopping on validation decides)', default: 1000, positive: true },
   lr: { type: 'number', help: 'learning rate', default: 1e-4, positive: true },
   out: { type: 'string', help: 'results folder', default: 'results', placeholder: 'dir' },

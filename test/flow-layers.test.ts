@@ -125,7 +125,8 @@ t.test('a deep stack: relative = ordinary·ŴᵀŴ for every dense layer; the mi
       for (let r = 0; r < dim; r++) s += W[r * dim + i] * b[r];
       return s;
     };
-    const btb = b.reduce((s, v) => s + v * v, 0);
+    let btb = 0;
+    for (const v of b) btb += v * v;
     const dW = rel.layers[k][0].dataSync();
     const db = rel.layers[k][1].dataSync();
     let worst = 0;

@@ -12,7 +12,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import { outputFlags, provenance } from './lib/output.js';
+import { parseOrExit, type FlagSpec } from '../flow/cli/args.js';
+import { chooseOutput, OUTPUT_FLAGS, provenance, useOutput } from './lib/output.js';
 import { resultsDir } from './lib/report.js';
 import { Matrix } from 'ml-matrix';
 import * as tf from '@tensorflow/tfjs-core';
@@ -22,8 +23,15 @@ import { gemmJs, type Gemm } from '../backends/cpu/gemm.js';
 import { createThreadedGemm } from '../backends/cpu/threads/index.js';
 import { createWasmGemm } from '../backends/cpu/wasm/index.js';
 
-const quick = process.argv.includes('--quick');
-outputFlags(process.argv.slice(2), 'bench:gemm', quick);
+const FLAGS: Record<string, FlagSpec> = {
+  quick: { type: 'boolean', help: 'D up to 2048 and fewer runs', default: false },
+  crossover: { type: 'boolean', help: 'only the table of where 2 threads start to beat 1', default: false },
+  ...OUTPUT_FLAGS,
+};
+const { flags } = parseOrExit({ name: 'bench/gemm', helpHint: 'node dist/bench/gemm.js --help' }, process.argv.slice(2), FLAGS,
+  'GFLOP/s of (100×D)·(D×D) for every CPU tier of relgrad and its peers (ml-matrix, tfjs wasm and cpu); writes gemm.json.', 'node dist/bench/gemm.js [flags]');
+const quick = flags.quick === true;
+useOutput(chooseOutput({ full: flags.full === true, quick, out: flags.out as string | undefined }, 'bench/gemm'));
 const M = 100;
 const SIZES = quick ? [256, 1024, 2048] : [256, 1024, 2048, 4096];
 const RUNS = quick ? 3 : 7;
@@ -154,7 +162,7 @@ function crossover(): void {
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--crossover')) {
+  if (flags.crossover === true) {
     crossover();
     return;
   }

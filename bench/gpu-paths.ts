@@ -8,7 +8,8 @@
 
 import { join } from 'node:path';
 import { runInChromium, runInNode, writeJson } from '../tools/launch.js';
-import { outputFlags, provenance } from './lib/output.js';
+import { parseOrExit } from '../flow/cli/args.js';
+import { chooseOutput, OUTPUT_FLAGS, provenance, useOutput } from './lib/output.js';
 import { resultsDir } from './lib/report.js';
 import type { PathResult } from './browser/matmul-entry.js';
 
@@ -34,7 +35,10 @@ const paths: { path: string; run: () => Promise<unknown> }[] = [
 ];
 
 async function main(): Promise<void> {
-  outputFlags(process.argv.slice(2), 'bench:gpu-paths', false);
+  const { flags } = parseOrExit({ name: 'bench/gpu-paths', helpHint: 'node dist/bench/gpu-paths.js --help' }, process.argv.slice(2), OUTPUT_FLAGS,
+    'Times a 256 and a 1024 float32 matmul on every GPU path of this machine (headless-gl, WebGPU in Node, Chromium webgl2 and webgpu) and checks it against the CPU; writes gpu-paths.json.',
+    'node dist/bench/gpu-paths.js [flags]');
+  useOutput(chooseOutput({ full: flags.full === true, out: flags.out as string | undefined }, 'bench/gpu-paths'));
   const rows: PathRow[] = [];
   for (const { path, run } of paths) {
     try {

@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PNG } from 'pngjs';
-import { chooseOutput, outputFlags, provenance, RESULTS_ENV } from '../bench/lib/output.js';
+import { parseFlags } from '../flow/cli/args.js';
+import { chooseOutput, OUTPUT_FLAGS, provenance, RESULTS_ENV, useOutput } from '../bench/lib/output.js';
 import { resultsDir, writeReport } from '../bench/lib/report.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'relgrad-bench-out-'));
@@ -30,9 +31,14 @@ t.test('where results go', async (t) => {
   t.equal(resultsDir(), join(committed, 'quick'), 'writeReport\'s default is the quick folder');
   process.env[RESULTS_ENV] = join(dir, 'env');
   t.same(chooseOutput({ quick: true }, 'bench'), { dir: join(dir, 'env'), kind: 'custom' }, 'an inherited choice counts as --out');
-  t.same(outputFlags(['--dims', '4', '--out', join(dir, 'o'), '--quick'], 'r', true), ['--dims', '4', '--quick'], 'outputFlags leaves the runner its own flags');
-  t.equal(resultsDir(), join(dir, 'o'), 'and applies --out');
-  t.throws(() => outputFlags(['--out'], 'r', false), /--out needs a folder/);
+  // a runner's flags beside OUTPUT_FLAGS, through the one parser (flow/cli/args.ts)
+  const spec = { ...OUTPUT_FLAGS, dims: { type: 'int-list' as const, help: 'grid' }, quick: { type: 'boolean' as const, help: 'small', default: false } };
+  const prog = { name: 'r', helpHint: 'r --help' };
+  const { flags } = parseFlags(prog, ['--dims', '4', '--out', join(dir, 'o'), '--quick'], spec);
+  t.same(flags, { full: false, out: join(dir, 'o'), dims: [4], quick: true }, 'the runner\'s own flags and --out');
+  useOutput(chooseOutput({ full: flags.full === true, quick: true, out: flags.out as string }, 'r'), () => undefined);
+  t.equal(resultsDir(), join(dir, 'o'), 'and --out applies');
+  t.throws(() => parseFlags(prog, ['--out'], spec), /^r: --out needs a value$/);
 });
 
 /** tEXt chunks of a PNG, read with the chunk layout (pngjs has checked every CRC before). */

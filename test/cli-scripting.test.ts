@@ -5,7 +5,7 @@
 // experiment's per-epoch and Gaussian-phase lines, and the one flag parser's errors.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseFlags, flagTable, UsageError, type FlagSpec } from '../flow/cli/args.js';
@@ -104,17 +104,19 @@ t.test('bench runners: --help lists the names and is aligned; an unknown flag ex
   t.equal(descriptionColumns(run.stdout).size, 1, 'aligned');
   t.match(run.stdout, /any of: step, gradients, throughput, peer, fairness/, '--suites lists the suite names');
   t.match(run.stdout, /--gpu-mode <auto\|headlessgl\|webgl2\|webgl\|webgpu>\n {10,}GPU\.js mode/, 'long choices wrapped');
-  for (const runner of ['run', 'browser-run', 'gemm-benchmarkjs']) {
+  for (const runner of ['run', 'browser-run', 'gemm-benchmarkjs', 'gemm', 'gpu-paths']) {
     const script = resolve(`dist/bench/${runner}.js`);
     const help = node(script, ['--help']);
     t.equal(help.code, 0, `${runner} --help: ${help.stderr}`);
     t.equal(descriptionColumns(help.stdout).size, 1, `${runner}: aligned`);
-    t.match(help.stdout, /--dims <n,n,…>/);
     t.match(help.stdout, /--out <dir>/);
     // a bad flag is refused before any benchmark (or Chromium) starts
     const bad = node(script, ['--dimz', '4'], { RELGRAD_BENCH_RESULTS: join(dir, 'never') });
     t.equal(bad.code, 2, `${runner} --dimz exits 2`);
-    t.match(bad.stderr, /unknown flag --dimz \(see npm run bench\S* -- --help\)/, `${runner}: ${bad.stderr.trim()}`);
+    t.match(bad.stderr, /unknown flag --dimz \(see (npm run bench\S* --|node dist\/bench\/\S+\.js) --help\)/, `${runner}: ${bad.stderr.trim()}`);
+    t.notOk(existsSync(join(dir, 'never')), 'nothing written');
+    if (runner === 'gemm' || runner === 'gpu-paths') continue; // no --dims
+    t.match(help.stdout, /--dims <n,n,…>/);
     const value = node(script, ['--dims', '4,x'], { RELGRAD_BENCH_RESULTS: join(dir, 'never') });
     t.equal(value.code, 2, `${runner} --dims 4,x exits 2`);
     t.match(value.stderr, /--dims expects a positive integer in each item, got '4,x'/);

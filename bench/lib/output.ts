@@ -83,22 +83,3 @@ export function provenanceLine(p: Provenance): string {
   return `Produced by \`${p.command}\` at commit ${p.commit.slice(0, 12)}${p.dirty ? ' (with uncommitted changes)' : ''} ` +
     `on ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB), ${m.platform}, Node ${m.node}, ${m.date}.`;
 }
-
-/**
- * For the single-suite runners: takes --full and --out DIR out of argv, applies the choice (see
- * chooseOutput) and returns the other arguments for the runner's own flags.
- */
-export function outputFlags(argv: readonly string[], runner: string, quick: boolean): string[] {
-  const rest: string[] = [];
-  let full = false;
-  let out: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--full') full = true;
-    else if (argv[i] === '--out') {
-      out = argv[++i];
-      if (out === undefined || out.startsWith('--')) throw new Error(`${runner}: --out needs a folder`);
-    } else rest.push(argv[i]);
-  }
-  useOutput(chooseOutput({ full, quick, out }, runner));
-  return rest;
-}

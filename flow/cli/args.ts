@@ -213,3 +213,19 @@ export function parseOrAnswer(p: string | Program, argv: readonly string[], spec
   else return parsed;
   return undefined;
 }
+
+/**
+ * For a script that parses at its top level: as parseOrAnswer, but it ends the process itself,
+ * with status 0 after --help/--version and status 2 with the message after a usage error.
+ */
+export function parseOrExit(p: Program, argv: readonly string[], spec: Record<string, FlagSpec>, summary: string, usageLine?: string): ParsedFlags {
+  try {
+    const parsed = parseOrAnswer(p, argv, spec, summary, usageLine);
+    if (parsed !== undefined) return parsed;
+    process.exit(0);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(err.message);
+    process.exit(2);
+  }
+}

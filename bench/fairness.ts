@@ -39,7 +39,7 @@ function bestTools(): Tools {
 
 const ALPHA = 0.3;
 
-/** Two-layer flow, smooth leaky ReLU, standard normal base: Δ by hand (DESIGN §2). */
+/** Two-layer flow, smooth leaky ReLU, standard normal base: Δ by hand (docs/method.md). */
 function problem(d: number, batch: number, seed: number): { W: Float64Array[]; b: Float64Array[]; x: Float64Array } {
   const rng = new Rng(seed);
   const x = new Float64Array(batch * d).map(() => rng.normal());

@@ -1,4 +1,4 @@
-// Element-wise invertible activations σ of the dense flow (DESIGN §1), with the derivatives the
+// Element-wise invertible activations σ of the dense flow (docs/method.md, "The model"), with the derivatives the
 // hand-written gradients need (σ', σ''/σ') and host versions for Newton inversion (inverse.ts).
 
 import type { ActivationParams } from '../engine/backend.js';

@@ -1,4 +1,4 @@
-// Factorised base densities p_s of the flow (DESIGN §1): log-density, score, and a sampler.
+// Factorised base densities p_s of the flow (docs/method.md, "The model"): log-density, score, and a sampler.
 
 import * as ops from '../engine/ops.js';
 import type { Rng } from '../engine/random.js';

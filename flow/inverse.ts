@@ -1,4 +1,4 @@
-// σ⁻¹ element-wise by safeguarded Newton (DESIGN §4): a bracket [lo, hi] that must contain the
+// σ⁻¹ element-wise by safeguarded Newton (docs/method.md, "Sampling"): a bracket [lo, hi] that must contain the
 // root (σ' ≥ minSlope > 0 gives |x - x*| ≤ |σ(x) - y|/minSlope), Newton steps that stay inside
 // it, bisection otherwise. Quadratic convergence near the root; never diverges.
 

@@ -1,4 +1,4 @@
-// Optimisers fed with a gradient method's direction (DESIGN §2, "Descent"): SGD and Adam
+// Optimisers fed with a gradient method's direction (docs/method.md, "Descent"): SGD and Adam
 // (Kingma & Ba 2015). A thin adapter over the engine's optimizers (engine/optim.ts) that keeps
 // the flow's checkpoint format (host Float64Array moments) and its error messages.
 

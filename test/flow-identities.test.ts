@@ -1,4 +1,4 @@
-// DESIGN §2 identities on small random flows, float64: relative == (G WᵀW + g bᵀW, G Wᵀb + g(1+bᵀb)),
+// docs/method.md identities on small random flows, float64: relative == (G WᵀW + g bᵀW, G Wᵀb + g(1+bᵀb)),
 // ordinary == autodiff, and both equal central finite differences of the loss.
 import t from 'tap';
 import { Flow, type GradientMethod } from '../flow/index.js';

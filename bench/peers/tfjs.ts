@@ -1,8 +1,8 @@
-// TensorFlow.js peer of the benchmark suite: the three gradients of DESIGN §2 written the way a
+// TensorFlow.js peer of the benchmark suite: the three gradients of docs/method.md written the way a
 // tfjs user would write them, on tfjs-backend-cpu (plain JS) or tfjs-backend-wasm (XNNPACK, SIMD
 // when the runtime has it, single-threaded in Node). Float32 throughout (tfjs has no float64).
 //
-//  - relative: DESIGN §2 method 3 exactly; O(L·B·D²). Transposed products use an explicit
+//  - relative: docs/method.md, "Relative", exactly; O(L·B·D²). Transposed products use an explicit
 //    tf.transpose then tf.matMul by default: tfjs-backend-wasm 4.22's matMul with transposeA or
 //    transposeB leaves the fast XNNPACK path (measured ~10× slower at B = 100, D = 256..1024);
 //    `createTfjsPeer(backend, { transposeFlags: true })` uses tf.matMul's flags instead.

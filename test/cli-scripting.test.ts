@@ -202,6 +202,19 @@ t.test('progress: plain periodic lines when stderr is not a terminal, never a ba
   t.match(bad.stderr, /RELGRAD_PROGRESS_INTERVAL_MS must be a number of milliseconds ≥ 0, got 'soon'/);
 });
 
+// util-linux `script` runs a command on a pseudo-terminal: there stderr is a TTY and gets the bar
+const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+t.test('progress: a bar when stderr is a terminal, while --json keeps stdout one document', { skip: hasScript ? false : 'no util-linux script(1) for a pseudo-terminal' }, async (t) => {
+  const json = join(dir, 'tty.json');
+  const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} train --json --epochs 2 --limit 1000 --batch-size 10 --out tty > ${JSON.stringify(json)}`;
+  const r = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  t.equal(r.status, 0, r.stdout);
+  t.match(r.stdout, /\x1b\[/, 'the terminal got control sequences');
+  t.match(r.stdout, /epoch 1 \|.*\| \d+% \| ETA/, 'the bar');
+  t.notMatch(r.stdout, /batch \d+\/100 {2}/, 'no plain progress lines on a terminal');
+  t.ok(Number.isFinite((JSON.parse(readFileSync(json, 'utf8')) as { testLogLikelihood: number }).testLogLikelihood), 'stdout (a file) is one JSON document');
+});
+
 t.test('experiment: per-epoch lines and the Gaussian phase announced before and after', async (t) => {
   const r = relgrad('experiment', '--dataset', 'moons', '--epochs', '2', '--limit', '200', '--out', join(dir, 'exp'), '--json');
   t.equal(r.code, 0, r.stderr);

@@ -12,6 +12,7 @@ import { parseFlags, flagTable, UsageError, type FlagSpec } from '../flow/cli/ar
 import { resolveDataset, MAF_SETS } from '../flow/cli/datasets.js';
 import { packageVersion } from '../flow/cli/version.js';
 import { TOY_SETS } from '../flow/data/toy.js';
+import { loadCheckpoint } from '../flow/checkpoint.js';
 
 const bin = resolve('dist/flow/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'relgrad-cli-scripting-'));
@@ -85,7 +86,7 @@ t.test('--help: aligned columns, long <choices> on their own line, the valid nam
   const method = lines.findIndex((l) => l.startsWith('  --method <relative|ordinary|autodiff>'));
   t.equal(lines[method].trimEnd(), '  --method <relative|ordinary|autodiff>', 'a long <choices> stands alone');
   t.equal(lines[method + 1], `${' '.repeat(col)}gradient method (default: relative)`, 'its description is on the next line, at the column');
-  t.match(train, /--\[no-\]bias {2,}use biases \(default: true\)/, 'a switch that is on by default shows --no-');
+  t.match(train, /--\[no-\]bias {2,}use biases \(paper model\) \(default: true\)/, 'a switch that is on by default shows --no-');
   t.match(train, /--epochs <int> {2,}maximum epochs \(default: 50\)/, 'defaults shown');
   for (const cmd of ['train', 'experiment', 'eval']) {
     const flat = relgrad(cmd, '--help').stdout.replace(/\s+/g, ' ');
@@ -275,4 +276,27 @@ t.test('the parser (flow/cli/args.ts) in-process', async (t) => {
   }
   const table = flagTable(spec);
   t.equal(descriptionColumns(['flags:', ...table].join('\n')).size, 1);
+});
+
+t.test('model flags: the deep model by default, the paper model on request, flags of the other model refused', async (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'relgrad-model-'));
+  t.teardown(() => rmSync(out, { recursive: true, force: true }));
+  const deep = relgrad('train', '--epochs', '3', '--limit', '300', '--depth', '2', '--bins', '5', '--schedule', 'step', '--clip-norm', '5', '--out', join(out, 'deep'), '--json');
+  t.equal(deep.code, 0, deep.stderr);
+  t.match(deep.stderr, /Flow\(dim 2, 6 layers: affine → \(spline\(5 bins, ±4\) → dense\) × 2/);
+  const ck = await loadCheckpoint(join(out, 'deep', 'checkpoint.json'));
+  t.equal(ck.config.stack?.length, 6, 'the checkpoint holds the layer list');
+  t.match(JSON.stringify(ck.meta), /"clipNorm":5/);
+  // resume takes the stack and the schedule from the checkpoint; a different depth is refused
+  const more = relgrad('train', '--resume', join(out, 'deep', 'checkpoint.json'), '--epochs', '4', '--json');
+  t.equal(more.code, 0, more.stderr);
+  const other = relgrad('train', '--resume', join(out, 'deep', 'checkpoint.json'), '--epochs', '4', '--depth', '3');
+  t.equal(other.code, 1);
+  t.match(other.stderr, /layer stack: the checkpoint has/);
+  const paper = relgrad('train', '--model', 'paper', '--depth', '3', '--out', join(out, 'p'));
+  t.equal(paper.code, 2);
+  t.match(paper.stderr, /--depth applies to the deep model; this run uses the paper model/);
+  const deepLayers = relgrad('train', '--layers', '3', '--out', join(out, 'q'));
+  t.equal(deepLayers.code, 2);
+  t.match(deepLayers.stderr, /--layers applies to the paper model; this run uses the deep model/);
 });

@@ -30,6 +30,9 @@ import { assertFittable, fitStandardization, scaleWarning, standardize, standard
 import { writeSamplesPicture, writeTrainingPictures } from './pictures.js';
 import { commandExport, commandInfo } from './interchange.js';
 import { experimentPaths, runExperiment } from '../experiment.js';
+import { deepStack } from '../layers/specs.js';
+import { SCHEDULES, scheduleKey, type ScheduleOptions } from '../schedule.js';
+import type { ResolvedFlowConfig } from '../config.js';
 
 const common: Record<string, FlagSpec> = {
   backend: { type: 'string', help: 'compute backend', default: 'cpu', choices: ['cpu', 'gpu'] },
@@ -46,11 +49,18 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
   lr: { type: 'number', help: 'learning rate', default: 0.01, positive: true },
   optimizer: { type: 'string', help: 'optimiser', default: 'adam', choices: ['adam', 'sgd'] },
   method: { type: 'string', help: 'gradient method', default: 'relative', choices: GRADIENT_METHODS },
-  layers: { type: 'int', help: 'number of dense layers', default: 2, positive: true },
-  activation: { type: 'string', help: 'activation', default: 'smooth-leaky-relu', choices: ACTIVATIONS },
-  alpha: { type: 'number', help: 'smooth-leaky-relu slope', default: 0.3, positive: true },
+  model: { type: 'string', help: "deep: affine → spline → (dense → spline) × depth, started at the Gaussian; paper: the paper's dense layers with a fixed activation", default: 'deep', choices: ['deep', 'paper'] },
+  depth: { type: 'int', help: 'dense layers of the deep model', default: 4, positive: true },
+  bins: { type: 'int', help: 'spline bins per unit (deep model)', default: 8, min: 2, max: 256 },
+  bound: { type: 'number', help: 'splines cover [-bound, bound], identity outside (deep model)', default: 4, positive: true },
+  layers: { type: 'int', help: 'number of dense layers (paper model)', default: 2, positive: true },
+  activation: { type: 'string', help: 'activation (paper model)', default: 'smooth-leaky-relu', choices: ACTIVATIONS },
+  alpha: { type: 'number', help: 'smooth-leaky-relu slope (paper model)', default: 0.3, positive: true },
   base: { type: 'string', help: 'base density', default: 'normal', choices: BASES },
-  bias: { type: 'boolean', help: 'use biases', default: true },
+  bias: { type: 'boolean', help: 'use biases (paper model)', default: true },
+  schedule: { type: 'string', help: 'learning-rate schedule, stepped per epoch (cosine: to lr/100 over the epochs; step: ×0.5 every 10; plateau: ×0.5 after 2 epochs without a better validation loss)', default: 'cosine', choices: SCHEDULES },
+  'clip-norm': { type: 'number', help: 'clip the update direction to this global L2 norm (default: no clipping)', positive: true },
+  'weight-decay': { type: 'number', help: 'L2 weight decay λ (adam)', default: 0, min: 0 },
   patience: { type: 'int', help: 'early-stopping patience in epochs', default: 30, positive: true },
   seed: { type: 'int', help: 'seed of initialisation, data split and batch order', default: 0, min: 0, max: MAX_SEED },
   limit: { type: 'int', help: 'cap on training rows; validation/test rows capped at max(500, limit/5)', positive: true },
@@ -137,12 +147,51 @@ function runSettings(flags: FlagValues, given: Set<string>, ck: Checkpoint | und
     lr: pick<number>('lr', rec?.optimizer?.lr),
     optimizer: pick<'adam' | 'sgd'>('optimizer', rec?.optimizer?.name as 'adam' | 'sgd' | undefined),
     method: pick<(typeof GRADIENT_METHODS)[number]>('method', rec?.optimizer?.method as (typeof GRADIENT_METHODS)[number] | undefined),
+    model: pick<'deep' | 'paper'>('model', c === undefined ? undefined : c.stack === undefined ? 'paper' : 'deep'),
+    stack: modelStack(flags, given, c),
+    schedule: scheduleOf(pick<string>('schedule', scheduleName(rec?.optimizer?.schedule))),
+    clipNorm: pick<number | undefined>('clip-norm', rec?.optimizer?.clipNorm ?? undefined),
+    weightDecay: pick<number>('weight-decay', rec?.optimizer?.weightDecay),
   };
+}
+
+/** The deep model's stack from --depth/--bins/--bound, or a resumed checkpoint's own stack when none is given. */
+function modelStack(flags: FlagValues, given: Set<string>, c: ResolvedFlowConfig | undefined): FlowConfig['stack'] {
+  const fromFlags = ['model', 'depth', 'bins', 'bound'].some((f) => given.has(f)) || c === undefined;
+  if (!fromFlags) return c.stack;
+  if (flags.model === 'paper') return undefined;
+  return deepStack({ depth: Number(flags.depth), bins: Number(flags.bins), bound: Number(flags.bound) });
+}
+
+/** --schedule NAME as train's schedule options (the defaults of each kind; docs/method.md, "Descent"). */
+function scheduleOf(name: string): ScheduleOptions {
+  switch (name) {
+    case 'cosine':
+      return { kind: 'cosine' };
+    case 'step':
+      return { kind: 'step', every: 10, gamma: 0.5 };
+    case 'plateau':
+      return { kind: 'plateau', factor: 0.5, patience: 2 };
+    default:
+      return { kind: 'constant' };
+  }
+}
+
+/** The --schedule name a checkpoint's recorded schedule came from (null: not recorded). */
+function scheduleName(recorded: string | null | undefined): string | null {
+  if (recorded === undefined || recorded === null) return null;
+  return SCHEDULES.find((name) => scheduleKey(scheduleOf(name)) === recorded) ?? null;
 }
 type RunSettings = ReturnType<typeof runSettings>;
 
 function flowConfigOf(st: RunSettings, dim: number): FlowConfig {
+  if (st.stack !== undefined) return { dim, stack: st.stack, base: st.base, seed: st.seed, dtype: st.dtype };
   return { dim, layers: st.layers, activation: st.activation, alpha: st.alpha, base: st.base, bias: st.bias, seed: st.seed, dtype: st.dtype };
+}
+
+/** Training options that come from the run settings (schedule, clipping, weight decay). */
+function trainExtras(st: RunSettings): { schedule: ScheduleOptions; clipNorm?: number; weightDecay: number } {
+  return { schedule: st.schedule, ...(st.clipNorm === undefined ? {} : { clipNorm: st.clipNorm }), weightDecay: st.weightDecay };
 }
 
 /** Refuses flags that the chosen settings would ignore. */
@@ -150,12 +199,18 @@ function refuseIgnored(command: string, given: Set<string>, st: RunSettings): vo
   if (given.has('alpha') && st.activation !== 'smooth-leaky-relu') {
     throw new UsageError(`relgrad ${command}: --alpha applies to smooth-leaky-relu only; the activation is ${st.activation}`);
   }
+  const deep = st.stack !== undefined;
+  for (const flag of deep ? ['layers', 'activation', 'alpha', 'bias'] : ['depth', 'bins', 'bound']) {
+    if (given.has(flag)) {
+      throw new UsageError(`relgrad ${command}: --${flag} applies to the ${deep ? 'paper' : 'deep'} model; this run uses the ${deep ? 'deep' : 'paper'} model${deep ? ' (--model paper for the paper\'s; --depth sets the deep model\'s dense layers)' : ' (--model deep)'}`);
+    }
+  }
 }
 
 /** Files a run writes at its end: --force removes them, and so does a resume (they describe an earlier epoch). */
 const isRunOutput = (f: string): boolean => f === 'model.json' || /^(figure|density|samples|curve)\.(png|svg)$/.test(f);
 
-const TRAIN_SUMMARY = 'Trains a dense flow by maximum likelihood and writes a checkpoint, a JSONL log and pictures; ' +
+const TRAIN_SUMMARY = 'Trains a flow by maximum likelihood (by default the deep model, started at the Gaussian fitted to the training rows) and writes a checkpoint, a JSONL log and pictures; ' +
   'reports the test log-likelihood next to the full-covariance Gaussian fitted to the same training split.';
 
 async function commandTrain(argv: string[]): Promise<void> {
@@ -201,7 +256,7 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
   const flow = Flow.create(flowConfigOf(st, data.train.cols));
   const run = {
     dataset: { name: dataset, splitSeed: seed, limit: st.limit ?? null, rows: { train: data.train.rows, validation: data.validation.rows, test: data.test.rows }, cols: data.train.cols, standardize: scaling, header: st.header },
-    optimizer: { name: st.optimizer, lr: st.lr, batchSize: st.batchSize, method: st.method, seed },
+    optimizer: { name: st.optimizer, lr: st.lr, batchSize: st.batchSize, method: st.method, seed, schedule: scheduleKey(st.schedule), clipNorm: st.clipNorm ?? null, weightDecay: st.weightDecay },
   };
   if (resume !== undefined) {
     // refuse a mismatched resume before anything in the folder changes (train() checks again)
@@ -238,7 +293,7 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
     const line = `epoch ${r.epoch}/${e.epochs}  train loss ${r.trainLoss.toFixed(4)}  validation loss ${r.validationLoss?.toFixed(4) ?? '-'}  ${r.seconds.toFixed(2)} s${r.improved ? '  *' : ''}`;
     output.human(line);
   };
-  output.human(`training a ${flow.layers}-layer flow (dim ${flow.dim}) on ${dataset}: ${data.train.rows} train / ${data.validation.rows} validation / ${data.test.rows} test rows, method ${st.method}`);
+  output.human(`training ${String(flow)} on ${dataset}: ${data.train.rows} train / ${data.validation.rows} validation / ${data.test.rows} test rows, method ${st.method}`);
   const result = await train(flow, { train: data.train, validation: data.validation }, {
     epochs: num(flags, 'epochs'),
     batchSize: st.batchSize,
@@ -247,6 +302,7 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
     method: st.method,
     patience: num(flags, 'patience'),
     seed,
+    ...trainExtras(st),
     checkpointPath,
     resume,
     dataset: { name: dataset, splitSeed: seed, limit: st.limit ?? null, rows: { train: null, validation: null, test: data.test.rows }, standardize: scaling, header: st.header },
@@ -412,8 +468,9 @@ const { force: _force, standardize: _standardize, ...TRAIN_FLAGS_BUT_FORCE } = T
 const EXPERIMENT_FLAGS: Record<string, FlagSpec> = {
   ...TRAIN_FLAGS_BUT_FORCE,
   dataset: { type: 'string', help: 'data set', default: 'mnist', placeholder: 'name', values: DATASET_VALUES },
-  epochs: { type: 'int', help: 'maximum epochs (early stopping on validation decides)', default: 1000, positive: true },
-  lr: { type: 'number', help: 'learning rate', default: 1e-4, positive: true },
+  epochs: { type: 'int', help: 'maximum epochs (the cosine schedule spans them; early stopping on validation may end sooner)', default: 25, positive: true },
+  lr: { type: 'number', help: 'learning rate', default: 1e-3, positive: true },
+  depth: { ...TRAIN_FLAGS.depth, default: 3 },
   out: { type: 'string', help: 'results folder', default: 'results', placeholder: 'dir' },
   resume: { type: 'string', help: 'resume from this training checkpoint (default: <out>/<dataset>-checkpoint.json when it exists)', placeholder: 'file' },
   float32: { type: 'boolean', help: 'store the model\'s parameters as float32 (--no-float32: float64)', default: true },
@@ -452,7 +509,7 @@ async function commandExperiment(argv: string[]): Promise<void> {
     dataset,
     data,
     flow: flowConfigOf(st, data.train.cols),
-    train: { epochs: num(flags, 'epochs'), batchSize: st.batchSize, lr: st.lr, optimizer: st.optimizer, method: st.method, patience: num(flags, 'patience'), seed },
+    train: { epochs: num(flags, 'epochs'), batchSize: st.batchSize, lr: st.lr, optimizer: st.optimizer, method: st.method, patience: num(flags, 'patience'), seed, ...trainExtras(st) },
     outDir,
     resume: false,
     resumeFrom: resume,

@@ -71,6 +71,9 @@ export function experimentPaths(outDir: string, dataset: string): { stem: string
 export interface ExperimentResult {
   dataset: string;
   config: FlowConfig;
+  /** the model in one line (String(flow)) and its number of scalar parameters */
+  summary: string;
+  parameters: number;
   /** secondsPerEpoch: the median over epochs; wallSeconds: their sum */
   training: ExperimentOptions['train'] & { status: TrainResult['status']; message: string; epochs: number; bestEpoch: number | null; wallSeconds: number; secondsPerEpoch: number };
   validationCurve: { epoch: number; validationLoss: number | null; trainLoss: number; seconds: number }[];
@@ -135,6 +138,8 @@ async function runLocked(o: ExperimentOptions, paths: ReturnType<typeof experime
   const out: ExperimentResult = {
     dataset: o.dataset,
     config: flow.config,
+    summary: String(flow),
+    parameters: flow.parameterCount,
     training: {
       ...o.train,
       status: result.status,

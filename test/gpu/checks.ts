@@ -7,6 +7,7 @@
 import type { Backend, MatmulParams, SquareParams } from '../../engine/backend.js';
 import type { TypedArray } from '../../engine/dtype.js';
 import { Flow } from '../../flow/model.js';
+import { deepStack } from '../../flow/layers/specs.js';
 import { train } from '../../flow/train.js';
 import { createCpuBackend } from '../../backends/cpu/index.js';
 import * as E from '../../engine/index.js';
@@ -272,6 +273,17 @@ export async function runGpuChecks(gpu: Backend, tol: Tolerance = FLOAT32_TOL, s
         await train(flow, { train: data }, { epochs: 1, batchSize: 50, lr: 1e-2, method: 'relative' });
         const p = flow.paramsToHost();
         return Float64Array.from([...p.W.flatMap((w) => Array.from(w)), ...p.b.flatMap((b) => Array.from(b))]);
+      };
+      return [{ got: await run(gpu), want: await run(cpu) }];
+    });
+    await check('flow: deep stack (affine, splines, dense) log p and mixed relative gradient (dim 4)', async () => {
+      const hx = Float64Array.from(uniform(30 * 4, -2, 2));
+      const run = async (backend: Backend): Promise<Float64Array> => {
+        const flow = Flow.fromLayers(deepStack({ depth: 2, bins: 5, bound: 2.5 }), { dim: 4, seed: 2, dtype: 'float32' }, { backend });
+        const x = E.tensor(hx, [30, 4], { backend, dtype: 'float32' });
+        const out: number[] = Array.from(await flow.logProb(x).data());
+        for (const g of flow.gradient(x, 'relative').layers.flat()) out.push(...Array.from(await g.data()));
+        return Float64Array.from(out);
       };
       return [{ got: await run(gpu), want: await run(cpu) }];
     });

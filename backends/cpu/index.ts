@@ -12,8 +12,7 @@ import { ArrayPool, type Alloc } from './pool.js';
 import { gemmJs, type Gemm } from './gemm.js';
 import { cast, expand, pad, slice, transpose } from './layout.js';
 import { max, sum } from './reduce.js';
-import { inv, slogdet, solve } from './lu-ml-matrix.js';
-import { createLu } from './lu-blocked.js';
+import { createLu, type LuKernels } from './lu-blocked.js';
 
 export { gemmJs, type Gemm, type GemmArgs } from './gemm.js';
 export { chooseGemm, gemmTiers, type GemmChoice, type GemmTier } from './gemm-tier.js';
@@ -30,10 +29,12 @@ export interface CpuBackendOptions {
    */
   tier?: GemmTier | 'auto';
   /**
-   * The LU family: 'ml-matrix', or 'blocked' (right-looking blocked LU whose trailing updates run
-   * on the chosen GEMM, lu-blocked.ts). Default: 'blocked' with a WebAssembly tier, 'ml-matrix' with 'js'.
+   * The LU family: 'blocked' (default: right-looking blocked LU whose trailing updates run on the
+   * chosen GEMM, lu-blocked.ts), or kernels of your own with a name, e.g. ml-matrix's LU:
+   * `import { mlMatrixLu } from 'relgrad/backends/cpu/ml-matrix'` (a separate entry point, so that
+   * bundles without it do not carry ml-matrix).
    */
-  lu?: 'ml-matrix' | 'blocked';
+  lu?: 'blocked' | (LuKernels & { name: string });
 }
 
 function matmul(gemm: Gemm, a: TypedArray, b: TypedArray, p: MatmulParams, alloc: Alloc): TypedArray {
@@ -64,9 +65,12 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
     shared = choice.elementwise;
     kernel = choice.kernel;
   }
-  const luKind = options.lu ?? (gemm === gemmJs ? 'ml-matrix' : 'blocked');
-  const linalg = luKind === 'blocked' ? createLu(gemm) : { solve, inv, slogdet };
-  const luName = luKind === 'blocked' ? 'blocked LU on the GEMM' : 'ml-matrix';
+  const lu = options.lu ?? 'blocked';
+  if (lu !== 'blocked' && (typeof lu !== 'object' || lu === null || typeof lu.solve !== 'function' || typeof lu.inv !== 'function' || typeof lu.slogdet !== 'function')) {
+    throw new Error(`createCpuBackend: lu must be 'blocked' or { name, solve, inv, slogdet } (e.g. mlMatrixLu from relgrad/backends/cpu/ml-matrix), got ${JSON.stringify(lu)}`);
+  }
+  const linalg = lu === 'blocked' ? createLu(gemm) : lu;
+  const luName = lu === 'blocked' ? 'blocked LU on the GEMM' : lu.name;
   const details: Record<string, string> = { gemm: gemmName, lu: luName };
   if (kernel) details.gemmKernel = kernel;
   if (fallbacks) details.gemmFallbacks = fallbacks;

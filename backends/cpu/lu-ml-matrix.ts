@@ -66,3 +66,9 @@ export function slogdet(a: TypedArray, p: SquareParams): { sign: TypedArray; log
   }
   return { sign, logabsdet };
 }
+
+/**
+ * ml-matrix's LU as the CPU backend's LU family: `createCpuBackend({ lu: mlMatrixLu })`. Its own
+ * entry point (relgrad/backends/cpu/ml-matrix), so that only code asking for it bundles ml-matrix.
+ */
+export const mlMatrixLu = { name: 'ml-matrix', solve, inv, slogdet };

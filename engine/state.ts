@@ -4,7 +4,6 @@
 // created only when asked for, so a gpu factory that imports GPU.js on demand never loads it
 // for programs that do not ask.
 
-import type { GPU } from 'gpu.js';
 import type { Backend } from './backend.js';
 import type { DType } from './dtype.js';
 
@@ -16,8 +15,11 @@ export type GpuMode = 'auto' | 'headlessgl' | 'webgl2' | 'webgl' | 'webgpu';
 /** Options for `setBackend('gpu', options)`; see backends/gpu for the meaning of each. */
 export interface GpuBackendOptions {
   mode?: GpuMode;
-  /** A GPU.js instance to use (its mode must match `mode`). */
-  gpu?: GPU;
+  /**
+   * A GPU.js `GPU` instance to use (its mode must match `mode`). Typed structurally so that the
+   * package's declarations do not need gpu.js installed (it is an optional peer dependency).
+   */
+  gpu?: { createKernel: (...args: never[]) => unknown };
   /** Storage dtype; only 'float32' is accepted (anything else throws). */
   dtype?: DType;
   /** mode 'webgpu' in Node: Dawn toggles (default ['backend=opengles']). */

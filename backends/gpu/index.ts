@@ -362,7 +362,7 @@ async function openDevice(lib: GpuJs, mode: Exclude<GpuMode, 'auto'>, options: G
   }
   let gpu: GPU;
   try {
-    gpu = options.gpu ?? new GPU({ mode });
+    gpu = (options.gpu as GPU | undefined) ?? new GPU({ mode });
   } catch (err) {
     throw new Error(`gpu backend: mode '${mode}' cannot run: ${whyUnsupported(mode)} (GPU.js: ${String(err)})`);
   }

@@ -4,9 +4,10 @@
 
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { loadCheckpoint, type Checkpoint } from '../checkpoint.js';
+import { loadCheckpoint, stackOfConfig, type Checkpoint } from '../checkpoint.js';
 import type { HostMatrix } from '../data/dataset.js';
-import { decodeFlow, encodeFlow, EXPORT_FORMATS, type ExportFormat } from '../interchange/export.js';
+import { decodeFlow, encodeFlow, exportedArrayNames, EXPORT_FORMATS, type ExportFormat } from '../interchange/export.js';
+import { layerParamLayout, type LayerSpec } from '../layers/specs.js';
 import { encodeNpyArray } from '../interchange/npy.js';
 import { parseOrAnswer, UsageError, type FlagSpec } from './args.js';
 
@@ -49,7 +50,7 @@ function formatOf(out: string, given: string | undefined): ExportFormat {
 }
 
 export async function commandExport(argv: string[]): Promise<void> {
-  const parsed = parseOrAnswer('export', argv, EXPORT_FLAGS, 'Writes a saved flow\'s parameters (W0, b0, W1, …, float64) and config for NumPy (.npz) or safetensors; see docs/interchange.md.');
+  const parsed = parseOrAnswer('export', argv, EXPORT_FLAGS, 'Writes a saved flow\'s parameters (float64: W0, b0, W1, … for the paper\'s model; layer0.logScale, layer1.widths, … for a layer stack) and config for NumPy (.npz) or safetensors; see docs/interchange.md.');
   if (parsed === undefined) return;
   const { flags } = parsed;
   const path = flags.checkpoint === undefined ? undefined : String(flags.checkpoint);
@@ -60,18 +61,32 @@ export async function commandExport(argv: string[]): Promise<void> {
   const ck = await loadCheckpoint(path);
   const bytes = encodeFlow(ck, format);
   writeAtomic(out, bytes);
-  console.log(JSON.stringify({ out: resolve(out), format, bytes: bytes.length, arrays: [...ck.params.W.map((_, l) => `W${l}`), ...ck.params.b.map((_, l) => `b${l}`)] }));
+  console.log(JSON.stringify({ out: resolve(out), format, bytes: bytes.length, arrays: exportedArrayNames(ck.config) }));
+}
+
+/** One layer of the flow, data side first. */
+export interface LayerInfo {
+  type: LayerSpec['type'];
+  spec: LayerSpec;
+  /** its parameters' names and shapes (layerParamLayout) */
+  params: { name: string; shape: number[] }[];
+  parameters: number;
 }
 
 export interface ModelInfo {
   file: string;
   kind: 'checkpoint' | ExportFormat;
   dim: number;
+  /** the number of dense layers */
   layers: number;
+  /** every layer (for the paper's model: dense, activation, dense, …) */
+  stack: LayerInfo[];
+  /** the paper's activation, or for a stack its activation layers' (`none` when it has none) */
   activation: string;
   base: string;
+  /** whether every dense layer has a bias */
   bias: boolean;
-  /** L·D² weights plus L·D biases when the flow has them */
+  /** scalar parameters of all layers (Flow.parameterCount) */
   parameters: number;
   dtype: string;
   dataset: string | null;
@@ -83,17 +98,28 @@ export function modelInfo(file: string, ck: Pick<Checkpoint, 'config' | 'params'
   const c = ck.config;
   const meta = (ck.meta ?? {}) as { dataset?: unknown; test?: { mean?: unknown; err?: unknown; n?: unknown }; result?: { epochs?: unknown } };
   const test = meta.test;
-  const activation = c.activation === 'smooth-leaky-relu' ? `smooth-leaky-relu (alpha ${c.alpha})` : `leaky-tanh (beta ${c.beta}, gamma ${c.gamma})`;
+  const describe = (a: { name: string; alpha: number; beta: number; gamma: number }): string =>
+    a.name === 'smooth-leaky-relu' ? `smooth-leaky-relu (alpha ${a.alpha})` : `leaky-tanh (beta ${a.beta}, gamma ${a.gamma})`;
+  const specs = stackOfConfig(c);
+  const stack = specs.map((spec): LayerInfo => {
+    const params = layerParamLayout(spec, c.dim);
+    return { type: spec.type, spec, params, parameters: params.reduce((n, p) => n + p.shape.reduce((m, d) => m * d, 1), 0) };
+  });
+  const activations = specs.flatMap((s) => (s.type === 'activation' ? [describe({ name: s.name ?? 'smooth-leaky-relu', alpha: s.alpha ?? 0.3, beta: s.beta ?? 1, gamma: s.gamma ?? 0.1 })] : []));
+  const activation = c.stack === undefined ? describe({ name: c.activation, alpha: c.alpha, beta: c.beta, gamma: c.gamma }) : [...new Set(activations)].join(', ') || 'none';
+  // the arrays themselves (checked against the config when they were read)
+  const arrays = ck.params.layers ?? [ck.params.W, ck.params.b];
   const epochs = ck.training?.epoch ?? (typeof meta.result?.epochs === 'number' ? meta.result.epochs : null);
   return {
     file: resolve(file),
     kind,
     dim: c.dim,
     layers: c.layers,
+    stack,
     activation,
     base: c.base,
-    bias: c.bias,
-    parameters: ck.params.W.reduce((s, w) => s + w.length, 0) + ck.params.b.reduce((s, b) => s + b.length, 0),
+    bias: specs.every((s) => s.type !== 'dense' || s.bias !== false),
+    parameters: arrays.reduce((n, list) => n + list.reduce((m, a) => m + a.length, 0), 0),
     dtype: c.dtype,
     dataset: typeof meta.dataset === 'string' ? meta.dataset : null,
     testLogLikelihood: test && typeof test.mean === 'number' && typeof test.err === 'number' && typeof test.n === 'number'
@@ -117,7 +143,7 @@ export async function commandInfo(argv: string[]): Promise<void> {
       throw new Error(`relgrad info: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
     }
     const f = decodeFlow(bytes, path);
-    console.log(JSON.stringify(modelInfo(path, { config: f.config, params: { W: f.W, b: f.b } }, ext === '.npz' ? 'npz' : 'safetensors'), null, 2));
+    console.log(JSON.stringify(modelInfo(path, { config: f.config, params: { W: f.W, b: f.b, layers: f.layers } }, ext === '.npz' ? 'npz' : 'safetensors'), null, 2));
     return;
   }
   console.log(JSON.stringify(modelInfo(path, await loadCheckpoint(path), 'checkpoint'), null, 2));

@@ -1,14 +1,18 @@
 // A trained flow's parameters for other tools: NumPy .npz and safetensors (layout in
-// docs/interchange.md). Arrays, float64, C order, rows are samples as in relgrad:
-//   W0, W1, … (D×D)  and  b0, b1, … (D; absent when the flow has no biases), with
-//   y_l = z_{l-1} W_lᵀ + b_l,  z_l = σ(y_l) for l < L-1,  s = y_{L-1};
-//   the flow's config (dim, layers, activation, alpha, beta, gamma, base, bias, …) as JSON: in the
-//   .npz the uint8 array `config` (its bytes), in safetensors the metadata field `config`.
+// docs/interchange.md). Arrays, float64, C order, rows are samples as in relgrad.
+//   The paper's model (no `stack` in the config): W0, W1, … (D×D) and b0, b1, … (D; absent when
+//   the flow has no biases), with y_l = z_{l-1} W_lᵀ + b_l, z_l = σ(y_l) for l < L-1, s = y_{L-1}.
+//   A flow built from a stack: every layer's parameters as `layer<k>.<name>`, k the layer's place
+//   in the stack (data side first), names and shapes from layerParamLayout (dense W, b; affine
+//   logScale, shift; spline widths, heights, derivatives; activation none).
+//   The flow's config (dim, layers, stack or activation, base, bias, …) as JSON: in the .npz the
+//   uint8 array `config` (its bytes), in safetensors the metadata field `config`.
 
-import type { Checkpoint } from '../checkpoint.js';
+import type { Checkpoint, HostParams } from '../checkpoint.js';
 import type { ResolvedFlowConfig } from '../config.js';
+import { checkLayerSpec, layerParamLayout, type LayerSpec } from '../layers/specs.js';
 import { encodeNpyArray } from './npy.js';
-import { parseNpy } from '../data/files.js';
+import { parseNpy, parseNpyHeader } from '../data/files.js';
 import { readStoredZip, writeStoredZip } from './zip.js';
 import { decodeSafetensors, encodeSafetensors, type SafeTensor } from './safetensors.js';
 
@@ -17,16 +21,55 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface FlowArrays {
   config: ResolvedFlowConfig;
+  /** the dense layers' weights and biases, in order */
   W: Float64Array[];
   b: Float64Array[];
+  /** for a flow built from a stack: every layer's parameters in its paramNames order */
+  layers?: Float64Array[][];
 }
 
+/** One exported array: its name in the file, its shape, and where it sits in the flow. */
+interface ArraySlot {
+  name: string;
+  shape: number[];
+  /** the layer's place in the stack and the parameter's place in the layer (stacks only) */
+  layer?: { k: number; j: number };
+}
+
+/** The arrays a config implies, in file order: W0…, b0… for the paper's model, layer<k>.<name> for a stack. */
+export function exportLayout(config: ResolvedFlowConfig): ArraySlot[] {
+  const D = config.dim;
+  if (config.stack === undefined) {
+    const W = Array.from({ length: config.layers }, (_, l) => ({ name: `W${l}`, shape: [D, D] }));
+    const b = config.bias ? Array.from({ length: config.layers }, (_, l) => ({ name: `b${l}`, shape: [D] })) : [];
+    return [...W, ...b];
+  }
+  return config.stack.flatMap((spec, k) => layerParamLayout(spec, D).map(({ name, shape }, j) => ({ name: `layer${k}.${name}`, shape, layer: { k, j } })));
+}
+
+const size = (shape: readonly number[]): number => shape.reduce((n, d) => n * d, 1);
+
 function named(ck: Pick<Checkpoint, 'config' | 'params'>): Record<string, SafeTensor> {
-  const D = ck.config.dim;
+  const { config, params } = ck;
+  if (config.stack !== undefined && params.layers === undefined) {
+    throw new Error('export: the config describes a layer stack but the parameters hold no per-layer lists (params.layers)');
+  }
   const out: Record<string, SafeTensor> = {};
-  ck.params.W.forEach((w, l) => (out[`W${l}`] = { data: w, shape: [D, D] }));
-  ck.params.b.forEach((b, l) => (out[`b${l}`] = { data: b, shape: [D] }));
+  let w = 0;
+  let b = 0;
+  for (const slot of exportLayout(config)) {
+    const data = slot.layer !== undefined ? params.layers?.[slot.layer.k]?.[slot.layer.j] : slot.name.startsWith('W') ? params.W[w++] : params.b[b++];
+    if (data === undefined || data.length !== size(slot.shape)) {
+      throw new Error(`export: '${slot.name}' should hold ${size(slot.shape)} values (shape [${slot.shape.join(', ')}]), the parameters have ${data === undefined ? 'none' : data.length}`);
+    }
+    out[slot.name] = { data, shape: slot.shape };
+  }
   return out;
+}
+
+/** The names of the arrays an export of this config holds (without `config`). */
+export function exportedArrayNames(config: ResolvedFlowConfig): string[] {
+  return exportLayout(config).map((s) => s.name);
 }
 
 /** The parameters and config as a .npz (what numpy.load reads; stored, not compressed). */
@@ -46,23 +89,58 @@ export function encodeFlow(ck: Pick<Checkpoint, 'config' | 'params'>, format: Ex
   return format === 'npz' ? encodeFlowNpz(ck) : encodeFlowSafetensors(ck);
 }
 
-function collect(config: ResolvedFlowConfig, arrays: Map<string, Float64Array>, file: string): FlowArrays {
-  const take = (name: string, size: number): Float64Array => {
+interface StoredArray {
+  data: Float64Array;
+  shape: number[];
+}
+
+/** The config's arrays, checked by name, size and shape; arrays the config does not imply are refused. */
+function collect(config: ResolvedFlowConfig, arrays: Map<string, StoredArray>, file: string): FlowArrays {
+  if (config.stack !== undefined) {
+    if (!Array.isArray(config.stack) || config.stack.length === 0) throw new Error(`${file}: config.stack must be a non-empty list of layer specs`);
+    config.stack.forEach((spec: LayerSpec, k) => checkLayerSpec(spec, `${file}: config.stack[${k}]`));
+  }
+  const layout = exportLayout(config);
+  for (const name of arrays.keys()) {
+    if (!layout.some((s) => s.name === name)) {
+      throw new Error(`${file}: unexpected array '${name}'; the config implies ${layout.map((s) => s.name).join(', ')}`);
+    }
+  }
+  const take = ({ name, shape }: ArraySlot): Float64Array => {
     const a = arrays.get(name);
     if (a === undefined) throw new Error(`${file}: array '${name}' is missing`);
-    if (a.length !== size) throw new Error(`${file}: array '${name}' holds ${a.length} values, the config implies ${size}`);
-    return a;
+    if (a.data.length !== size(shape)) throw new Error(`${file}: array '${name}' holds ${a.data.length} values, the config implies ${size(shape)} (shape (${shape.join(', ')}))`);
+    if (a.shape.length !== shape.length || a.shape.some((d, i) => d !== shape[i])) {
+      throw new Error(`${file}: array '${name}' has shape (${a.shape.join(', ')}), the config implies (${shape.join(', ')})`);
+    }
+    return a.data;
   };
-  const D = config.dim;
-  const W = Array.from({ length: config.layers }, (_, l) => take(`W${l}`, D * D));
-  const b = config.bias ? Array.from({ length: config.layers }, (_, l) => take(`b${l}`, D)) : [];
-  return { config, W, b };
+  if (config.stack === undefined) {
+    const W = layout.filter((s) => s.name.startsWith('W')).map(take);
+    const b = layout.filter((s) => s.name.startsWith('b')).map(take);
+    return { config, W, b };
+  }
+  const layers: Float64Array[][] = config.stack.map(() => []);
+  for (const slot of layout) if (slot.layer !== undefined) layers[slot.layer.k][slot.layer.j] = take(slot);
+  return { config, ...denseViews(config.stack, layers), layers };
+}
+
+/** The dense layers' W and b out of per-layer lists. */
+function denseViews(stack: readonly LayerSpec[], layers: Float64Array[][]): Pick<HostParams, 'W' | 'b'> {
+  const W: Float64Array[] = [];
+  const b: Float64Array[] = [];
+  stack.forEach((spec, k) => {
+    if (spec.type !== 'dense') return;
+    W.push(layers[k][0]);
+    if (layers[k].length > 1) b.push(layers[k][1]);
+  });
+  return { W, b };
 }
 
 /** Reads an export back (either format, told apart by the ZIP signature). */
 export function decodeFlow(bytes: Uint8Array, file: string): FlowArrays {
   const isZip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
-  const arrays = new Map<string, Float64Array>();
+  const arrays = new Map<string, StoredArray>();
   let configText: string | undefined;
   if (isZip) {
     for (const e of readStoredZip(bytes, file)) {
@@ -71,16 +149,23 @@ export function decodeFlow(bytes: Uint8Array, file: string): FlowArrays {
         const m = parseNpyBytes(e.data, `${file}:${e.name}`);
         configText = new TextDecoder().decode(m);
       } else {
-        arrays.set(name, parseNpy(e.data, `${file}:${e.name}`).data);
+        const where = `${file}:${e.name}`;
+        arrays.set(name, { data: parseNpy(e.data, where).data, shape: parseNpyHeader(e.data, where).shape });
       }
     }
   } else {
     const { tensors, metadata } = decodeSafetensors(bytes, file);
-    for (const [name, t] of Object.entries(tensors)) arrays.set(name, Float64Array.from(t.data));
+    for (const [name, t] of Object.entries(tensors)) arrays.set(name, { data: Float64Array.from(t.data), shape: [...t.shape] });
     configText = metadata.config;
   }
   if (configText === undefined) throw new Error(`${file}: no relgrad config (not exported by relgrad export)`);
-  return collect(JSON.parse(configText) as ResolvedFlowConfig, arrays, file);
+  let config: ResolvedFlowConfig;
+  try {
+    config = JSON.parse(configText) as ResolvedFlowConfig;
+  } catch (err) {
+    throw new Error(`${file}: the config is not valid JSON (${(err as Error).message})`);
+  }
+  return collect(config, arrays, file);
 }
 
 /** The raw bytes of a 1-D '|u1' .npy (the config entry). */

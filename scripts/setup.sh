@@ -17,7 +17,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 echo "setup: npm ci (gl builds from source; JOBS=max)"
-JOBS=max npm ci --no-audit --no-fund
+# --include=optional: the repository's .npmrc omits optional dependencies (gl) for the quick start
+JOBS=max npm ci --include=optional --no-audit --no-fund
 
 if ! node -e "require('gl')" 2>/dev/null; then
   echo "setup: the optional dependency gl (headless-gl) did not build; rebuilding it to show why" >&2

@@ -57,7 +57,7 @@ export async function writeTrainingPictures(out: string, p: TrainingPictures): P
     const samples: HostMatrix<Float64Array> = { data: Float64Array.from(x.dataSync()), rows: x.shape[0], cols: 2 };
     const logDensity = logDensityOf(flow);
     const shown: HostMatrix<Float64Array> = { data: p.train.data.subarray(0, 2 * Math.min(2000, p.train.rows)), rows: Math.min(2000, p.train.rows), cols: 2 };
-    pngs.push((await writeFigure(join(out, 'figure'), flowFigure({ data: shown, samples, logDensity, bounds, title: `${p.name}: a ${flow.layers}-layer flow` })))[0]);
+    pngs.push((await writeFigure(join(out, 'figure'), flowFigure({ data: shown, samples, logDensity, bounds, title: flow.config.stack === undefined ? `${p.name}: a ${flow.layers}-layer flow` : `${p.name}: a deep flow (${flow.stack.length} layers, ${flow.layers} dense)` })))[0]);
     const first1000: HostMatrix<Float64Array> = { ...shown, data: shown.data.subarray(0, 2 * Math.min(1000, shown.rows)), rows: Math.min(1000, shown.rows) };
     pngs.push((await writeFigure(join(out, 'density'), densityFigure({ logDensity, bounds, data: first1000, title: `${p.name}: model density` })))[0]);
     pngs.push((await writeSamplesPicture(join(out, 'samples.png'), 2, samples, bounds))[0]);

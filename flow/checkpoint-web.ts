@@ -1,15 +1,16 @@
 // The checkpoint file format of flow/checkpoint.ts, written with Web APIs only (TextEncoder,
 // crypto.subtle, btoa), so a browser page can hand out a model `relgrad eval` reads: a JSON
 // header line {format, version, bytes, sha256 of the payload} and the JSON payload with the
-// parameters as base64 little-endian float64. test/demo.test.ts loads such a file with
+// parameters of every layer (format 2) as base64 little-endian float64. test/demo.test.ts loads such a file with
 // loadCheckpoint, which checks size and checksum.
 
 import type { ResolvedFlowConfig } from './config.js';
 import type { HostParams } from './checkpoint.js';
+import { encodeLayerParams } from './layers/config-stack.js';
 
 /** Same values as CHECKPOINT_FORMAT / CHECKPOINT_VERSION in checkpoint.ts (a test compares them). */
 export const WEB_CHECKPOINT_FORMAT = 'relgrad-checkpoint';
-export const WEB_CHECKPOINT_VERSION = 1;
+export const WEB_CHECKPOINT_VERSION = 2;
 
 function base64(a: Float64Array): string {
   const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -25,7 +26,7 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
 
 /** The text of a checkpoint file holding `params` (float64) under `config`. */
 export async function encodeCheckpointText(config: ResolvedFlowConfig, params: HostParams, meta: Record<string, unknown> = {}): Promise<string> {
-  const payload = JSON.stringify({ config, precision: 'float64', params: { W: params.W.map(base64), b: params.b.map(base64) }, meta });
+  const payload = JSON.stringify({ config, precision: 'float64', params: encodeLayerParams(params, config, base64), meta });
   const bytes = new TextEncoder().encode(payload);
   const header = JSON.stringify({ format: WEB_CHECKPOINT_FORMAT, version: WEB_CHECKPOINT_VERSION, bytes: bytes.length, sha256: await sha256Hex(bytes) });
   return `${header}\n${payload}`;

@@ -9,10 +9,11 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { activationConfig, type ResolvedFlowConfig } from './config.js';
+import type { ResolvedFlowConfig } from './config.js';
 import type { OptimizerState } from './optim.js';
 import type { ScheduleState } from '../engine/schedules.js';
-import { checkLayerSpec, layerParamLayout, paperStack, type LayerSpec } from './layers/specs.js';
+import { checkLayerSpec, layerParamLayout } from './layers/specs.js';
+import { encodeLayerParams, paramsByLayer as byLayer, stackOfConfig } from './layers/config-stack.js';
 
 export const CHECKPOINT_FORMAT = 'relgrad-checkpoint';
 export const CHECKPOINT_VERSION = 2;
@@ -71,44 +72,10 @@ function decode(s: unknown, precision: Precision, expected: number, what: string
   return out;
 }
 
-/** The layer list a config describes: its stack, or the paper's model. */
-export function stackOfConfig(config: ResolvedFlowConfig): LayerSpec[] {
-  return config.stack ?? paperStack({ layers: config.layers, bias: config.bias, init: config.init, activation: { type: 'activation', ...activationConfig(config) } });
-}
+export { stackOfConfig } from './layers/config-stack.js';
 
-/** Every layer's parameter list, from HostParams (the paper's model: W/b interleaved by layer). */
-function byLayer(p: HostParams, stack: readonly LayerSpec[]): Float64Array[][] {
-  if (p.layers !== undefined) return p.layers;
-  let l = 0;
-  let m = 0;
-  return stack.map((spec) => (spec.type !== 'dense' ? [] : spec.bias === false ? [p.W[l++]] : [p.W[l++], p.b[m++]]));
-}
-
-interface EncodedLayer {
-  type: string;
-  spec: LayerSpec;
-  params: Record<string, string>;
-}
-
-function encodeParams(p: HostParams, config: ResolvedFlowConfig, precision: Precision): { layers: EncodedLayer[] } {
-  const stack = stackOfConfig(config);
-  const lists = byLayer(p, stack);
-  return {
-    layers: stack.map((spec, k) => ({
-      type: spec.type,
-      spec,
-      params: Object.fromEntries(
-        layerParamLayout(spec, config.dim).map(({ name, shape }, j) => {
-          const a = lists[k]?.[j];
-          const size = shape.reduce((n, d) => n * d, 1);
-          if (a === undefined || a.length !== size) {
-            throw new Error(`saveCheckpoint: the parameters do not match the config: layer ${k} (${spec.type}) needs ${name} of ${size} values, got ${a === undefined ? 'none' : a.length}`);
-          }
-          return [name, encode(a, precision)];
-        }),
-      ),
-    })),
-  };
+function encodeParams(p: HostParams, config: ResolvedFlowConfig, precision: Precision): ReturnType<typeof encodeLayerParams> {
+  return encodeLayerParams(p, config, (a) => encode(a, precision));
 }
 
 function decodeParams(raw: unknown, config: ResolvedFlowConfig, precision: Precision, what: string, path: string): HostParams {
@@ -132,7 +99,7 @@ function decodeLayers(raw: unknown[], config: ResolvedFlowConfig, precision: Pre
   const stack = stackOfConfig(config);
   if (raw.length !== stack.length) throw new Error(`checkpoint ${path}: ${what} has ${raw.length} layers, the config describes ${stack.length}`);
   const layers = raw.map((entry, k) => {
-    const e = entry as Partial<EncodedLayer> | null;
+    const e = entry as Partial<{ type: string; spec: unknown; params: Record<string, string> }> | null;
     const where = `checkpoint ${path}: ${what}.layers[${k}]`;
     const spec = checkLayerSpec(e?.spec, where);
     if (e?.type !== spec.type) throw new Error(`${where}: type ${JSON.stringify(e?.type)} disagrees with its spec's ${JSON.stringify(spec.type)}`);

@@ -108,9 +108,16 @@ export class DenseLayer implements Layer {
       : gemm(gOut, yW, { transA: true, alpha: 1 / B, c: W, beta: -1 }); // one fused product
     const grads = [dW];
     if (b !== undefined) {
-      const yb = ops.matmul(y, ops.reshape(b, [this.ctx.dim, 1])); // [B, 1]
-      const term = ops.reshape(ops.div(ops.matmul(gOut, yb, { transA: true }), B), [this.ctx.dim]);
-      grads.push(ops.sub(ops.add(term, ops.mean(gOut, 0)), b));
+      const column = ops.reshape(b, [this.ctx.dim, 1]);
+      if (isRecording([gOut, y, b])) {
+        const yb = ops.matmul(y, column); // [B, 1]
+        const term = ops.reshape(ops.div(ops.matmul(gOut, yb, { transA: true }), B), [this.ctx.dim]);
+        grads.push(ops.sub(ops.add(term, ops.mean(gOut, 0)), b));
+      } else {
+        // db = (1/B) G_outᵀ (Y b + 1) - b: two fused products, Y b + 1 and the rest
+        const yb1 = gemm(y, column, { bias: fromHost(new Float64Array([1]), [1], { dtype: y.dtype, backend: y.backend }) });
+        grads.push(ops.reshape(gemm(gOut, yb1, { transA: true, alpha: 1 / B, c: column, beta: -1 }), [this.ctx.dim]));
+      }
     }
     return { gIn: needInput ? ops.matmul(gOut, W) : null, grads };
   }

@@ -15,7 +15,8 @@ const quick = ['--limit', '200', '--epochs', '1'];
 
 t.test('6. train --resume refuses mismatched settings, naming the field and both values', async (t) => {
   const dir = tempFolder(t, 'resume');
-  const first = relgradIn(dir, 'train', '--dataset', 'moons', ...quick, '--out', 'r');
+  // the paper's model, whose --layers and --activation a resume can get wrong
+  const first = relgradIn(dir, 'train', '--dataset', 'moons', '--model', 'paper', ...quick, '--out', 'r');
   t.equal(first.code, 0, first.stderr);
   const ck = join('r', 'checkpoint.json');
   const cases: [string[], RegExp][] = [
@@ -48,7 +49,7 @@ t.test('6. train --resume refuses mismatched settings, naming the field and both
 
 t.test('6. experiment: auto-resume refuses other settings; --resume and --float32 are honoured', async (t) => {
   const dir = tempFolder(t, 'expresume');
-  const base = ['experiment', '--dataset', 'moons', ...quick, '--out', 'exp', '--no-gaussian'];
+  const base = ['experiment', '--dataset', 'moons', '--model', 'paper', ...quick, '--out', 'exp', '--no-gaussian'];
   const first = relgradIn(dir, ...base);
   t.equal(first.code, 0, first.stderr);
   const layers = relgradIn(dir, ...base.filter((a) => a !== '1' && a !== '--epochs'), '--epochs', '2', '--layers', '3');

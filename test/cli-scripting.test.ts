@@ -12,7 +12,7 @@ import { parseFlags, flagTable, UsageError, type FlagSpec } from '../flow/cli/ar
 import { resolveDataset, MAF_SETS } from '../flow/cli/datasets.js';
 import { packageVersion } from '../flow/cli/version.js';
 import { TOY_SETS } from '../flow/data/toy.js';
-import { loadCheckpoint } from '../flow/checkpoint.js';
+import { loadCheckpoint, saveCheckpoint } from '../flow/checkpoint.js';
 
 const bin = resolve('dist/flow/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'relgrad-cli-scripting-'));
@@ -310,4 +310,25 @@ t.test('the default demo beats the Gaussian fitted to the same split by more tha
   const result = JSON.parse(r.stdout) as { testLogLikelihood: number; gaussianTestLogLikelihood: number };
   t.ok(result.testLogLikelihood > result.gaussianTestLogLikelihood + 0.3, `flow ${result.testLogLikelihood.toFixed(3)} vs Gaussian ${result.gaussianTestLogLikelihood.toFixed(3)}`);
   t.ok(Date.now() - started < 60_000, `in ${((Date.now() - started) / 1000).toFixed(1)} s (under 60 s)`);
+});
+
+t.test('a checkpoint from before schedules resumes at its constant rate without --schedule', async (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'relgrad-oldck-'));
+  t.teardown(() => rmSync(out, { recursive: true, force: true }));
+  const first = relgrad('train', '--model', 'paper', '--schedule', 'constant', '--epochs', '1', '--limit', '200', '--out', join(out, 'r'));
+  t.equal(first.code, 0, first.stderr);
+  const path = join(out, 'r', 'checkpoint.json');
+  const ck = await loadCheckpoint(path);
+  // what an older relgrad wrote: no schedule, clipping or weight decay in the run record
+  const run = (ck.meta as { run: { optimizer: Record<string, unknown> } }).run;
+  delete run.optimizer.schedule;
+  delete run.optimizer.clipNorm;
+  delete run.optimizer.weightDecay;
+  delete ck.training?.schedule;
+  await saveCheckpoint(path, ck);
+  const more = relgrad('train', '--resume', path, '--epochs', '2');
+  t.equal(more.code, 0, more.stderr);
+  const cosine = relgrad('train', '--resume', path, '--epochs', '3', '--schedule', 'cosine');
+  t.equal(cosine.code, 1);
+  t.match(cosine.stderr, /learning-rate schedule: the checkpoint has 'constant', this run has/);
 });

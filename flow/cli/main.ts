@@ -149,7 +149,8 @@ function runSettings(flags: FlagValues, given: Set<string>, ck: Checkpoint | und
     method: pick<(typeof GRADIENT_METHODS)[number]>('method', rec?.optimizer?.method as (typeof GRADIENT_METHODS)[number] | undefined),
     model: pick<'deep' | 'paper'>('model', c === undefined ? undefined : c.stack === undefined ? 'paper' : 'deep'),
     stack: modelStack(flags, given, c),
-    schedule: scheduleOf(pick<string>('schedule', scheduleName(rec?.optimizer?.schedule))),
+    // a checkpoint from before schedules ran at a constant rate
+    schedule: scheduleOf(pick<string>('schedule', rec?.optimizer ? scheduleName(rec.optimizer.schedule ?? 'constant') : null)),
     clipNorm: pick<number | undefined>('clip-norm', rec?.optimizer?.clipNorm ?? undefined),
     weightDecay: pick<number>('weight-decay', rec?.optimizer?.weightDecay),
   };

@@ -6,7 +6,8 @@
 //   later dense:     the identity; splines: the identity; fixed activations: unchanged.
 // When every non-dense layer is an identity or affine at that point (a stack of affine, spline and
 // dense layers), the fresh flow *is* the Gaussian fitted to the same rows: its log-likelihood equals
-// the Gaussian baseline's before the first step, and training starts from there.
+// the Gaussian baseline's before the first step, and training starts from there. (A first dense
+// layer without a bias cannot remove the mean; an affine layer before it can.)
 // Cost: one O(N·D²) covariance and one O(D³) Cholesky, plus a pass of the data through the layers.
 
 import { fromHost } from '../engine/create.js';

@@ -6,18 +6,10 @@
 // Cost 4n³ flops, almost all in GEMM (n = 784: ~2 GFLOP, a fraction of a second on the
 // WebAssembly tier; the scalar version took ~3 s). Barlow & Smoktunowicz, Numer. Math. 2013.
 
-import { gemmJs, type Gemm } from '../backends/cpu/gemm.js';
-import { createWasmGemm } from '../backends/cpu/wasm/index.js';
 import { Rng } from '../engine/random.js';
+import { hostGemm64 } from './host-gemm.js';
 
 const BLOCK = 32;
-
-let hostGemm: Gemm | undefined;
-/** A single-threaded float64 GEMM for host-side work (WebAssembly SIMD where available). */
-function gemm(): Gemm {
-  hostGemm ??= createWasmGemm() ?? gemmJs;
-  return hostGemm;
-}
 
 /**
  * A seeded Haar-random n×n orthogonal matrix, row-major. Columns q_j of the Gaussian draw are
@@ -30,7 +22,7 @@ export function orthogonalFast(n: number, seed: number): Float64Array {
   const qt = new Float64Array(n * n); // row j = column q_j
   for (let i = 0; i < qt.length; i++) qt[i] = rng.normal();
   const r = new Float64Array(n * BLOCK);
-  const g = gemm();
+  const g = hostGemm64();
   for (let j0 = 0; j0 < n; j0 += BLOCK) {
     const nb = Math.min(BLOCK, n - j0);
     const r0 = new Float64Array(nb);

@@ -75,3 +75,26 @@ t.test('schedule, clipping and weight decay resume bit for bit', async (t) => {
   await t.rejects(train(Flow.fromCheckpoint(ck), data, { ...options, clipNorm: 1, resume: ck }), /gradient clipping: the checkpoint has 0.5, this run has 1/);
   await t.rejects(train(Flow.fromCheckpoint(ck), data, { ...options, schedule: { kind: 'cosine' }, resume: ck }), /learning-rate schedule: the checkpoint has/);
 });
+
+t.test('the Gaussian fit: mean and covariance (one GEMM) against naive loops', async (t) => {
+  const { meanCovariance } = await import('../flow/baselines/gaussian.js');
+  const n = 257;
+  const d = 37;
+  const data = Float64Array.from({ length: n * d }, (_, i) => Math.sin(0.7 * i) * (1 + (i % d) / 10) + 3);
+  const { mean, cov } = meanCovariance({ data, rows: n, cols: d });
+  const mu = new Float64Array(d);
+  for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) mu[j] += data[r * d + j] / n;
+  let worst = 0;
+  for (let i = 0; i < d; i++) {
+    worst = Math.max(worst, Math.abs(mean[i] - mu[i]));
+    for (let j = 0; j < d; j++) {
+      let s = 0;
+      for (let r = 0; r < n; r++) s += (data[r * d + i] - mu[i]) * (data[r * d + j] - mu[j]);
+      worst = Math.max(worst, Math.abs(cov[i * d + j] - s / n));
+    }
+  }
+  t.ok(worst < 1e-12, `worst difference ${worst.toExponential(2)}`);
+  let symmetric = true;
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) symmetric &&= cov[i * d + j] === cov[j * d + i];
+  t.ok(symmetric, 'exactly symmetric');
+});

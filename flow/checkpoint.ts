@@ -12,7 +12,7 @@ import { basename, dirname, join } from 'node:path';
 import type { ResolvedFlowConfig } from './config.js';
 import type { OptimizerState } from './optim.js';
 import type { ScheduleState } from '../engine/schedules.js';
-import { checkLayerSpec, layerParamLayout } from './layers/specs.js';
+import { checkLayerSpec, denseViews, layerParamLayout } from './layers/specs.js';
 import { encodeLayerParams, paramsByLayer as byLayer, stackOfConfig } from './layers/config-stack.js';
 
 export const CHECKPOINT_FORMAT = 'relgrad-checkpoint';
@@ -111,13 +111,7 @@ function decodeLayers(raw: unknown[], config: ResolvedFlowConfig, precision: Pre
     }
     return layout.map(({ name, shape }) => decode(params[name], precision, shape.reduce((n, d) => n * d, 1), `${what}.layers[${k}].${name}`, path));
   });
-  const W: Float64Array[] = [];
-  const b: Float64Array[] = [];
-  stack.forEach((spec, k) => {
-    if (spec.type !== 'dense') return;
-    W.push(layers[k][0]);
-    if (layers[k].length > 1) b.push(layers[k][1]);
-  });
+  const { W, b } = denseViews(stack, layers);
   return config.stack === undefined ? { W, b } : { W, b, layers };
 }
 

@@ -22,7 +22,7 @@ import { keep, tidy } from '../engine/scope.js';
 import { Tensor, type NestedArray } from '../engine/tensor.js';
 import type { HostParams } from './checkpoint.js';
 import type { Layer } from './layers/layer.js';
-import { buildLayer, paperStack, type LayerSpec, type ResolvedLayerSpec } from './layers/specs.js';
+import { buildLayer, denseViews, paperStack, type LayerSpec, type ResolvedLayerSpec } from './layers/specs.js';
 
 /**
  * Checkpoints use node:fs and node:crypto; the specifier is a variable so that bundlers leave the
@@ -120,14 +120,7 @@ export class Flow {
 
   /** The dense layers' W and b (the flow owns them; do not dispose). */
   get params(): FlowParams {
-    const W: Tensor[] = [];
-    const b: Tensor[] = [];
-    this.stack.forEach((layer, k) => {
-      if (layer.type !== 'dense') return;
-      W.push(this.P[k][0]);
-      if (this.P[k].length > 1) b.push(this.P[k][1]);
-    });
-    return { W, b };
+    return denseViews(this.stack, this.P);
   }
 
   /** Every layer's parameters, aligned with `stack` (the flow owns them; do not dispose). */
@@ -304,13 +297,7 @@ export class Flow {
 
   /** Splits per-layer directions into the Gradient shape (dW, db views of the dense layers). */
   gradientOf(layers: Tensor[][]): Gradient {
-    const dW: Tensor[] = [];
-    const db: Tensor[] = [];
-    this.stack.forEach((layer, k) => {
-      if (layer.type !== 'dense') return;
-      dW.push(layers[k][0]);
-      if (layers[k].length > 1) db.push(layers[k][1]);
-    });
+    const { W: dW, b: db } = denseViews(this.stack, layers);
     return { dW, db, layers };
   }
 
@@ -351,13 +338,7 @@ export class Flow {
   /** Host copies of the parameters (float64), for checkpoints: per layer, and W/b of the dense ones. */
   paramsToHost(): HostParams {
     const layers = this.P.map((list) => list.map((t) => Float64Array.from(t.dataSync())));
-    const W: Float64Array[] = [];
-    const b: Float64Array[] = [];
-    this.stack.forEach((layer, k) => {
-      if (layer.type !== 'dense') return;
-      W.push(layers[k][0]);
-      if (layers[k].length > 1) b.push(layers[k][1]);
-    });
+    const { W, b } = denseViews(this.stack, layers);
     return this.config.stack === undefined ? { W, b } : { W, b, layers };
   }
 

@@ -10,7 +10,7 @@
 
 import type { Checkpoint, HostParams } from '../checkpoint.js';
 import type { ResolvedFlowConfig } from '../config.js';
-import { checkLayerSpec, layerParamLayout, type LayerSpec } from '../layers/specs.js';
+import { checkLayerSpec, denseViews, layerParamLayout, type LayerSpec } from '../layers/specs.js';
 import { encodeNpyArray } from './npy.js';
 import { parseNpy, parseNpyHeader } from '../data/files.js';
 import { readStoredZip, writeStoredZip } from './zip.js';
@@ -123,18 +123,6 @@ function collect(config: ResolvedFlowConfig, arrays: Map<string, StoredArray>, f
   const layers: Float64Array[][] = config.stack.map(() => []);
   for (const slot of layout) if (slot.layer !== undefined) layers[slot.layer.k][slot.layer.j] = take(slot);
   return { config, ...denseViews(config.stack, layers), layers };
-}
-
-/** The dense layers' W and b out of per-layer lists. */
-function denseViews(stack: readonly LayerSpec[], layers: Float64Array[][]): Pick<HostParams, 'W' | 'b'> {
-  const W: Float64Array[] = [];
-  const b: Float64Array[] = [];
-  stack.forEach((spec, k) => {
-    if (spec.type !== 'dense') return;
-    W.push(layers[k][0]);
-    if (layers[k].length > 1) b.push(layers[k][1]);
-  });
-  return { W, b };
 }
 
 /** Reads an export back (either format, told apart by the ZIP signature). */

@@ -5,4 +5,4 @@ export { DenseLayer, type DenseSpec } from './dense.js';
 export { ActivationLayer, type ActivationSpec } from './activation.js';
 export { AffineLayer, type AffineSpec } from './affine.js';
 export { SplineLayer, type SplineSpec } from './spline.js';
-export { buildLayer, checkLayerSpec, deepStack, layerParamLayout, paperStack, type DeepStackOptions, type LayerSpec, type ResolvedLayerSpec } from './specs.js';
+export { buildLayer, checkLayerSpec, deepStack, denseViews, layerParamLayout, paperStack, type DeepStackOptions, type LayerSpec, type ResolvedLayerSpec } from './specs.js';

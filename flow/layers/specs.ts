@@ -92,6 +92,21 @@ export function deepStack(o: DeepStackOptions = {}): LayerSpec[] {
   return stack;
 }
 
+/**
+ * The dense layers' W and b out of per-layer parameter lists (any element type: tensors, host
+ * arrays, gradients), in layer order; a dense layer without a bias contributes no b.
+ */
+export function denseViews<T>(stack: readonly { readonly type: string }[], layers: readonly (readonly T[])[]): { W: T[]; b: T[] } {
+  const W: T[] = [];
+  const b: T[] = [];
+  stack.forEach((layer, k) => {
+    if (layer.type !== 'dense') return;
+    W.push(layers[k][0]);
+    if (layers[k].length > 1) b.push(layers[k][1]);
+  });
+  return { W, b };
+}
+
 /** Names and shapes of a spec's parameters at dimension `dim`, in the layer's order (for checkpoints). */
 export function layerParamLayout(spec: LayerSpec, dim: number): { name: string; shape: number[] }[] {
   switch (spec.type) {

@@ -90,8 +90,8 @@ function findBin(knots: Float64Array, o: number, K: number, v: number): number {
   return lo;
 }
 
-/** y = f(x) and Σ_j log f'(x_j) per row. */
-export function splineForward(x: ArrayLike<number>, rows: number, kn: Knots, { dim, bins: K, bound }: SplineShape): { y: Float64Array; logDet: Float64Array } {
+/** y = f(x) and, unless `withLogDet` is false (the gradients' forward pass), Σ_j log f'(x_j) per row. */
+export function splineForward(x: ArrayLike<number>, rows: number, kn: Knots, { dim, bins: K, bound }: SplineShape, withLogDet = true): { y: Float64Array; logDet: Float64Array } {
   const y = new Float64Array(rows * dim);
   const logDet = new Float64Array(rows);
   const { xs, ys, ds } = kn;
@@ -116,7 +116,7 @@ export function splineForward(x: ArrayLike<number>, rows: number, kn: Knots, { d
       const t = xi * om;
       const den = s + (d0 + d1 - 2 * s) * t;
       y[idx] = ys[k] + (h * (s * xi * xi + d0 * t)) / den;
-      acc += Math.log((s * s * (d1 * xi * xi + 2 * s * t + d0 * om * om)) / (den * den));
+      if (withLogDet) acc += Math.log((s * s * (d1 * xi * xi + 2 * s * t + d0 * om * om)) / (den * den));
     }
     logDet[r] = acc;
   }
@@ -249,7 +249,7 @@ export function splineInverse(y: ArrayLike<number>, rows: number, kn: Knots, sha
     const xi = Math.min(1, Math.max(0, (2 * c) / (-b - Math.sqrt(disc))));
     x[idx] = xs[k] + xi * w;
   }
-  const back = splineForward(x, rows, kn, shape).y;
+  const back = splineForward(x, rows, kn, shape, false).y;
   let maxResidual = 0;
   for (let i = 0; i < back.length; i++) maxResidual = Math.max(maxResidual, Math.abs(back[i] - y[i]));
   return { x, maxResidual };

@@ -60,7 +60,8 @@ export class SplineLayer implements Layer {
   }
 
   map(x: Tensor, params: readonly Tensor[]): Tensor {
-    return this.forward(x, params).y;
+    if (isRecording([x, ...params])) return this.composite(x, params).y;
+    return this.upload(splineForward(x.dataSync(), x.shape[0], this.knots(params), this.shape, false).y, x.shape);
   }
 
   forward(x: Tensor, params: readonly Tensor[]): LayerForward {

@@ -7,6 +7,7 @@
 // the spline intervals) and for the paper's model.
 
 import t from 'tap';
+import { relgradInProcess } from './helpers/flow-numeric.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,6 @@ import { encodeNpyArray } from '../flow/interchange/npy.js';
 import { readStoredZip, writeStoredZip } from '../flow/interchange/zip.js';
 import { decodeSafetensors, encodeSafetensors } from '../flow/interchange/safetensors.js';
 import { decodeFlow, encodeFlowSafetensors } from '../flow/interchange/export.js';
-import { main } from '../flow/cli/main.js';
 import type { ModelInfo } from '../flow/cli/interchange.js';
 import type { BaseName } from '../flow/bases.js';
 
@@ -26,17 +26,7 @@ const dir = mkdtempSync(join(tmpdir(), 'relgrad-interchange-stack-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 const TOOL = resolve('tools/relgrad_flow.py');
 
-/** Runs the CLI in-process, returning its exit code and what it printed on stdout. */
-async function relgrad(...argv: string[]): Promise<{ code: number; stdout: string }> {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...a: unknown[]) => void lines.push(a.map(String).join(' '));
-  try {
-    return { code: await main(argv), stdout: lines.join('\n') };
-  } finally {
-    console.log = log;
-  }
-}
+const relgrad = relgradInProcess;
 
 const python = spawnSync('python3', ['-c', 'import numpy; print(numpy.__version__)'], { encoding: 'utf8' });
 const numpyReason = python.error ? `python3 is not installed (${python.error.message})`

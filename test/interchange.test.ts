@@ -4,6 +4,7 @@
 // relgrad on three rows.
 
 import t from 'tap';
+import { relgradInProcess } from './helpers/flow-numeric.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,23 +15,12 @@ import { encodeNpyArray } from '../flow/interchange/npy.js';
 import { crc32, readStoredZip, writeStoredZip } from '../flow/interchange/zip.js';
 import { decodeSafetensors, encodeSafetensors } from '../flow/interchange/safetensors.js';
 import { decodeFlow } from '../flow/interchange/export.js';
-import { main } from '../flow/cli/main.js';
 import type { ModelInfo } from '../flow/cli/interchange.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'relgrad-interchange-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs the CLI in-process, returning its exit code and what it printed on stdout. */
-async function relgrad(...argv: string[]): Promise<{ code: number; stdout: string }> {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...a: unknown[]) => void lines.push(a.map(String).join(' '));
-  try {
-    return { code: await main(argv), stdout: lines.join('\n') };
-  } finally {
-    console.log = log;
-  }
-}
+const relgrad = relgradInProcess;
 
 t.test('CRC-32 check value and a stored ZIP round trip; corruption is refused', async (t) => {
   t.equal(crc32(new TextEncoder().encode('123456789')), 0xcbf43926, 'the CRC-32 check value');

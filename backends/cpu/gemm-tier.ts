@@ -3,6 +3,7 @@
 // The choice and the reason for any fallback are returned (and reported by describe()); a tier
 // can be forced so a conformance suite can loop over all of them.
 
+import type { DType, TypedArray } from '../../engine/dtype.js';
 import type { AdamRunner } from './elementwise.js';
 import type { ActivationRunner } from './fused.js';
 import { gemmJs, type Gemm } from './gemm.js';
@@ -33,6 +34,8 @@ export interface GemmChoice {
   kernel?: string;
   /** Element-wise kernels shared with the worker threads (the threaded tier only). */
   elementwise?: { activation: ActivationRunner; adam: AdamRunner };
+  /** Storage the tier reads without copies (the threaded tier's shared memory); undefined when full. */
+  place?: (dtype: DType, size: number) => TypedArray | undefined;
 }
 
 const noop = async (): Promise<void> => {};
@@ -61,6 +64,7 @@ function tryTier(tier: GemmTier, options: GemmChoiceOptions): GemmChoice | strin
     fallbacks: [],
     close: threaded.close,
     elementwise: { activation: threaded.activation, adam: threaded.adam },
+    place: threaded.alloc,
   };
 }
 

@@ -57,6 +57,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
   let fallbacks = '';
   let shared: GemmChoice['elementwise'];
   let kernel: string | undefined;
+  let place: GemmChoice['place'];
   if (!options.gemm && options.tier && options.tier !== 'js') {
     const choice = chooseGemm(options.tier === 'auto' ? {} : { tier: options.tier });
     gemm = choice.gemm;
@@ -64,6 +65,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
     fallbacks = choice.fallbacks.join('; ');
     shared = choice.elementwise;
     kernel = choice.kernel;
+    place = choice.place;
   }
   const lu = options.lu ?? 'blocked';
   if (lu !== 'blocked' && (typeof lu !== 'object' || lu === null || typeof lu.solve !== 'function' || typeof lu.inv !== 'function' || typeof lu.slogdet !== 'function')) {
@@ -75,7 +77,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
   if (kernel) details.gemmKernel = kernel;
   if (fallbacks) details.gemmFallbacks = fallbacks;
   // outputs that kernels overwrite completely come from a pool of the arrays the engine freed
-  const pool = new ArrayPool();
+  const pool = new ArrayPool({ place });
   const take = pool.take;
   const kernels: KernelTable<TypedArray> = {
     unary: (op, x, size) => unary(op, x, size, take),

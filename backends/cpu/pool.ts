@@ -3,6 +3,8 @@
 // virtual machine), and a training step frees and re-creates the same sizes every iteration.
 // Storage the engine frees (tidy, dispose) goes back here, keyed by dtype and length, and the
 // kernels that overwrite every element of their output take from here first. Bounded in bytes.
+// With the threaded GEMM tier, new large arrays are placed in its shared memory (threads/arena.ts),
+// where products and worker passes use them without copies.
 
 import { allocHost, type DType, type TypedArray } from '../../engine/dtype.js';
 
@@ -16,6 +18,11 @@ export interface ArrayPoolOptions {
   maxBytes?: number;
   /** Upper bound on arrays kept per (dtype, length). */
   perSize?: number;
+  /**
+   * Where new pooled-size arrays come from when not recycled (default: ordinary typed arrays):
+   * the threaded tier's arena in shared memory, undefined when full.
+   */
+  place?: (dtype: DType, size: number) => TypedArray | undefined;
 }
 
 export class ArrayPool {
@@ -25,7 +32,11 @@ export class ArrayPool {
   private readonly maxBytes: number;
   private readonly perSize: number;
 
+  private readonly fresh: Alloc;
+
   constructor(options: ArrayPoolOptions = {}) {
+    const place = options.place;
+    this.fresh = place ? (dtype, size) => place(dtype, size) ?? allocHost(dtype, size) : allocHost;
     this.minElements = options.minElements ?? 1 << 14;
     this.maxBytes = options.maxBytes ?? 256 * 2 ** 20;
     this.perSize = options.perSize ?? 8;
@@ -41,7 +52,7 @@ export class ArrayPool {
         return reused;
       }
     }
-    return allocHost(dtype, size);
+    return size >= this.minElements ? this.fresh(dtype, size) : allocHost(dtype, size);
   };
 
   /** Returns an array the engine freed; it must not be used by anyone afterwards. */

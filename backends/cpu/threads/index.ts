@@ -1,12 +1,12 @@
 // The multi-threaded WebAssembly SIMD GEMM tier (Node worker_threads). One shared
-// WebAssembly.Memory holds the control words, one packing scratch per thread and a data region;
-// a call splits C into contiguous blocks of whole register tiles along its longer side, copies
-// into shared memory only what the workers read (the operand they share and each worker's block
-// of the other, memcpy), hands each worker its block through a job slot, computes block 0 on the
-// calling thread straight from the caller's arrays into the caller's C, waits with Atomics.wait
-// (allowed on Node's main thread), then copies the workers' blocks of C back.
-// Below `minFlops` (2·m·n·k) the caller's thread runs the product alone: the copies and the
-// wake-up (~0.1 ms) cost more than the second core saves. The pool starts on the first large
+// WebAssembly.Memory holds the control words, one packing scratch per thread and an arena
+// (arena.ts) where the backend keeps its tensor storage. A call splits C into contiguous blocks of
+// whole register tiles along its longer side and hands each worker its block through a job slot;
+// operands and C that live in the arena are read and written in place, anything else (a caller's
+// own arrays) is copied into a temporary arena block (memcpy) and the workers' blocks of C copied
+// back. Block 0 runs on the calling thread, which then waits with Atomics.wait (allowed on
+// Node's main thread). Below `minFlops` (2·m·n·k) the caller's thread runs the product alone:
+// the wake-up (~0.1 ms) costs more than the second core saves. The pool starts on the first large
 // product and its workers are unref'ed, so they never keep the process alive.
 
 import type { Gemm, GemmArgs } from '../gemm.js';
@@ -17,7 +17,8 @@ import { defaultTiles, kernelModuleBytes, PAGE, type GemmTiles, type KernelExpor
 import type { AdamRunner } from '../elementwise.js';
 import { activationRange, type ActivationRunner } from '../fused.js';
 import { adamRange } from '../elementwise.js';
-import type { TypedArray } from '../../../engine/dtype.js';
+import type { DType, TypedArray } from '../../../engine/dtype.js';
+import { SharedArena } from './arena.js';
 import {
   CTRL_DONE, CTRL_SEQ, CTRL_STATUS, JOB_KIND_ACTIVATION, JOB_KIND_ADAM, workerSource, writeJob, writeWords, type WorkerInit, type WorkerJob,
 } from './worker.js';
@@ -46,6 +47,11 @@ export interface ThreadedGemm {
   activation: ActivationRunner;
   /** Adam steps split likewise. */
   adam: AdamRunner;
+  /**
+   * Storage in the shared memory (contents unspecified), freed when collected; undefined when
+   * the memory is full. Products and passes over such arrays need no copies.
+   */
+  alloc: (dtype: DType, size: number) => TypedArray | undefined;
   threads: number;
   minFlops: number;
   /** Ends the workers now (they are unref'ed anyway); the GEMM then runs on one thread. */
@@ -96,7 +102,9 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     return undefined; // no threads proposal (shared memory) in this engine
   }
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
-  const single: Gemm = (g) => runGemm(exports, memory, CTRL_BYTES, tiles, g);
+  const arena = new SharedArena(memory, dataStart, MAX_PAGES * PAGE);
+  const resident = (x: TypedArray): boolean => arena.owns(x);
+  const single: Gemm = (g) => runGemm(exports, memory, CTRL_BYTES, tiles, g, resident);
 
   let workers: NodeWorker[] | undefined;
   let broken: string | undefined;
@@ -133,6 +141,9 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     }
   };
 
+  /** Element index, in a view of the whole memory, of element `off` of a view of it. */
+  const at = (x: TypedArray, off: number, es: number): number => x.byteOffset / es + off;
+
   const gemm: Gemm = (g: GemmArgs) => {
     const { m, n, k, transA, transB } = g;
     const flops = 2 * m * n * k;
@@ -143,83 +154,83 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     const unit = alongN ? t.nr : t.mr;
     const tilesAlong = Math.ceil((alongN ? n : m) / unit);
     const parts = Math.min(threads, tilesAlong);
+    if (flops < minFlops || parts < 2 || broken !== undefined) {
+      single(g);
+      return;
+    }
     const es = f64 ? 8 : 4;
     const bounds = Array.from({ length: parts }, (_, part) => [
       Math.floor((tilesAlong * part) / parts) * unit,
       Math.min(Math.floor((tilesAlong * (part + 1)) / parts) * unit, alongN ? n : m),
     ]);
-    // What the workers need in shared memory: the whole operand they share (A when splitting
-    // along n, B along m) and the span of their own block of the other one, each one memcpy;
-    // C blocks likewise (their span when beta ≠ 0, compact otherwise).
-    const aLen = alongN ? (transA ? span(k, m, g.lda) : span(m, k, g.lda)) : 0;
-    const bLen = alongN ? 0 : (transB ? span(n, k, g.ldb) : span(k, n, g.ldb));
-    let blockLen = 0;
-    let cLen = 0;
+    // The workers read operands and write C where they are when they live in the arena (tensor
+    // storage does); what lives elsewhere is copied into one temporary block (memcpy): the whole
+    // operand they share (A when splitting along n, B along m), the span of each worker's block
+    // of the other one, and each worker's block of C (its span when beta ≠ 0, compact otherwise).
+    const [sharedSrc, sharedOff, sharedLen] = alongN
+      ? [g.a, g.aOffset, transA ? span(k, m, g.lda) : span(m, k, g.lda)]
+      : [g.b, g.bOffset, transB ? span(n, k, g.ldb) : span(k, n, g.ldb)];
+    const [splitSrc, splitOff, splitLd, laneMajor] = alongN ? [g.b, g.bOffset, g.ldb, transB] : [g.a, g.aOffset, g.lda, !transA];
+    const sharedIn = arena.owns(sharedSrc);
+    const splitIn = arena.owns(splitSrc);
+    const cIn = arena.owns(g.c);
+    let tempLen = sharedIn ? 0 : sharedLen;
     for (let part = 1; part < parts; part++) {
       const w = bounds[part][1] - bounds[part][0];
-      blockLen += alongN ? (transB ? span(w, k, g.ldb) : span(k, w, g.ldb)) : (transA ? span(k, w, g.lda) : span(w, k, g.lda));
-      cLen += alongN ? Math.max(m * w, span(m, w, g.ldc)) : Math.max(w * n, span(w, n, g.ldc));
+      if (!splitIn) tempLen += laneMajor ? span(w, k, splitLd) : span(k, w, splitLd);
+      if (!cIn) tempLen += alongN ? Math.max(m * w, span(m, w, g.ldc)) : Math.max(w * n, span(w, n, g.ldc));
     }
-    // slack after the data: packing in place reads up to a register tile past a partial panel
-    const slack = (Math.max(t.mr, t.nr) + 1) * Math.max(g.lda, g.ldb, k) + 64;
-    const needed = dataStart + (aLen + bLen + blockLen + cLen + slack) * es;
-    if (flops < minFlops || parts < 2 || broken !== undefined || needed > MAX_PAGES * PAGE) {
+    const temp = tempLen > 0 ? arena.allocBytes(tempLen * es) : undefined;
+    if (tempLen > 0 && temp === undefined) {
       single(g);
       return;
     }
     workers ??= startPool();
-    const have = memory.buffer.byteLength;
-    if (needed > have) memory.grow(Math.ceil((needed - have) / PAGE));
-    const view = f64 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
-    let at = Math.ceil(dataStart / es);
-    const sharedAt = at;
-    if (alongN) view.set(g.a.subarray(g.aOffset, g.aOffset + aLen), at);
-    else view.set(g.b.subarray(g.bOffset, g.bOffset + bLen), at);
-    at += aLen + bLen;
+    const view = f64 ? new Float64Array(arena.buffer()) : new Float32Array(arena.buffer());
+    let next = temp === undefined ? 0 : temp / es;
+    /** Element index of a copy of src[off, off + len) in the temporary block. */
+    const copy = (src: TypedArray, off: number, len: number): number => {
+      view.set(src.subarray(off, off + len), next);
+      next += len;
+      return next - len;
+    };
+    const sharedAt = sharedIn ? at(sharedSrc, sharedOff, es) : copy(sharedSrc, sharedOff, sharedLen);
     const ctrl = new Int32Array(memory.buffer, 0, CTRL_BYTES / 4);
     Atomics.store(ctrl, CTRL_DONE, 0);
-    const cAts: number[] = [];
-    const cLds: number[] = [];
+    const copiedC: { part: number; at: number; ld: number }[] = [];
     for (let part = 1; part < parts; part++) {
       const [from, to] = bounds[part];
       const w = to - from;
       const job: WorkerJob = {
-        f64, transA, transB, m, n, k, alpha: g.alpha, beta: 0,
-        aOffset: sharedAt, lda: g.lda, bOffset: sharedAt, ldb: g.ldb, cOffset: 0, ldc: 0,
+        f64, transA, transB, m, n, k, alpha: g.alpha, beta: g.beta,
+        aOffset: sharedAt, lda: g.lda, bOffset: sharedAt, ldb: g.ldb, cOffset: 0, ldc: g.ldc,
       };
-      // the worker's block of the split operand (B along n, A along m): one memcpy of its span,
-      // read with the operand's own stride. Its rows are the block's lanes when the operand is
-      // stored lane-major (op(B)ᵀ, or A untransposed), else its columns are (a column block).
-      const [src, off, ld, laneMajor] = alongN ? [g.b, g.bOffset, g.ldb, transB] : [g.a, g.aOffset, g.lda, !transA];
-      const start = off + (laneMajor ? from * ld : from);
-      const len = laneMajor ? span(w, k, ld) : span(k, w, ld);
-      view.set(src.subarray(start, start + len), at);
+      // the worker's block of the split operand (B along n, A along m), read with the operand's
+      // own stride: its rows are the block's lanes when the operand is stored lane-major
+      // (op(B)ᵀ, or A untransposed), else its columns are (a column block)
+      const start = splitOff + (laneMajor ? from * splitLd : from);
+      const splitAt = splitIn ? at(splitSrc, start, es) : copy(splitSrc, start, laneMajor ? span(w, k, splitLd) : span(k, w, splitLd));
       if (alongN) {
         job.n = w;
-        job.bOffset = at;
+        job.bOffset = splitAt;
       } else {
         job.m = w;
-        job.aOffset = at;
+        job.aOffset = splitAt;
       }
-      at += len;
       const rows = alongN ? m : w;
       const cols = alongN ? w : n;
-      job.cOffset = at;
-      if (g.beta !== 0) {
-        // the worker applies beta to its block of C itself: the block's span goes in with one
-        // memcpy, and the worker writes its results there with C's own row stride
-        job.beta = g.beta;
-        job.ldc = g.ldc;
-        const src0 = alongN ? g.cOffset + from : g.cOffset + from * g.ldc;
-        const len = span(rows, cols, g.ldc);
-        view.set(g.c.subarray(src0, src0 + len), at);
-        at += len;
+      const cStart = alongN ? g.cOffset + from : g.cOffset + from * g.ldc;
+      if (cIn) {
+        job.cOffset = at(g.c, cStart, es); // written in place, beta applied by the worker
+      } else if (g.beta !== 0) {
+        job.cOffset = copy(g.c, cStart, span(rows, cols, g.ldc));
+        copiedC.push({ part, at: job.cOffset, ld: g.ldc });
       } else {
         job.ldc = cols;
-        at += rows * cols;
+        job.cOffset = next;
+        next += rows * cols;
+        copiedC.push({ part, at: job.cOffset, ld: cols });
       }
-      cAts.push(job.cOffset);
-      cLds.push(job.ldc);
       Atomics.store(ctrl, CTRL_STATUS + part - 1, 0);
       writeJob(memory, part - 1, job);
       Atomics.add(ctrl, CTRL_SEQ + part - 1, 1);
@@ -229,31 +240,30 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     const [, to0] = bounds[0];
     if (alongN) single({ ...g, n: to0 });
     else single({ ...g, m: to0 });
-    // a generous deadline (≥ 0.1 GFLOP/s) turns a lost worker into an error
+    // a generous deadline (≥ 0.1 GFLOP/s) turns a lost worker into an error; the temporary
+    // block is then not reused, since a late worker might still write into it
     waitForWorkers(ctrl, parts, `threaded gemm [${m}x${k}]·[${k}x${n}]`, flops / 1e5);
-    // the workers' blocks of C (alpha·A·B + beta·C, computed in shared memory)
+    // the workers' blocks of C that were computed in the temporary block
     const { c, cOffset, ldc } = g;
-    const out = f64 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
-    for (let part = 1; part < parts; part++) {
+    for (const { part, at: src0, ld: srcLd } of copiedC) {
       const [from, to] = bounds[part];
       const w = to - from;
       const rows = alongN ? m : w;
       const cols = alongN ? w : n;
       const dst0 = alongN ? cOffset + from : cOffset + from * ldc;
-      const src0 = cAts[part - 1];
-      const srcLd = cLds[part - 1];
       for (let i = 0; i < rows; i++) {
         const src = src0 + i * srcLd;
-        const dst = dst0 + i * ldc;
-        c.set(out.subarray(src, src + cols), dst);
+        c.set(view.subarray(src, src + cols), dst0 + i * ldc);
       }
     }
+    if (temp !== undefined) arena.release(temp);
   };
 
   /**
-   * Splits an element-wise pass of `size` elements: each worker's range of the inputs is copied
-   * to shared memory, the worker computes it there (`words` describes the job in element
-   * offsets), this thread computes range 0 in place, then the workers' outputs are copied back.
+   * Splits an element-wise pass of `size` elements: each worker computes its range where the
+   * arrays are when they live in the arena, else on copies in a temporary block (its outputs
+   * copied back); this thread computes range 0 in place. `words` describes the job in element
+   * offsets of a view of the whole memory.
    */
   const shareElementwise = (
     size: number, f64: boolean, ins: (TypedArray | null)[], outs: TypedArray[], kind: number,
@@ -268,33 +278,34 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     const bounds = Array.from({ length: parts + 1 }, (_, p) => Math.round((size * p) / parts / 16) * 16);
     bounds[parts] = size;
     const shared = size - bounds[1];
-    const needed = dataStart + ((ins.length + outs.length) * shared + 64) * es;
-    if (needed > MAX_PAGES * PAGE) {
+    const copied = [...ins, ...outs].filter((x) => x !== null && !arena.owns(x)).length;
+    const temp = copied > 0 ? arena.allocBytes(copied * shared * es) : undefined;
+    if (copied > 0 && temp === undefined) {
       local(0, size);
       return;
     }
     workers ??= startPool();
-    const have = memory.buffer.byteLength;
-    if (needed > have) memory.grow(Math.ceil((needed - have) / PAGE));
-    const view = f64 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
+    const view = f64 ? new Float64Array(arena.buffer()) : new Float32Array(arena.buffer());
     const ctrl = new Int32Array(memory.buffer, 0, CTRL_BYTES / 4);
     Atomics.store(ctrl, CTRL_DONE, 0);
-    let at = Math.ceil(dataStart / es);
-    const outAtsOf: number[][] = [];
+    let next = temp === undefined ? 0 : temp / es;
+    const copyBack: { out: TypedArray; from: number; count: number; at: number }[] = [];
     for (let part = 1; part < parts; part++) {
       const from = bounds[part];
       const count = bounds[part + 1] - from;
       const inAts = ins.map((x) => {
         if (x === null) return -1;
-        view.set(x.subarray(from, from + count), at);
-        at += count;
-        return at - count;
+        if (arena.owns(x)) return at(x, from, es);
+        view.set(x.subarray(from, from + count), next);
+        next += count;
+        return next - count;
       });
-      const outAts = outs.map(() => {
-        at += count;
-        return at - count;
+      const outAts = outs.map((o) => {
+        if (arena.owns(o)) return at(o, from, es);
+        copyBack.push({ out: o, from, count, at: next });
+        next += count;
+        return next - count;
       });
-      outAtsOf.push(outAts);
       Atomics.store(ctrl, CTRL_STATUS + part - 1, 0);
       writeWords(memory, part - 1, kind, words(inAts, outAts, count));
       Atomics.add(ctrl, CTRL_SEQ + part - 1, 1);
@@ -302,12 +313,8 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     }
     local(0, bounds[1]);
     waitForWorkers(ctrl, parts, `element-wise pass of ${size} elements`, size * 1e-3);
-    const out = f64 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
-    for (let part = 1; part < parts; part++) {
-      const from = bounds[part];
-      const count = bounds[part + 1] - from;
-      outs.forEach((o, j) => o.set(out.subarray(outAtsOf[part - 1][j], outAtsOf[part - 1][j] + count), from));
-    }
+    for (const { out, from, count, at: src } of copyBack) out.set(view.subarray(src, src + count), from);
+    if (temp !== undefined) arena.release(temp);
   };
 
   const activation: ActivationRunner = (pass, kind, a, b, y, back, out, size) => {
@@ -335,5 +342,6 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     });
     await Promise.all(running.map((w) => w.terminate()));
   };
-  return { gemm, activation, adam, threads, minFlops, close };
+  const alloc = (dtype: DType, size: number): TypedArray | undefined => arena.alloc(dtype, size);
+  return { gemm, activation, adam, alloc, threads, minFlops, close };
 }

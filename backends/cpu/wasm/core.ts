@@ -1,8 +1,9 @@
 // The driver of the WebAssembly GEMM: BLIS-style cache blocking and packing in TypeScript around
 // the SIMD macro-kernels of kernel.ts. For each chunk of MB rows of C, each NC-column block and
 // each KC-deep slice of k: pack op(B) into NR-column panels, pack op(A) into MR-row panels per MC
-// rows, and let the kernel accumulate into a padded C buffer in linear memory; then write back
-// C = alpha·(A·B) + beta·C. Packing costs O(mk·⌈n/NC⌉ + kn·⌈m/MB⌉) copies against 2·m·n·k flops.
+// rows, and let the kernel accumulate into a padded C buffer in linear memory (which starts as
+// beta·C when beta ≠ 0); then copy it back into C. Packing costs O(mk·⌈n/NC⌉ + kn·⌈m/MB⌉)
+// copies against 2·m·n·k flops.
 //
 // `runGemm` and `scratchPlan` are self-contained (they reference nothing else from this module
 // at run time) because the worker pool evaluates their source text inside each worker.
@@ -43,7 +44,10 @@ export function scratchPlan(t: TileParams, es: number): ScratchPlan {
  * panels and to a multiple of the k unroll), then packed by a WebAssembly copy or transpose;
  * operands that already live in `memory` are packed in place (see aDirect).
  */
-export function runGemm(ex: KernelExports, memory: WebAssembly.Memory, scratch: number, tiles: GemmTiles, g: GemmArgs): void {
+export function runGemm(
+  ex: KernelExports, memory: WebAssembly.Memory, scratch: number, tiles: GemmTiles, g: GemmArgs,
+  resident: (x: GemmArgs['a']) => boolean = (x) => x.buffer === memory.buffer,
+): void {
   const { transA, transB, m, n, k, alpha, beta, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc } = g;
   if (m === 0 || n === 0) return;
   if (k === 0 || alpha === 0) {
@@ -64,6 +68,7 @@ export function runGemm(ex: KernelExports, memory: WebAssembly.Memory, scratch: 
   const copyB = f64 ? ex.f64_copyB : ex.f32_copyB;
   const transposeA = f64 ? ex.f64_transposeA : ex.f32_transposeA;
   const transposeB = f64 ? ex.f64_transposeB : ex.f32_transposeB;
+  const scale = f64 ? ex.f64_scale : ex.f32_scale;
   const { mr, nr, ku } = t;
   const apB = scratch + plan.ap;
   const bpB = scratch + plan.bp;
@@ -71,11 +76,15 @@ export function runGemm(ex: KernelExports, memory: WebAssembly.Memory, scratch: 
   const stB = scratch + plan.st;
   const cwE = cwB / es;
   const stE = stB / es;
-  // Operands already in this linear memory (the threaded tier's copies) are packed without
-  // staging when no k padding is needed (ku = 1); the caller leaves slack after them for the
-  // lanes that read past a partial panel.
-  const aDirect = ku === 1 && a.buffer === memory.buffer;
-  const bDirect = ku === 1 && b.buffer === memory.buffer;
+  // Operands already in this linear memory (tensors of the threaded tier's arena, its copies)
+  // are packed without staging when no k padding is needed (ku = 1) and the lanes that read
+  // past a partial panel (at most a register tile of rows) stay inside the memory.
+  const limit = memory.buffer.byteLength;
+  const over = Math.max(mr, nr) + 1;
+  const inPlace = (x: GemmArgs['a'], off: number, ld: number, rows: number, cols: number): boolean =>
+    ku === 1 && resident(x) && x.byteOffset + (off + (rows + over) * ld + cols) * es <= limit;
+  const aDirect = inPlace(a, aOffset, lda, transA ? k : m, transA ? m : k);
+  const bDirect = inPlace(b, bOffset, ldb, transB ? n : k, transB ? k : n);
 
   /** Copies src[off + r·ld + q] (r < rows, q < cols) to staging, row stride colsPad, zero pad. */
   const stage = (src: GemmArgs['a'], off: number, ld: number, rows: number, cols: number, rowsPad: number, colsPad: number): void => {
@@ -95,6 +104,15 @@ export function runGemm(ex: KernelExports, memory: WebAssembly.Memory, scratch: 
       const ncc = Math.min(t.nc, n - jc);
       const nt = Math.ceil(ncc / nr);
       const ncp = nt * nr;
+      // beta ≠ 0: Cw starts as beta·C (memcpy per row, one SIMD pass) and every k block adds
+      // to it, so the write-back is a plain copy
+      if (beta !== 0) {
+        for (let i = 0; i < mbc; i++) {
+          const crow = cOffset + (ib + i) * ldc + jc;
+          view.set(c.subarray(crow, crow + ncc), cwE + i * ncp);
+        }
+        if (beta !== 1) scale(cwB, mbc * ncp, beta);
+      }
       for (let pc = 0; pc < k; pc += t.kc) {
         const kcc = Math.min(t.kc, k - pc);
         const kcp = Math.ceil(kcc / ku) * ku;
@@ -124,16 +142,15 @@ export function runGemm(ex: KernelExports, memory: WebAssembly.Memory, scratch: 
             stage(a, aOffset + pc * lda + ic, lda, kcc, mcc, kcp, mcp);
             copyA(stB, mcp * es, apB, kcp, mt);
           }
-          kern(apB, bpB, cwB + (ic - ib) * ncp * es, ncp * es, mt, nt, kcp, pc > 0 ? 1 : 0, alpha);
+          kern(apB, bpB, cwB + (ic - ib) * ncp * es, ncp * es, mt, nt, kcp, pc > 0 || beta !== 0 ? 1 : 0, alpha);
         }
       }
-      // write back: C = Cw + beta·C, Cw already scaled by alpha (beta = 0 never reads C, so NaN
-      // there is overwritten)
+      // write back C = Cw (= alpha·A·B + beta·C; beta = 0 never reads C, so NaN there is
+      // overwritten)
       for (let i = 0; i < mbc; i++) {
         const crow = cOffset + (ib + i) * ldc + jc;
         const wrow = cwE + i * ncp;
-        if (beta === 0) c.set(view.subarray(wrow, wrow + ncc), crow);
-        else for (let j = 0; j < ncc; j++) c[crow + j] = view[wrow + j] + beta * c[crow + j];
+        c.set(view.subarray(wrow, wrow + ncc), crow);
       }
     }
   }

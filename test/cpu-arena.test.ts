@@ -145,6 +145,54 @@ if (threaded) {
     }
   });
 
+  t.test('SIMD smooth leaky ReLU passes (arrays in the arena) against the formulas, special values included', async (t) => {
+    const softplus = (v: number): number => (v > 30 ? v : v < -700 ? 0 : Math.log(1 + Math.exp(v)));
+    const sigmoid = (v: number): number => 0.5 * (1 + Math.tanh(v / 2));
+    const special = [0, -0, 1e-30, -1e-30, 1e-7, -1e-7, 20, -20, 90, -90, 800, -800, Infinity, -Infinity, NaN];
+    for (const size of [70_001, 40_003, 9]) {
+      for (const T of [Float64Array, Float32Array]) {
+        const tol = T === Float64Array ? 1e-12 : 2e-6;
+        const y0 = fill(T, size).map((v, i) => (i % 13 === 0 ? 30 * v : 3 * v));
+        // special values at the start (this thread's range) and past the middle (the worker's)
+        special.forEach((v, i) => {
+          y0[i % size] = v;
+          y0[(Math.floor(size / 2) + 5 + i) % size] = v;
+        });
+        const y = place(y0, true);
+        const back = place(fill(T, size), true);
+        for (const alpha of [0.3, 0.05]) {
+          const refs = [
+            (v: number) => alpha * v + (1 - alpha) * softplus(v),
+            (v: number, g: number) => {
+              const s = sigmoid(v);
+              const d = alpha + (1 - alpha) * s;
+              return d * g - ((1 - alpha) * s * (1 - s)) / d;
+            },
+          ];
+          for (const [pass, ref] of [[0, refs[0]], [2, refs[1]]] as const) {
+            const out = place(new T(size).fill(NaN), true);
+            th.activation(pass, 0, alpha, 0, y, pass === 2 ? back : null, out, size);
+            let worst = 0;
+            let nanMismatch = 0;
+            for (let i = 0; i < size; i++) {
+              const want = ref(y[i], back[i]);
+              if (Number.isNaN(want) || Number.isNaN(out[i])) {
+                if (Number.isNaN(want) !== Number.isNaN(out[i])) nanMismatch++;
+                continue;
+              }
+              if (!Number.isFinite(want)) {
+                if (want !== out[i]) nanMismatch++;
+                continue;
+              }
+              worst = Math.max(worst, Math.abs(out[i] - want) / Math.max(1, Math.abs(want)));
+            }
+            t.ok(worst <= tol && nanMismatch === 0, `${T.name} ${size} elements, α = ${alpha}, pass ${pass}: ${worst.toExponential(2)}`, { nanMismatch });
+          }
+        }
+      }
+    }
+  });
+
   t.test('element-wise passes over arrays in the arena, mixed with ordinary arrays', async (t) => {
     const size = 70_001;
     for (const T of [Float64Array, Float32Array]) {

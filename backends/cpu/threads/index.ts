@@ -17,6 +17,7 @@ import { defaultTiles, kernelModuleBytes, PAGE, type GemmTiles, type KernelExpor
 import type { AdamRunner } from '../elementwise.js';
 import { activationRange, type ActivationRunner } from '../fused.js';
 import { adamRange } from '../elementwise.js';
+import { activationSimd, adamSimd } from '../wasm/elementwise-kernels.js';
 import type { DType, TypedArray } from '../../../engine/dtype.js';
 import { SharedArena } from './arena.js';
 import {
@@ -317,18 +318,32 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     if (temp !== undefined) arena.release(temp);
   };
 
+  /** Byte address of element `i` of arrays that all live in the arena, else undefined. */
+  const addresses = (arrays: (TypedArray | null)[], i: number): number[] | undefined =>
+    arrays.every((x) => x === null || arena.owns(x)) ? arrays.map((x) => (x === null ? 0 : x.byteOffset + i * x.BYTES_PER_ELEMENT)) : undefined;
+
+  // this thread's range: the SIMD kernels when the arrays live in the arena, else JavaScript
   const activation: ActivationRunner = (pass, kind, a, b, y, back, out, size) => {
     const f64 = y instanceof Float64Array;
+    const js = (start: number, end: number): void => activationRange(pass, kind, a, b, y, back, out, start, end);
     shareElementwise(size, f64, [y, back], [out], JOB_KIND_ACTIVATION,
       ([yAt, backAt], [outAt], count) => [pass, kind, a, b, f64 ? 1 : 0, yAt, backAt, outAt, count],
-      (start, end) => activationRange(pass, kind, a, b, y, back, out, start, end));
+      (start, end) => {
+        const at = addresses([y, back, out], start);
+        if (at === undefined || !activationSimd(exports, f64, pass, kind, a, at[0], at[1], at[2], end - start, (from) => js(start + from, end))) js(start, end);
+      });
   };
 
   const adam: AdamRunner = (p, d, m, v, po, mo, vo, size, rate, epsHat, beta1, beta2) => {
     const f64 = p instanceof Float64Array;
+    const js = (start: number, end: number): void => adamRange(p, d, m, v, po, mo, vo, start, end, rate, epsHat, beta1, beta2);
     shareElementwise(size, f64, [p, d, m, v], [po, mo, vo], JOB_KIND_ADAM,
       ([pAt, dAt, mAt, vAt], [poAt, moAt, voAt], count) => [f64 ? 1 : 0, pAt, dAt, mAt, vAt, poAt, moAt, voAt, count, rate, epsHat, beta1, beta2],
-      (start, end) => adamRange(p, d, m, v, po, mo, vo, start, end, rate, epsHat, beta1, beta2));
+      (start, end) => {
+        const at = addresses([p, d, m, v, po, mo, vo], start);
+        if (at === undefined) js(start, end);
+        else adamSimd(exports, f64, at[0], at[1], at[2], at[3], at[4], at[5], at[6], end - start, rate, epsHat, beta1, beta2, (from) => js(start + from, end));
+      });
   };
 
   const close = async (): Promise<void> => {

@@ -8,6 +8,7 @@
 import { adamRange } from '../elementwise.js';
 import { activationRange } from '../fused.js';
 import { runGemm, scratchPlan } from '../wasm/core.js';
+import { activationSimd, adamSimd } from '../wasm/elementwise-kernels.js';
 
 /** Indices into the Int32 control words at byte 0 of the shared memory. */
 export const CTRL_DONE = 0;
@@ -85,6 +86,8 @@ ${scratchPlan.toString()}
 ${runGemm.toString()}
 ${activationRange.toString()}
 ${adamRange.toString()}
+${activationSimd.toString()}
+${adamSimd.toString()}
 const { module, memory, tiles, scratch, slot } = workerData;
 const FIELDS = ${JSON.stringify(JOB_FIELDS)};
 let exports = null;
@@ -113,12 +116,17 @@ for (;;) {
       const view = f64 === 1 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
       const y = view.subarray(yAt, yAt + count);
       const back = backAt < 0 ? null : view.subarray(backAt, backAt + count);
-      activationRange(pass, act, a, b, y, back, view.subarray(outAt, outAt + count), 0, count);
+      const out = view.subarray(outAt, outAt + count);
+      const es = f64 === 1 ? 8 : 4;
+      const tail = (from) => activationRange(pass, act, a, b, y, back, out, from, count);
+      if (!activationSimd(exports, f64 === 1, pass, act, a, yAt * es, backAt * es, outAt * es, count, tail)) tail(0);
     } else if (kind === ${JOB_KIND_ADAM}) {
       const [f64, pAt, dAt, mAt, vAt, poAt, moAt, voAt, count, rate, epsHat, beta1, beta2] = words;
       const view = f64 === 1 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
       const at = (o) => view.subarray(o, o + count);
-      adamRange(at(pAt), at(dAt), at(mAt), at(vAt), at(poAt), at(moAt), at(voAt), 0, count, rate, epsHat, beta1, beta2);
+      const es = f64 === 1 ? 8 : 4;
+      const tail = (from) => adamRange(at(pAt), at(dAt), at(mAt), at(vAt), at(poAt), at(moAt), at(voAt), from, count, rate, epsHat, beta1, beta2);
+      adamSimd(exports, f64 === 1, pAt * es, dAt * es, mAt * es, vAt * es, poAt * es, moAt * es, voAt * es, count, rate, epsHat, beta1, beta2, tail);
     } else {
       const job = {};
       FIELDS.forEach((f, i) => { job[f] = words[i]; });

@@ -83,6 +83,8 @@ export class Code {
   i32Mul(): this { return this.op(0x6c); }
 
   f32DemoteF64(): this { return this.op(0xb6); }
+  f64Const(value: number): this { return this.op(0x44, ...new Uint8Array(new Float64Array([value]).buffer)); }
+  f64Sub(): this { return this.op(0xa1); }
 
   // scalar memory; memarg = (log2 alignment, byte offset)
   i32Load(offset: number): this { return this.op(0x28, 2, ...uleb(offset)); }
@@ -103,6 +105,37 @@ export class Code {
   f32x4Mul(): this { return this.simd(0xe6); }
   f64x2Add(): this { return this.simd(0xf0); }
   f64x2Mul(): this { return this.simd(0xf2); }
+  // constants: one value in every lane (v128.const)
+  f32x4Const(value: number): this { return this.lanes(new Float32Array(4).fill(value)); }
+  f64x2Const(value: number): this { return this.lanes(new Float64Array(2).fill(value)); }
+  i32x4Const(value: number): this { return this.lanes(new Int32Array(4).fill(value)); }
+  i64x2Const(value: number): this { return this.lanes(new BigInt64Array(2).fill(BigInt(value))); }
+  private lanes(v: Float32Array | Float64Array | Int32Array | BigInt64Array): this { return this.simd(0x0c, ...new Uint8Array(v.buffer)); }
+  // lane-wise arithmetic, comparisons (all-ones masks) and bit operations
+  f32x4Sub(): this { return this.simd(0xe5); }
+  f32x4Div(): this { return this.simd(0xe7); }
+  f32x4Sqrt(): this { return this.simd(0xe3); }
+  f32x4Abs(): this { return this.simd(0xe0); }
+  f32x4Neg(): this { return this.simd(0xe1); }
+  f32x4Max(): this { return this.simd(0xe9); }
+  f32x4Nearest(): this { return this.simd(0x6a); }
+  f32x4Ge(): this { return this.simd(0x46); }
+  f64x2Sub(): this { return this.simd(0xf1); }
+  f64x2Div(): this { return this.simd(0xf3); }
+  f64x2Sqrt(): this { return this.simd(0xef); }
+  f64x2Abs(): this { return this.simd(0xec); }
+  f64x2Neg(): this { return this.simd(0xed); }
+  f64x2Max(): this { return this.simd(0xf5); }
+  f64x2Nearest(): this { return this.simd(0x94); }
+  f64x2Ge(): this { return this.simd(0x4c); }
+  v128Bitselect(): this { return this.simd(0x52); }
+  i32x4Add(): this { return this.simd(0xae); }
+  i32x4Shl(): this { return this.simd(0xab); }
+  i32x4TruncSatF32x4S(): this { return this.simd(0xf8); }
+  i32x4TruncSatF64x2SZero(): this { return this.simd(0xfc); }
+  i64x2ExtendLowI32x4S(): this { return this.simd(0xc7); }
+  i64x2Add(): this { return this.simd(0xce); }
+  i64x2Shl(): this { return this.simd(0xcb); }
   // relaxed SIMD (a·b + c with the stack [a, b, c]; fused where the hardware has FMA)
   f32x4RelaxedMadd(): this { return this.simd(0x105); }
   f64x2RelaxedMadd(): this { return this.simd(0x107); }

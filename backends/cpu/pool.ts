@@ -37,7 +37,9 @@ export class ArrayPool {
   constructor(options: ArrayPoolOptions = {}) {
     const place = options.place;
     this.fresh = place ? (dtype, size) => place(dtype, size) ?? allocHost(dtype, size) : allocHost;
-    this.minElements = options.minElements ?? 1 << 14;
+    // arrays placed in shared memory are pooled from 1024 elements on, so that a D = 100 step's
+    // 100×100 tensors also reach the SIMD element-wise kernels and in-place packing
+    this.minElements = options.minElements ?? (place ? 1 << 10 : 1 << 14);
     this.maxBytes = options.maxBytes ?? 256 * 2 ** 20;
     this.perSize = options.perSize ?? 8;
   }

@@ -2,7 +2,8 @@
 // the SIMD macro-kernels of kernel.ts. For each chunk of MB rows of C, each NC-column block and
 // each KC-deep slice of k: pack op(B) into NR-column panels, pack op(A) into MR-row panels per MC
 // rows, and let the kernel accumulate into a padded C buffer in linear memory (which starts as
-// beta·C when beta ≠ 0); then copy it back into C. Packing costs O(mk·⌈n/NC⌉ + kn·⌈m/MB⌉)
+// beta·C when beta ≠ 0); then copy it back into C. When C itself lives in that memory, whole
+// register tiles go straight into C and only the edge tiles through the buffer. Packing costs O(mk·⌈n/NC⌉ + kn·⌈m/MB⌉)
 // copies against 2·m·n·k flops.
 //
 // `runGemm` and `scratchPlan` are self-contained (they reference nothing else from this module
@@ -98,24 +99,37 @@ export function runGemm(
     if (rowsPad > rows) view.fill(0, stE + rows * colsPad, stE + rowsPad * colsPad);
   };
 
+  // C in this memory (a tensor of the threaded tier's arena): whole register tiles are stored
+  // straight into C; only the partial tiles at the right and bottom edges go through Cw
+  const cDirect = resident(c) && t.mc % mr === 0;
+  const cAddr = (i: number, j: number): number => c.byteOffset + (cOffset + i * ldc + j) * es;
+
   for (let ib = 0; ib < m; ib += t.mb) {
     const mbc = Math.min(t.mb, m - ib);
+    const fullRows = cDirect ? mbc - (mbc % mr) : 0; // rows of the block in whole tiles
     for (let jc = 0; jc < n; jc += t.nc) {
       const ncc = Math.min(t.nc, n - jc);
       const nt = Math.ceil(ncc / nr);
       const ncp = nt * nr;
-      // beta ≠ 0: Cw starts as beta·C (memcpy per row, one SIMD pass) and every k block adds
-      // to it, so the write-back is a plain copy
+      const nFull = cDirect ? Math.floor(ncc / nr) : 0; // whole column panels stored into C
+      const colFull = nFull * nr;
+      // beta ≠ 0: what goes through Cw starts as beta·C (memcpy per row, SIMD scaling), C's
+      // whole tiles are scaled in place, and every k block adds to them
       if (beta !== 0) {
         for (let i = 0; i < mbc; i++) {
           const crow = cOffset + (ib + i) * ldc + jc;
-          view.set(c.subarray(crow, crow + ncc), cwE + i * ncp);
+          const from = i < fullRows ? colFull : 0;
+          if (from > 0 && beta !== 1) scale(cAddr(ib + i, jc), colFull, beta);
+          if (from < ncc) {
+            view.set(c.subarray(crow + from, crow + ncc), cwE + i * ncp + from);
+            if (beta !== 1) scale(cwB + (i * ncp + from) * es, ncp - from, beta);
+          }
         }
-        if (beta !== 1) scale(cwB, mbc * ncp, beta);
       }
       for (let pc = 0; pc < k; pc += t.kc) {
         const kcc = Math.min(t.kc, k - pc);
         const kcp = Math.ceil(kcc / ku) * ku;
+        const accumulate = pc > 0 || beta !== 0 ? 1 : 0;
         if (bDirect) {
           // packed straight from linear memory; lanes past ncc read neighbours (their products
           // only reach padding columns of Cw, which are never written back)
@@ -142,15 +156,25 @@ export function runGemm(
             stage(a, aOffset + pc * lda + ic, lda, kcc, mcc, kcp, mcp);
             copyA(stB, mcp * es, apB, kcp, mt);
           }
-          kern(apB, bpB, cwB + (ic - ib) * ncp * es, ncp * es, mt, nt, kcp, pc > 0 || beta !== 0 ? 1 : 0, alpha);
+          const cw = cwB + (ic - ib) * ncp * es;
+          if (!cDirect) {
+            kern(apB, bpB, cw, ncp * es, mt, nt, kcp, accumulate, alpha);
+            continue;
+          }
+          const mFull = Math.floor(mcc / mr);
+          if (mFull > 0 && nFull > 0) kern(apB, bpB, cAddr(ic, jc), ldc * es, mFull, nFull, kcp, accumulate, alpha);
+          if (nt > nFull) kern(apB, bpB + nFull * kcp * nr * es, cw + colFull * es, ncp * es, mt, nt - nFull, kcp, accumulate, alpha);
+          if (mt > mFull && nFull > 0) kern(apB + mFull * kcp * mr * es, bpB, cw + mFull * mr * ncp * es, ncp * es, mt - mFull, nFull, kcp, accumulate, alpha);
         }
       }
-      // write back C = Cw (= alpha·A·B + beta·C; beta = 0 never reads C, so NaN there is
-      // overwritten)
+      // write back what went through Cw (= alpha·A·B + beta·C; beta = 0 never reads C, so NaN
+      // there is overwritten)
       for (let i = 0; i < mbc; i++) {
+        const from = i < fullRows ? colFull : 0;
+        if (from >= ncc) continue;
         const crow = cOffset + (ib + i) * ldc + jc;
         const wrow = cwE + i * ncp;
-        c.set(view.subarray(wrow, wrow + ncc), crow);
+        c.set(view.subarray(wrow + from, wrow + ncc), crow + from);
       }
     }
   }

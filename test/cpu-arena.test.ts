@@ -193,6 +193,28 @@ if (threaded) {
     }
   });
 
+  t.test('SIMD full sums of arrays in the arena against a float64 loop; NaN and ∞ propagate', async (t) => {
+    for (const T of [Float64Array, Float32Array]) {
+      for (const size of [0, 1, 3, 4, 7, 1000, 100_003]) {
+        const x = place(fill(T, size), true);
+        let want = 0;
+        for (let i = 0; i < size; i++) want += x[i];
+        const got = th.sumAll(x) as number;
+        t.ok(Math.abs(got - want) <= 1e-12 * (1 + size), `${T.name} ${size} elements: ${got} vs ${want}`);
+      }
+      const x = place(fill(T, 1001), true);
+      x[500] = Infinity;
+      t.equal(th.sumAll(x), Infinity, `${T.name}: +∞ inside`);
+      x[999] = -Infinity;
+      t.ok(Number.isNaN(th.sumAll(x)), `${T.name}: +∞ and −∞ give NaN`);
+      x[500] = 0;
+      x[999] = 0;
+      x[1000] = NaN; // past the last whole vector: the JavaScript tail
+      t.ok(Number.isNaN(th.sumAll(x)), `${T.name}: NaN in the tail propagates`);
+      t.equal(th.sumAll(new T(8)), undefined, `${T.name}: an ordinary array is left to the caller`);
+    }
+  });
+
   t.test('element-wise passes over arrays in the arena, mixed with ordinary arrays', async (t) => {
     const size = 70_001;
     for (const T of [Float64Array, Float32Array]) {

@@ -33,7 +33,7 @@ export interface GemmChoice {
   /** The WebAssembly micro-kernels that run (FMA or plain SIMD, register tiles); absent for 'js'. */
   kernel?: string;
   /** Element-wise kernels shared with the worker threads (the threaded tier only). */
-  elementwise?: { activation: ActivationRunner; adam: AdamRunner };
+  elementwise?: { activation: ActivationRunner; adam: AdamRunner; sumAll: (x: TypedArray) => number | undefined };
   /** Storage the tier reads without copies (the threaded tier's shared memory); undefined when full. */
   place?: (dtype: DType, size: number) => TypedArray | undefined;
 }
@@ -63,7 +63,7 @@ function tryTier(tier: GemmTier, options: GemmChoiceOptions): GemmChoice | strin
     gemm: threaded.gemm,
     fallbacks: [],
     close: threaded.close,
-    elementwise: { activation: threaded.activation, adam: threaded.adam },
+    elementwise: { activation: threaded.activation, adam: threaded.adam, sumAll: threaded.sumAll },
     place: threaded.alloc,
   };
 }

@@ -83,7 +83,15 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
     unary: (op, x, size) => unary(op, x, size, take),
     binary: (op, a, b, size) => binary(op, a, b, size, take),
     affine: (x, size, scale, shift) => affine(x, size, scale, shift, take),
-    sum, max, slice, pad, cast,
+    sum: (x, shape, axes) => {
+      // a full sum of an array in shared memory: the SIMD kernel (float64 accumulation)
+      const total = axes.length === shape.length ? shared?.sumAll(x) : undefined;
+      if (total === undefined) return sum(x, shape, axes);
+      const out = allocHost(dtypeOfArray(x), 1);
+      out[0] = total;
+      return out;
+    },
+    max, slice, pad, cast,
     transpose: (x, shape, perm) => transpose(x, shape, perm, take),
     expand: (x, shape, outShape) => expand(x, shape, outShape, take),
     adam: (p, d, m, v, size, h) => adam(p, d, m, v, size, h, take, shared?.adam),

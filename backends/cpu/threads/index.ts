@@ -53,6 +53,8 @@ export interface ThreadedGemm {
    * the memory is full. Products and passes over such arrays need no copies.
    */
   alloc: (dtype: DType, size: number) => TypedArray | undefined;
+  /** Σ of an array `alloc` made, accumulated in float64 (SIMD); undefined for any other array. */
+  sumAll: (x: TypedArray) => number | undefined;
   threads: number;
   minFlops: number;
   /** Ends the workers now (they are unref'ed anyway); the GEMM then runs on one thread. */
@@ -358,5 +360,14 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     await Promise.all(running.map((w) => w.terminate()));
   };
   const alloc = (dtype: DType, size: number): TypedArray | undefined => arena.alloc(dtype, size);
-  return { gemm, activation, adam, alloc, threads, minFlops, close };
+  /** Σ x in float64 by the SIMD kernel, for an array in the arena; undefined for others. */
+  const sumAll = (x: TypedArray): number | undefined => {
+    if (!arena.owns(x)) return undefined;
+    const lanes = 16 / x.BYTES_PER_ELEMENT;
+    const vectors = Math.floor(x.length / lanes);
+    let total = (x instanceof Float64Array ? exports.f64_sum : exports.f32_sum)(x.byteOffset, vectors);
+    for (let i = vectors * lanes; i < x.length; i++) total += x[i];
+    return total;
+  };
+  return { gemm, activation, adam, alloc, sumAll, threads, minFlops, close };
 }

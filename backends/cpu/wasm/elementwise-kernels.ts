@@ -1,6 +1,6 @@
 // WebAssembly SIMD element-wise kernels for the training step, emitted into the GEMM's module so
-// that the worker threads have them too: one Adam step, and the smooth leaky ReLU's value and
-// backprop passes. In JavaScript these run at 20–60 ns an element on the 2-core EPYC (V8's
+// that the worker threads have them too: one Adam step, the smooth leaky ReLU's value and
+// backprop passes, and a full sum (train's finiteness check sums every new parameter). In JavaScript these run at 20–60 ns an element on the 2-core EPYC (V8's
 // Math.exp and Math.log1p alone take ~22 ns each there; a polynomial in JavaScript is no faster,
 // its Horner chain is latency-bound); here 4 (f32) or 2 (f64) lanes go through the same chain.
 //
@@ -15,6 +15,7 @@
 //   <dt>_adam(p, d, m, v, po, mo, vo, count, rate, epsHat, beta1, beta2)   as adamRange
 //   <dt>_slrelu_value(y, out, count, alpha)                               as activationRange pass 0
 //   <dt>_slrelu_backprop(y, back, out, count, alpha)                      as activationRange pass 2
+//   <dt>_sum(x, count) → Σ x in float64                                  the finiteness check's sums
 
 import { Code, F64, I32, V128, type FuncDef, type ValType } from './emit.js';
 
@@ -32,6 +33,9 @@ export interface ElementwiseExports {
   f32_slrelu_value: ActivationValueKernel;
   f64_slrelu_backprop: ActivationBackpropKernel;
   f32_slrelu_backprop: ActivationBackpropKernel;
+  /** Σ of `count` whole vectors at byte address x, in float64. */
+  f64_sum: (x: number, count: number) => number;
+  f32_sum: (x: number, count: number) => number;
 }
 
 /** Lane-type-generic instruction names over one Code. */
@@ -328,9 +332,32 @@ function smoothLeakyReluKernel(f64: boolean, pass: 'value' | 'backprop'): FuncDe
   return { name: `${f64 ? 'f64' : 'f32'}_slrelu_${pass}`, params, results: [], locals: loc.types, body: c };
 }
 
+/** Σ x over `count` vectors, accumulated in float64 (two f64x2 partial sums). */
+function sumKernel(f64: boolean): FuncDef {
+  const X = 0, COUNT = 1;
+  const loc = new Locals(2);
+  const OFF = loc.add(I32), END = loc.add(I32), A0 = loc.add(V128), A1 = loc.add(V128);
+  const c = new Code();
+  c.v128Zero().set(A0).v128Zero().set(A1);
+  vectorLoop(c, COUNT, OFF, END, () => {
+    if (f64) {
+      c.get(A0);
+      load(c, X, OFF);
+      c.f64x2Add().set(A0);
+    } else {
+      // lanes 0–1 and 2–3 of the vector, each widened to f64x2
+      c.get(A0).get(X).get(OFF).i32Add().v128Load64Zero(0).f64x2PromoteLowF32x4().f64x2Add().set(A0);
+      c.get(A1).get(X).get(OFF).i32Add().v128Load64Zero(8).f64x2PromoteLowF32x4().f64x2Add().set(A1);
+    }
+  });
+  c.get(A0).get(A1).f64x2Add().set(A0);
+  c.get(A0).f64x2ExtractLane(0).get(A0).f64x2ExtractLane(1).f64Add();
+  return { name: `${f64 ? 'f64' : 'f32'}_sum`, params: [I32, I32], results: [F64], locals: loc.types, body: c };
+}
+
 /** The element-wise kernels of both dtypes. */
 export function elementwiseKernels(): FuncDef[] {
-  return [false, true].flatMap((f64) => [adamKernel(f64), smoothLeakyReluKernel(f64, 'value'), smoothLeakyReluKernel(f64, 'backprop')]);
+  return [false, true].flatMap((f64) => [adamKernel(f64), smoothLeakyReluKernel(f64, 'value'), smoothLeakyReluKernel(f64, 'backprop'), sumKernel(f64)]);
 }
 
 /**

@@ -85,6 +85,7 @@ export class Code {
   f32DemoteF64(): this { return this.op(0xb6); }
   f64Const(value: number): this { return this.op(0x44, ...new Uint8Array(new Float64Array([value]).buffer)); }
   f64Sub(): this { return this.op(0xa1); }
+  f64Add(): this { return this.op(0xa0); }
 
   // scalar memory; memarg = (log2 alignment, byte offset)
   i32Load(offset: number): this { return this.op(0x28, 2, ...uleb(offset)); }
@@ -136,6 +137,9 @@ export class Code {
   i64x2ExtendLowI32x4S(): this { return this.simd(0xc7); }
   i64x2Add(): this { return this.simd(0xce); }
   i64x2Shl(): this { return this.simd(0xcb); }
+  f64x2PromoteLowF32x4(): this { return this.simd(0x5f); }
+  f64x2ExtractLane(lane: number): this { return this.simd(0x21, lane); }
+  v128Load64Zero(offset: number): this { return this.simd(0x5d, 3, ...uleb(offset)); }
   // relaxed SIMD (a·b + c with the stack [a, b, c]; fused where the hardware has FMA)
   f32x4RelaxedMadd(): this { return this.simd(0x105); }
   f64x2RelaxedMadd(): this { return this.simd(0x107); }

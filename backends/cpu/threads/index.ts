@@ -26,6 +26,8 @@ import {
 
 /** Products below this many flops run on the calling thread (crossover measured by bench/gemm.ts). */
 export const DEFAULT_MIN_FLOPS = 5e6;
+/** Milliseconds a waiting thread polls before it sleeps in Atomics.wait (the worker, for its next job, too). */
+export const SPIN_MS = 0.3;
 /** Maximum size of the shared memory (1 GiB); larger products run on one thread. */
 const MAX_PAGES = 16384;
 const CTRL_BYTES = 4096;
@@ -113,7 +115,7 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
   let broken: string | undefined;
   const errors: string[] = [];
   const startPool = (): NodeWorker[] => {
-    const source = workerSource();
+    const source = workerSource(SPIN_MS);
     return Array.from({ length: threads - 1 }, (_, w) => {
       const worker = new Worker(source, {
         eval: true,
@@ -129,7 +131,8 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
 
   /** Waits until parts − 1 workers reported; throws after 60 s + extraMs or when one failed. */
   const waitForWorkers = (ctrl: Int32Array, parts: number, what: string, extraMs: number): void => {
-    const deadline = performance.now() + 60_000 + extraMs;
+    const spinFrom = performance.now();
+    const deadline = spinFrom + 60_000 + extraMs;
     for (;;) {
       const done = Atomics.load(ctrl, CTRL_DONE);
       if (done >= parts - 1) break;
@@ -137,6 +140,9 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
         broken = 'a worker did not answer';
         throw new Error(`${what}: ${broken}`);
       }
+      // spin first: the worker usually finishes within microseconds of this thread, and
+      // waking from Atomics.wait costs tens of microseconds here
+      if (performance.now() - spinFrom < SPIN_MS) continue;
       Atomics.wait(ctrl, CTRL_DONE, done, 1000);
     }
     for (let w = 1; w < parts; w++) {

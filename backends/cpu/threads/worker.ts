@@ -79,7 +79,7 @@ export interface WorkerInit {
  * the job from its slot, computes, and reports through the status and done words; a message
  * is used only for an error's text. Hand-off costs a store and a notify, no message.
  */
-export function workerSource(): string {
+export function workerSource(spinMs = 0): string {
   return `'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
 ${scratchPlan.toString()}
@@ -100,6 +100,10 @@ try {
 const ctrl = new Int32Array(memory.buffer, 0, 256);
 let seen = 0;
 for (;;) {
+  // poll for a while after a job (the next one of a training step follows within
+  // microseconds), then sleep
+  const spinUntil = performance.now() + ${spinMs};
+  while (Atomics.load(ctrl, ${CTRL_SEQ} + slot) === seen && performance.now() < spinUntil);
   Atomics.wait(ctrl, ${CTRL_SEQ} + slot, seen);
   const seq = Atomics.load(ctrl, ${CTRL_SEQ} + slot);
   if (seq === -1) break;

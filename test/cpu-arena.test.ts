@@ -10,6 +10,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { SharedArena, SLACK } from '../backends/cpu/threads/arena.js';
 import { createThreadedGemm } from '../backends/cpu/threads/index.js';
+import { CTRL_NEXT_CHUNK, CTRL_SEQ, CTRL_STATUS, JOB_BYTES_AT, JOB_WORDS, MAX_THREADS } from '../backends/cpu/threads/worker.js';
 import { createCpuBackend } from '../backends/cpu/index.js';
 import { PAGE } from '../backends/cpu/wasm/kernel.js';
 import { Rng } from '../engine/random.js';
@@ -76,6 +77,15 @@ t.test('arena: views are recognised across a grow; collected views are freed', a
   }
   t.equal(arena.bytesInUse, inUse, 'the unreachable views were freed after a collection');
   t.equal(big[199_999], -1, 'live views keep their contents');
+});
+
+t.test('the thread count is capped where the control words and job slots end', async (t) => {
+  const many = createThreadedGemm({ threads: 40 });
+  if (many) {
+    t.equal(many.threads, MAX_THREADS, `40 asked, ${many.threads} used`);
+    await many.close();
+  } else t.comment('no threaded tier here');
+  t.ok(JOB_BYTES_AT + MAX_THREADS * JOB_WORDS * 8 <= 4096 && CTRL_SEQ + MAX_THREADS <= CTRL_NEXT_CHUNK && CTRL_STATUS + MAX_THREADS <= CTRL_SEQ, 'the slots of MAX_THREADS threads fit the 4096 control bytes without overlapping');
 });
 
 type Ctor = Float64ArrayConstructor | Float32ArrayConstructor;

@@ -4,8 +4,10 @@
 // whole register tiles along its longer side and hands each worker its block through a job slot;
 // operands and C that live in the arena are read and written in place, anything else (a caller's
 // own arrays) is copied into a temporary arena block (memcpy) and the workers' blocks of C copied
-// back. Block 0 runs on the calling thread, which then waits with Atomics.wait (allowed on
-// Node's main thread). Below `minFlops` (2·m·n·k) the caller's thread runs the product alone:
+// back. When nothing needs copying, C is cut into three blocks per thread that the threads claim
+// from a shared counter (chunks.ts), so a slower core takes fewer; otherwise block 0 runs on the
+// calling thread. The calling thread then polls and waits with Atomics.wait (allowed on Node's
+// main thread). Below `minFlops` (2·m·n·k) the caller's thread runs the product alone:
 // the wake-up (~0.1 ms) costs more than the second core saves. The pool starts on the first large
 // product and its workers are unref'ed, so they never keep the process alive.
 
@@ -20,8 +22,9 @@ import { adamRange } from '../elementwise.js';
 import { activationSimd, adamSimd } from '../wasm/elementwise-kernels.js';
 import type { DType, TypedArray } from '../../../engine/dtype.js';
 import { SharedArena } from './arena.js';
+import { runClaimedChunks } from './chunks.js';
 import {
-  CTRL_DONE, CTRL_SEQ, CTRL_STATUS, JOB_KIND_ACTIVATION, JOB_KIND_ADAM, workerSource, writeJob, writeWords, type WorkerInit, type WorkerJob,
+  CTRL_DONE, CTRL_NEXT_CHUNK, MAX_THREADS, CTRL_SEQ, CTRL_STATUS, JOB_KIND_ACTIVATION, JOB_KIND_ADAM, workerSource, writeJob, writeWords, type WorkerInit, type WorkerJob,
 } from './worker.js';
 
 /** Products below this many flops run on the calling thread (crossover measured by bench/gemm.ts). */
@@ -92,7 +95,7 @@ function span(rows: number, cols: number, ld: number): number {
 /** The threaded WebAssembly GEMM, or undefined without SIMD, shared memory or worker_threads. */
 export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedGemm | undefined {
   const Worker = nodeWorkerCtor();
-  const threads = options.threads ?? defaultThreads();
+  const threads = Math.min(options.threads ?? defaultThreads(), MAX_THREADS);
   if (!Worker || threads < 2 || !simdSupported() || typeof SharedArrayBuffer === 'undefined') return undefined;
   const tiles = options.tiles ?? defaultTiles();
   const minFlops = options.minFlops ?? DEFAULT_MIN_FLOPS;
@@ -153,6 +156,31 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
   /** Element index, in a view of the whole memory, of element `off` of a view of it. */
   const at = (x: TypedArray, off: number, es: number): number => x.byteOffset / es + off;
 
+  /**
+   * Every operand in the arena: the workers and this thread claim `chunks` blocks of the whole
+   * product from a shared counter (threads/chunks.ts), so a slower core takes fewer of them.
+   */
+  const claimed = (g: GemmArgs, parts: number, chunks: number, unit: number, f64: boolean): void => {
+    workers ??= startPool();
+    const es = f64 ? 8 : 4;
+    const ctrl = new Int32Array(memory.buffer, 0, CTRL_BYTES / 4);
+    Atomics.store(ctrl, CTRL_DONE, 0);
+    Atomics.store(ctrl, CTRL_NEXT_CHUNK, 0);
+    const job: WorkerJob = {
+      f64, transA: g.transA, transB: g.transB, m: g.m, n: g.n, k: g.k, alpha: g.alpha, beta: g.beta,
+      aOffset: at(g.a, g.aOffset, es), lda: g.lda, bOffset: at(g.b, g.bOffset, es), ldb: g.ldb,
+      cOffset: at(g.c, g.cOffset, es), ldc: g.ldc, chunks, unit,
+    };
+    for (let part = 1; part < parts; part++) {
+      Atomics.store(ctrl, CTRL_STATUS + part - 1, 0);
+      writeJob(memory, part - 1, job);
+      Atomics.add(ctrl, CTRL_SEQ + part - 1, 1);
+      Atomics.notify(ctrl, CTRL_SEQ + part - 1);
+    }
+    runClaimedChunks(g, chunks, unit, ctrl, CTRL_NEXT_CHUNK, single);
+    waitForWorkers(ctrl, parts, `threaded gemm [${g.m}x${g.k}]·[${g.k}x${g.n}]`, (2 * g.m * g.n * g.k) / 1e5);
+  };
+
   const gemm: Gemm = (g: GemmArgs) => {
     const { m, n, k, transA, transB } = g;
     const flops = 2 * m * n * k;
@@ -189,6 +217,10 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
       if (!splitIn) tempLen += laneMajor ? span(w, k, splitLd) : span(k, w, splitLd);
       if (!cIn) tempLen += alongN ? Math.max(m * w, span(m, w, g.ldc)) : Math.max(w * n, span(w, n, g.ldc));
     }
+    if (tempLen === 0 && tilesAlong >= 2 * parts) {
+      claimed(g, parts, Math.min(tilesAlong, 3 * parts), unit, f64);
+      return;
+    }
     const temp = tempLen > 0 ? arena.allocBytes(tempLen * es) : undefined;
     if (tempLen > 0 && temp === undefined) {
       single(g);
@@ -212,7 +244,7 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
       const w = to - from;
       const job: WorkerJob = {
         f64, transA, transB, m, n, k, alpha: g.alpha, beta: g.beta,
-        aOffset: sharedAt, lda: g.lda, bOffset: sharedAt, ldb: g.ldb, cOffset: 0, ldc: g.ldc,
+        aOffset: sharedAt, lda: g.lda, bOffset: sharedAt, ldb: g.ldb, cOffset: 0, ldc: g.ldc, chunks: 0, unit,
       };
       // the worker's block of the split operand (B along n, A along m), read with the operand's
       // own stride: its rows are the block's lanes when the operand is stored lane-major

@@ -8,6 +8,7 @@
 import { adamRange } from '../elementwise.js';
 import { activationRange } from '../fused.js';
 import { runGemm, scratchPlan } from '../wasm/core.js';
+import { runClaimedChunks } from './chunks.js';
 import { activationSimd, adamSimd } from '../wasm/elementwise-kernels.js';
 
 /** Indices into the Int32 control words at byte 0 of the shared memory. */
@@ -16,12 +17,16 @@ export const CTRL_DONE = 0;
 export const CTRL_STATUS = 1;
 /** Job sequence word of worker w is CTRL_SEQ + w: bumped to hand over a job, -1 to stop. */
 export const CTRL_SEQ = 32;
+/** The next unclaimed block of a product split dynamically (threads/chunks.ts). */
+export const CTRL_NEXT_CHUNK = 255;
+/** Most threads the control words and job slots have room for (slots end at CTRL_BYTES = 4096). */
+export const MAX_THREADS = 16;
 /** Byte offset of the job slots: JOB_WORDS float64 words per worker. */
 export const JOB_BYTES_AT = 1024;
-export const JOB_WORDS = 16;
+export const JOB_WORDS = 18;
 
 /** Word of a job slot that holds the job's kind (JOB_KIND_*); the other words depend on it. */
-export const JOB_KIND_WORD = 15;
+export const JOB_KIND_WORD = 17;
 export const JOB_KIND_GEMM = 0;
 /** words: pass, kind, a, b, f64, yAt, backAt (−1: none), outAt, count (element offsets) */
 export const JOB_KIND_ACTIVATION = 1;
@@ -36,7 +41,7 @@ export function writeWords(memory: WebAssembly.Memory, slot: number, kind: numbe
 }
 
 /** The fields of a GEMM job in the order they are stored in its slot. */
-export const JOB_FIELDS = ['f64', 'transA', 'transB', 'm', 'n', 'k', 'alpha', 'beta', 'aOffset', 'lda', 'bOffset', 'ldb', 'cOffset', 'ldc'] as const;
+export const JOB_FIELDS = ['f64', 'transA', 'transB', 'm', 'n', 'k', 'alpha', 'beta', 'aOffset', 'lda', 'bOffset', 'ldb', 'cOffset', 'ldc', 'chunks', 'unit'] as const;
 
 /** A job: the GEMM arguments with a, b, c replaced by element offsets into the shared memory. */
 export interface WorkerJob {
@@ -54,6 +59,10 @@ export interface WorkerJob {
   ldb: number;
   cOffset: number;
   ldc: number;
+  /** > 0: the whole product, whose blocks the threads claim (threads/chunks.ts); 0: this block alone. */
+  chunks: number;
+  /** The register tile along the split side (for chunks > 0). */
+  unit: number;
 }
 
 /** Writes a job into worker `slot`'s words (numbers; booleans as 0/1). */
@@ -84,6 +93,7 @@ export function workerSource(spinMs = 0): string {
 const { parentPort, workerData } = require('node:worker_threads');
 ${scratchPlan.toString()}
 ${runGemm.toString()}
+${runClaimedChunks.toString()}
 ${activationRange.toString()}
 ${adamRange.toString()}
 ${activationSimd.toString()}
@@ -136,7 +146,9 @@ for (;;) {
       FIELDS.forEach((f, i) => { job[f] = words[i]; });
       job.f64 = job.f64 === 1; job.transA = job.transA === 1; job.transB = job.transB === 1;
       const view = job.f64 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
-      runGemm(exports, memory, scratch, tiles, { ...job, a: view, b: view, c: view });
+      const g = { ...job, a: view, b: view, c: view };
+      if (job.chunks > 0) runClaimedChunks(g, job.chunks, job.unit, ctrl, ${CTRL_NEXT_CHUNK}, (block) => runGemm(exports, memory, scratch, tiles, block));
+      else runGemm(exports, memory, scratch, tiles, g);
     }
   } catch (e) {
     status = 2;

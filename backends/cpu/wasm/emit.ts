@@ -130,6 +130,8 @@ export class Code {
   f64x2Nearest(): this { return this.simd(0x94); }
   f64x2Ge(): this { return this.simd(0x4c); }
   v128Bitselect(): this { return this.simd(0x52); }
+  /** i8x16.shuffle of the two vectors on the stack: result byte i = byte bytes[i] of (a ‖ b). */
+  i8x16Shuffle(bytes: readonly number[]): this { return this.simd(0x0d, ...bytes); }
   i32x4Add(): this { return this.simd(0xae); }
   i32x4Shl(): this { return this.simd(0xab); }
   i32x4TruncSatF32x4S(): this { return this.simd(0xf8); }

@@ -121,16 +121,70 @@ function copyPanels(name: string, w: number, es: number): FuncDef {
   return { name, params: new Array<ValType>(5).fill(I32), results: [], locals: new Array<ValType>(7).fill(I32), body: c };
 }
 
-/** Transpose packing: w rows of S at a time, walked along p; scalar moves of es bytes. */
+/** Byte indices for i8x16.shuffle that pick lanes (of es bytes) from (a ‖ b), lanes 0–3 of a then of b. */
+function laneBytes(lanes: readonly number[], es: number): number[] {
+  return lanes.flatMap((l) => Array.from({ length: es }, (_, b) => l * es + b));
+}
+
+/**
+ * Transpose packing: w rows of S at a time, walked along p. Whole groups of L = 16/es values of p
+ * go through SIMD: per group of L rows, L vector loads, an L×L transpose by shuffles (4×4: eight,
+ * 2×2: two), L vector stores; the remaining p (fewer than L) by scalar moves of es bytes.
+ */
 function transposePanels(name: string, w: number, es: number): FuncDef {
   const SRC = 0, LDS = 1, DST = 2, COUNT = 3, NP = 4;
   const J = 5, P = 6, RP = 7, D = 8, PANEL_SRC = 9, firstOff = 10;
+  const L = 16 / es;
   const offQ = (q: number): number => firstOff + q - 1; // byte offset q·lds of row q, q ≥ 1
+  const firstVec = firstOff + Math.max(0, w - 1);
+  const R = (i: number): number => firstVec + i; // the L rows of a group
+  const T = (i: number): number => firstVec + L + i; // 4×4 intermediates
+  const simd = w % L === 0;
   const c = new Code();
   for (let q = 1; q < w; q++) c.get(LDS).i32(q).i32Mul().set(offQ(q));
   c.get(SRC).set(PANEL_SRC).get(DST).set(D).get(NP).set(J);
   c.loop();
   c.get(PANEL_SRC).set(RP).get(COUNT).set(P);
+  if (simd) {
+    c.block();
+    c.loop();
+    c.get(P).i32(L).i32LtU().brIf(1);
+    for (let g = 0; g < w / L; g++) {
+      for (let i = 0; i < L; i++) {
+        const q = g * L + i;
+        c.get(RP);
+        if (q > 0) c.get(offQ(q)).i32Add();
+        c.v128Load(0).set(R(i));
+      }
+      // outputs: vector j holds element p + j of the group's L rows
+      const store = (j: number, push: () => void): void => {
+        c.get(D);
+        push();
+        c.v128Store((j * w + g * L) * es);
+      };
+      if (L === 2) {
+        store(0, () => c.get(R(0)).get(R(1)).i8x16Shuffle(laneBytes([0, 2], 8)));
+        store(1, () => c.get(R(0)).get(R(1)).i8x16Shuffle(laneBytes([1, 3], 8)));
+      } else {
+        c.get(R(0)).get(R(1)).i8x16Shuffle(laneBytes([0, 4, 1, 5], 4)).set(T(0)); // a0 b0 a1 b1
+        c.get(R(0)).get(R(1)).i8x16Shuffle(laneBytes([2, 6, 3, 7], 4)).set(T(1)); // a2 b2 a3 b3
+        c.get(R(2)).get(R(3)).i8x16Shuffle(laneBytes([0, 4, 1, 5], 4)).set(T(2)); // c0 d0 c1 d1
+        c.get(R(2)).get(R(3)).i8x16Shuffle(laneBytes([2, 6, 3, 7], 4)).set(T(3)); // c2 d2 c3 d3
+        store(0, () => c.get(T(0)).get(T(2)).i8x16Shuffle(laneBytes([0, 1, 4, 5], 4)));
+        store(1, () => c.get(T(0)).get(T(2)).i8x16Shuffle(laneBytes([2, 3, 6, 7], 4)));
+        store(2, () => c.get(T(1)).get(T(3)).i8x16Shuffle(laneBytes([0, 1, 4, 5], 4)));
+        store(3, () => c.get(T(1)).get(T(3)).i8x16Shuffle(laneBytes([2, 3, 6, 7], 4)));
+      }
+    }
+    c.get(RP).i32(L * es).i32Add().set(RP);
+    c.get(D).i32(L * w * es).i32Add().set(D);
+    c.get(P).i32(L).i32Sub().set(P);
+    c.br(0);
+    c.end();
+    c.end();
+  }
+  c.block();
+  c.get(P).i32Eqz().brIf(0);
   c.loop();
   for (let q = 0; q < w; q++) {
     c.get(D).get(RP);
@@ -142,10 +196,11 @@ function transposePanels(name: string, w: number, es: number): FuncDef {
   c.get(D).i32(w * es).i32Add().set(D);
   c.get(P).i32(1).i32Sub().tee(P).brIf(0);
   c.end();
+  c.end();
   c.get(PANEL_SRC).get(LDS).i32(w).i32Mul().i32Add().set(PANEL_SRC);
   c.get(J).i32(1).i32Sub().tee(J).brIf(0);
   c.end();
-  const locals = new Array<ValType>(5 + Math.max(0, w - 1)).fill(I32);
+  const locals = [...new Array<ValType>(5 + Math.max(0, w - 1)).fill(I32), ...new Array<ValType>(simd ? 2 * L : 0).fill(V128)];
   return { name, params: new Array<ValType>(5).fill(I32), results: [], locals, body: c };
 }
 

@@ -155,9 +155,10 @@ if (threaded) {
     }
   });
 
-  t.test('SIMD smooth leaky ReLU passes (arrays in the arena) against the formulas, special values included', async (t) => {
+  t.test('SIMD smooth leaky ReLU passes (value, log σ\', backprop; arrays in the arena) against the formulas, special values included', async (t) => {
     const softplus = (v: number): number => (v > 30 ? v : v < -700 ? 0 : Math.log(1 + Math.exp(v)));
-    const sigmoid = (v: number): number => 0.5 * (1 + Math.tanh(v / 2));
+    // the stable form: 0.5(1 + tanh(v/2)) rounds e^v below 1e-17 to 0, which matters for α = 1e-20
+    const sigmoid = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
     const special = [0, -0, 1e-30, -1e-30, 1e-7, -1e-7, 20, -20, 90, -90, 800, -800, Infinity, -Infinity, NaN];
     for (const size of [70_001, 40_003, 9]) {
       for (const T of [Float64Array, Float32Array]) {
@@ -170,16 +171,17 @@ if (threaded) {
         });
         const y = place(y0, true);
         const back = place(fill(T, size), true);
-        for (const alpha of [0.3, 0.05]) {
+        for (const alpha of [0.3, 0.05, 1e-20]) {
           const refs = [
             (v: number) => alpha * v + (1 - alpha) * softplus(v),
+            (v: number) => Math.log(alpha + (1 - alpha) * sigmoid(v)),
             (v: number, g: number) => {
               const s = sigmoid(v);
               const d = alpha + (1 - alpha) * s;
               return d * g - ((1 - alpha) * s * (1 - s)) / d;
             },
           ];
-          for (const [pass, ref] of [[0, refs[0]], [2, refs[1]]] as const) {
+          for (const [pass, ref] of [[0, refs[0]], [1, refs[1]], [2, refs[2]]] as const) {
             const out = place(new T(size).fill(NaN), true);
             th.activation(pass, 0, alpha, 0, y, pass === 2 ? back : null, out, size);
             let worst = 0;

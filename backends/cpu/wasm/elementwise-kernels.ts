@@ -1,6 +1,6 @@
 // WebAssembly SIMD element-wise kernels for the training step, emitted into the GEMM's module so
-// that the worker threads have them too: one Adam step, the smooth leaky ReLU's value and
-// backprop passes, and a full sum (train's finiteness check sums every new parameter). In JavaScript these run at 20–60 ns an element on the 2-core EPYC (V8's
+// that the worker threads have them too: one Adam step, the smooth leaky ReLU's value, log σ'
+// and backprop passes, and a full sum (train's finiteness check sums every new parameter). In JavaScript these run at 20–60 ns an element on the 2-core EPYC (V8's
 // Math.exp and Math.log1p alone take ~22 ns each there; a polynomial in JavaScript is no faster,
 // its Horner chain is latency-bound); here 4 (f32) or 2 (f64) lanes go through the same chain.
 //
@@ -8,12 +8,14 @@
 // (ln 2 split in two so that r is exact), e^r by Cephes' expf polynomial (f32, ~1 ulp) or exp's
 // Padé form 1 + 2r·P(r²)/(Q(r²) − r·P(r²)) (f64, ~1 ulp), times 2^k built in the exponent bits.
 // log(1 + e) for 0 ≤ e ≤ 1: 2·atanh(z) with z = e/(2 + e) ≤ 1/3, its odd series in w = z² up to
-// w⁷ (f32) or w¹⁶ (f64): truncation below 2e-9 and 2e-18 relative.
+// w⁷ (f32) or w¹⁶ (f64): truncation below 2e-9 and 2e-18 relative. log u for u > 0 (log σ'):
+// the exponent read off the bits, the mantissa's log by the same series (see logPositive).
 // Source: S. L. Moshier, Cephes Math Library (expf.c, exp.c); series: Abramowitz & Stegun 4.1.27.
 //
 // Signatures (byte addresses, `count` whole vectors; the caller finishes a tail in JavaScript):
 //   <dt>_adam(p, d, m, v, po, mo, vo, count, rate, epsHat, beta1, beta2)   as adamRange
 //   <dt>_slrelu_value(y, out, count, alpha)                               as activationRange pass 0
+//   <dt>_slrelu_log_derivative(y, out, count, alpha)                      as activationRange pass 1
 //   <dt>_slrelu_backprop(y, back, out, count, alpha)                      as activationRange pass 2
 //   <dt>_sum(x, count) → Σ x in float64                                  the finiteness check's sums
 
@@ -32,6 +34,8 @@ export interface ElementwiseExports {
   f64_slrelu_value: ActivationValueKernel;
   f32_slrelu_value: ActivationValueKernel;
   f64_slrelu_backprop: ActivationBackpropKernel;
+  f64_slrelu_log_derivative: ActivationValueKernel;
+  f32_slrelu_log_derivative: ActivationValueKernel;
   f32_slrelu_backprop: ActivationBackpropKernel;
   /** Σ of `count` whole vectors at byte address x, in float64. */
   f64_sum: (x: number, count: number) => number;
@@ -51,6 +55,8 @@ class Lanes {
   max(): Code { return this.f64 ? this.c.f64x2Max() : this.c.f32x4Max(); }
   nearest(): Code { return this.f64 ? this.c.f64x2Nearest() : this.c.f32x4Nearest(); }
   ge(): Code { return this.f64 ? this.c.f64x2Ge() : this.c.f32x4Ge(); }
+  gt(): Code { return this.f64 ? this.c.f64x2Gt() : this.c.f32x4Gt(); }
+  eq(): Code { return this.f64 ? this.c.f64x2Eq() : this.c.f32x4Eq(); }
   k(value: number): Code { return this.f64 ? this.c.f64x2Const(value) : this.c.f32x4Const(value); }
   /** Splat of an f64 parameter. */
   splat(local: number): Code { return this.f64 ? this.c.get(local).f64x2Splat() : this.c.get(local).f32DemoteF64().f32x4Splat(); }
@@ -185,6 +191,86 @@ function log1pUnit(L: Lanes, t: Tmp): void {
   L.mul();
 }
 
+/**
+ * Pops x (positive, normal) and pushes log x: x = 2^e·m with m in [√½, √2) read off the bits,
+ * log x = e·ln 2 + log(1 + f), f = m − 1, by the atanh series in w = z², z = f/(2 + f) (|z| ≤ 0.172:
+ * terms to w⁴ for float32, w¹⁰ for float64, truncation below 3e-9 and 1e-17). Uses tmp.p (x),
+ * tmp.x (m), tmp.k (e as floats), tmp.r, tmp.w.
+ */
+function logPositive(L: Lanes, t: Tmp): void {
+  const c = L.c;
+  c.tee(t.p).set(t.x);
+  if (!L.f64) {
+    // exponent: (bits >> 23) − 127; mantissa bits with the exponent of 1
+    c.get(t.x).i32(23).i32x4ShrS().i32x4Const(127).i32x4Sub().f32x4ConvertI32x4S().set(t.k);
+    c.get(t.x).i32x4Const(0x007fffff).v128And().i32x4Const(0x3f800000).v128Or().set(t.x);
+  } else {
+    // the high word of each lane holds sign, exponent and 20 mantissa bits
+    c.get(t.x).get(t.x).i8x16Shuffle([4, 5, 6, 7, 12, 13, 14, 15, 4, 5, 6, 7, 12, 13, 14, 15]);
+    c.i32(20).i32x4ShrS().i32x4Const(1023).i32x4Sub().f64x2ConvertLowI32x4S().set(t.k);
+    c.get(t.x).i64x2Const(0x000fffffffffffff).v128And().i64x2Const(0x3ff0000000000000).v128Or().set(t.x);
+  }
+  // m > √2: m/2 and e + 1
+  c.get(t.x);
+  L.k(0.5);
+  L.mul();
+  c.get(t.x);
+  c.get(t.x);
+  L.k(Math.SQRT2);
+  L.gt();
+  c.set(t.w);
+  c.get(t.w);
+  c.v128Bitselect().set(t.x);
+  c.get(t.k);
+  L.k(1);
+  L.k(0);
+  c.get(t.w);
+  c.v128Bitselect();
+  L.add();
+  c.set(t.k);
+  // z = f/(2 + f), f = m − 1
+  c.get(t.x);
+  L.k(1);
+  L.sub();
+  c.set(t.r);
+  c.get(t.r);
+  L.k(2);
+  c.get(t.r);
+  L.add();
+  L.div();
+  c.set(t.r);
+  c.get(t.r).get(t.r);
+  L.mul();
+  c.set(t.w);
+  const terms = L.f64 ? 11 : 5;
+  L.horner(t.w, Array.from({ length: terms }, (_, j) => 1 / (2 * (terms - 1 - j) + 1)));
+  c.get(t.r);
+  L.mul();
+  L.k(2);
+  L.mul();
+  // + e·ln 2 (ln 2 in two parts for float64, so that e·LN2_HI is exact)
+  if (!L.f64) {
+    c.get(t.k);
+    L.k(Math.LN2);
+    L.mul();
+    L.add();
+  } else {
+    c.get(t.k);
+    L.k(1.42860682030941723212e-6);
+    L.mul();
+    L.add();
+    c.get(t.k);
+    L.k(6.93145751953125e-1);
+    L.mul();
+    L.add();
+  }
+  // NaN in, NaN out (its bits would otherwise read as some number)
+  c.get(t.p);
+  c.get(t.p).get(t.p);
+  L.eq();
+  c.v128Bitselect();
+}
+
 /** A loop over `count` vectors at byte offset OFF (local), body emitted by `each`. */
 function vectorLoop(c: Code, count: number, off: number, end: number, each: () => void): void {
   c.i32(0).set(off);
@@ -258,8 +344,8 @@ function adamKernel(f64: boolean): FuncDef {
   return { name: `${f64 ? 'f64' : 'f32'}_adam`, params: [...new Array<ValType>(8).fill(I32), F64, F64, F64, F64], results: [], locals: loc.types, body: c };
 }
 
-/** value (pass 0) or backprop (pass 2) of σ(y) = αy + (1−α)·softplus(y). */
-function smoothLeakyReluKernel(f64: boolean, pass: 'value' | 'backprop'): FuncDef {
+/** value (pass 0), log-derivative (pass 1) or backprop (pass 2) of σ(y) = αy + (1−α)·softplus(y). */
+function smoothLeakyReluKernel(f64: boolean, pass: 'value' | 'log-derivative' | 'backprop'): FuncDef {
   const backprop = pass === 'backprop';
   const Y = 0, BACK = 1, OUT = backprop ? 2 : 1, COUNT = backprop ? 3 : 2, ALPHA = backprop ? 4 : 3;
   const loc = new Locals(ALPHA + 1);
@@ -280,7 +366,27 @@ function smoothLeakyReluKernel(f64: boolean, pass: 'value' | 'backprop'): FuncDe
     expNonPositive(L, t);
     c.set(E); // e = exp(−|y|)
     c.get(OUT).get(OFF).i32Add();
-    if (!backprop) {
+    if (pass === 'log-derivative') {
+      // log σ' = log(α + (1−α)s), s = 1/(1+e) (y ≥ 0) or e/(1+e)
+      L.k(1);
+      c.get(E);
+      L.k(1);
+      L.add();
+      L.div();
+      c.set(t.r);
+      c.get(t.r);
+      c.get(E).get(t.r);
+      L.mul();
+      c.get(Yv);
+      L.k(0);
+      L.ge();
+      c.v128Bitselect();
+      c.set(S);
+      c.get(vAl).get(vBl).get(S);
+      L.mul();
+      L.add();
+      logPositive(L, t);
+    } else if (!backprop) {
       // αy + (1−α)(max(y, 0) + log1p(e))
       c.get(vAl).get(Yv);
       L.mul();
@@ -329,7 +435,7 @@ function smoothLeakyReluKernel(f64: boolean, pass: 'value' | 'backprop'): FuncDe
     c.v128Store(0);
   });
   const params: ValType[] = [...new Array<ValType>(backprop ? 4 : 3).fill(I32), F64];
-  return { name: `${f64 ? 'f64' : 'f32'}_slrelu_${pass}`, params, results: [], locals: loc.types, body: c };
+  return { name: `${f64 ? 'f64' : 'f32'}_slrelu_${pass.replace('-', '_')}`, params, results: [], locals: loc.types, body: c };
 }
 
 /** Σ x over `count` vectors, accumulated in float64 (two f64x2 partial sums). */
@@ -357,22 +463,26 @@ function sumKernel(f64: boolean): FuncDef {
 
 /** The element-wise kernels of both dtypes. */
 export function elementwiseKernels(): FuncDef[] {
-  return [false, true].flatMap((f64) => [adamKernel(f64), smoothLeakyReluKernel(f64, 'value'), smoothLeakyReluKernel(f64, 'backprop'), sumKernel(f64)]);
+  return [false, true].flatMap((f64) => [
+    adamKernel(f64), smoothLeakyReluKernel(f64, 'value'), smoothLeakyReluKernel(f64, 'log-derivative'), smoothLeakyReluKernel(f64, 'backprop'), sumKernel(f64),
+  ]);
 }
 
 /**
  * Elements [0, count) of an activation pass on arrays in linear memory (byte addresses): the
  * SIMD kernel over whole vectors, then `tail(from)` for the rest in JavaScript. False when no
- * kernel covers the pass (leaky tanh, the log-derivative): the caller runs JavaScript.
+ * kernel covers the pass (leaky tanh; log σ' with α below 1e-30): the caller runs JavaScript.
  * Self-contained: the worker threads evaluate its source.
  */
 export function activationSimd(
   ex: ElementwiseExports, f64: boolean, pass: number, kind: number, alpha: number,
   y: number, back: number, out: number, count: number, tail: (from: number) => void,
 ): boolean {
-  if (kind !== 0 || (pass !== 0 && pass !== 2)) return false;
+  // log σ' reads the bits of α + (1−α)s, which must be a normal number
+  if (kind !== 0 || (pass === 1 && !(alpha >= 1e-30))) return false;
   const vectors = Math.floor(count / (f64 ? 2 : 4));
   if (pass === 0) (f64 ? ex.f64_slrelu_value : ex.f32_slrelu_value)(y, out, vectors, alpha);
+  else if (pass === 1) (f64 ? ex.f64_slrelu_log_derivative : ex.f32_slrelu_log_derivative)(y, out, vectors, alpha);
   else (f64 ? ex.f64_slrelu_backprop : ex.f32_slrelu_backprop)(y, back, out, vectors, alpha);
   tail(vectors * (f64 ? 2 : 4));
   return true;

@@ -140,6 +140,16 @@ export class Code {
   i64x2Add(): this { return this.simd(0xce); }
   i64x2Shl(): this { return this.simd(0xcb); }
   f64x2PromoteLowF32x4(): this { return this.simd(0x5f); }
+  f32x4Gt(): this { return this.simd(0x44); }
+  f32x4Eq(): this { return this.simd(0x41); }
+  f64x2Eq(): this { return this.simd(0x47); }
+  f64x2Gt(): this { return this.simd(0x4a); }
+  v128And(): this { return this.simd(0x4e); }
+  v128Or(): this { return this.simd(0x50); }
+  i32x4ShrS(): this { return this.simd(0xac); }
+  i32x4Sub(): this { return this.simd(0xb1); }
+  f32x4ConvertI32x4S(): this { return this.simd(0xfa); }
+  f64x2ConvertLowI32x4S(): this { return this.simd(0xfe); }
   f64x2ExtractLane(lane: number): this { return this.simd(0x21, lane); }
   v128Load64Zero(offset: number): this { return this.simd(0x5d, 3, ...uleb(offset)); }
   // relaxed SIMD (a·b + c with the stack [a, b, c]; fused where the hardware has FMA)

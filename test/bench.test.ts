@@ -102,3 +102,19 @@ t.test('browser run: the bundled suite in headless Chromium on the CPU and GPU.j
   t.equal(b.results.length, 2 * 3 * 2);
   for (const c of b.results) t.ok(c.status === 'ok' ? (c.median ?? 0) > 0 : (c.reason ?? '').length > 0, `${c.backend} ${c.method} D=${c.dim}: ${c.status}`);
 });
+
+t.test('builds: two builds alternate in one process and both are timed (this checkout against itself)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'relgrad-builds-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const r = spawnSync(process.execPath, [resolve('dist/bench/builds.js'), '--base', '.', '--dims', '8', '--dtypes', 'float64,float32', '--rounds', '2', '--out', dir], { encoding: 'utf8', timeout: 120_000 });
+  t.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(readFileSync(join(dir, 'builds.json'), 'utf8')) as { config: { baseCommit: string }; results: { dtype: string; dim: number; base: number; this: number; rounds: { base: number[]; this: number[] } }[] };
+  t.same(report.results.map((c) => `${c.dtype} ${c.dim}`), ['float64 8', 'float32 8']);
+  for (const c of report.results) {
+    t.ok(c.base > 0 && c.this > 0 && c.rounds.base.length === 2 && c.rounds.this.length === 2, `${c.dtype}: both builds timed in every round`);
+  }
+  t.match(report.config.baseCommit, /^[0-9a-f]{40}/, 'the base commit is recorded');
+  const missing = spawnSync(process.execPath, [resolve('dist/bench/builds.js'), '--base', dir, '--out', dir], { encoding: 'utf8' });
+  t.equal(missing.status, 2);
+  t.match(missing.stderr, /has no dist\/index\.js/);
+});

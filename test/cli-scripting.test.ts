@@ -105,7 +105,7 @@ t.test('bench runners: --help lists the names and is aligned; an unknown flag ex
   t.equal(descriptionColumns(run.stdout).size, 1, 'aligned');
   t.match(run.stdout, /any of: step, gradients, throughput, peer, fairness/, '--suites lists the suite names');
   t.match(run.stdout, /--gpu-mode <auto\|headlessgl\|webgl2\|webgl\|webgpu>\n {10,}GPU\.js mode/, 'long choices wrapped');
-  for (const runner of ['run', 'browser-run', 'gemm-benchmarkjs', 'gemm', 'gpu-paths']) {
+  for (const runner of ['run', 'browser-run', 'gemm-benchmarkjs', 'gemm', 'gpu-paths', 'builds']) {
     const script = resolve(`dist/bench/${runner}.js`);
     const help = node(script, ['--help']);
     t.equal(help.code, 0, `${runner} --help: ${help.stderr}`);

@@ -275,5 +275,7 @@ if (threaded) {
     for (let i = 0; i < n * n; i++) worst = Math.max(worst, Math.abs(got[i] - ref[i]) / (1 + Math.abs(ref[i])));
     t.ok(worst < 1e-10, `(X Xᵀ) X against naive loops: ${worst.toExponential(2)}`);
     t.ok(got.buffer instanceof ArrayBuffer, 'what readSync hands out is an ordinary copy, not a view of the shared memory');
+    t.match(String(backend.describe().details?.storage), /shared WebAssembly\.Memory/, 'describe() says where storage lives');
+    t.equal(createCpuBackend({ tier: 'wasm' }).describe().details?.storage, 'ordinary typed arrays', 'the one-thread tier keeps ordinary arrays');
   });
 }

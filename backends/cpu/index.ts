@@ -76,6 +76,9 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
   const details: Record<string, string> = { gemm: gemmName, lu: luName };
   if (kernel) details.gemmKernel = kernel;
   if (fallbacks) details.gemmFallbacks = fallbacks;
+  details.storage = place
+    ? 'typed arrays in the threads\' shared WebAssembly.Memory from 1024 elements on (no copies for products and worker passes), ordinary typed arrays below'
+    : 'ordinary typed arrays';
   // outputs that kernels overwrite completely come from a pool of the arrays the engine freed
   const pool = new ArrayPool({ place });
   const take = pool.take;

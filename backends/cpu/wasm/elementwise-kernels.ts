@@ -124,6 +124,26 @@ function smoothLeakyReluKernel(f64: boolean, pass: 'value' | 'log-derivative' | 
   c.f64Const(1).get(ALPHA).f64Sub();
   if (f64) c.f64x2Splat(); else c.f32DemoteF64().f32x4Splat();
   c.set(vBl);
+  /** Sets S = s = 1/(1+e) (y ≥ 0) or e/(1+e), the sigmoid from e = exp(−|y|), and pushes σ' = α + (1−α)s. */
+  const derivative = (): void => {
+    L.k(1);
+    c.get(E);
+    L.k(1);
+    L.add();
+    L.div();
+    c.set(t.r); // 1/(1+e)
+    c.get(t.r);
+    c.get(E).get(t.r);
+    L.mul();
+    c.get(Yv);
+    L.k(0);
+    L.ge();
+    c.v128Bitselect();
+    c.set(S);
+    c.get(vAl).get(vBl).get(S);
+    L.mul();
+    L.add();
+  };
   vectorLoop(c, COUNT, OFF, END, () => {
     load(c, Y, OFF).set(Yv);
     c.get(Yv);
@@ -133,24 +153,8 @@ function smoothLeakyReluKernel(f64: boolean, pass: 'value' | 'log-derivative' | 
     c.set(E); // e = exp(−|y|)
     c.get(OUT).get(OFF).i32Add();
     if (pass === 'log-derivative') {
-      // log σ' = log(α + (1−α)s), s = 1/(1+e) (y ≥ 0) or e/(1+e)
-      L.k(1);
-      c.get(E);
-      L.k(1);
-      L.add();
-      L.div();
-      c.set(t.r);
-      c.get(t.r);
-      c.get(E).get(t.r);
-      L.mul();
-      c.get(Yv);
-      L.k(0);
-      L.ge();
-      c.v128Bitselect();
-      c.set(S);
-      c.get(vAl).get(vBl).get(S);
-      L.mul();
-      L.add();
+      // log σ' = log(α + (1−α)s)
+      derivative();
       logPositive(L, t);
     } else if (!backprop) {
       // αy + (1−α)(max(y, 0) + log1p(e))
@@ -166,24 +170,8 @@ function smoothLeakyReluKernel(f64: boolean, pass: 'value' | 'log-derivative' | 
       L.mul();
       L.add();
     } else {
-      // s = 1/(1+e) (y ≥ 0) or e/(1+e); d = α + (1−α)s; out = d·back − (1−α)s(1−s)/d
-      L.k(1);
-      c.get(E);
-      L.k(1);
-      L.add();
-      L.div();
-      c.set(t.r); // 1/(1+e)
-      c.get(t.r);
-      c.get(E).get(t.r);
-      L.mul();
-      c.get(Yv);
-      L.k(0);
-      L.ge();
-      c.v128Bitselect();
-      c.set(S);
-      c.get(vAl).get(vBl).get(S);
-      L.mul();
-      L.add();
+      // out = d·back − (1−α)s(1−s)/d, d = σ' = α + (1−α)s
+      derivative();
       c.set(Dv);
       c.get(Dv);
       load(c, BACK, OFF);

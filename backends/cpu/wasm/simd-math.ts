@@ -63,31 +63,39 @@ export interface Tmp {
   p: number;
 }
 
+/**
+ * Range reduction for e^x: pops x, clamps it to log(smallest normal), sets tmp.k = round(x/ln 2),
+ * tmp.r = x − k·c1 − k·c2 (c1 + c2 = ln 2, c1 exact in a few bits) and tmp.w = r².
+ */
+function reduceExp(L: Lanes, t: Tmp, floor: number, c1: number, c2: number): void {
+  const c = L.c;
+  L.k(floor);
+  L.max();
+  c.set(t.x);
+  c.get(t.x);
+  L.k(Math.LOG2E);
+  L.mul();
+  L.nearest();
+  c.set(t.k);
+  c.get(t.x).get(t.k);
+  L.k(c1);
+  L.mul();
+  L.sub();
+  c.get(t.k);
+  L.k(c2);
+  L.mul();
+  L.sub();
+  c.set(t.r);
+  c.get(t.r).get(t.r);
+  L.mul();
+  c.set(t.w);
+}
+
 /** Pops x (≤ 0) and pushes e^x; uses tmp.x, tmp.k, tmp.r, tmp.w, tmp.p. */
 export function expNonPositive(L: Lanes, t: Tmp): void {
   const c = L.c;
   if (!L.f64) {
-    L.k(-87.33654); // log of the smallest normal float32
-    L.max();
-    c.set(t.x);
-    c.get(t.x);
-    L.k(Math.LOG2E);
-    L.mul();
-    L.nearest();
-    c.set(t.k);
-    // r = x − k·C1 − k·C2, C1 + C2 = ln 2 (C1 exact in a few bits)
-    c.get(t.x).get(t.k);
-    L.k(0.693359375);
-    L.mul();
-    L.sub();
-    c.get(t.k);
-    L.k(-2.12194440e-4);
-    L.mul();
-    L.sub();
-    c.set(t.r);
-    c.get(t.r).get(t.r);
-    L.mul();
-    c.set(t.w);
+    reduceExp(L, t, -87.33654, 0.693359375, -2.12194440e-4);
     // e^r = 1 + r + r²·P(r)
     L.horner(t.r, [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]);
     c.get(t.w);
@@ -101,26 +109,7 @@ export function expNonPositive(L: Lanes, t: Tmp): void {
     L.mul();
     return;
   }
-  L.k(-708.39641853226408); // log of the smallest normal float64
-  L.max();
-  c.set(t.x);
-  c.get(t.x);
-  L.k(Math.LOG2E);
-  L.mul();
-  L.nearest();
-  c.set(t.k);
-  c.get(t.x).get(t.k);
-  L.k(6.93145751953125e-1);
-  L.mul();
-  L.sub();
-  c.get(t.k);
-  L.k(1.42860682030941723212e-6);
-  L.mul();
-  L.sub();
-  c.set(t.r);
-  c.get(t.r).get(t.r);
-  L.mul();
-  c.set(t.w);
+  reduceExp(L, t, -708.39641853226408, 6.93145751953125e-1, 1.42860682030941723212e-6);
   // p = r·P(r²); e^r = 1 + 2p/(Q(r²) − p)
   L.horner(t.w, [1.26177193074810590878e-4, 3.02994407707441961300e-2, 9.99999999999999999910e-1]);
   c.get(t.r);

@@ -7,12 +7,11 @@
 // (the worktree borrows this checkout's node_modules). The build compared against it is this
 // checkout's dist/. Each cell reports the median of the per-round means.
 
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseOrExit, UsageError, type FlagSpec } from '../flow/cli/args.js';
-import { chooseOutput, OUTPUT_FLAGS, useOutput } from './lib/output.js';
+import { checkoutState, chooseOutput, OUTPUT_FLAGS, useOutput } from './lib/output.js';
 import { fmtSeconds, writeReport } from './lib/report.js';
 import { median } from './lib/stats.js';
 
@@ -32,15 +31,10 @@ interface Build {
   flow: typeof import('../flow/index.js');
 }
 
-/** The commit a checkout is at (with ' + changes' when its tracked files differ), or 'unknown'. */
+/** The commit a checkout is at, with ' + changes' when its tracked files differ. */
 function commitOf(root: string): string {
-  const git = (args: string[]): string | undefined => {
-    const r = spawnSync('git', ['-C', root, ...args], { encoding: 'utf8', timeout: 10_000 });
-    return r.status === 0 ? r.stdout.trim() : undefined;
-  };
-  const head = git(['rev-parse', 'HEAD']);
-  if (head === undefined) return 'unknown (not a git checkout)';
-  return git(['status', '--porcelain', '--untracked-files=no']) ? `${head} + changes` : head;
+  const { commit, dirty } = checkoutState(root);
+  return dirty ? `${commit} + changes` : commit;
 }
 
 async function load(name: string, root: string): Promise<Build> {
@@ -86,11 +80,12 @@ async function main(): Promise<void> {
   const results: { what: string; dtype: string; dim: number; base: number; this: number; rounds: { base: number[]; this: number[] } }[] = [];
   for (const dtype of flags.dtypes as ('float32' | 'float64')[]) {
     for (const dim of flags.dims as number[]) {
-      const runners = builds.map((b) => {
-        // each build's tensors live on its own CPU backend
-        void b.engine.setBackend('cpu');
-        return { b, backend: b.engine.getBackend(), run: stepRunner(b, dim, dtype) };
-      });
+      // each build's tensors live on its own CPU backend
+      const runners = [];
+      for (const b of builds) {
+        const backend = await b.engine.setBackend('cpu');
+        runners.push({ b, backend, run: stepRunner(b, dim, dtype) });
+      }
       const reps = dim >= 2048 ? 3 : dim >= 784 ? 10 : 60;
       const times: number[][] = [[], []];
       for (let round = 0; round < rounds; round++) {

@@ -55,9 +55,15 @@ export interface Provenance {
   machine: MachineInfo;
 }
 
-function git(args: string[]): string | undefined {
-  const r = spawnSync('git', args, { cwd: root(), encoding: 'utf8', timeout: 10_000 });
+function git(args: string[], cwd: string): string | undefined {
+  const r = spawnSync('git', args, { cwd, encoding: 'utf8', timeout: 10_000 });
   return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/** The commit a checkout is at and whether its tracked files differ from it. */
+export function checkoutState(dir: string = root()): { commit: string; dirty: boolean } {
+  const status = git(['status', '--porcelain', '--untracked-files=no'], dir);
+  return { commit: git(['rev-parse', 'HEAD'], dir) ?? 'unknown (not a git checkout)', dirty: status !== undefined && status !== '' };
 }
 
 let cached: Omit<Provenance, 'machine'> | undefined;
@@ -67,11 +73,9 @@ export function provenance(): Provenance {
   if (cached === undefined) {
     const [, script = '', ...args] = process.argv;
     const rel = isAbsolute(script) ? relative(root(), script) : script;
-    const status = git(['status', '--porcelain', '--untracked-files=no']);
     cached = {
       command: ['node', rel, ...args].map((a) => (/^[\w./,:=@+-]+$/.test(a) ? a : JSON.stringify(a))).join(' '),
-      commit: git(['rev-parse', 'HEAD']) ?? 'unknown (not a git checkout)',
-      dirty: status !== undefined && status !== '',
+      ...checkoutState(),
     };
   }
   return { ...cached, machine: machineInfo() };

@@ -7,6 +7,8 @@
 import type { ResolvedFlowConfig } from './config.js';
 import type { HostParams } from './checkpoint.js';
 import { encodeLayerParams } from './layers/config-stack.js';
+import { layerTypes } from './layers/builtin.js';
+import type { LayerDefinition } from './layers/definition.js';
 
 /** Same values as CHECKPOINT_FORMAT / CHECKPOINT_VERSION in checkpoint.ts (a test compares them). */
 export const WEB_CHECKPOINT_FORMAT = 'relgrad-checkpoint';
@@ -24,9 +26,9 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** The text of a checkpoint file holding `params` (float64) under `config`. */
-export async function encodeCheckpointText(config: ResolvedFlowConfig, params: HostParams, meta: Record<string, unknown> = {}): Promise<string> {
-  const payload = JSON.stringify({ config, precision: 'float64', params: encodeLayerParams(params, config, base64), meta });
+/** The text of a checkpoint file holding `params` (float64) under `config`; `layers`: the user-defined types its stack uses. */
+export async function encodeCheckpointText(config: ResolvedFlowConfig, params: HostParams, meta: Record<string, unknown> = {}, layers: readonly LayerDefinition[] = []): Promise<string> {
+  const payload = JSON.stringify({ config, precision: 'float64', params: encodeLayerParams(params, config, base64, layerTypes(layers)), meta });
   const bytes = new TextEncoder().encode(payload);
   const header = JSON.stringify({ format: WEB_CHECKPOINT_FORMAT, version: WEB_CHECKPOINT_VERSION, bytes: bytes.length, sha256: await sha256Hex(bytes) });
   return `${header}\n${payload}`;

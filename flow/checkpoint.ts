@@ -12,7 +12,9 @@ import { basename, dirname, join } from 'node:path';
 import type { ResolvedFlowConfig } from './config.js';
 import type { OptimizerState } from './optim.js';
 import type { ScheduleState } from '../engine/schedules.js';
-import { checkLayerSpec, denseViews, layerParamLayout } from './layers/specs.js';
+import { denseViews, layerParamLayout, resolveLayerSpec, resolveStack } from './layers/specs.js';
+import { layerTypes, type LayerTypes } from './layers/builtin.js';
+import type { LayerDefinition } from './layers/definition.js';
 import { encodeLayerParams, paramsByLayer as byLayer, stackOfConfig } from './layers/config-stack.js';
 
 export const CHECKPOINT_FORMAT = 'relgrad-checkpoint';
@@ -74,13 +76,13 @@ function decode(s: unknown, precision: Precision, expected: number, what: string
 
 export { stackOfConfig } from './layers/config-stack.js';
 
-function encodeParams(p: HostParams, config: ResolvedFlowConfig, precision: Precision): ReturnType<typeof encodeLayerParams> {
-  return encodeLayerParams(p, config, (a) => encode(a, precision));
+function encodeParams(p: HostParams, config: ResolvedFlowConfig, precision: Precision, types: LayerTypes): ReturnType<typeof encodeLayerParams> {
+  return encodeLayerParams(p, config, (a) => encode(a, precision), types);
 }
 
-function decodeParams(raw: unknown, config: ResolvedFlowConfig, precision: Precision, what: string, path: string): HostParams {
+function decodeParams(raw: unknown, config: ResolvedFlowConfig, precision: Precision, what: string, path: string, types: LayerTypes): HostParams {
   const r = raw as { W?: unknown; b?: unknown; layers?: unknown } | undefined;
-  if (r && Array.isArray(r.layers)) return decodeLayers(r.layers, config, precision, what, path);
+  if (r && Array.isArray(r.layers)) return decodeLayers(r.layers, config, precision, what, path, types);
   if (!r || !Array.isArray(r.W) || !Array.isArray(r.b)) throw new Error(`checkpoint ${path}: ${what} is missing or malformed`);
   // version 1: the paper's model as W/b lists
   const { dim, layers, bias } = config;
@@ -95,17 +97,17 @@ function decodeParams(raw: unknown, config: ResolvedFlowConfig, precision: Preci
 }
 
 /** Version 2: the layer list must match the config's stack, type by type and parameter by parameter. */
-function decodeLayers(raw: unknown[], config: ResolvedFlowConfig, precision: Precision, what: string, path: string): HostParams {
+function decodeLayers(raw: unknown[], config: ResolvedFlowConfig, precision: Precision, what: string, path: string, types: LayerTypes): HostParams {
   const stack = stackOfConfig(config);
   if (raw.length !== stack.length) throw new Error(`checkpoint ${path}: ${what} has ${raw.length} layers, the config describes ${stack.length}`);
   const layers = raw.map((entry, k) => {
     const e = entry as Partial<{ type: string; spec: unknown; params: Record<string, string> }> | null;
     const where = `checkpoint ${path}: ${what}.layers[${k}]`;
-    const spec = checkLayerSpec(e?.spec, where);
+    const { spec } = resolveLayerSpec(e?.spec, where, types);
     if (e?.type !== spec.type) throw new Error(`${where}: type ${JSON.stringify(e?.type)} disagrees with its spec's ${JSON.stringify(spec.type)}`);
     if (spec.type !== stack[k].type) throw new Error(`${where}: a ${spec.type} layer where the config has a ${stack[k].type} layer`);
     const params = e.params ?? {};
-    const layout = layerParamLayout(stack[k], config.dim);
+    const layout = layerParamLayout(stack[k], config.dim, types);
     for (const name of Object.keys(params)) {
       if (!layout.some((l) => l.name === name)) throw new Error(`${where}: unknown parameter '${name}' for a ${spec.type} layer (expected ${layout.map((l) => l.name).join(', ') || 'none'})`);
     }
@@ -115,13 +117,22 @@ function decodeLayers(raw: unknown[], config: ResolvedFlowConfig, precision: Pre
   return config.stack === undefined ? { W, b } : { W, b, layers };
 }
 
-/** Writes a checkpoint atomically. `precision: 'float32'` halves the size (parameters only). */
-export async function saveCheckpoint(path: string, ck: Checkpoint, options: { precision?: Precision } = {}): Promise<void> {
+/** Options of saveCheckpoint. */
+export interface SaveCheckpointOptions {
+  /** 'float32' halves the size (parameters only; default 'float64') */
+  precision?: Precision;
+  /** the user-defined layer types the config's stack uses (Flow.userLayerTypes) */
+  layers?: readonly LayerDefinition[];
+}
+
+/** Writes a checkpoint atomically. */
+export async function saveCheckpoint(path: string, ck: Checkpoint, options: SaveCheckpointOptions = {}): Promise<void> {
   const precision = options.precision ?? 'float64';
+  const types = layerTypes(options.layers, 'saveCheckpoint: layers');
   const payload = JSON.stringify({
     config: ck.config,
     precision,
-    params: encodeParams(ck.params, ck.config, precision),
+    params: encodeParams(ck.params, ck.config, precision, types),
     training: ck.training && {
       ...ck.training,
       optimizer: {
@@ -129,7 +140,7 @@ export async function saveCheckpoint(path: string, ck: Checkpoint, options: { pr
         m: ck.training.optimizer.m.map((a) => encode(a, 'float64')),
         v: ck.training.optimizer.v.map((a) => encode(a, 'float64')),
       },
-      best: ck.training.best && { ...ck.training.best, params: encodeParams(ck.training.best.params, ck.config, 'float64') },
+      best: ck.training.best && { ...ck.training.best, params: encodeParams(ck.training.best.params, ck.config, 'float64', types) },
     },
     meta: ck.meta ?? {},
   });
@@ -209,7 +220,14 @@ export async function removeStaleTemps(path: string): Promise<string[]> {
   return removed;
 }
 
-export async function loadCheckpoint(path: string): Promise<Checkpoint> {
+/** Options of loadCheckpoint. */
+export interface LoadCheckpointOptions {
+  /** the user-defined layer types the file's stack uses (an unknown type name is refused) */
+  layers?: readonly LayerDefinition[];
+}
+
+/** Reads a checkpoint, checking its size, checksum, layer types and every parameter's size. */
+export async function loadCheckpoint(path: string, options: LoadCheckpointOptions = {}): Promise<Checkpoint> {
   let text: string;
   try {
     text = await fs.readFile(path, 'utf8');
@@ -249,7 +267,12 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   if (!config || !Number.isInteger(config.dim) || !Number.isInteger(config.layers)) {
     throw new Error(`checkpoint ${path}: config is missing dim/layers`);
   }
-  const params = decodeParams(raw.params, config, precision, 'params', path);
+  let types = layerTypes(options.layers, 'loadCheckpoint: layers');
+  if (config.stack !== undefined) {
+    if (!Array.isArray(config.stack) || config.stack.length === 0) throw new Error(`checkpoint ${path}: config.stack must be a non-empty list of layer specs`);
+    ({ types } = resolveStack(config.stack, `checkpoint ${path}: config.stack`, options.layers));
+  }
+  const params = decodeParams(raw.params, config, precision, 'params', path, types);
   let training: TrainingState | undefined;
   if (raw.training) {
     const t = raw.training;
@@ -263,7 +286,7 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
     training = {
       ...t,
       optimizer: { ...opt, m: moments(opt.m, 'm'), v: moments(opt.v, 'v') },
-      best: t.best && { ...t.best, params: decodeParams(t.best.params, config, 'float64', 'best.params', path) },
+      best: t.best && { ...t.best, params: decodeParams(t.best.params, config, 'float64', 'best.params', path, types) },
     };
   }
   return { config, params, training, meta: raw.meta };

@@ -4,7 +4,13 @@ import { ACTIVATIONS, type ActivationConfig, type ActivationName } from './activ
 import { BASES, type BaseName } from './bases.js';
 import { isDType, type DType } from '../engine/dtype.js';
 import { assertSeed } from '../engine/seed.js';
-import { checkLayerSpec, type LayerSpec, type ResolvedLayerSpec } from './layers/specs.js';
+import { resolveStack, type LayerSpec, type ResolvedLayerSpec } from './layers/specs.js';
+import { layerTypes, type LayerTypes } from './layers/builtin.js';
+import type { LayerDefinition } from './layers/definition.js';
+import { refuseUnknownKeys } from './unknown-keys.js';
+
+/** The keys of FlowConfig. */
+const CONFIG_KEYS = ['dim', 'layers', 'activation', 'alpha', 'beta', 'gamma', 'base', 'bias', 'seed', 'init', 'dtype', 'stack'] as const;
 
 export interface FlowConfig {
   /** data dimension D */
@@ -33,16 +39,20 @@ export interface FlowConfig {
    * any stack of layers (docs/layers.md), e.g. deepStack(); when given, `layers` counts its dense
    * layers and the activation settings are unused (they belong to activation specs)
    */
-  stack?: LayerSpec[];
+  stack?: (LayerSpec | ResolvedLayerSpec)[];
 }
 
 export type ResolvedFlowConfig = Required<Omit<FlowConfig, 'dtype' | 'stack'>> & { dtype: DType; stack?: ResolvedLayerSpec[] };
 
-export function resolveConfig(config: FlowConfig, defaultDtype: DType): ResolvedFlowConfig {
-  let stack: LayerSpec[] | undefined;
+/** resolveConfig's result and the layer types its stack uses (built-in and user-defined). */
+export function resolveConfigWithTypes(config: FlowConfig, defaultDtype: DType, user: readonly LayerDefinition[] = []): { config: ResolvedFlowConfig; types: LayerTypes } {
+  if (config === null || typeof config !== 'object') throw new Error(`flow config: expected an object like { dim: 2 }, got ${String(config)}`);
+  refuseUnknownKeys(config, CONFIG_KEYS, 'flow config');
+  let types = layerTypes(user, 'layer types');
+  let stack: ResolvedLayerSpec[] | undefined;
   if (config.stack !== undefined) {
     if (!Array.isArray(config.stack) || config.stack.length === 0) throw new Error('flow config: stack must be a non-empty list of layer specs');
-    stack = config.stack.map((spec, i) => checkLayerSpec(spec, `flow config: stack[${i}]`));
+    ({ stack, types } = resolveStack(config.stack, 'flow config: stack', user));
     const dense = stack.filter((s) => s.type === 'dense').length;
     if (config.layers !== undefined && config.layers !== dense) {
       throw new Error(`flow config: layers is ${config.layers} but the stack has ${dense} dense layers (leave layers out with a stack)`);
@@ -60,7 +70,7 @@ export function resolveConfig(config: FlowConfig, defaultDtype: DType): Resolved
     seed: config.seed ?? 0,
     init: config.init ?? 'orthogonal',
     dtype: config.dtype ?? defaultDtype,
-    ...(stack === undefined ? {} : { stack: stack as ResolvedLayerSpec[] }),
+    ...(stack === undefined ? {} : { stack }),
   };
   if (c.init !== 'orthogonal' && c.init !== 'near-identity') throw new Error(`flow config: unknown init '${String(c.init)}'; expected orthogonal or near-identity`);
   if (!Number.isInteger(c.dim) || c.dim < 1) throw new Error(`flow config: dim must be a positive integer, got ${c.dim}`);
@@ -71,7 +81,12 @@ export function resolveConfig(config: FlowConfig, defaultDtype: DType): Resolved
   if (!BASES.includes(c.base)) throw new Error(`flow config: unknown base '${c.base}'; expected one of ${BASES.join(', ')}`);
   if (!isDType(c.dtype)) throw new Error(`flow config: unknown dtype '${String(c.dtype)}'`);
   assertSeed('flow config', c.seed);
-  return c;
+  return { config: c, types };
+}
+
+/** Defaults filled in and every setting checked, with messages that say what was wrong. */
+export function resolveConfig(config: FlowConfig, defaultDtype: DType, user: readonly LayerDefinition[] = []): ResolvedFlowConfig {
+  return resolveConfigWithTypes(config, defaultDtype, user).config;
 }
 
 export function activationConfig(c: ResolvedFlowConfig): ActivationConfig {

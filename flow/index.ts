@@ -1,28 +1,47 @@
 // relgrad/flow: dense normalizing flows trained by the relative gradient.
-export { Flow, GRADIENT_METHODS, type GradientMethod, type Gradient, type FlowParams, type FlowParamsInput, type ForwardTrace } from './model.js';
+export { Flow, GRADIENT_METHODS, type GradientMethod, type Gradient, type FlowParams, type FlowParamsInput, type ForwardTrace, type BatchInput, type FlowCreateOptions, type FlowLoadOptions } from './model.js';
 export type { FlowConfig, ResolvedFlowConfig } from './config.js';
 export {
-  LAYER_TYPES,
+  BUILTIN_LAYERS,
+  layerTypes,
+  defineLayer,
   DenseLayer,
   ActivationLayer,
   AffineLayer,
   SplineLayer,
+  denseLayer,
+  activationLayer,
+  affineLayer,
+  splineLayer,
+  leakyLayer,
   buildLayer,
   checkLayerSpec,
+  resolveLayerSpec,
+  resolveStack,
   deepStack,
   paperStack,
   layerParamLayout,
+  type BuiltinLayerName,
+  type LayerTypes,
+  type LayerDefinition,
+  type LayerDefinitionInput,
+  type LayerParams,
+  type UserLayerSpec,
+  type ParamLayout,
+  type StackPosition,
+  type StoredLayerSpec,
   type Layer,
-  type LayerType,
   type LayerForward,
   type LayerBackward,
   type LayerContext,
   type LayerSpec,
+  type CustomLayerSpec,
   type ResolvedLayerSpec,
   type DenseSpec,
   type ActivationSpec,
   type AffineSpec,
   type SplineSpec,
+  type LeakySpec,
   type DeepStackOptions,
 } from './layers/index.js';
 export { initializeFromData } from './init-data.js';
@@ -35,7 +54,7 @@ export type { HostMatrix, DataInput } from './matrix.js';
 export { train, type TrainOptions, type TrainResult, type TrainData, type EpochRecord, type ProgressEvent } from './train.js';
 export { evaluate, logProbs, summarize, type Evaluation } from './evaluate.js';
 export { makeOptimizer, type Optimizer, type OptimizerName, type OptimizerOptions, type OptimizerState } from './optim.js';
-export { saveCheckpoint, loadCheckpoint, type Checkpoint, type TrainingState } from './checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, type Checkpoint, type TrainingState, type SaveCheckpointOptions, type LoadCheckpointOptions } from './checkpoint.js';
 export { fitGaussianFlow } from './baselines/gaussian.js';
 export { relativeGradient } from './gradients/relative.js';
 export { ordinaryGradient } from './gradients/ordinary.js';

@@ -6,8 +6,9 @@
 
 import { makeActivation, type Activation } from './activations.js';
 import { makeBase, type BaseDensity } from './bases.js';
-import { activationConfig, resolveConfig, type FlowConfig, type ResolvedFlowConfig } from './config.js';
+import { activationConfig, resolveConfigWithTypes, type FlowConfig, type ResolvedFlowConfig } from './config.js';
 import { assertBatch, type DataInput, rowsToTensor, assertFinite, assertFiniteTensor } from './matrix.js';
+import { hostMatrixOfRows, type NestedRows } from './rows.js';
 import { relativeGradient } from './gradients/relative.js';
 import { ordinaryGradient } from './gradients/ordinary.js';
 import { autodiffGradient } from './gradients/autodiff.js';
@@ -18,11 +19,15 @@ import { Rng } from '../engine/random.js';
 import { flowSummary } from './summary.js';
 import { fmt, sameShape } from '../engine/shape.js';
 import { getBackend } from '../index.js';
+import { refuseUnknownKeys } from './unknown-keys.js';
+import type { StoredLayerSpec as ResolvedStackSpec } from './layers/layer.js';
 import { keep, tidy } from '../engine/scope.js';
 import { Tensor, type NestedArray } from '../engine/tensor.js';
 import type { HostParams } from './checkpoint.js';
 import type { Layer } from './layers/layer.js';
-import { buildLayer, denseViews, paperStack, type LayerSpec, type ResolvedLayerSpec } from './layers/specs.js';
+import { buildLayer, denseViews, paperStack, type LayerSpec } from './layers/specs.js';
+import { userTypesOf, type LayerTypes } from './layers/builtin.js';
+import type { LayerDefinition } from './layers/definition.js';
 
 /**
  * Checkpoints use node:fs and node:crypto; the specifier is a variable so that bundlers leave the
@@ -45,9 +50,10 @@ export interface FlowParams {
  * parameterless ones), in the order of each layer's paramNames.
  */
 export interface FlowParamsInput {
-  W?: (Tensor | NestedArray)[];
-  b?: (Tensor | NestedArray)[];
-  layers?: (Tensor | NestedArray)[][];
+  W?: (Tensor | NestedArray | Float64Array)[];
+  b?: (Tensor | NestedArray | Float64Array)[];
+  /** flat (C order) Float64Arrays are taken as they are */
+  layers?: (Tensor | NestedArray | Float64Array)[][];
 }
 
 /** Update directions: per layer (aligned with flow.stack), and the dense layers' dW, db as views. */
@@ -55,6 +61,26 @@ export interface Gradient {
   dW: Tensor[];
   db: Tensor[];
   layers: Tensor[][];
+}
+
+/** A batch: a [B, D] tensor, a host matrix, or plain rows of numbers ([[x11, x12], [x21, x22]]). */
+export type BatchInput = DataInput | NestedRows;
+
+/** Options of Flow.create / Flow.fromLayers. */
+export interface FlowCreateOptions {
+  /** default: the current backend (getBackend()) */
+  backend?: Backend;
+  /** user-defined layer types the stack names by string (those given as `{ type: myLayer }` need not be repeated) */
+  layers?: readonly LayerDefinition[];
+}
+
+/** Options of Flow.load / Flow.fromCheckpoint. */
+export interface FlowLoadOptions {
+  backend?: Backend;
+  /** default: the file's dtype where the backend has it, else the backend's default */
+  dtype?: 'float64' | 'float32';
+  /** the user-defined layer types the file's stack uses (an unknown type name is refused) */
+  layers?: readonly LayerDefinition[];
 }
 
 /** Intermediates of one forward pass: inputs[k] is layer k's input (inputs[0] = x), s the output. */
@@ -71,10 +97,13 @@ export class Flow {
   readonly backend: Backend;
   /** the layers, bottom (data side) to top (base side) */
   readonly stack: readonly Layer[];
+  /** the layer types this flow can name: the built-in ones and the user-defined ones it was given */
+  readonly layerTypes: LayerTypes;
   private P: Tensor[][];
 
-  private constructor(config: ResolvedFlowConfig, backend: Backend, stack: Layer[], P: Tensor[][]) {
+  private constructor(config: ResolvedFlowConfig, backend: Backend, stack: Layer[], P: Tensor[][], types: LayerTypes) {
     this.config = config;
+    this.layerTypes = types;
     this.backend = backend;
     this.activation = makeActivation(activationConfig(config));
     this.base = makeBase(config.base);
@@ -87,32 +116,41 @@ export class Flow {
    * specs (each layer's own initialisation), seeded: layer k draws from seed·1000 + its dense index
    * for dense layers, so the paper's model is unchanged.
    */
-  static create(config: FlowConfig, options: { backend?: Backend } = {}): Flow {
+  static create(config: FlowConfig, options: FlowCreateOptions = {}): Flow {
+    refuseUnknownKeys(options, ['backend', 'layers'], 'Flow.create options');
     const backend = options.backend ?? getBackend();
-    const c = resolveConfig(config, backend.defaultDtype);
+    const { config: c, types } = resolveConfigWithTypes(config, backend.defaultDtype, options.layers);
     const ctx = { dim: c.dim, dtype: c.dtype, backend };
-    const specs: LayerSpec[] = c.stack ?? paperStack({ layers: c.layers, bias: c.bias, init: c.init, activation: { type: 'activation', ...activationConfig(c) } });
-    const stack = specs.map((spec, i) => buildLayer(spec, ctx, `flow config: stack[${i}]`));
-    const resolved: ResolvedFlowConfig = c.stack === undefined ? c : { ...c, stack: stack.map((l) => ({ ...l.spec }) as ResolvedLayerSpec) };
+    const specs = c.stack ?? paperStack({ layers: c.layers, bias: c.bias, init: c.init, activation: { type: 'activation', ...activationConfig(c) } });
+    const stack = specs.map((spec, i) => buildLayer(spec as ResolvedStackSpec, ctx, types, `flow config: stack[${i}]`));
+    const resolved = c;
     let dense = 0;
     const P = stack.map((layer, i) => {
       const seed = layer.type === 'dense' ? c.seed * 1000 + dense++ : c.seed * 1000 + 500 + i;
       return layer.initParams(seed).map((host, j) => keep(fromHost(host, layer.paramShapes[j], { dtype: c.dtype, backend })));
     });
-    return new Flow(resolved, backend, stack, P);
+    return new Flow(resolved, backend, stack, P, types);
   }
 
   /** A flow from a list of layer specs (docs/layers.md), e.g. `Flow.fromLayers(deepStack(), { dim: 2 })`. */
-  static fromLayers(stack: LayerSpec[], config: Omit<FlowConfig, 'stack' | 'layers'>, options: { backend?: Backend } = {}): Flow {
+  static fromLayers(stack: LayerSpec[], config: Omit<FlowConfig, 'stack' | 'layers'>, options: FlowCreateOptions = {}): Flow {
     return Flow.create({ ...config, stack }, options);
   }
 
   get dim(): number {
     return this.config.dim;
   }
-  /** the number of dense layers */
+  /** the number of dense layers (the paper's L) */
+  get denseLayerCount(): number {
+    return this.config.layers;
+  }
+  /** @deprecated the number of dense layers: use `denseLayerCount` (`stack.length` counts every layer) */
   get layers(): number {
     return this.config.layers;
+  }
+  /** the user-defined layer types this flow uses (what `Flow.load` must be given again) */
+  get userLayerTypes(): LayerDefinition[] {
+    return userTypesOf(this.layerTypes);
   }
   get dtype(): 'float64' | 'float32' {
     return this.config.dtype;
@@ -147,13 +185,23 @@ export class Flow {
       return `layers[${k}].${layer.paramNames[j]}`;
     };
     const input = this.paramsInputByLayer(params);
-    const P = input.map((list, k) => list.map((v, j) => this.asParam(v, where(k, j), this.stack[k].paramShapes[j])));
-    P.forEach((list, k) => this.stack[k].checkParams?.(list, `setParams: ${where(k, 0)}`));
-    this.replaceLayerParams(P);
+    this.setHostParams(input.map((list, k) => list.map((v, j) => this.hostValues(v, where(k, j), this.stack[k].paramShapes[j]))), (k) => `setParams: ${where(k, 0)}`);
+  }
+
+  /**
+   * Uploads every layer's parameters from checked host values (one upload each, nothing left
+   * behind if a layer refuses its values) and swaps them in.
+   */
+  private setHostParams(host: (Float64Array | Float32Array)[][], where: (k: number) => string): void {
+    tidy(() => {
+      const P = host.map((list, k) => list.map((a, j) => fromHost(a, this.stack[k].paramShapes[j], { dtype: this.dtype, backend: this.backend })));
+      P.forEach((list, k) => this.stack[k].checkParams?.(list, where(k)));
+      this.replaceLayerParams(P);
+    });
   }
 
   /** The input of setParams as one list per layer; W/b are only enough when no other layer has parameters. */
-  private paramsInputByLayer(params: FlowParamsInput): (Tensor | NestedArray)[][] {
+  private paramsInputByLayer(params: FlowParamsInput): (Tensor | NestedArray | Float64Array)[][] {
     if (params.layers !== undefined) {
       if (!Array.isArray(params.layers) || params.layers.length !== this.stack.length) {
         throw new Error(`setParams: expected layers for ${this.stack.length} layers, got ${Array.isArray(params.layers) ? params.layers.length : typeof params.layers}`);
@@ -182,18 +230,18 @@ export class Flow {
     return this.stack.map((layer) => (layer.type !== 'dense' ? [] : layer.paramNames.length > 1 ? [params.W![l++], bIn[m++]] : [params.W![l++]]));
   }
 
-  private asParam(v: Tensor | NestedArray, what: string, shape: readonly number[]): Tensor {
-    const { dtype } = this.config;
+  /** A parameter's values on the host, its shape and finiteness checked (named `what`). */
+  private hostValues(v: Tensor | NestedArray | Float64Array, what: string, shape: readonly number[]): Float64Array | Float32Array {
     if (v instanceof Tensor && !sameShape(v.shape, shape)) {
       throw new Error(`setParams: ${what} has shape ${fmt(v.shape)}, expected ${fmt(shape)}`);
     }
-    const host = v instanceof Tensor ? v.dataSync() : new Float64Array(flatNumbers(v, what, shape));
+    const host = v instanceof Tensor ? v.dataSync() : v instanceof Float64Array ? v : new Float64Array(flatNumbers(v, what, shape));
     const size = shape.reduce((n, d) => n * d, 1);
     if (host.length !== size) throw new Error(`setParams: ${what} has ${host.length} values, expected shape ${fmt(shape)}`);
     for (let i = 0; i < host.length; i++) {
       if (!Number.isFinite(host[i])) throw new Error(`setParams: ${what} has a non-finite value ${host[i]} at flat index ${i}`);
     }
-    return fromHost(host, shape, { dtype, backend: this.backend });
+    return host;
   }
 
   /** Swaps in new dense parameters (already checked) for a flow whose other layers have none. */
@@ -212,7 +260,9 @@ export class Flow {
   }
 
   /** Converts and checks a batch: [B, D], finite values for host input. */
-  toBatch(x: DataInput, op = 'flow'): Tensor {
+  toBatch(input: BatchInput, op = 'flow'): Tensor {
+    const x = Array.isArray(input) ? hostMatrixOfRows(op, input as NestedRows) : (input as DataInput);
+    if (x === null || typeof x !== 'object') throw new Error(`${op}: expected a batch (a [B, ${this.dim}] tensor, a host matrix or rows of numbers), got ${x === null ? 'null' : typeof x}`);
     if (x instanceof Tensor) {
       assertBatch(op, x, this.dim);
       return x.dtype === this.dtype ? x : ops.cast(x, this.dtype);
@@ -238,7 +288,7 @@ export class Flow {
   }
 
   /** s = f(x) for a batch [B, D]. */
-  forward(x: DataInput): Tensor {
+  forward(x: BatchInput): Tensor {
     const xb = this.toBatch(x, 'forward');
     assertFiniteTensor('forward', xb);
     return tidy(() => this.trace(xb).s);
@@ -260,14 +310,14 @@ export class Flow {
     return shared === undefined ? terms : ops.add(terms, shared);
   }
 
-  logProb(x: DataInput): Tensor {
+  logProb(x: BatchInput): Tensor {
     const xb = this.toBatch(x, 'logProb');
     assertFiniteTensor('logProb', xb);
     return tidy(() => this.logProbWith(xb, this.P));
   }
 
   /** ℓ = -(1/B) Σ log p(x_n), a scalar tensor. */
-  loss(x: DataInput): Tensor {
+  loss(x: BatchInput): Tensor {
     const xb = this.toBatch(x, 'loss');
     assertFiniteTensor('loss', xb);
     return tidy(() => ops.neg(ops.mean(this.logProbWith(xb, this.P))));
@@ -278,7 +328,7 @@ export class Flow {
    * the Euclidean gradient for every other layer), 'ordinary' (∂ℓ/∂θ for every layer, dense ones
    * with an explicit inverse, O(D³)) or 'autodiff' (through per-sample Jacobians). docs/layers.md.
    */
-  gradient(x: DataInput, method: GradientMethod = 'relative'): Gradient {
+  gradient(x: BatchInput, method: GradientMethod = 'relative'): Gradient {
     const xb = this.toBatch(x, 'gradient');
     const run = (): Gradient => {
       switch (method) {
@@ -306,7 +356,7 @@ export class Flow {
    * σ by safeguarded Newton, splines in closed form. Returns the worst residual |h(x) - y| over
    * every numerically inverted layer.
    */
-  inverse(s: DataInput): { x: Tensor; maxResidual: number } {
+  inverse(s: BatchInput): { x: Tensor; maxResidual: number } {
     const sb = this.toBatch(s, 'inverse');
     assertFiniteTensor('inverse', sb);
     let maxResidual = 0;
@@ -342,33 +392,42 @@ export class Flow {
     return this.config.stack === undefined ? { W, b } : { W, b, layers };
   }
 
-  /** Sets parameters from host arrays (checked like setParams). */
+  /** Sets parameters from host arrays (checked like setParams; one upload per array). */
   paramsFromHost(p: HostParams): void {
-    const up = (a: Float64Array, shape: readonly number[]): Tensor => fromHost(a, shape, { dtype: this.dtype, backend: this.backend });
     if (p.layers !== undefined) {
       if (p.layers.length !== this.stack.length) throw new Error(`setParams: expected layers for ${this.stack.length} layers, got ${p.layers.length}`);
-      this.setParams({ layers: p.layers.map((list, k) => list.map((a, j) => up(a, this.stack[k].paramShapes[j] ?? [a.length]))) });
+      const where = (k: number, j: number): string => `layers[${k}].${this.stack[k].paramNames[j] ?? j}`;
+      this.setHostParams(
+        p.layers.map((list, k) => {
+          const want = this.stack[k].paramNames.length;
+          if (list.length !== want) throw new Error(`setParams: layers[${k}] (${this.stack[k].type}) takes ${want} parameters, got ${list.length}`);
+          return list.map((a, j) => this.hostValues(a, where(k, j), this.stack[k].paramShapes[j]));
+        }),
+        (k) => `setParams: layers[${k}]`,
+      );
       return;
     }
-    const d = this.dim;
-    this.setParams({ W: p.W.map((w) => up(w, [d, d])), b: p.b.map((v) => up(v, [d])) });
+    this.setParams({ W: p.W, b: p.b });
   }
 
   /** Saves config and parameters (atomic write, checksummed; see checkpoint.ts). Node only. */
   async save(path: string, options: { precision?: 'float64' | 'float32'; meta?: Record<string, unknown> } = {}): Promise<void> {
     const { saveCheckpoint } = (await import(CHECKPOINT_MODULE)) as typeof import('./checkpoint.js');
-    await saveCheckpoint(path, { config: this.config, params: this.paramsToHost(), meta: options.meta }, options);
+    await saveCheckpoint(path, { config: this.config, params: this.paramsToHost(), meta: options.meta }, { precision: options.precision, layers: this.userLayerTypes });
   }
 
   /** Loads a flow saved by `save` or by training; refuses truncated or tampered files. */
-  static async load(path: string, options: { backend?: Backend; dtype?: 'float64' | 'float32' } = {}): Promise<Flow> {
+  static async load(path: string, options: FlowLoadOptions = {}): Promise<Flow> {
+    refuseUnknownKeys(options, ['backend', 'dtype', 'layers'], 'Flow.load options');
     const { loadCheckpoint } = (await import(CHECKPOINT_MODULE)) as typeof import('./checkpoint.js');
-    return Flow.fromCheckpoint(await loadCheckpoint(path), options);
+    return Flow.fromCheckpoint(await loadCheckpoint(path, { layers: options.layers }), options);
   }
 
-  static fromCheckpoint(ck: { config: FlowConfig; params: HostParams }, options: { backend?: Backend; dtype?: 'float64' | 'float32' } = {}): Flow {
+  /** A flow from a decoded checkpoint (`{ config, params }`), e.g. what loadCheckpoint returns. */
+  static fromCheckpoint(ck: { config: FlowConfig | ResolvedFlowConfig; params: HostParams }, options: FlowLoadOptions = {}): Flow {
+    refuseUnknownKeys(options, ['backend', 'dtype', 'layers'], 'Flow.fromCheckpoint options');
     const backend = options.backend ?? getBackend();
-    const flow = Flow.create({ ...ck.config, dtype: options.dtype ?? (backend.describe().dtypes.includes(ck.config.dtype ?? 'float64') ? ck.config.dtype : backend.defaultDtype) }, { backend });
+    const flow = Flow.create({ ...(ck.config as FlowConfig), dtype: options.dtype ?? (backend.describe().dtypes.includes(ck.config.dtype ?? 'float64') ? ck.config.dtype : backend.defaultDtype) }, { backend, layers: options.layers });
     flow.paramsFromHost(ck.params);
     return flow;
   }

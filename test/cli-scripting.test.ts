@@ -283,7 +283,7 @@ t.test('model flags: the deep model by default, the paper model on request, flag
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
   const deep = relgrad('train', '--epochs', '3', '--limit', '300', '--depth', '2', '--bins', '5', '--schedule', 'step', '--clip-norm', '5', '--out', join(out, 'deep'), '--json');
   t.equal(deep.code, 0, deep.stderr);
-  t.match(deep.stderr, /Flow\(dim 2, 6 layers: affine → \(spline\(5 bins, ±4\) → dense\) × 2/);
+  t.match(deep.stderr, /Flow\(dim 2, 6 layers: affine → spline\(5 bins, ±4\) → \(dense → spline\(5 bins, ±4\)\) × 2/);
   const ck = await loadCheckpoint(join(out, 'deep', 'checkpoint.json'));
   t.equal(ck.config.stack?.length, 6, 'the checkpoint holds the layer list');
   t.match(JSON.stringify(ck.meta), /"clipNorm":5/);

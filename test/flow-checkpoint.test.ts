@@ -50,7 +50,7 @@ t.test('truncated, tampered, foreign and inconsistent files are refused', async 
   writeFileSync(join(dir, 'layers.json'), resigned(text, (p) => ((p.config as { layers: number }).layers = 3)));
   await t.rejects(Flow.load(join(dir, 'layers.json')), /params has 3 layers, the config describes 5/);
   writeFileSync(join(dir, 'type.json'), resigned(text, (p) => (((p.params as { layers: { type: string; spec: { type: string } }[] }).layers[0].spec.type = 'conv'))));
-  await t.rejects(Flow.load(join(dir, 'type.json')), /params\.layers\[0\]: unknown layer type "conv"; expected one of dense, activation, affine, spline/);
+  await t.rejects(Flow.load(join(dir, 'type.json')), /params\.layers\[0\]: unknown layer type "conv"; the built-in types are dense, activation, affine, spline, leaky; for a user-defined type pass its definition/);
 });
 
 /** A checkpoint's text with its payload changed and the header's size and checksum recomputed. */

@@ -49,8 +49,8 @@ t.test('checkpoint v2: a stack round-trips; bad stacks and unknown types are ref
   t.same(back.config.stack, flow.config.stack, 'the layer list');
   t.same(back.paramsToHost(), flow.paramsToHost(), 'every parameter, bit for bit');
   t.same(Array.from(back.logProb(data.test).dataSync()), Array.from(flow.logProb(data.test).dataSync()), 'the same log-likelihoods');
-  t.match(String(back), /affine → \(spline\(5 bins, ±4\) → dense\) × 2/);
-  t.throws(() => Flow.fromLayers([{ type: 'conv' } as never], { dim: 2 }), /stack\[0\]: unknown layer type "conv"; expected one of dense, activation, affine, spline/);
+  t.match(String(back), /affine → spline\(5 bins, ±4\) → \(dense → spline\(5 bins, ±4\)\) × 2\, base/);
+  t.throws(() => Flow.fromLayers([{ type: 'conv' } as never], { dim: 2 }), /stack\[0\]: unknown layer type "conv"; the built-in types are dense, activation, affine, spline, leaky; for a user-defined type pass its definition/);
   t.throws(() => Flow.fromLayers([{ type: 'spline', bins: 1 }], { dim: 2 }), /stack\[0\]: spline layer: bins must be an integer in \[2, 256\], got 1/);
   t.throws(() => Flow.fromLayers([{ type: 'dense', width: 3 } as never], { dim: 2 }), /a dense layer has no setting 'width'/);
   t.throws(() => Flow.create({ dim: 2, layers: 3, stack: [{ type: 'dense' }] }), /layers is 3 but the stack has 1 dense layers/);

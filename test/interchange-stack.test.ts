@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Flow } from '../flow/model.js';
 import { deepStack, type LayerSpec } from '../flow/layers/specs.js';
+import type { ResolvedSplineSpec } from '../flow/layers/spline.js';
 import { readNpy } from '../flow/data/files.js';
 import { encodeNpyArray } from '../flow/interchange/npy.js';
 import { readStoredZip, writeStoredZip } from '../flow/interchange/zip.js';
@@ -132,7 +133,7 @@ for (const variant of STACKS) {
       const trace = flow.trace(flow.toBatch(batch));
       flow.config.stack?.forEach((spec, k) => {
         if (spec.type !== 'spline') return;
-        const bound = spec.bound;
+        const bound = (spec as ResolvedSplineSpec).bound;
         const v = Array.from(trace.inputs[k].dataSync());
         t.ok(v.some((u) => u >= -bound && u < bound) && v.some((u) => u < -bound || u >= bound), `spline layer ${k} sees inputs inside and outside ±${bound}`);
       });

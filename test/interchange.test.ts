@@ -89,8 +89,8 @@ for (const variant of [
     t.equal(info.code, 0);
     const summary = JSON.parse(info.stdout) as ModelInfo;
     const D = 4;
-    t.same({ layers: summary.layers, parameters: summary.parameters, dtype: summary.dtype, dataset: summary.dataset, ll: summary.testLogLikelihood },
-      { layers: variant.layers, parameters: variant.layers * D * D + (variant.bias ? variant.layers * D : 0), dtype: 'float64', dataset: 'moons', ll: { mean: -1.25, err: 0.5, n: 200 } });
+    t.same({ layers: summary.layers, denseLayers: summary.denseLayers, parameters: summary.parameters, dtype: summary.dtype, dataset: summary.dataset, ll: summary.testLogLikelihood },
+      { layers: 2 * variant.layers - 1, denseLayers: variant.layers, parameters: variant.layers * D * D + (variant.bias ? variant.layers * D : 0), dtype: 'float64', dataset: 'moons', ll: { mean: -1.25, err: 0.5, n: 200 } });
     const infoNpz = JSON.parse((await relgrad('info', '--checkpoint', join(sub, 'model.npz'))).stdout) as ModelInfo;
     t.equal(infoNpz.parameters, summary.parameters, 'info reads the .npz export too');
 

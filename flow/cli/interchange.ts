@@ -7,7 +7,9 @@ import { extname, resolve } from 'node:path';
 import { loadCheckpoint, stackOfConfig, type Checkpoint } from '../checkpoint.js';
 import type { HostMatrix } from '../data/dataset.js';
 import { decodeFlow, encodeFlow, exportedArrayNames, EXPORT_FORMATS, type ExportFormat } from '../interchange/export.js';
-import { layerParamLayout, type LayerSpec } from '../layers/specs.js';
+import { definitionOf, layerParamLayout } from '../layers/specs.js';
+import { layerTypes } from '../layers/builtin.js';
+import type { StoredLayerSpec } from '../layers/layer.js';
 import { encodeNpyArray } from '../interchange/npy.js';
 import { parseOrAnswer, UsageError, type FlagSpec } from './args.js';
 
@@ -66,8 +68,10 @@ export async function commandExport(argv: string[]): Promise<void> {
 
 /** One layer of the flow, data side first. */
 export interface LayerInfo {
-  type: LayerSpec['type'];
-  spec: LayerSpec;
+  type: string;
+  spec: StoredLayerSpec;
+  /** its type's one-line description */
+  description: string;
   /** its parameters' names and shapes (layerParamLayout) */
   params: { name: string; shape: number[] }[];
   parameters: number;
@@ -77,8 +81,10 @@ export interface ModelInfo {
   file: string;
   kind: 'checkpoint' | ExportFormat;
   dim: number;
-  /** the number of dense layers */
+  /** the number of layers of every type (the paper's model: dense, activation, dense, …) */
   layers: number;
+  /** the number of dense layers */
+  denseLayers: number;
   /** every layer (for the paper's model: dense, activation, dense, …) */
   stack: LayerInfo[];
   /** the paper's activation, or for a stack its activation layers' (`none` when it has none) */
@@ -101,11 +107,17 @@ export function modelInfo(file: string, ck: Pick<Checkpoint, 'config' | 'params'
   const describe = (a: { name: string; alpha: number; beta: number; gamma: number }): string =>
     a.name === 'smooth-leaky-relu' ? `smooth-leaky-relu (alpha ${a.alpha})` : `leaky-tanh (beta ${a.beta}, gamma ${a.gamma})`;
   const specs = stackOfConfig(c);
-  const stack = specs.map((spec): LayerInfo => {
-    const params = layerParamLayout(spec, c.dim);
-    return { type: spec.type, spec, params, parameters: params.reduce((n, p) => n + p.shape.reduce((m, d) => m * d, 1), 0) };
+  const types = layerTypes();
+  const stack = specs.map((spec, k): LayerInfo => {
+    const params = layerParamLayout(spec, c.dim, types);
+    const { description } = definitionOf(spec.type, types, `${file}: layer ${k}`);
+    return { type: spec.type, spec, description, params, parameters: params.reduce((n, p) => n + p.shape.reduce((m, d) => m * d, 1), 0) };
   });
-  const activations = specs.flatMap((s) => (s.type === 'activation' ? [describe({ name: s.name ?? 'smooth-leaky-relu', alpha: s.alpha ?? 0.3, beta: s.beta ?? 1, gamma: s.gamma ?? 0.1 })] : []));
+  const activations = specs.flatMap((s) => {
+    if (s.type !== 'activation') return [];
+    const a = s as { name?: string; alpha?: number; beta?: number; gamma?: number };
+    return [describe({ name: a.name ?? 'smooth-leaky-relu', alpha: a.alpha ?? 0.3, beta: a.beta ?? 1, gamma: a.gamma ?? 0.1 })];
+  });
   const activation = c.stack === undefined ? describe({ name: c.activation, alpha: c.alpha, beta: c.beta, gamma: c.gamma }) : [...new Set(activations)].join(', ') || 'none';
   // the arrays themselves (checked against the config when they were read)
   const arrays = ck.params.layers ?? [ck.params.W, ck.params.b];
@@ -114,11 +126,12 @@ export function modelInfo(file: string, ck: Pick<Checkpoint, 'config' | 'params'
     file: resolve(file),
     kind,
     dim: c.dim,
-    layers: c.layers,
+    layers: stack.length,
+    denseLayers: c.layers,
     stack,
     activation,
     base: c.base,
-    bias: specs.every((s) => s.type !== 'dense' || s.bias !== false),
+    bias: specs.every((s) => s.type !== 'dense' || (s as { bias?: boolean }).bias !== false),
     parameters: arrays.reduce((n, list) => n + list.reduce((m, a) => m + a.length, 0), 0),
     dtype: c.dtype,
     dataset: typeof meta.dataset === 'string' ? meta.dataset : null,

@@ -2,11 +2,10 @@
 // the error signal from the top, G = -∂ log p_s(S)/∂S, handed down layer by layer; each layer
 // gives its parameters' direction from the G at its output. With 'relative' the dense layers give
 // the relative gradient (O(B·D²), no inverse) and every other layer its Euclidean gradient (the
-// mixed update); with 'ordinary' every layer gives the Euclidean gradient (dense: O(D³) inverse).
+// mixed update: any layer type that defines relativeBackward); with 'ordinary' every layer gives the Euclidean gradient (dense: O(D³) inverse).
 // The bottom layer's G_in is never formed (nothing below needs it).
 
 import type { Tensor } from '../../engine/tensor.js';
-import { asDense } from '../layers/dense.js';
 import type { Flow } from '../model.js';
 
 export function handWrittenGradient(flow: Flow, x: Tensor, method: 'relative' | 'ordinary'): Tensor[][] {
@@ -19,8 +18,9 @@ export function handWrittenGradient(flow: Flow, x: Tensor, method: 'relative' | 
     const layer = flow.stack[k];
     const y = k + 1 < K ? inputs[k + 1] : s;
     const needInput = k > 0;
-    const dense = method === 'relative' ? asDense(layer) : undefined;
-    const r = dense !== undefined ? dense.relativeBackward(y, P[k], g, needInput) : layer.backward(inputs[k], y, P[k], g, needInput);
+    const r = method === 'relative' && layer.relativeBackward !== undefined
+      ? layer.relativeBackward(y, P[k], g, needInput)
+      : layer.backward(inputs[k], y, P[k], g, needInput);
     out[k] = r.grads;
     if (r.gIn !== null) g = r.gIn;
   }

@@ -10,7 +10,9 @@
 
 import type { Checkpoint, HostParams } from '../checkpoint.js';
 import type { ResolvedFlowConfig } from '../config.js';
-import { checkLayerSpec, denseViews, layerParamLayout, type LayerSpec } from '../layers/specs.js';
+import { denseViews, layerParamLayout, resolveStack } from '../layers/specs.js';
+import { layerTypes, type LayerTypes } from '../layers/builtin.js';
+import type { LayerDefinition } from '../layers/definition.js';
 import { encodeNpyArray } from './npy.js';
 import { parseNpy, parseNpyHeader } from '../data/files.js';
 import { readStoredZip, writeStoredZip } from './zip.js';
@@ -37,19 +39,19 @@ interface ArraySlot {
 }
 
 /** The arrays a config implies, in file order: W0…, b0… for the paper's model, layer<k>.<name> for a stack. */
-export function exportLayout(config: ResolvedFlowConfig): ArraySlot[] {
+export function exportLayout(config: ResolvedFlowConfig, types: LayerTypes = layerTypes()): ArraySlot[] {
   const D = config.dim;
   if (config.stack === undefined) {
     const W = Array.from({ length: config.layers }, (_, l) => ({ name: `W${l}`, shape: [D, D] }));
     const b = config.bias ? Array.from({ length: config.layers }, (_, l) => ({ name: `b${l}`, shape: [D] })) : [];
     return [...W, ...b];
   }
-  return config.stack.flatMap((spec, k) => layerParamLayout(spec, D).map(({ name, shape }, j) => ({ name: `layer${k}.${name}`, shape, layer: { k, j } })));
+  return config.stack.flatMap((spec, k) => layerParamLayout(spec, D, types).map(({ name, shape }, j) => ({ name: `layer${k}.${name}`, shape, layer: { k, j } })));
 }
 
 const size = (shape: readonly number[]): number => shape.reduce((n, d) => n * d, 1);
 
-function named(ck: Pick<Checkpoint, 'config' | 'params'>): Record<string, SafeTensor> {
+function named(ck: Pick<Checkpoint, 'config' | 'params'>, types: LayerTypes): Record<string, SafeTensor> {
   const { config, params } = ck;
   if (config.stack !== undefined && params.layers === undefined) {
     throw new Error('export: the config describes a layer stack but the parameters hold no per-layer lists (params.layers)');
@@ -57,7 +59,7 @@ function named(ck: Pick<Checkpoint, 'config' | 'params'>): Record<string, SafeTe
   const out: Record<string, SafeTensor> = {};
   let w = 0;
   let b = 0;
-  for (const slot of exportLayout(config)) {
+  for (const slot of exportLayout(config, types)) {
     const data = slot.layer !== undefined ? params.layers?.[slot.layer.k]?.[slot.layer.j] : slot.name.startsWith('W') ? params.W[w++] : params.b[b++];
     if (data === undefined || data.length !== size(slot.shape)) {
       throw new Error(`export: '${slot.name}' should hold ${size(slot.shape)} values (shape [${slot.shape.join(', ')}]), the parameters have ${data === undefined ? 'none' : data.length}`);
@@ -68,25 +70,26 @@ function named(ck: Pick<Checkpoint, 'config' | 'params'>): Record<string, SafeTe
 }
 
 /** The names of the arrays an export of this config holds (without `config`). */
-export function exportedArrayNames(config: ResolvedFlowConfig): string[] {
-  return exportLayout(config).map((s) => s.name);
+export function exportedArrayNames(config: ResolvedFlowConfig, layers: readonly LayerDefinition[] = []): string[] {
+  return exportLayout(config, layerTypes(layers)).map((s) => s.name);
 }
 
-/** The parameters and config as a .npz (what numpy.load reads; stored, not compressed). */
-export function encodeFlowNpz(ck: Pick<Checkpoint, 'config' | 'params'>): Uint8Array {
-  const entries = Object.entries(named(ck)).map(([name, t]) => ({ name: `${name}.npy`, data: encodeNpyArray(t) }));
+/** The parameters and config as a .npz (what numpy.load reads; stored, not compressed); `layers`: the user-defined types the stack uses. */
+export function encodeFlowNpz(ck: Pick<Checkpoint, 'config' | 'params'>, layers: readonly LayerDefinition[] = []): Uint8Array {
+  const entries = Object.entries(named(ck, layerTypes(layers))).map(([name, t]) => ({ name: `${name}.npy`, data: encodeNpyArray(t) }));
   const config = new TextEncoder().encode(JSON.stringify(ck.config));
   entries.push({ name: 'config.npy', data: encodeNpyArray({ data: config, shape: [config.length] }) });
   return writeStoredZip(entries);
 }
 
 /** The parameters as safetensors (F64), the config in the metadata. */
-export function encodeFlowSafetensors(ck: Pick<Checkpoint, 'config' | 'params'>): Uint8Array {
-  return encodeSafetensors(named(ck), { format: 'relgrad-flow', config: JSON.stringify(ck.config) });
+export function encodeFlowSafetensors(ck: Pick<Checkpoint, 'config' | 'params'>, layers: readonly LayerDefinition[] = []): Uint8Array {
+  return encodeSafetensors(named(ck, layerTypes(layers)), { format: 'relgrad-flow', config: JSON.stringify(ck.config) });
 }
 
-export function encodeFlow(ck: Pick<Checkpoint, 'config' | 'params'>, format: ExportFormat): Uint8Array {
-  return format === 'npz' ? encodeFlowNpz(ck) : encodeFlowSafetensors(ck);
+/** The export in `format`; `layers`: the user-defined types the stack uses (e.g. flow.userLayerTypes). */
+export function encodeFlow(ck: Pick<Checkpoint, 'config' | 'params'>, format: ExportFormat, layers: readonly LayerDefinition[] = []): Uint8Array {
+  return format === 'npz' ? encodeFlowNpz(ck, layers) : encodeFlowSafetensors(ck, layers);
 }
 
 interface StoredArray {
@@ -95,12 +98,13 @@ interface StoredArray {
 }
 
 /** The config's arrays, checked by name, size and shape; arrays the config does not imply are refused. */
-function collect(config: ResolvedFlowConfig, arrays: Map<string, StoredArray>, file: string): FlowArrays {
+function collect(config: ResolvedFlowConfig, arrays: Map<string, StoredArray>, file: string, userTypes: readonly LayerDefinition[]): FlowArrays {
+  let types = layerTypes(userTypes);
   if (config.stack !== undefined) {
     if (!Array.isArray(config.stack) || config.stack.length === 0) throw new Error(`${file}: config.stack must be a non-empty list of layer specs`);
-    config.stack.forEach((spec: LayerSpec, k) => checkLayerSpec(spec, `${file}: config.stack[${k}]`));
+    ({ types } = resolveStack(config.stack, `${file}: config.stack`, userTypes));
   }
-  const layout = exportLayout(config);
+  const layout = exportLayout(config, types);
   for (const name of arrays.keys()) {
     if (!layout.some((s) => s.name === name)) {
       throw new Error(`${file}: unexpected array '${name}'; the config implies ${layout.map((s) => s.name).join(', ')}`);
@@ -125,8 +129,8 @@ function collect(config: ResolvedFlowConfig, arrays: Map<string, StoredArray>, f
   return { config, ...denseViews(config.stack, layers), layers };
 }
 
-/** Reads an export back (either format, told apart by the ZIP signature). */
-export function decodeFlow(bytes: Uint8Array, file: string): FlowArrays {
+/** Reads an export back (either format, told apart by the ZIP signature); `layers`: user-defined types its stack uses. */
+export function decodeFlow(bytes: Uint8Array, file: string, layers: readonly LayerDefinition[] = []): FlowArrays {
   const isZip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
   const arrays = new Map<string, StoredArray>();
   let configText: string | undefined;
@@ -153,7 +157,7 @@ export function decodeFlow(bytes: Uint8Array, file: string): FlowArrays {
   } catch (err) {
     throw new Error(`${file}: the config is not valid JSON (${(err as Error).message})`);
   }
-  return collect(config, arrays, file);
+  return collect(config, arrays, file, layers);
 }
 
 /** The raw bytes of a 1-D '|u1' .npy (the config entry). */

@@ -8,9 +8,10 @@ import * as ops from '../../engine/ops.js';
 import { isRecording } from '../../engine/tape.js';
 import { fromHost } from '../../engine/create.js';
 import type { Tensor } from '../../engine/tensor.js';
-import { makeActivation, type Activation, type ActivationName } from '../activations.js';
+import { ACTIVATIONS, makeActivation, type Activation, type ActivationName } from '../activations.js';
 import { invertActivation } from '../inverse.js';
-import type { Layer, LayerBackward, LayerForward } from './layer.js';
+import type { LayerDefinition } from './definition.js';
+import type { Layer, LayerBackward, LayerForward, StoredLayerSpec } from './layer.js';
 
 export interface ActivationSpec {
   type: 'activation';
@@ -32,8 +33,8 @@ export class ActivationLayer implements Layer {
   readonly paramShapes: readonly (readonly number[])[] = [];
   readonly activation: Activation;
 
-  constructor(spec: ActivationSpec) {
-    this.spec = { type: 'activation', name: spec.name ?? 'smooth-leaky-relu', alpha: spec.alpha ?? 0.3, beta: spec.beta ?? 1, gamma: spec.gamma ?? 0.1 };
+  constructor(spec: ResolvedActivationSpec) {
+    this.spec = spec;
     this.activation = makeActivation(this.spec);
   }
 
@@ -65,3 +66,21 @@ export class ActivationLayer implements Layer {
     return { x: fromHost(inv.x, y.shape, { dtype: y.dtype, backend: y.backend }), maxResidual: inv.maxResidual };
   }
 }
+
+/** The fixed activation layer type (no parameters; no data-dependent start). */
+export const activationLayer: LayerDefinition<ResolvedActivationSpec> = {
+  type: 'activation',
+  description: "y = σ(x) per unit, a fixed activation (the paper's smooth leaky ReLU or leaky tanh)",
+  options: ['name', 'alpha', 'beta', 'gamma'],
+  resolve(spec: StoredLayerSpec, where: string): ResolvedActivationSpec {
+    const { name = 'smooth-leaky-relu', alpha = 0.3, beta = 1, gamma = 0.1 } = spec as ActivationSpec;
+    if (!ACTIVATIONS.includes(name)) throw new Error(`${where}: unknown activation ${JSON.stringify(name)}; expected one of ${ACTIVATIONS.join(', ')}`);
+    for (const [key, v] of Object.entries({ alpha, beta, gamma })) {
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${where}: activation ${key} must be a finite number, got ${JSON.stringify(v)}`);
+    }
+    return { type: 'activation', name, alpha, beta, gamma };
+  },
+  parameters: () => [],
+  label: (spec) => spec.name,
+  build: (spec) => new ActivationLayer(spec),
+};

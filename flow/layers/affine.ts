@@ -6,6 +6,7 @@
 
 import * as ops from '../../engine/ops.js';
 import type { Tensor } from '../../engine/tensor.js';
+import type { LayerDefinition } from './definition.js';
 import type { Layer, LayerBackward, LayerContext, LayerForward } from './layer.js';
 
 export interface AffineSpec {
@@ -47,3 +48,35 @@ export class AffineLayer implements Layer {
     return { x: ops.mul(ops.sub(y, t), ops.exp(ops.neg(u))), maxResidual: 0 };
   }
 }
+
+/**
+ * The affine layer type. Data-dependent start: per-unit standardisation of the rows arriving at
+ * its input, u = -log std, t = -mean/std (a unit with zero variance keeps scale 1).
+ */
+export const affineLayer: LayerDefinition<AffineSpec> = {
+  type: 'affine',
+  description: 'y = x ⊙ e^u + t per unit (ActNorm), log|det J| = Σ u',
+  options: [],
+  resolve: () => ({ type: 'affine' }),
+  parameters: (_spec, dim) => [{ name: 'logScale', shape: [dim] }, { name: 'shift', shape: [dim] }],
+  label: () => 'affine',
+  build: (_spec, ctx) => new AffineLayer(ctx),
+  initFromData(_layer, input) {
+    const { rows: n, cols: d, data } = input();
+    const u = new Float64Array(d);
+    const t = new Float64Array(d);
+    for (let j = 0; j < d; j++) {
+      let mean = 0;
+      for (let r = 0; r < n; r++) mean += data[r * d + j];
+      mean /= n;
+      let variance = 0;
+      for (let r = 0; r < n; r++) variance += (data[r * d + j] - mean) ** 2;
+      variance /= n; // divisor N, as the Gaussian's fit
+      const std = Math.sqrt(variance);
+      const scale = std > 0 ? 1 / std : 1;
+      u[j] = Math.log(scale);
+      t[j] = -mean * scale;
+    }
+    return [u, t];
+  },
+};

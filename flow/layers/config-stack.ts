@@ -2,29 +2,34 @@
 // with the config's activation between them). Shared by the Node and Web checkpoint writers.
 
 import { activationConfig, type ResolvedFlowConfig } from '../config.js';
-import { layerParamLayout, paperStack, type LayerSpec } from './specs.js';
+import { layerTypes, type LayerTypes } from './builtin.js';
+import type { StoredLayerSpec } from './layer.js';
+import type { DenseSpec } from './dense.js';
+import { layerParamLayout, paperStack } from './specs.js';
 
-export function stackOfConfig(config: ResolvedFlowConfig): LayerSpec[] {
-  return config.stack ?? paperStack({ layers: config.layers, bias: config.bias, init: config.init, activation: { type: 'activation', ...activationConfig(config) } });
+export function stackOfConfig(config: ResolvedFlowConfig): StoredLayerSpec[] {
+  return config.stack ?? (paperStack({ layers: config.layers, bias: config.bias, init: config.init, activation: { type: 'activation', ...activationConfig(config) } }) as StoredLayerSpec[]);
 }
 
 /** Every layer's parameter list from host params (the paper's model: W/b interleaved by layer). */
-export function paramsByLayer(p: { W: Float64Array[]; b: Float64Array[]; layers?: Float64Array[][] }, stack: readonly LayerSpec[]): Float64Array[][] {
+export function paramsByLayer(p: { W: Float64Array[]; b: Float64Array[]; layers?: Float64Array[][] }, stack: readonly StoredLayerSpec[]): Float64Array[][] {
   if (p.layers !== undefined) return p.layers;
   let l = 0;
   let m = 0;
-  return stack.map((spec) => (spec.type !== 'dense' ? [] : spec.bias === false ? [p.W[l++]] : [p.W[l++], p.b[m++]]));
+  return stack.map((spec) => (spec.type !== 'dense' ? [] : (spec as DenseSpec).bias === false ? [p.W[l++]] : [p.W[l++], p.b[m++]]));
 }
 
 /**
  * The format-2 `params` object: one entry per layer with its type, spec and named parameters,
  * each encoded by `encode`; refuses parameters that disagree with the config, naming the layer.
+ * `types` must hold every user-defined type the stack uses.
  */
 export function encodeLayerParams(
   p: { W: Float64Array[]; b: Float64Array[]; layers?: Float64Array[][] },
   config: ResolvedFlowConfig,
   encode: (a: Float64Array) => string,
-): { layers: { type: string; spec: LayerSpec; params: Record<string, string> }[] } {
+  types: LayerTypes = layerTypes(),
+): { layers: { type: string; spec: StoredLayerSpec; params: Record<string, string> }[] } {
   const stack = stackOfConfig(config);
   const lists = paramsByLayer(p, stack);
   return {
@@ -32,7 +37,7 @@ export function encodeLayerParams(
       type: spec.type,
       spec,
       params: Object.fromEntries(
-        layerParamLayout(spec, config.dim).map(({ name, shape }, j) => {
+        layerParamLayout(spec, config.dim, types).map(({ name, shape }, j) => {
           const a = lists[k]?.[j];
           const size = shape.reduce((n, d) => n * d, 1);
           if (a === undefined || a.length !== size) {

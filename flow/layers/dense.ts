@@ -13,7 +13,9 @@ import { isRecording } from '../../engine/tape.js';
 import type { Tensor } from '../../engine/tensor.js';
 import { nearIdentityHost } from '../../engine/random.js';
 import { orthogonalFast } from '../init.js';
-import type { Layer, LayerBackward, LayerContext, LayerForward } from './layer.js';
+import { cholesky, invertLower, meanCovariance } from '../baselines/gaussian.js';
+import type { LayerDefinition } from './definition.js';
+import type { Layer, LayerBackward, LayerContext, LayerForward, StoredLayerSpec } from './layer.js';
 
 export interface DenseSpec {
   type: 'dense';
@@ -25,6 +27,8 @@ export interface DenseSpec {
 
 export type ResolvedDenseSpec = Required<DenseSpec>;
 
+const DENSE_INITS = ['orthogonal', 'near-identity', 'identity'] as const;
+
 export class DenseLayer implements Layer {
   readonly type = 'dense' as const;
   readonly spec: ResolvedDenseSpec;
@@ -34,8 +38,8 @@ export class DenseLayer implements Layer {
   /** log|det W| per weight tensor (tensors are immutable, so the tensor identifies the value) */
   private readonly logDetCache = new WeakMap<Tensor, number>();
 
-  constructor(spec: DenseSpec, ctx: LayerContext) {
-    this.spec = { type: 'dense', bias: spec.bias ?? true, init: spec.init ?? 'orthogonal' };
+  constructor(spec: ResolvedDenseSpec, ctx: LayerContext) {
+    this.spec = spec;
     this.ctx = ctx;
     this.paramNames = this.spec.bias ? ['W', 'b'] : ['W'];
     this.paramShapes = this.spec.bias ? [[ctx.dim, ctx.dim], [ctx.dim]] : [[ctx.dim, ctx.dim]];
@@ -140,7 +144,40 @@ export class DenseLayer implements Layer {
   }
 }
 
-/** The dense layer of a stack entry, or undefined. */
-export function asDense(layer: Layer): DenseLayer | undefined {
-  return layer instanceof DenseLayer ? layer : undefined;
-}
+/**
+ * The dense layer type. Data-dependent start (docs/layers.md, "Starting at the Gaussian"): the
+ * first dense layer of a stack whitens the data arriving there by the full-covariance Gaussian's
+ * maximum-likelihood fit, W = C⁻¹ (Σ = C Cᵀ, Cholesky), b = -W μ (O(N·D²) + O(D³)); later ones
+ * start at the identity.
+ */
+export const denseLayer: LayerDefinition<ResolvedDenseSpec> = {
+  type: 'dense',
+  description: 'y = x Wᵀ + b with a dense, unconstrained W (the relative gradient trains W and b)',
+  options: ['bias', 'init'],
+  resolve(spec: StoredLayerSpec, where: string): ResolvedDenseSpec {
+    const { bias = true, init = 'orthogonal' } = spec as DenseSpec;
+    if (typeof bias !== 'boolean') throw new Error(`${where}: dense bias must be true or false, got ${JSON.stringify(bias)}`);
+    if (!DENSE_INITS.includes(init)) throw new Error(`${where}: unknown dense init ${JSON.stringify(init)}; expected ${DENSE_INITS.join(', ')}`);
+    return { type: 'dense', bias, init };
+  },
+  parameters: (spec, dim) => (spec.bias ? [{ name: 'W', shape: [dim, dim] }, { name: 'b', shape: [dim] }] : [{ name: 'W', shape: [dim, dim] }]),
+  label: (spec) => (spec.bias ? 'dense' : 'dense(no bias)'),
+  build: (spec, ctx) => new DenseLayer(spec, ctx),
+  initFromData(layer, input, { sameTypeBefore }) {
+    const d = layer.paramShapes[0][0];
+    const W = new Float64Array(d * d);
+    const b = new Float64Array(d);
+    if (sameTypeBefore === 0) {
+      const { mean, cov } = meanCovariance(input());
+      W.set(invertLower(cholesky(cov, d), d));
+      for (let i = 0; i < d; i++) {
+        let s = 0;
+        for (let j = 0; j <= i; j++) s += W[i * d + j] * mean[j];
+        b[i] = -s;
+      }
+    } else {
+      for (let i = 0; i < d; i++) W[i * d + i] = 1;
+    }
+    return layer.paramNames.length > 1 ? [W, b] : [W];
+  },
+};

@@ -11,8 +11,10 @@ import type { Tensor } from '../../engine/tensor.js';
 import type { Backend } from '../../engine/backend.js';
 import type { DType } from '../../engine/dtype.js';
 
-export type LayerType = 'dense' | 'activation' | 'affine' | 'spline';
-export const LAYER_TYPES: readonly LayerType[] = ['dense', 'activation', 'affine', 'spline'];
+/** A layer spec as JSON stores it (configs, checkpoints, exports): its type's name, then its options. */
+export interface StoredLayerSpec {
+  readonly type: string;
+}
 
 export interface LayerForward {
   y: Tensor;
@@ -33,10 +35,12 @@ export interface LayerContext {
   backend: Backend;
 }
 
+/** A layer of a built flow: one spec at one dimension, with its passes. */
 export interface Layer {
-  readonly type: LayerType;
+  /** the name of its type (LayerDefinition.type) */
+  readonly type: string;
   /** the resolved spec (JSON; stored in checkpoints) */
-  readonly spec: { readonly type: LayerType };
+  readonly spec: StoredLayerSpec;
   readonly paramNames: readonly string[];
   /** shapes of the parameters, in the order of paramNames */
   readonly paramShapes: readonly (readonly number[])[];
@@ -52,6 +56,12 @@ export interface Layer {
   map(x: Tensor, params: readonly Tensor[]): Tensor;
   /** Maps G_out to G_in and gives the Euclidean parameter gradient (see the header). */
   backward(x: Tensor, y: Tensor, params: readonly Tensor[], gOut: Tensor, needInput: boolean): LayerBackward;
+  /**
+   * The relative gradient's direction for this layer's parameters (Gresele et al. 2020), from its
+   * output y alone; the same G_in as `backward`. Only layers that have one (dense) define it;
+   * `gradient(x, 'relative')` uses it where present and `backward` elsewhere.
+   */
+  relativeBackward?(y: Tensor, params: readonly Tensor[], gOut: Tensor, needInput: boolean): LayerBackward;
   /** x = h⁻¹(y); maxResidual = max |h(x) - y| where the inverse is numerical, else 0 */
   inverse(y: Tensor, params: readonly Tensor[]): { x: Tensor; maxResidual: number };
   /** Refuses parameters the layer cannot use (e.g. a singular W), naming `where`; host values. */

@@ -1,61 +1,93 @@
 // Layer specs (plain JSON, stored in configs and checkpoints) → layers, and the stacks relgrad
 // builds: the paper's dense flow and the deep "Gaussianization" stack (docs/layers.md).
 
-import { ACTIVATIONS } from '../activations.js';
-import { ActivationLayer, type ActivationSpec, type ResolvedActivationSpec } from './activation.js';
-import { AffineLayer, type AffineSpec } from './affine.js';
-import { DenseLayer, type DenseSpec, type ResolvedDenseSpec } from './dense.js';
-import { LAYER_TYPES, type Layer, type LayerContext } from './layer.js';
-import { SplineLayer, type ResolvedSplineSpec, type SplineSpec } from './spline.js';
+import type { ActivationSpec } from './activation.js';
+import type { AffineSpec } from './affine.js';
+import { BUILTIN_LAYERS, layerTypes, type LayerTypes } from './builtin.js';
+import type { LayerDefinition, ParamLayout } from './definition.js';
+import type { DenseSpec } from './dense.js';
+import type { LeakySpec } from './leaky.js';
+import type { Layer, LayerContext, StoredLayerSpec } from './layer.js';
+import type { SplineSpec } from './spline.js';
 
-export type LayerSpec = DenseSpec | ActivationSpec | AffineSpec | SplineSpec;
-export type ResolvedLayerSpec = ResolvedDenseSpec | ResolvedActivationSpec | AffineSpec | ResolvedSplineSpec;
-
-const KEYS: Record<string, readonly string[]> = {
-  dense: ['type', 'bias', 'init'],
-  activation: ['type', 'name', 'alpha', 'beta', 'gamma'],
-  affine: ['type'],
-  spline: ['type', 'bins', 'bound'],
-};
-
-/** Checks a spec's type and keys (unknown ones are refused, never ignored), naming where it is. */
-export function checkLayerSpec(spec: unknown, where: string): LayerSpec {
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) throw new Error(`${where}: a layer spec must be an object like { type: 'dense' }, got ${JSON.stringify(spec)}`);
-  const type = (spec as { type?: unknown }).type;
-  if (typeof type !== 'string' || !LAYER_TYPES.includes(type as never)) {
-    throw new Error(`${where}: unknown layer type ${JSON.stringify(type)}; expected one of ${LAYER_TYPES.join(', ')}`);
-  }
-  for (const key of Object.keys(spec)) {
-    if (!KEYS[type].includes(key)) throw new Error(`${where}: a ${type} layer has no setting '${key}' (it takes ${KEYS[type].filter((k) => k !== 'type').join(', ') || 'none'})`);
-  }
-  const s = spec as LayerSpec;
-  if (s.type === 'dense') {
-    if (s.bias !== undefined && typeof s.bias !== 'boolean') throw new Error(`${where}: dense bias must be true or false, got ${JSON.stringify(s.bias)}`);
-    if (s.init !== undefined && !['orthogonal', 'near-identity', 'identity'].includes(s.init)) {
-      throw new Error(`${where}: unknown dense init ${JSON.stringify(s.init)}; expected orthogonal, near-identity or identity`);
-    }
-  }
-  if (s.type === 'activation' && s.name !== undefined && !ACTIVATIONS.includes(s.name)) {
-    throw new Error(`${where}: unknown activation ${JSON.stringify(s.name)}; expected one of ${ACTIVATIONS.join(', ')}`);
-  }
-  return s;
+/** A user-defined layer in a stack: its type (from defineLayer) and its options. */
+export interface CustomLayerSpec {
+  type: LayerDefinition;
+  [option: string]: unknown;
 }
 
-export function buildLayer(spec: LayerSpec, ctx: LayerContext, where = 'layer'): Layer {
-  const s = checkLayerSpec(spec, where);
-  try {
-    switch (s.type) {
-      case 'dense':
-        return new DenseLayer(s, ctx);
-      case 'activation':
-        return new ActivationLayer(s);
-      case 'affine':
-        return new AffineLayer(ctx);
-      case 'spline':
-        return new SplineLayer(s, ctx);
+/** A stack entry: a built-in type by name with its options, or a user-defined type object. */
+export type LayerSpec = DenseSpec | ActivationSpec | AffineSpec | SplineSpec | LeakySpec | CustomLayerSpec;
+/** A spec with every option filled in, its type by name (what configs and checkpoints store). */
+export type ResolvedLayerSpec = StoredLayerSpec;
+
+/** The definition for a spec's type name among `types`; an unknown name is refused with advice. */
+export function definitionOf(type: unknown, types: LayerTypes, where: string): LayerDefinition {
+  const def = typeof type === 'string' ? types.get(type) : undefined;
+  if (def !== undefined) return def;
+  const builtin = Object.keys(BUILTIN_LAYERS).join(', ');
+  const user = [...types.keys()].filter((n) => !(n in BUILTIN_LAYERS));
+  if (typeof type === 'string') {
+    throw new Error(
+      `${where}: unknown layer type ${JSON.stringify(type)}; the built-in types are ${builtin}` +
+        `${user.length > 0 ? ` and the given ones ${user.join(', ')}` : ''}; for a user-defined type pass its definition ` +
+        `(the object defineLayer returned): { type: myLayer } in a stack, or { layers: [myLayer] } to Flow.load, loadCheckpoint and decodeFlow`,
+    );
+  }
+  throw new Error(`${where}: unknown layer type ${JSON.stringify(type) ?? String(type)}; expected one of ${builtin} or a type made by defineLayer`);
+}
+
+/**
+ * Checks a spec (its type known, every key an option of that type: unknown keys are refused,
+ * never ignored) and fills its defaults, naming where it is. `type` may be a definition object.
+ */
+export function resolveLayerSpec(spec: unknown, where: string, types: LayerTypes = layerTypes()): { spec: StoredLayerSpec; definition: LayerDefinition } {
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) throw new Error(`${where}: a layer spec must be an object like { type: 'dense' }, got ${JSON.stringify(spec)}`);
+  const raw = (spec as { type?: unknown }).type;
+  const definition = isDefinition(raw) ? raw : definitionOf(raw, types, where);
+  if (isDefinition(raw)) {
+    const known = types.get(raw.type);
+    if (known !== undefined && known !== raw) throw new Error(`${where}: two different layer types are named '${raw.type}'`);
+  }
+  const options = definition.options;
+  for (const key of Object.keys(spec)) {
+    if (key !== 'type' && !options.includes(key)) {
+      throw new Error(`${where}: a ${definition.type} layer has no setting '${key}' (it takes ${options.join(', ') || 'none'})`);
     }
+  }
+  return { spec: definition.resolve({ ...(spec as StoredLayerSpec), type: definition.type }, where), definition };
+}
+
+/** Checks a spec and fills its defaults (see resolveLayerSpec). */
+export function checkLayerSpec(spec: unknown, where: string, types: LayerTypes = layerTypes()): StoredLayerSpec {
+  return resolveLayerSpec(spec, where, types).spec;
+}
+
+function isDefinition(v: unknown): v is LayerDefinition {
+  return v !== null && typeof v === 'object' && typeof (v as LayerDefinition).type === 'string' && typeof (v as LayerDefinition).build === 'function';
+}
+
+/**
+ * A stack's specs resolved, and the layer types it uses: the built-in ones, those given as
+ * `{ type: definition }` entries and `user` (two different types under one name are refused).
+ */
+export function resolveStack(stack: readonly unknown[], where: string, user: readonly LayerDefinition[] = []): { stack: StoredLayerSpec[]; types: LayerTypes } {
+  const inStack = stack.flatMap((spec) => {
+    const t = spec !== null && typeof spec === 'object' ? (spec as { type?: unknown }).type : undefined;
+    return isDefinition(t) ? [t] : [];
+  });
+  const types = layerTypes([...user, ...inStack], where);
+  return { stack: stack.map((spec, i) => resolveLayerSpec(spec, `${where}[${i}]`, types).spec), types };
+}
+
+/** The runnable layer of a resolved spec. */
+export function buildLayer(spec: StoredLayerSpec, ctx: LayerContext, types: LayerTypes = layerTypes(), where = 'layer'): Layer {
+  const definition = definitionOf(spec.type, types, where);
+  try {
+    return definition.build(definition.resolve(spec, where), ctx);
   } catch (err) {
-    throw new Error(`${where}: ${(err as Error).message}`);
+    const message = (err as Error).message;
+    throw new Error(message.startsWith(where) ? message : `${where}: ${message}`);
   }
 }
 
@@ -108,17 +140,7 @@ export function denseViews<T>(stack: readonly { readonly type: string }[], layer
 }
 
 /** Names and shapes of a spec's parameters at dimension `dim`, in the layer's order (for checkpoints). */
-export function layerParamLayout(spec: LayerSpec, dim: number): { name: string; shape: number[] }[] {
-  switch (spec.type) {
-    case 'dense':
-      return spec.bias === false ? [{ name: 'W', shape: [dim, dim] }] : [{ name: 'W', shape: [dim, dim] }, { name: 'b', shape: [dim] }];
-    case 'activation':
-      return [];
-    case 'affine':
-      return [{ name: 'logScale', shape: [dim] }, { name: 'shift', shape: [dim] }];
-    case 'spline': {
-      const k = spec.bins ?? 8;
-      return [{ name: 'widths', shape: [dim, k] }, { name: 'heights', shape: [dim, k] }, { name: 'derivatives', shape: [dim, k - 1] }];
-    }
-  }
+export function layerParamLayout(spec: StoredLayerSpec, dim: number, types: LayerTypes = layerTypes()): ParamLayout[] {
+  const definition = definitionOf(spec.type, types, 'layerParamLayout');
+  return definition.parameters(definition.resolve(spec, `a ${spec.type} layer`), dim);
 }

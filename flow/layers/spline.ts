@@ -10,7 +10,8 @@ import { fromHost } from '../../engine/create.js';
 import * as ops from '../../engine/ops.js';
 import { isRecording } from '../../engine/tape.js';
 import type { Tensor } from '../../engine/tensor.js';
-import type { Layer, LayerBackward, LayerContext, LayerForward } from './layer.js';
+import type { LayerDefinition } from './definition.js';
+import type { Layer, LayerBackward, LayerContext, LayerForward, StoredLayerSpec } from './layer.js';
 import { identityParams, knotsFromParams, MIN_BIN, MIN_DERIVATIVE, splineBackward, splineForward, splineInverse, type Knots, type SplineShape } from './spline-math.js';
 
 export interface SplineSpec {
@@ -33,11 +34,9 @@ export class SplineLayer implements Layer {
   /** knots per parameter tensor triple (tensors are immutable, so the first identifies the value) */
   private readonly knotCache = new WeakMap<Tensor, { params: readonly Tensor[]; knots: Knots }>();
 
-  constructor(spec: SplineSpec, ctx: LayerContext) {
-    this.spec = { type: 'spline', bins: spec.bins ?? 8, bound: spec.bound ?? 4 };
-    const { bins, bound } = this.spec;
-    if (!Number.isInteger(bins) || bins < 2 || bins > 256) throw new Error(`spline layer: bins must be an integer in [2, 256], got ${String(bins)}`);
-    if (typeof bound !== 'number' || !(bound > 0) || !Number.isFinite(bound)) throw new Error(`spline layer: bound must be a positive number, got ${String(bound)}`);
+  constructor(spec: ResolvedSplineSpec, ctx: LayerContext) {
+    this.spec = spec;
+    const { bins, bound } = spec;
     this.ctx = ctx;
     this.shape = { dim: ctx.dim, bins, bound };
     this.paramShapes = [[ctx.dim, bins], [ctx.dim, bins], [ctx.dim, bins - 1]];
@@ -141,3 +140,24 @@ export class SplineLayer implements Layer {
     return { y, logDet: ops.sum(ops.mul(M, logDeriv), [1, 2]) };
   }
 }
+
+/** The spline layer type. Data-dependent start: the identity (its own initialisation). */
+export const splineLayer: LayerDefinition<ResolvedSplineSpec> = {
+  type: 'spline',
+  description: 'a monotone rational-quadratic spline per unit on [-bound, bound], identity outside',
+  options: ['bins', 'bound'],
+  resolve(spec: StoredLayerSpec, where: string): ResolvedSplineSpec {
+    const { bins = 8, bound = 4 } = spec as SplineSpec;
+    if (!Number.isInteger(bins) || bins < 2 || bins > 256) throw new Error(`${where}: spline layer: bins must be an integer in [2, 256], got ${String(bins)}`);
+    if (typeof bound !== 'number' || !(bound > 0) || !Number.isFinite(bound)) throw new Error(`${where}: spline layer: bound must be a positive number, got ${String(bound)}`);
+    return { type: 'spline', bins, bound };
+  },
+  parameters: (spec, dim) => [
+    { name: 'widths', shape: [dim, spec.bins] },
+    { name: 'heights', shape: [dim, spec.bins] },
+    { name: 'derivatives', shape: [dim, spec.bins - 1] },
+  ],
+  label: (spec) => `spline(${spec.bins} bins, ±${spec.bound})`,
+  build: (spec, ctx) => new SplineLayer(spec, ctx),
+  initFromData: (layer) => layer.initParams(0),
+};

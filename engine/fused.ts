@@ -3,7 +3,7 @@
 // never recorded on a tape; under `grad` (when an input is being tracked) they refuse, so a
 // caller uses the composite ops there. Cost: the product's 2·m·n·k flops plus one pass.
 
-import type { ActivationParams, ActivationPass } from './backend.js';
+import type { ActivationParams, ActivationPass, SplinePass } from './backend.js';
 import { isRecording } from './tape.js';
 import { fmt, sameShape, sizeOf } from './shape.js';
 import { handleOf, StorageRef, Tensor } from './tensor.js';
@@ -77,4 +77,28 @@ export function activationPass(pass: ActivationPass, act: ActivationParams, y: T
   }
   const out = y.backend.kernels.activation(pass, act, handleOf(y, 'activationPass'), back ? handleOf(back, 'activationPass') : null, y.size);
   return new Tensor(y.shape, y.dtype, new StorageRef(y.backend, out));
+}
+
+/**
+ * One spline pass (see SplinePass) for x: [rows, dim] and knots: [3, dim, K+1] (x-knots, y-knots,
+ * derivatives per unit, each rising over [-bound, bound]); `back` [rows, dim] for the two gradient
+ * passes. Returns [rows, dim], or [3, dim, K+1] for 'knot-gradient'. Not differentiable (the flow's
+ * spline layer keeps a composite path for tapes).
+ */
+export function splinePass(pass: SplinePass, x: Tensor, knots: Tensor, options: { bound: number; back?: Tensor }): Tensor {
+  const { back, bound } = options;
+  refuseUnderTape('splinePass', back ? [x, knots, back] : [x, knots]);
+  sameBackendAndDtype('splinePass', x, back ? [knots, back] : [knots]);
+  if (x.rank !== 2) throw new Error(`splinePass: x must be [rows, dim], got ${fmt(x.shape)}`);
+  const [rows, dim] = x.shape;
+  if (knots.rank !== 3 || knots.shape[0] !== 3 || knots.shape[1] !== dim || knots.shape[2] < 3) {
+    throw new Error(`splinePass: knots must be [3, ${dim}, K+1] with K ≥ 2 for x ${fmt(x.shape)}, got ${fmt(knots.shape)}`);
+  }
+  if (!(bound > 0) || !Number.isFinite(bound)) throw new Error(`splinePass: bound must be a positive number, got ${bound}`);
+  const needsBack = pass === 'input-gradient' || pass === 'knot-gradient';
+  if (needsBack && back === undefined) throw new Error(`splinePass: the '${pass}' pass needs the back-propagated error`);
+  if (back !== undefined && !sameShape(back.shape, x.shape)) throw new Error(`splinePass: back ${fmt(back.shape)} and x ${fmt(x.shape)} differ`);
+  const p = { rows, dim, bins: knots.shape[2] - 1, bound };
+  const out = x.backend.kernels.spline(pass, handleOf(x, 'splinePass'), handleOf(knots, 'splinePass'), back ? handleOf(back, 'splinePass') : null, p);
+  return new Tensor(pass === 'knot-gradient' ? knots.shape : x.shape, x.dtype, new StorageRef(x.backend, out));
 }

@@ -437,9 +437,10 @@ export class Flow {
     return flowSummary(this);
   }
 
-  /** Disposes the parameters. */
+  /** Disposes the parameters and the layers' constants. */
   dispose(): void {
     for (const t of this.P.flat()) t.dispose();
+    for (const layer of this.stack) layer.dispose?.();
   }
 }
 

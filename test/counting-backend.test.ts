@@ -21,6 +21,9 @@ function calls(b: Backend<TypedArray>): { [K in keyof KernelTable<TypedArray>]: 
   const sq = { batch: 1, n: 2 };
   // every input is uploaded here, before any kernel runs, so each call counts only its outputs
   const [m0, v0, c, row, bias, rhs] = [[0, 0, 0, 0], [0, 0, 0, 0], [1, 1, 1, 1], [1, 2], [1, -1], [1, 0]].map(up);
+  // two units' knots [3, 2, 3] (K = 2 bins on [-4, 4]): x-knots, y-knots, derivatives
+  const knots = up([-4, 0, 4, -4, 1, 4, -4, -1, 4, -4, 0, 4, 1, 2, 1, 1, 0.5, 1]);
+  const spline = { rows: 2, dim: 2, bins: 2, bound: 4 };
   return {
     unary: (k) => [k.unary('exp', x, 4)],
     binary: (k) => [k.binary('mul', x, y, 4)],
@@ -39,6 +42,7 @@ function calls(b: Backend<TypedArray>): { [K in keyof KernelTable<TypedArray>]: 
     matmul: (k) => [k.matmul(x, y, mm)],
     gemm: (k) => [k.gemm(x, y, mm, 2, c, 0.5, bias)],
     activation: (k) => [k.activation('backprop', { kind: 'smooth-leaky-relu', a: 0.3, b: 0 }, x, y, 4)],
+    spline: (k) => [k.spline('knot-gradient', x, knots, y, spline)],
     solve: (k) => [k.solve(x, rhs, sq, 1)],
     inv: (k) => [k.inv(x, sq)],
     slogdet: (k) => {

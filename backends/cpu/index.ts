@@ -8,6 +8,7 @@ import { allocHost, dtypeOfArray, type DType, type TypedArray } from '../../engi
 import { adam, affine, binary, unary } from './elementwise.js';
 import { chooseGemm, type GemmChoice, type GemmTier } from './gemm-tier.js';
 import { activation, gemmWithEpilogue } from './fused.js';
+import { spline } from './spline.js';
 import { ArrayPool, type Alloc } from './pool.js';
 import { gemmJs, type Gemm } from './gemm.js';
 import { cast, expand, pad, slice, transpose } from './layout.js';
@@ -101,6 +102,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
     matmul: (a, b, p) => matmul(gemm, a, b, p, take),
     gemm: (a, b, p, alpha, c, beta, bias) => gemmWithEpilogue(gemm, a, b, p, alpha, c, beta, bias, take),
     activation: (pass, act, y, back, size) => activation(pass, act, y, back, size, take, shared?.activation),
+    spline: (pass, x, knots, back, p) => spline(pass, x, knots, back, p, take),
     solve: linalg.solve,
     inv: linalg.inv,
     slogdet: linalg.slogdet,

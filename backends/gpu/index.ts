@@ -13,7 +13,7 @@ import type { GpuBackendOptions, GpuMode } from '../../engine/state.js';
 import * as linalg from '../cpu/lu-blocked.js';
 import { DeviceArray, type DeviceValue } from './device-array.js';
 import {
-  activationSpec, adamSpec, affineSpec, epilogueSpec, binarySpec, copySpec, matmulSpec, reduceSpec, remapSpec, unarySpec, type KernelSpec, type ReduceOp,
+  activationSpec, adamSpec, splineSpec, affineSpec, epilogueSpec, binarySpec, copySpec, matmulSpec, reduceSpec, remapSpec, unarySpec, type KernelSpec, type ReduceOp,
 } from './kernels.js';
 import { installNodeWebGpu, isNode } from './node-webgpu.js';
 import { loadOptional } from '../optional.js';
@@ -317,6 +317,13 @@ function kernelTable(dev: Device): KernelTable<DeviceArray> {
       if (pass === 'backprop' && back === null) throw new Error("activation: the 'backprop' pass needs the back-propagated error");
       const inputs = pass === 'backprop' ? [y, back as DeviceArray, Float32Array.of(act.a, act.b)] : [y, Float32Array.of(act.a, act.b)];
       return dev.launch(activationSpec(pass, act.kind), inputs, size, `activation '${act.kind}' ${pass} of ${size} elements`);
+    },
+    spline: (pass, x, knots, back, p) => {
+      const needsBack = pass === 'input-gradient' || pass === 'knot-gradient';
+      if (needsBack && back === null) throw new Error(`spline: the '${pass}' pass needs the back-propagated error`);
+      const size = pass === 'knot-gradient' ? 3 * p.dim * (p.bins + 1) : p.rows * p.dim;
+      const inputs = needsBack ? [x, back as DeviceArray, knots] : [x, knots];
+      return dev.launch(splineSpec(pass, p.dim, p.bins, p.bound, p.rows), inputs, size, `spline ${pass} of [${p.rows}, ${p.dim}] with ${p.bins} bins`);
     },
     // the LU family runs on the CPU through read-back and upload (see the file header)
     solve: (a, b, p: SquareParams, nrhs) =>

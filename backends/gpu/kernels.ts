@@ -4,7 +4,7 @@
 // the shader (so loops have constant bounds, as GLSL ES 1.0 requires). Index arithmetic is float
 // in the generated shaders; it is exact below 2²⁴ elements, which the backend enforces.
 
-import type { ActivationParams, ActivationPass, BinaryKernelOp, MatmulParams, UnaryKernelOp } from '../../engine/backend.js';
+import type { ActivationParams, ActivationPass, BinaryKernelOp, MatmulParams, SplinePass, UnaryKernelOp } from '../../engine/backend.js';
 
 /** A kernel to compile: JavaScript source for GPU.js plus the constants it reads. */
 export interface KernelSpec {
@@ -242,4 +242,102 @@ export function activationSpec(pass: ActivationPass, kind: ActivationParams['kin
   const params = pass === 'backprop' ? 'y, back, h' : 'y, h';
   const load = pass === 'backprop' ? 'let v = y[this.thread.x]; let g = back[this.thread.x];' : 'let v = y[this.thread.x];';
   return { family: `activation:${kind}:${pass}`, source: `function (${params}) { ${load} ${ACTIVATION_BODY[kind][pass]} }`, constants: {}, loop: 0 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// spline passes (see KernelTable.spline; the formulas of backends/cpu/spline.ts). Knots are one
+// flat input [3, dim, K+1]; the bin is found by a linear scan over the K-1 interior knots.
+
+/** Loads the bin of v for unit j from the x-knots (base 0) or y-knots (base S) and its six values. */
+function splineBin(base: string): string {
+  return [
+    'let o = j * this.constants.k1;',
+    'let bin = 0.0;',
+    `for (let q = 1; q < this.constants.bins; q++) { if (knots[${base} + o + q] <= v) { bin = q * 1.0; } }`,
+    'let kx = o + bin;',
+    'let x0 = knots[kx]; let w = knots[kx + 1.0] - x0;',
+    'let y0 = knots[this.constants.stride + kx]; let h = knots[this.constants.stride + kx + 1.0] - y0;',
+    'let s = h / w;',
+    'let d0 = knots[2.0 * this.constants.stride + kx]; let d1 = knots[2.0 * this.constants.stride + kx + 1.0];',
+    'let e = d0 + d1 - 2.0 * s;',
+  ].join(' ');
+}
+
+/** ξ, t, the denominator and the numerators A (of f) and C (of f') for v in its bin. */
+const SPLINE_TERMS = 'let xi = (v - x0) / w; let om = 1.0 - xi; let t = xi * om; let den = s + e * t; ' +
+  'let A = s * xi * xi + d0 * t; let C = d1 * xi * xi + 2.0 * s * t + d0 * om * om; ' +
+  'let lXi = (2.0 * d1 * xi - 2.0 * d0 * om + 2.0 * s * (1.0 - 2.0 * xi)) / C - 2.0 * e * (1.0 - 2.0 * xi) / den;';
+
+export function splineSpec(pass: SplinePass, dim: number, bins: number, bound: number, rows: number): KernelSpec {
+  const constants = { dim, bins, k1: bins + 1, stride: dim * (bins + 1), bound, rows };
+  const inside = 'v >= -this.constants.bound && v < this.constants.bound';
+  const unit = 'let i = this.thread.x * 1.0; let row = Math.floor(i / this.constants.dim); let j = i - row * this.constants.dim; ' +
+    'if (j < 0.0) { j = j + this.constants.dim; } if (j >= this.constants.dim) { j = j - this.constants.dim; }';
+  const family = `spline:${pass}`;
+  if (pass === 'knot-gradient') {
+    // thread q owns knot (which, j, kk); it sums the contributions of every row whose bin touches it
+    const source = [
+      'function (x, back, knots) {',
+      'let q = this.thread.x * 1.0; let which = Math.floor(q / this.constants.stride); let r = q - which * this.constants.stride;',
+      'let j = Math.floor(r / this.constants.k1); let kk = r - j * this.constants.k1;',
+      'let acc = 0.0;',
+      'for (let n = 0; n < this.constants.rows; n++) {',
+      'let v = x[n * this.constants.dim + j]; let g = back[n * this.constants.dim + j];',
+      `if (${inside}) {`,
+      splineBin('0.0'),
+      'if (bin == kk || bin == kk - 1.0) {',
+      SPLINE_TERMS,
+      'let den2 = den * den; let denXi = e * (1.0 - 2.0 * xi); let denS = 1.0 - 2.0 * t;',
+      'let fXi = h * ((2.0 * s * xi + d0 * (1.0 - 2.0 * xi)) * den - A * denXi) / den2;',
+      'let fS = h * (xi * xi * den - A * denS) / den2; let fH = A / den;',
+      'let lS = 2.0 / s + 2.0 * t / C - 2.0 * denS / den;',
+      'let eXi = g * fXi - lXi; let eS = g * fS - lS; let eH = g * fH;',
+      'if (bin == kk) {',
+      'if (which == 0.0) { acc = acc + eXi * (xi - 1.0) / w + eS * s / w; }',
+      'if (which == 1.0) { acc = acc + g - eH - eS / w; }',
+      'if (which == 2.0) { acc = acc + g * h * t * (den - A) / den2 - (om * om / C - 2.0 * t / den); }',
+      '} else {',
+      'if (which == 0.0) { acc = acc - eXi * xi / w - eS * s / w; }',
+      'if (which == 1.0) { acc = acc + eH + eS / w; }',
+      'if (which == 2.0) { acc = acc - g * h * A * t / den2 - (xi * xi / C - 2.0 * t / den); }',
+      '}',
+      '}',
+      '}',
+      '}',
+      'return acc;',
+      '}',
+    ].join(' ');
+    return { family, source, constants, loop: Math.max(rows, bins) };
+  }
+  if (pass === 'inverse') {
+    const source = [
+      'function (x, knots) {',
+      unit,
+      'let v = x[this.thread.x];',
+      `if (!(${inside})) { return v; }`,
+      splineBin('this.constants.stride'),
+      'let dy = v - y0; let a = h * (s - d0) + dy * e; let b = h * d0 - dy * e; let c = -s * dy;',
+      'let disc = Math.max(0.0, b * b - 4.0 * a * c);',
+      'let xi = Math.min(1.0, Math.max(0.0, 2.0 * c / (-b - Math.sqrt(disc))));',
+      'return x0 + xi * w;',
+      '}',
+    ].join(' ');
+    return { family, source, constants, loop: bins };
+  }
+  const withBack = pass === 'input-gradient';
+  const outside = pass === 'value' ? 'return v;' : pass === 'log-derivative' ? 'return 0.0;' : 'return back[this.thread.x];';
+  const result = pass === 'value' ? 'return y0 + h * A / den;'
+    : pass === 'log-derivative' ? 'return Math.log(s * s * C / (den * den));'
+    : 'let g = back[this.thread.x]; return g * s * s * C / (den * den) - lXi / w;';
+  const source = [
+    `function (x, ${withBack ? 'back, ' : ''}knots) {`,
+    unit,
+    'let v = x[this.thread.x];',
+    `if (!(${inside})) { ${outside} }`,
+    splineBin('0.0'),
+    SPLINE_TERMS,
+    result,
+    '}',
+  ].join(' ');
+  return { family, source, constants, loop: bins };
 }

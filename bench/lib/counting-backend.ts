@@ -71,6 +71,7 @@ export function countingBackend<S>(inner: Backend<S>, bytesOf: (s: S) => number,
     matmul: (...a) => note(k.matmul(...a)),
     gemm: (...a) => note(k.gemm(...a)),
     activation: (...a) => note(k.activation(...a)),
+    spline: (...a) => note(k.spline(...a)),
     solve: (...a) => note(k.solve(...a)),
     inv: (...a) => note(k.inv(...a)),
     slogdet: (...a) => {

@@ -8,6 +8,7 @@
 import { customGrad } from '../../engine/autodiff.js';
 import { fromHost } from '../../engine/create.js';
 import { gemm } from '../../engine/fused.js';
+import { keep } from '../../engine/scope.js';
 import * as ops from '../../engine/ops.js';
 import { isRecording } from '../../engine/tape.js';
 import type { Tensor } from '../../engine/tensor.js';
@@ -38,8 +39,12 @@ export class DenseLayer implements Layer {
   /** log|det W| per weight tensor (tensors are immutable, so the tensor identifies the value) */
   private readonly logDetCache = new WeakMap<Tensor, number>();
 
+  /** the scalar 1 as a [1] tensor (the relative bias direction's Y b + 1), uploaded once */
+  private readonly one: Tensor;
+
   constructor(spec: ResolvedDenseSpec, ctx: LayerContext) {
     this.spec = spec;
+    this.one = keep(fromHost(new Float64Array([1]), [1], { dtype: ctx.dtype, backend: ctx.backend }));
     this.ctx = ctx;
     this.paramNames = this.spec.bias ? ['W', 'b'] : ['W'];
     this.paramShapes = this.spec.bias ? [[ctx.dim, ctx.dim], [ctx.dim]] : [[ctx.dim, ctx.dim]];
@@ -119,7 +124,7 @@ export class DenseLayer implements Layer {
         grads.push(ops.sub(ops.add(term, ops.mean(gOut, 0)), b));
       } else {
         // db = (1/B) G_outᵀ (Y b + 1) - b: two fused products, Y b + 1 and the rest
-        const yb1 = gemm(y, column, { bias: fromHost(new Float64Array([1]), [1], { dtype: y.dtype, backend: y.backend }) });
+        const yb1 = gemm(y, column, { bias: this.one });
         grads.push(ops.reshape(gemm(gOut, yb1, { transA: true, alpha: 1 / B, c: column, beta: -1 }), [this.ctx.dim]));
       }
     }
@@ -131,6 +136,11 @@ export class DenseLayer implements Layer {
     const [W, b] = params;
     const centred = b === undefined ? y : ops.sub(y, b);
     return { x: ops.swapLastAxes(ops.solve(W, ops.swapLastAxes(centred))), maxResidual: 0 };
+  }
+
+  /** Frees the layer's constant. */
+  dispose(): void {
+    this.one.dispose();
   }
 
   /** A regular W (one LU, which also fills the log|det| cache). */

@@ -66,4 +66,6 @@ export interface Layer {
   inverse(y: Tensor, params: readonly Tensor[]): { x: Tensor; maxResidual: number };
   /** Refuses parameters the layer cannot use (e.g. a singular W), naming `where`; host values. */
   checkParams?(params: readonly Tensor[], where: string): void;
+  /** Frees what the layer holds besides its parameters (constants uploaded once); Flow.dispose calls it. */
+  dispose?(): void;
 }

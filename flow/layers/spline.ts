@@ -1,18 +1,25 @@
 // A learnable element-wise monotone layer: one rational-quadratic spline per unit on
-// [-bound, bound] with identity tails (spline-math.ts; docs/layers.md, "Spline"). Parameters per
-// unit: K width logits, K height logits, K-1 derivative pre-activations; the Euclidean gradient
-// trains them. Outside a tape the forward and backward passes are host loops (one pass over B×D);
-// under a tape the same function is built from engine ops so that the autodiff baseline and `grad`
-// of the loss differentiate through it: every bin is evaluated and the sample's bin picked by a
-// one-hot mask (a constant: the bin index is piecewise constant in x and the parameters).
+// [-bound, bound] with identity tails (docs/layers.md, "Spline"). Parameters per unit: K width
+// logits, K height logits, K-1 derivative pre-activations; the Euclidean gradient trains them.
+// The knots come from the parameters by engine ops (softmax, a cumulative sum as a product with a
+// triangular matrix of ones, softplus) — written once, in `knotsOf`. Outside a tape every pass is
+// one engine kernel over the B×D elements (splinePass: the backend's spline kernel family, on the
+// CPU in place in its storage, on GPU.js a shader), so nothing is read back; the knots' gradient
+// from the kernel is carried to the parameters by the engine's reverse mode through `knotsOf`
+// (O(D·K)). Under a tape the same function is built from engine ops so that the autodiff baseline
+// and `grad` of the loss differentiate through it: every bin is evaluated and the sample's bin
+// picked by a one-hot mask (a constant: the bin index is piecewise constant in x and the parameters).
 
+import { grad } from '../../engine/autodiff.js';
 import { fromHost } from '../../engine/create.js';
+import { keep } from '../../engine/scope.js';
+import { splinePass } from '../../engine/fused.js';
 import * as ops from '../../engine/ops.js';
 import { isRecording } from '../../engine/tape.js';
 import type { Tensor } from '../../engine/tensor.js';
 import type { LayerDefinition } from './definition.js';
 import type { Layer, LayerBackward, LayerContext, LayerForward, StoredLayerSpec } from './layer.js';
-import { identityParams, knotsFromParams, MIN_BIN, MIN_DERIVATIVE, splineBackward, splineForward, splineInverse, type Knots, type SplineShape } from './spline-math.js';
+import { identityParams, knotsFromParams, MIN_BIN, MIN_DERIVATIVE, type SplineShape } from './spline-math.js';
 
 export interface SplineSpec {
   type: 'spline';
@@ -30,89 +37,107 @@ export class SplineLayer implements Layer {
   readonly paramNames: readonly string[] = ['widths', 'heights', 'derivatives'];
   readonly paramShapes: readonly (readonly number[])[];
   private readonly shape: SplineShape;
-  private readonly ctx: LayerContext;
-  /** knots per parameter tensor triple (tensors are immutable, so the first identifies the value) */
-  private readonly knotCache = new WeakMap<Tensor, { params: readonly Tensor[]; knots: Knots }>();
+  /** constants of `knotsOf`, uploaded once (kept until `dispose`): U [K, K-1], and columns [D, 1] of -bound, bound and 1 */
+  private readonly constants: { U: Tensor; low: Tensor; high: Tensor; one: Tensor };
 
   constructor(spec: ResolvedSplineSpec, ctx: LayerContext) {
     this.spec = spec;
-    const { bins, bound } = spec;
-    this.ctx = ctx;
-    this.shape = { dim: ctx.dim, bins, bound };
-    this.paramShapes = [[ctx.dim, bins], [ctx.dim, bins], [ctx.dim, bins - 1]];
+    const { bins: K, bound } = spec;
+    const D = ctx.dim;
+    this.shape = { dim: D, bins: K, bound };
+    this.paramShapes = [[D, K], [D, K], [D, K - 1]];
+    const opts = { dtype: ctx.dtype, backend: ctx.backend };
+    const triangle = new Float64Array(K * (K - 1)); // U[i, k-1] = 1 for i < k, k = 1..K-1
+    for (let i = 0; i < K; i++) for (let k = i + 1; k < K; k++) triangle[i * (K - 1) + k - 1] = 1;
+    const column = (v: number): Tensor => keep(fromHost(new Float64Array(D).fill(v), [D, 1], opts));
+    this.constants = { U: keep(fromHost(triangle, [K, K - 1], opts)), low: column(-bound), high: column(bound), one: column(1) };
   }
 
   initParams(): Float64Array[] {
     return identityParams(this.shape);
   }
 
-  private knots(params: readonly Tensor[]): Knots {
-    const hit = this.knotCache.get(params[0]);
-    if (hit !== undefined && hit.params[1] === params[1] && hit.params[2] === params[2]) return hit.knots;
-    const knots = knotsFromParams(params[0].dataSync(), params[1].dataSync(), params[2].dataSync(), this.shape);
-    this.knotCache.set(params[0], { params: [...params], knots });
-    return knots;
+  /** Frees the layer's constants (Flow.dispose). */
+  dispose(): void {
+    for (const c of Object.values(this.constants)) c.dispose();
   }
 
-  private upload(values: Float64Array, shape: readonly number[]): Tensor {
-    return fromHost(values, shape, { dtype: this.ctx.dtype, backend: this.ctx.backend });
+  /**
+   * Every unit's knots [3, D, K+1] from the parameters by engine ops (differentiable):
+   *   x_0 = -bound, x_k = -bound + Σ_{i<k} (2·bound·m + 2·bound·(1 - K·m)·softmax(uw)_i), x_K = bound
+   *   the same for y from uh; d_0 = d_K = 1, d_k = m_d + softplus(ud_{k-1}),
+   * softplus(u) = (u + |u|)/2 + log1p(e^{-|u|}) (no constant tensor to upload).
+   */
+  private knotsOf(uw: Tensor, uh: Tensor, ud: Tensor): Tensor {
+    const { bins: K, bound } = this.shape;
+    const { U, low, high, one } = this.constants;
+    const knots = (u: Tensor): Tensor => {
+      const widths = ops.add(ops.mul(ops.softmax(u, 1), 2 * bound * (1 - K * MIN_BIN)), 2 * bound * MIN_BIN);
+      return ops.concat([low, ops.sub(ops.matmul(widths, U), bound), high], 1);
+    };
+    const magnitude = ops.abs(ud);
+    const softplus = ops.add(ops.mul(ops.add(ud, magnitude), 0.5), ops.log1p(ops.exp(ops.neg(magnitude))));
+    const ds = ops.concat([one, ops.add(softplus, MIN_DERIVATIVE), one], 1);
+    return ops.stack([knots(uw), knots(uh), ds]);
   }
 
   map(x: Tensor, params: readonly Tensor[]): Tensor {
     if (isRecording([x, ...params])) return this.composite(x, params).y;
-    return this.upload(splineForward(x.dataSync(), x.shape[0], this.knots(params), this.shape, false).y, x.shape);
+    const knots = this.knotsOf(params[0], params[1], params[2]);
+    return splinePass('value', x, knots, { bound: this.shape.bound });
   }
 
   forward(x: Tensor, params: readonly Tensor[]): LayerForward {
     if (isRecording([x, ...params])) return this.composite(x, params);
-    const rows = x.shape[0];
-    const { y, logDet } = splineForward(x.dataSync(), rows, this.knots(params), this.shape);
-    return { y: this.upload(y, x.shape), logDet: this.upload(logDet, [rows]) };
-  }
-
-  backward(x: Tensor, _y: Tensor, params: readonly Tensor[], gOut: Tensor, needInput: boolean): LayerBackward {
-    if (isRecording([x, gOut, ...params])) throw new Error('spline layer: the hand-written backward runs outside a tape (differentiate the loss instead)');
-    const g = splineBackward(x.dataSync(), gOut.dataSync(), x.shape[0], this.knots(params), this.shape, needInput);
-    return {
-      gIn: g.gIn === null ? null : this.upload(g.gIn, x.shape),
-      grads: [this.upload(g.gw, this.paramShapes[0]), this.upload(g.gh, this.paramShapes[1]), this.upload(g.gd, this.paramShapes[2])],
-    };
-  }
-
-  /** Closed-form inverse per bin; the residual max |f(x) - y| is measured. */
-  inverse(y: Tensor, params: readonly Tensor[]): { x: Tensor; maxResidual: number } {
-    const { x, maxResidual } = splineInverse(y.dataSync(), y.shape[0], this.knots(params), this.shape);
-    return { x: this.upload(x, y.shape), maxResidual };
+    const knots = this.knotsOf(params[0], params[1], params[2]);
+    const { bound } = this.shape;
+    return { y: splinePass('value', x, knots, { bound }), logDet: ops.sum(splinePass('log-derivative', x, knots, { bound }), 1) };
   }
 
   /**
-   * The same spline from differentiable engine ops: knots by softmax and a cumulative sum (a
-   * product with an upper-triangular matrix of ones), every bin's rational-quadratic at once
-   * ([B, D, K]), the sample's bin chosen by a constant one-hot mask, identity outside the interval.
+   * G_in = G_out ⊙ f'(x) - ∂log f'/∂x by one kernel; the knots' gradient Σ_n ∂E_n/∂knots
+   * (E_n = G_out,n·f(x_n) - log f'(x_n)) by another, then (1/B)·its pull-back through `knotsOf`.
+   */
+  backward(x: Tensor, _y: Tensor, params: readonly Tensor[], gOut: Tensor, needInput: boolean): LayerBackward {
+    if (isRecording([x, gOut, ...params])) throw new Error('spline layer: the hand-written backward runs outside a tape (differentiate the loss instead)');
+    const [uw, uh, ud] = params;
+    const { bound } = this.shape;
+    const knots = this.knotsOf(uw, uh, ud);
+    const gKnots = splinePass('knot-gradient', x, knots, { bound, back: gOut });
+    const B = x.shape[0];
+    const grads = grad((w: Tensor, h: Tensor, d: Tensor) => ops.div(ops.sum(ops.mul(this.knotsOf(w, h, d), gKnots)), B))(uw, uh, ud);
+    return { gIn: needInput ? splinePass('input-gradient', x, knots, { bound, back: gOut }) : null, grads: [...grads] };
+  }
+
+  /** Closed-form inverse per bin; the residual max |f(x) - y| is measured (one number read back). */
+  inverse(y: Tensor, params: readonly Tensor[]): { x: Tensor; maxResidual: number } {
+    const knots = this.knotsOf(params[0], params[1], params[2]);
+    const { bound } = this.shape;
+    const x = splinePass('inverse', y, knots, { bound });
+    const maxResidual = y.size === 0 ? 0 : ops.max(ops.abs(ops.sub(splinePass('value', x, knots, { bound }), y))).item();
+    return { x, maxResidual };
+  }
+
+  /**
+   * The same spline from differentiable engine ops: the knots of `knotsOf`, every bin's
+   * rational-quadratic at once ([B, D, K]), the sample's bin chosen by a constant one-hot mask,
+   * identity outside the interval.
    */
   private composite(x: Tensor, [uw, uh, ud]: readonly Tensor[]): LayerForward {
     const { dim: D, bins: K, bound } = this.shape;
     const B = x.shape[0];
     const opts = { dtype: x.dtype, backend: x.backend };
-    const cumulative = new Float64Array(K * (K + 1)); // U[i, k] = 1 for i < k
-    for (let i = 0; i < K; i++) for (let k = i + 1; k <= K; k++) cumulative[i * (K + 1) + k] = 1;
-    const U = fromHost(cumulative, [K, K + 1], opts);
-    const edges = (u: Tensor): Tensor => ops.sub(ops.matmul(ops.add(ops.mul(ops.softmax(u, 1), 2 * bound * (1 - K * MIN_BIN)), 2 * bound * MIN_BIN), U), bound);
-    const xs = edges(uw);
-    const ys = edges(uh);
-    const one = fromHost(new Float64Array(D).fill(1), [D, 1], opts);
-    const ds = ops.concat([one, ops.add(ops.softplus(ud), MIN_DERIVATIVE), one], 1);
-    const lower = (t: Tensor): Tensor => ops.slice(t, [0, 0], [D, K]);
-    const upper = (t: Tensor): Tensor => ops.slice(t, [0, 1], [D, K]);
-    const x0 = lower(xs);
-    const w = ops.sub(upper(xs), x0);
-    const y0 = lower(ys);
-    const h = ops.sub(upper(ys), y0);
+    const all = this.knotsOf(uw, uh, ud);
+    const part = (which: number, from: number): Tensor => ops.reshape(ops.slice(all, [which, 0, from], [1, D, K]), [D, K]);
+    const x0 = part(0, 0);
+    const w = ops.sub(part(0, 1), x0);
+    const y0 = part(1, 0);
+    const h = ops.sub(part(1, 1), y0);
     const s = ops.div(h, w);
-    const d0 = lower(ds);
-    const d1 = upper(ds);
+    const d0 = part(2, 0);
+    const d1 = part(2, 1);
     // the constant bin mask, from the same knots on the host
-    const kn = this.knots([uw, uh, ud]);
+    const kn = knotsFromParams(uw.dataSync(), uh.dataSync(), ud.dataSync(), this.shape);
     const xv = x.dataSync();
     const mask = new Float64Array(B * D * K);
     const inside = new Float64Array(B * D);

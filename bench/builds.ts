@@ -20,6 +20,7 @@ const FLAGS: Record<string, FlagSpec> = {
   dims: { type: 'int-list', help: 'D of the two-layer flow', default: [100, 784, 2048], positive: true },
   dtypes: { type: 'list', help: 'dtypes', default: ['float32', 'float64'], choices: ['float32', 'float64'] },
   rounds: { type: 'int', help: 'alternating rounds per cell (each build times a batch of steps per round)', default: 4, positive: true },
+  depth: { type: 'int', help: 'time the deep model deepStack({ depth }) (affine → spline → (dense → spline) × depth) instead of the paper\'s two layers', positive: true },
   'mnist-epoch': { type: 'boolean', help: 'also one real MNIST epoch (float32, L = 2, B = 100, Adam 1e-4) per build per round', default: false },
   ...OUTPUT_FLAGS,
 };
@@ -43,13 +44,15 @@ async function load(name: string, root: string): Promise<Build> {
   return { name, root, engine: (await import(entry('index.js'))) as Build['engine'], flow: (await import(entry('flow/index.js'))) as Build['flow'] };
 }
 
-/** Mean seconds of one relative step over `reps` steps of a build (after one warm-up step). */
-function stepRunner(b: Build, dim: number, dtype: 'float32' | 'float64'): (reps: number) => number {
-  const flow = b.flow.Flow.create({ dim, layers: 2, activation: 'smooth-leaky-relu', alpha: 0.3, base: 'normal', bias: true, dtype, init: 'near-identity', seed: 0 });
+/** Mean seconds of one relative step over `reps` steps of a build (after one warm-up step); the deep model when `depth` is given. */
+function stepRunner(b: Build, dim: number, dtype: 'float32' | 'float64', depth?: number): (reps: number) => number {
+  const flow = depth === undefined
+    ? b.flow.Flow.create({ dim, layers: 2, activation: 'smooth-leaky-relu', alpha: 0.3, base: 'normal', bias: true, dtype, init: 'near-identity', seed: 0 })
+    : b.flow.Flow.fromLayers(b.flow.deepStack({ depth }).map((s) => (s.type === 'dense' ? { ...s, init: 'near-identity' as const } : s)), { dim, dtype, seed: 0 });
   const x = b.engine.randn([100, dim], { seed: 1, dtype });
   const step = (): void => b.engine.tidy(() => {
     const g = flow.gradient(x, 'relative');
-    for (const t of [...g.dW, ...g.db]) t.dataSync();
+    for (const t of g.layers.flat()) t.dataSync();
   });
   return (reps) => {
     step();
@@ -84,7 +87,7 @@ async function main(): Promise<void> {
       const runners = [];
       for (const b of builds) {
         const backend = await b.engine.setBackend('cpu');
-        runners.push({ b, backend, run: stepRunner(b, dim, dtype) });
+        runners.push({ b, backend, run: stepRunner(b, dim, dtype, flags.depth as number | undefined) });
       }
       const reps = dim >= 2048 ? 3 : dim >= 784 ? 10 : 60;
       const times: number[][] = [[], []];
@@ -95,8 +98,9 @@ async function main(): Promise<void> {
         }
       }
       const [base, mine] = times.map(median);
-      results.push({ what: 'relative step', dtype, dim, base, this: mine, rounds: { base: times[0], this: times[1] } });
-      rows.push(['relative step', dtype, dim, fmtSeconds(base), fmtSeconds(mine), `${(base / mine).toFixed(2)}×`]);
+      const what = flags.depth === undefined ? 'relative step' : `deep relative gradient (depth ${String(flags.depth)})`;
+      results.push({ what, dtype, dim, base, this: mine, rounds: { base: times[0], this: times[1] } });
+      rows.push([what, dtype, dim, fmtSeconds(base), fmtSeconds(mine), `${(base / mine).toFixed(2)}×`]);
       console.log(`builds: ${dtype} D=${dim}: base ${fmtSeconds(base)}, this ${fmtSeconds(mine)}`);
     }
   }
@@ -113,8 +117,8 @@ async function main(): Promise<void> {
     rows.push(['MNIST epoch (train)', 'float32', 784, fmtSeconds(base), fmtSeconds(mine), `${(base / mine).toFixed(2)}×`]);
   }
   const files = writeReport({
-    name: 'builds',
-    title: 'Two relgrad builds in one process, alternating: relative step (B = 100, L = 2) and MNIST epoch',
+    name: flags.depth === undefined ? 'builds' : 'builds-deep',
+    title: `Two relgrad builds in one process, alternating: ${flags.depth === undefined ? 'relative step (B = 100, L = 2)' : `deep model's relative gradient (depth ${String(flags.depth)}, B = 100)`} and MNIST epoch`,
     config: { base: builds[0].root, baseCommit: commitOf(builds[0].root), this: builds[1].root, thisCommit: commitOf(builds[1].root), rounds, dims: flags.dims, dtypes: flags.dtypes },
     results,
     table: { header: ['what', 'dtype', 'D', 'base', 'this build', 'speed-up'], rows },

@@ -8,6 +8,7 @@ import { setBackend, type GpuMode } from '../index.js';
 import { randn } from '../engine/random.js';
 import { tidy } from '../engine/scope.js';
 import { Flow, type GradientMethod } from '../flow/model.js';
+import { deepStack } from '../flow/layers/specs.js';
 import { makeOptimizer } from '../flow/optim.js';
 import { countingBackend } from './lib/counting-backend.js';
 import { createCpuBackend } from '../backends/cpu/index.js';
@@ -26,6 +27,10 @@ export interface CellRequest {
   seed: number;
   budgetSeconds: number;
   maxRuns: number;
+  /** the deep model instead of the paper's: deepStack({ depth }) (affine → spline → (dense → spline) × depth) */
+  depth?: number;
+  /** default: the backend's (cpu float64, gpu float32) */
+  dtype?: 'float32' | 'float64';
 }
 
 export type CellMessage =
@@ -43,7 +48,9 @@ async function run(req: CellRequest): Promise<CellMessage> {
     backend = await setBackend('gpu', { mode: (req.gpuMode ?? 'headlessgl') as GpuMode });
   }
   // near-identity init: O(D²), so D = 4096 does not spend minutes in Gram–Schmidt before the clock
-  const flow = Flow.create({ dim: req.dim, layers: req.layers, seed: req.seed, init: 'near-identity' });
+  const flow = req.depth === undefined
+    ? Flow.create({ dim: req.dim, layers: req.layers, seed: req.seed, init: 'near-identity', dtype: req.dtype })
+    : Flow.fromLayers(deepStack({ depth: req.depth }).map((s) => (s.type === 'dense' ? { ...s, init: 'near-identity' as const } : s)), { dim: req.dim, seed: req.seed, dtype: req.dtype });
   const x = randn([req.batch, req.dim], { seed: req.seed + 1, dtype: flow.dtype });
   const optimizer = makeOptimizer({ name: 'adam', lr: 1e-4 });
   let runs = 0;
@@ -52,12 +59,14 @@ async function run(req: CellRequest): Promise<CellMessage> {
     tidy(() => {
       const g = flow.gradient(x, req.method);
       if (req.task === 'train-step') {
-        const { W, b } = flow.params;
-        const next = optimizer.step([...W, ...b], [...g.dW, ...g.db]);
+        // every layer's parameters, as train() steps them
+        const P = flow.layerParams;
+        const next = optimizer.step(P.flat(), g.layers.flat());
         for (const t of next) t.dataSync();
-        flow.replaceParams(next.slice(0, W.length), next.slice(W.length));
+        let at = 0;
+        flow.replaceLayerParams(P.map((list) => next.slice(at, (at += list.length))));
       } else {
-        for (const t of [...g.dW, ...g.db]) t.dataSync();
+        for (const t of g.layers.flat()) t.dataSync();
       }
     });
   };
@@ -74,7 +83,7 @@ async function run(req: CellRequest): Promise<CellMessage> {
     allocation: counting
       ? { peakLiveBytes: counting.stats.peakLiveBytes, bytesPerRun: counting.stats.bytes / n, allocationsPerRun: counting.stats.allocations / n }
       : null,
-    paramBytes: req.layers * (req.dim * req.dim + req.dim) * bytesPerElement,
+    paramBytes: flow.parameterCount * bytesPerElement,
   };
 }
 

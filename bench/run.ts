@@ -6,12 +6,13 @@
 import { spawnSync } from 'node:child_process';
 import { gradientSuite } from './gradients.js';
 import { throughputSuite } from './throughput.js';
+import { deepSuite } from './deep.js';
 import { parseOrAnswer, UsageError, type FlagSpec } from '../flow/cli/args.js';
 import type { GpuMode } from '../engine/state.js';
 import { chooseOutput, OUTPUT_FLAGS, useOutput } from './lib/output.js';
 
-type Suite = 'gradients' | 'throughput' | 'peer' | 'fairness' | 'step';
-const ALL: Suite[] = ['step', 'gradients', 'throughput', 'peer', 'fairness'];
+type Suite = 'gradients' | 'throughput' | 'peer' | 'fairness' | 'step' | 'deep';
+const ALL: Suite[] = ['step', 'deep', 'gradients', 'throughput', 'peer', 'fairness'];
 const GPU_MODES = ['auto', 'headlessgl', 'webgl2', 'webgl', 'webgpu'] as const satisfies readonly GpuMode[];
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -68,6 +69,10 @@ export async function main(argv: string[]): Promise<void> {
     const { stepSuite } = await import('./step.js');
     const stepDims = (f.dims as number[] | undefined) ?? (quick ? [100, 256] : [100, 784, 2048]);
     await attempt('step', () => stepSuite({ dims: stepDims, dtypes: ['float32', 'float64'], linalgDims: quick ? [256] : [784, 2048], seconds: quick ? 0.5 : 3, log }));
+  }
+  if (suites.includes('deep')) {
+    const deepDims = (f.dims as number[] | undefined) ?? (quick ? [30, 100] : [100, 784, 2048]);
+    await attempt('deep', () => deepSuite({ dims: deepDims, depths: quick ? [3] : [3, 4], dtypes: ['float32', 'float64'], backends, gpuMode, caps, budgetSeconds: quick ? 1 : 5, log }));
   }
   if (suites.includes('gradients')) await attempt('gradients', () => gradientSuite({ dims, backends, gpuMode, caps, budgetSeconds, maxGpuDim: f['max-gpu-dim'] as number, log }));
   if (suites.includes('throughput')) await attempt('throughput', () => throughputSuite({ backends, gpuMode, caps, budgetSeconds: quick ? 1 : 5, dim: quick ? 256 : 784, mnistEpoch: !quick, log }));

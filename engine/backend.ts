@@ -47,8 +47,8 @@ export type ActivationPass = 'value' | 'log-derivative' | 'backprop';
 
 /**
  * A monotone rational-quadratic spline per unit (Durkan et al. 2019; flow/layers/spline.ts): K bins
- * on [-bound, bound], the identity outside; x is [rows, dim] and the knots one array [3, dim, K+1]
- * holding every unit's x-knots, y-knots (both rising from -bound to bound) and derivatives.
+ * on [-bound, bound], the identity outside; x is [rows, dim] and the knots three arrays [dim, K+1]:
+ * every unit's x-knots, y-knots (both rising from -bound to bound) and derivatives.
  */
 export interface SplineParams {
   rows: number;
@@ -60,7 +60,7 @@ export interface SplineParams {
 /**
  * Which quantity a spline kernel computes: 'value' f(x); 'log-derivative' log f'(x) (0 outside);
  * 'inverse' f⁻¹(x); 'input-gradient' back·f'(x) − ∂log f'(x)/∂x (needs `back`); 'knot-gradient'
- * Σ_rows ∂[back·f(x) − log f'(x)]/∂knots, shape [3, dim, K+1] (needs `back`).
+ * Σ_rows ∂[back·f(x) − log f'(x)]/∂(xs, ys, ds), shape [3, dim, K+1] (needs `back`).
  */
 export type SplinePass = 'value' | 'log-derivative' | 'inverse' | 'input-gradient' | 'knot-gradient';
 
@@ -107,7 +107,7 @@ export interface KernelTable<S> {
   /** One fused activation pass (see ActivationPass) over `size` elements; `back` only for 'backprop'. */
   activation(pass: ActivationPass, act: ActivationParams, y: S, back: S | null, size: number): S;
   /** One spline pass (see SplinePass); `back` only for the two gradient passes. */
-  spline(pass: SplinePass, x: S, knots: S, back: S | null, p: SplineParams): S;
+  spline(pass: SplinePass, x: S, knots: { xs: S; ys: S; ds: S }, back: S | null, p: SplineParams): S;
   /** X = A⁻¹ B for A: [batch, n, n], B: [batch, n, nrhs]. Throws on a singular A. */
   solve(a: S, b: S, p: SquareParams, nrhs: number): S;
   /** A⁻¹ for A: [batch, n, n]. Throws on a singular A. */

@@ -79,26 +79,37 @@ export function activationPass(pass: ActivationPass, act: ActivationParams, y: T
   return new Tensor(y.shape, y.dtype, new StorageRef(y.backend, out));
 }
 
+/** A spline's knots, [dim, K+1] each: x-knots and y-knots (rising from -bound to bound) and derivatives. */
+export interface SplineKnots {
+  xs: Tensor;
+  ys: Tensor;
+  ds: Tensor;
+}
+
 /**
- * One spline pass (see SplinePass) for x: [rows, dim] and knots: [3, dim, K+1] (x-knots, y-knots,
- * derivatives per unit, each rising over [-bound, bound]); `back` [rows, dim] for the two gradient
- * passes. Returns [rows, dim], or [3, dim, K+1] for 'knot-gradient'. Not differentiable (the flow's
- * spline layer keeps a composite path for tapes).
+ * One spline pass (see SplinePass) for x: [rows, dim] and knots [dim, K+1] each; `back` [rows, dim]
+ * for the two gradient passes. Returns [rows, dim], or [3, dim, K+1] for 'knot-gradient' (the
+ * gradients of xs, ys and ds). Not differentiable (the flow's spline layer keeps a composite path
+ * for tapes).
  */
-export function splinePass(pass: SplinePass, x: Tensor, knots: Tensor, options: { bound: number; back?: Tensor }): Tensor {
+export function splinePass(pass: SplinePass, x: Tensor, knots: SplineKnots, options: { bound: number; back?: Tensor }): Tensor {
   const { back, bound } = options;
-  refuseUnderTape('splinePass', back ? [x, knots, back] : [x, knots]);
-  sameBackendAndDtype('splinePass', x, back ? [knots, back] : [knots]);
+  const { xs, ys, ds } = knots;
+  refuseUnderTape('splinePass', back ? [x, xs, ys, ds, back] : [x, xs, ys, ds]);
+  sameBackendAndDtype('splinePass', x, back ? [xs, ys, ds, back] : [xs, ys, ds]);
   if (x.rank !== 2) throw new Error(`splinePass: x must be [rows, dim], got ${fmt(x.shape)}`);
   const [rows, dim] = x.shape;
-  if (knots.rank !== 3 || knots.shape[0] !== 3 || knots.shape[1] !== dim || knots.shape[2] < 3) {
-    throw new Error(`splinePass: knots must be [3, ${dim}, K+1] with K ≥ 2 for x ${fmt(x.shape)}, got ${fmt(knots.shape)}`);
+  for (const [name, k] of [['xs', xs], ['ys', ys], ['ds', ds]] as const) {
+    if (k.rank !== 2 || k.shape[0] !== dim || k.shape[1] < 3 || k.shape[1] !== xs.shape[1]) {
+      throw new Error(`splinePass: knots.${name} must be [${dim}, K+1] with K ≥ 2 (as knots.xs) for x ${fmt(x.shape)}, got ${fmt(k.shape)}`);
+    }
   }
   if (!(bound > 0) || !Number.isFinite(bound)) throw new Error(`splinePass: bound must be a positive number, got ${bound}`);
   const needsBack = pass === 'input-gradient' || pass === 'knot-gradient';
   if (needsBack && back === undefined) throw new Error(`splinePass: the '${pass}' pass needs the back-propagated error`);
   if (back !== undefined && !sameShape(back.shape, x.shape)) throw new Error(`splinePass: back ${fmt(back.shape)} and x ${fmt(x.shape)} differ`);
-  const p = { rows, dim, bins: knots.shape[2] - 1, bound };
-  const out = x.backend.kernels.spline(pass, handleOf(x, 'splinePass'), handleOf(knots, 'splinePass'), back ? handleOf(back, 'splinePass') : null, p);
-  return new Tensor(pass === 'knot-gradient' ? knots.shape : x.shape, x.dtype, new StorageRef(x.backend, out));
+  const K = xs.shape[1] - 1;
+  const h = (t: Tensor): unknown => handleOf(t, 'splinePass');
+  const out = x.backend.kernels.spline(pass, h(x), { xs: h(xs), ys: h(ys), ds: h(ds) }, back ? h(back) : null, { rows, dim, bins: K, bound });
+  return new Tensor(pass === 'knot-gradient' ? [3, dim, K + 1] : x.shape, x.dtype, new StorageRef(x.backend, out));
 }

@@ -21,8 +21,8 @@ function calls(b: Backend<TypedArray>): { [K in keyof KernelTable<TypedArray>]: 
   const sq = { batch: 1, n: 2 };
   // every input is uploaded here, before any kernel runs, so each call counts only its outputs
   const [m0, v0, c, row, bias, rhs] = [[0, 0, 0, 0], [0, 0, 0, 0], [1, 1, 1, 1], [1, 2], [1, -1], [1, 0]].map(up);
-  // two units' knots [3, 2, 3] (K = 2 bins on [-4, 4]): x-knots, y-knots, derivatives
-  const knots = up([-4, 0, 4, -4, 1, 4, -4, -1, 4, -4, 0, 4, 1, 2, 1, 1, 0.5, 1]);
+  // two units' knots [2, 3] each (K = 2 bins on [-4, 4]): x-knots, y-knots, derivatives
+  const knots = { xs: up([-4, 0, 4, -4, 1, 4]), ys: up([-4, -1, 4, -4, 0, 4]), ds: up([1, 2, 1, 1, 0.5, 1]) };
   const spline = { rows: 2, dim: 2, bins: 2, bound: 4 };
   return {
     unary: (k) => [k.unary('exp', x, 4)],

@@ -1,6 +1,6 @@
 // The spline kernel family on the CPU (engine/backend.ts, SplinePass): monotone rational-quadratic
 // splines per unit (Durkan et al., "Neural Spline Flows", NeurIPS 2019) over typed arrays, in place
-// in the backend's storage (no copies in or out). Knots [3, dim, K+1]: x-knots, y-knots, derivatives.
+// in the backend's storage (no copies in or out). Knots: x-knots, y-knots, derivatives, [dim, K+1] each.
 // In bin k, with w = x_{k+1} - x_k, h = y_{k+1} - y_k, s = h/w, ξ = (x - x_k)/w, t = ξ(1 - ξ):
 //   f(x)  = y_k + h·(s ξ² + d_k t) / (s + (d_k + d_{k+1} - 2s) t)
 //   f'(x) = s²·(d_{k+1} ξ² + 2 s t + d_k (1 - ξ)²) / (s + (d_k + d_{k+1} - 2s) t)²
@@ -23,79 +23,115 @@ function findBin(knots: TypedArray, o: number, K: number, v: number): number {
 }
 
 /** One spline pass; see SplinePass. */
-export function spline(pass: SplinePass, x: TypedArray, knots: TypedArray, back: TypedArray | null, p: SplineParams, alloc: Alloc = allocHost): TypedArray {
-  const { rows, dim, bins: K, bound } = p;
-  const n = rows * dim;
-  const stride = dim * (K + 1); // xs at 0, ys at stride, ds at 2·stride
+export function spline(pass: SplinePass, x: TypedArray, knots: { xs: TypedArray; ys: TypedArray; ds: TypedArray }, back: TypedArray | null, p: SplineParams, alloc: Alloc = allocHost): TypedArray {
+  const { rows, dim, bins: K } = p;
+  const stride = dim * (K + 1); // the knot gradient holds xs at 0, ys at stride, ds at 2·stride
   const needsBack = pass === 'input-gradient' || pass === 'knot-gradient';
   if (needsBack && back === null) throw new Error(`spline: the '${pass}' pass needs the back-propagated error`);
-  const out = alloc(dtypeOfArray(x), pass === 'knot-gradient' ? 3 * stride : n);
-  if (pass === 'knot-gradient') out.fill(0);
-  for (let i = 0; i < n; i++) {
-    const v = x[i];
-    const inside = v >= -bound && v < bound;
-    const j = i % dim;
-    const o = j * (K + 1);
-    if (pass === 'inverse') {
-      if (!inside) {
-        out[i] = v;
-        continue;
-      }
-      // the root in [0, 1] of the bin's quadratic a ξ² + b ξ + c = 0, in its stable form
-      const k = o + findBin(knots, stride + o, K, v);
-      const w = knots[k + 1] - knots[k];
-      const h = knots[stride + k + 1] - knots[stride + k];
-      const s = h / w;
-      const d0 = knots[2 * stride + k];
-      const d1 = knots[2 * stride + k + 1];
-      const dy = v - knots[stride + k];
-      const e = d0 + d1 - 2 * s;
-      const a = h * (s - d0) + dy * e;
-      const b = h * d0 - dy * e;
-      const c = -s * dy;
-      const disc = Math.max(0, b * b - 4 * a * c);
-      out[i] = knots[k] + Math.min(1, Math.max(0, (2 * c) / (-b - Math.sqrt(disc)))) * w;
+  const out = alloc(dtypeOfArray(x), pass === 'knot-gradient' ? 3 * stride : rows * dim);
+  const { xs, ys, ds } = knots;
+  // one loop per pass, each monomorphic in the element type it meets (float32 or float64)
+  if (pass === 'inverse') inverse(x, xs, ys, ds, out, p);
+  else if (pass === 'knot-gradient') knotGradient(x, back as TypedArray, xs, ys, ds, out, p);
+  else elementwise(pass, x, back, xs, ys, ds, out, p);
+  return out;
+}
+
+/** x = f⁻¹(y): the root in [0, 1] of the bin's quadratic a ξ² + b ξ + c = 0, in its stable form. */
+function inverse(y: TypedArray, xs: TypedArray, ys: TypedArray, ds: TypedArray, out: TypedArray, p: SplineParams): void {
+  const { rows, dim, bins: K, bound } = p;
+  for (let i = 0, n = rows * dim; i < n; i++) {
+    const v = y[i];
+    if (!(v >= -bound && v < bound)) {
+      out[i] = v;
       continue;
     }
-    if (!inside) {
-      if (pass === 'value') out[i] = v;
-      else if (pass === 'log-derivative') out[i] = 0;
-      else if (pass === 'input-gradient') out[i] = (back as TypedArray)[i];
-      continue;
-    }
-    const k = o + findBin(knots, o, K, v);
-    const w = knots[k + 1] - knots[k];
-    const yk = knots[stride + k];
-    const h = knots[stride + k + 1] - yk;
+    const o = (i % dim) * (K + 1);
+    const k = o + findBin(ys, o, K, v);
+    const w = xs[k + 1] - xs[k];
+    const h = ys[k + 1] - ys[k];
     const s = h / w;
-    const d0 = knots[2 * stride + k];
-    const d1 = knots[2 * stride + k + 1];
-    const xi = (v - knots[k]) / w;
+    const d0 = ds[k];
+    const d1 = ds[k + 1];
+    const dy = v - ys[k];
+    const e = d0 + d1 - 2 * s;
+    const a = h * (s - d0) + dy * e;
+    const b = h * d0 - dy * e;
+    const c = -s * dy;
+    const disc = Math.max(0, b * b - 4 * a * c);
+    out[i] = xs[k] + Math.min(1, Math.max(0, (2 * c) / (-b - Math.sqrt(disc)))) * w;
+  }
+}
+
+const VALUE = 0;
+const LOG_DERIVATIVE = 1;
+
+/** 'value', 'log-derivative' or 'input-gradient', element by element. */
+function elementwise(pass: SplinePass, x: TypedArray, back: TypedArray | null, xs: TypedArray, ys: TypedArray, ds: TypedArray, out: TypedArray, p: SplineParams): void {
+  const { rows, dim, bins: K, bound } = p;
+  const mode = pass === 'value' ? VALUE : pass === 'log-derivative' ? LOG_DERIVATIVE : 2;
+  for (let i = 0, n = rows * dim; i < n; i++) {
+    const v = x[i];
+    if (!(v >= -bound && v < bound)) {
+      out[i] = mode === VALUE ? v : mode === LOG_DERIVATIVE ? 0 : (back as TypedArray)[i];
+      continue;
+    }
+    const o = (i % dim) * (K + 1);
+    const k = o + findBin(xs, o, K, v);
+    const w = xs[k + 1] - xs[k];
+    const h = ys[k + 1] - ys[k];
+    const s = h / w;
+    const d0 = ds[k];
+    const d1 = ds[k + 1];
+    const xi = (v - xs[k]) / w;
+    const om = 1 - xi;
+    const t = xi * om;
+    const e = d0 + d1 - 2 * s;
+    const den = s + e * t;
+    if (mode === VALUE) {
+      out[i] = ys[k] + (h * (s * xi * xi + d0 * t)) / den;
+      continue;
+    }
+    const C = d1 * xi * xi + 2 * s * t + d0 * om * om;
+    if (mode === LOG_DERIVATIVE) {
+      out[i] = Math.log((s * s * C) / (den * den));
+      continue;
+    }
+    // log f' = 2 log s + log C - 2 log den, differentiated in ξ
+    const lXi = (2 * d1 * xi - 2 * d0 * om + 2 * s * (1 - 2 * xi)) / C - (2 * e * (1 - 2 * xi)) / den;
+    out[i] = ((back as TypedArray)[i] * s * s * C) / (den * den) - lXi / w;
+  }
+}
+
+/**
+ * Σ_rows of the partials of E = g·f - log f' in the six knot values of each element's bin (chain
+ * rule through ξ = (v - x_k)/w, w = x_{k+1} - x_k, s = h/w, h = y_{k+1} - y_k; f holds y_k itself).
+ */
+function knotGradient(x: TypedArray, back: TypedArray, xs: TypedArray, ys: TypedArray, ds: TypedArray, out: TypedArray, p: SplineParams): void {
+  const { rows, dim, bins: K, bound } = p;
+  const stride = dim * (K + 1);
+  out.fill(0);
+  for (let i = 0, n = rows * dim; i < n; i++) {
+    const v = x[i];
+    if (!(v >= -bound && v < bound)) continue;
+    const o = (i % dim) * (K + 1);
+    const k = o + findBin(xs, o, K, v);
+    const w = xs[k + 1] - xs[k];
+    const h = ys[k + 1] - ys[k];
+    const s = h / w;
+    const d0 = ds[k];
+    const d1 = ds[k + 1];
+    const xi = (v - xs[k]) / w;
     const om = 1 - xi;
     const t = xi * om;
     const e = d0 + d1 - 2 * s;
     const den = s + e * t;
     const A = s * xi * xi + d0 * t;
     const C = d1 * xi * xi + 2 * s * t + d0 * om * om;
-    if (pass === 'value') {
-      out[i] = yk + (h * A) / den;
-      continue;
-    }
-    if (pass === 'log-derivative') {
-      out[i] = Math.log((s * s * C) / (den * den));
-      continue;
-    }
-    const g = (back as TypedArray)[i];
+    const g = back[i];
     const den2 = den * den;
     const denXi = e * (1 - 2 * xi);
-    // log f' = 2 log s + log C - 2 log den, differentiated in ξ
     const lXi = (2 * d1 * xi - 2 * d0 * om + 2 * s * (1 - 2 * xi)) / C - (2 * denXi) / den;
-    if (pass === 'input-gradient') {
-      out[i] = (g * s * s * C) / den2 - lXi / w;
-      continue;
-    }
-    // knot-gradient: the partials of E = g·f - log f' in the bin's six knot values (chain rule
-    // through ξ = (v - x_k)/w, w = x_{k+1} - x_k, s = h/w, h = y_{k+1} - y_k; f holds y_k itself)
     const denS = 1 - 2 * t;
     const fXi = (h * ((2 * s * xi + d0 * (1 - 2 * xi)) * den - A * denXi)) / den2;
     const fS = (h * (xi * xi * den - A * denS)) / den2;
@@ -115,5 +151,4 @@ export function spline(pass: SplinePass, x: TypedArray, knots: TypedArray, back:
     out[2 * stride + k] += g * fD0 - lD0;
     out[2 * stride + k + 1] += g * fD1 - lD1;
   }
-  return out;
 }

@@ -322,7 +322,7 @@ function kernelTable(dev: Device): KernelTable<DeviceArray> {
       const needsBack = pass === 'input-gradient' || pass === 'knot-gradient';
       if (needsBack && back === null) throw new Error(`spline: the '${pass}' pass needs the back-propagated error`);
       const size = pass === 'knot-gradient' ? 3 * p.dim * (p.bins + 1) : p.rows * p.dim;
-      const inputs = needsBack ? [x, back as DeviceArray, knots] : [x, knots];
+      const inputs = needsBack ? [x, back as DeviceArray, knots.xs, knots.ys, knots.ds] : [x, knots.xs, knots.ys, knots.ds];
       return dev.launch(splineSpec(pass, p.dim, p.bins, p.bound, p.rows), inputs, size, `spline ${pass} of [${p.rows}, ${p.dim}] with ${p.bins} bins`);
     },
     // the LU family runs on the CPU through read-back and upload (see the file header)

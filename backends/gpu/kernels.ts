@@ -245,25 +245,25 @@ export function activationSpec(pass: ActivationPass, kind: ActivationParams['kin
 }
 
 // ---------------------------------------------------------------------------------------------
-// spline passes (see KernelTable.spline; the formulas of backends/cpu/spline.ts). Knots are one
-// flat input [3, dim, K+1]; the bin is found by a linear scan over the K-1 interior knots.
+// spline passes (see KernelTable.spline; the formulas of backends/cpu/spline.ts). The knots are
+// three flat inputs xs, ys, ds [dim, K+1]; the bin is found by a linear scan over the K-1 interior knots.
 
-/** Loads the bin of v for unit j from the x-knots (base 0) or y-knots (base S) and its six values. */
-function splineBin(base: string): string {
+/** Loads the bin of v for unit j from the x-knots or the y-knots (`search`) and its six values. */
+function splineBin(search: 'xs' | 'ys'): string {
   return [
     'let o = j * this.constants.k1;',
     'let bin = 0.0;',
-    `for (let q = 1; q < this.constants.bins; q++) { if (knots[${base} + o + q] <= v) { bin = q * 1.0; } }`,
+    `for (let q = 1; q < this.constants.bins; q++) { if (${search}[o + q] <= v) { bin = q * 1.0; } }`,
     'let kx = o + bin;',
-    'let x0 = knots[kx]; let w = knots[kx + 1.0] - x0;',
-    'let y0 = knots[this.constants.stride + kx]; let h = knots[this.constants.stride + kx + 1.0] - y0;',
+    'let x0 = xs[kx]; let w = xs[kx + 1.0] - x0;',
+    'let y0 = ys[kx]; let h = ys[kx + 1.0] - y0;',
     'let s = h / w;',
-    'let d0 = knots[2.0 * this.constants.stride + kx]; let d1 = knots[2.0 * this.constants.stride + kx + 1.0];',
+    'let d0 = ds[kx]; let d1 = ds[kx + 1.0];',
     'let e = d0 + d1 - 2.0 * s;',
   ].join(' ');
 }
 
-/** ξ, t, the denominator and the numerators A (of f) and C (of f') for v in its bin. */
+/** ξ, t, the denominator and the numerators A (of f) and C (of f') for v in its bin, and ∂log f'/∂ξ. */
 const SPLINE_TERMS = 'let xi = (v - x0) / w; let om = 1.0 - xi; let t = xi * om; let den = s + e * t; ' +
   'let A = s * xi * xi + d0 * t; let C = d1 * xi * xi + 2.0 * s * t + d0 * om * om; ' +
   'let lXi = (2.0 * d1 * xi - 2.0 * d0 * om + 2.0 * s * (1.0 - 2.0 * xi)) / C - 2.0 * e * (1.0 - 2.0 * xi) / den;';
@@ -275,16 +275,16 @@ export function splineSpec(pass: SplinePass, dim: number, bins: number, bound: n
     'if (j < 0.0) { j = j + this.constants.dim; } if (j >= this.constants.dim) { j = j - this.constants.dim; }';
   const family = `spline:${pass}`;
   if (pass === 'knot-gradient') {
-    // thread q owns knot (which, j, kk); it sums the contributions of every row whose bin touches it
+    // thread q owns knot (which, j, kk) of the [3, dim, K+1] output; it sums the rows whose bin touches it
     const source = [
-      'function (x, back, knots) {',
+      'function (x, back, xs, ys, ds) {',
       'let q = this.thread.x * 1.0; let which = Math.floor(q / this.constants.stride); let r = q - which * this.constants.stride;',
       'let j = Math.floor(r / this.constants.k1); let kk = r - j * this.constants.k1;',
       'let acc = 0.0;',
       'for (let n = 0; n < this.constants.rows; n++) {',
       'let v = x[n * this.constants.dim + j]; let g = back[n * this.constants.dim + j];',
       `if (${inside}) {`,
-      splineBin('0.0'),
+      splineBin('xs'),
       'if (bin == kk || bin == kk - 1.0) {',
       SPLINE_TERMS,
       'let den2 = den * den; let denXi = e * (1.0 - 2.0 * xi); let denS = 1.0 - 2.0 * t;',
@@ -311,11 +311,11 @@ export function splineSpec(pass: SplinePass, dim: number, bins: number, bound: n
   }
   if (pass === 'inverse') {
     const source = [
-      'function (x, knots) {',
+      'function (x, xs, ys, ds) {',
       unit,
       'let v = x[this.thread.x];',
       `if (!(${inside})) { return v; }`,
-      splineBin('this.constants.stride'),
+      splineBin('ys'),
       'let dy = v - y0; let a = h * (s - d0) + dy * e; let b = h * d0 - dy * e; let c = -s * dy;',
       'let disc = Math.max(0.0, b * b - 4.0 * a * c);',
       'let xi = Math.min(1.0, Math.max(0.0, 2.0 * c / (-b - Math.sqrt(disc))));',
@@ -330,11 +330,11 @@ export function splineSpec(pass: SplinePass, dim: number, bins: number, bound: n
     : pass === 'log-derivative' ? 'return Math.log(s * s * C / (den * den));'
     : 'let g = back[this.thread.x]; return g * s * s * C / (den * den) - lXi / w;';
   const source = [
-    `function (x, ${withBack ? 'back, ' : ''}knots) {`,
+    `function (x, ${withBack ? 'back, ' : ''}xs, ys, ds) {`,
     unit,
     'let v = x[this.thread.x];',
     `if (!(${inside})) { ${outside} }`,
-    splineBin('0.0'),
+    splineBin('xs'),
     SPLINE_TERMS,
     result,
     '}',

@@ -10,10 +10,9 @@
 // and `grad` of the loss differentiate through it: every bin is evaluated and the sample's bin
 // picked by a one-hot mask (a constant: the bin index is piecewise constant in x and the parameters).
 
-import { grad } from '../../engine/autodiff.js';
 import { fromHost } from '../../engine/create.js';
 import { keep } from '../../engine/scope.js';
-import { splinePass } from '../../engine/fused.js';
+import { splinePass, type SplineKnots } from '../../engine/fused.js';
 import * as ops from '../../engine/ops.js';
 import { isRecording } from '../../engine/tape.js';
 import type { Tensor } from '../../engine/tensor.js';
@@ -37,8 +36,10 @@ export class SplineLayer implements Layer {
   readonly paramNames: readonly string[] = ['widths', 'heights', 'derivatives'];
   readonly paramShapes: readonly (readonly number[])[];
   private readonly shape: SplineShape;
-  /** constants of `knotsOf`, uploaded once (kept until `dispose`): U [K, K-1], and columns [D, 1] of -bound, bound and 1 */
-  private readonly constants: { U: Tensor; low: Tensor; high: Tensor; one: Tensor };
+  /** constants of `knotsOf`, uploaded once (kept until `dispose`) */
+  private readonly constants: { cumulative: Tensor; interior: Tensor; ends: Tensor };
+  /** the knots of the last parameters seen (map, then backward, in one step), while alive */
+  private readonly cache = new WeakMap<Tensor, { uh: Tensor; ud: Tensor; knots: SplineKnots }>();
 
   constructor(spec: ResolvedSplineSpec, ctx: LayerContext) {
     this.spec = spec;
@@ -47,10 +48,14 @@ export class SplineLayer implements Layer {
     this.shape = { dim: D, bins: K, bound };
     this.paramShapes = [[D, K], [D, K], [D, K - 1]];
     const opts = { dtype: ctx.dtype, backend: ctx.backend };
-    const triangle = new Float64Array(K * (K - 1)); // U[i, k-1] = 1 for i < k, k = 1..K-1
-    for (let i = 0; i < K; i++) for (let k = i + 1; k < K; k++) triangle[i * (K - 1) + k - 1] = 1;
-    const column = (v: number): Tensor => keep(fromHost(new Float64Array(D).fill(v), [D, 1], opts));
-    this.constants = { U: keep(fromHost(triangle, [K, K - 1], opts)), low: column(-bound), high: column(bound), one: column(1) };
+    const cumulative = new Float64Array(K * (K + 1)); // [K, K+1]: 1 where i < k, so x_k - x_0 = Σ_{i<k} w_i
+    for (let i = 0; i < K; i++) for (let k = i + 1; k <= K; k++) cumulative[i * (K + 1) + k] = 1;
+    const interior = new Float64Array((K - 1) * (K + 1)); // [K-1, K+1]: interior derivative i to knot i+1
+    for (let i = 0; i < K - 1; i++) interior[i * (K + 1) + i + 1] = 1;
+    const ends = new Float64Array(K + 1); // d_0 = d_K = 1
+    ends[0] = ends[K] = 1;
+    const up = (a: Float64Array, shape: number[]): Tensor => keep(fromHost(a, shape, opts));
+    this.constants = { cumulative: up(cumulative, [K, K + 1]), interior: up(interior, [K - 1, K + 1]), ends: up(ends, [K + 1]) };
   }
 
   initParams(): Float64Array[] {
@@ -63,33 +68,61 @@ export class SplineLayer implements Layer {
   }
 
   /**
-   * Every unit's knots [3, D, K+1] from the parameters by engine ops (differentiable):
-   *   x_0 = -bound, x_k = -bound + Σ_{i<k} (2·bound·m + 2·bound·(1 - K·m)·softmax(uw)_i), x_K = bound
+   * Every unit's knots ([D, K+1] each) from the parameters by engine ops (differentiable):
+   *   x_k = -bound + Σ_{i<k} (2·bound·m + 2·bound·(1 - K·m)·softmax(uw)_i)   (x_0 = -bound, x_K ≈ bound)
    *   the same for y from uh; d_0 = d_K = 1, d_k = m_d + softplus(ud_{k-1}),
-   * softplus(u) = (u + |u|)/2 + log1p(e^{-|u|}) (no constant tensor to upload).
+   * softplus(u) = (u + |u|)/2 + log1p(e^{-|u|}); placed by products with constant 0/1 matrices.
    */
-  private knotsOf(uw: Tensor, uh: Tensor, ud: Tensor): Tensor {
+  private knotsOf(uw: Tensor, uh: Tensor, ud: Tensor): SplineKnots {
+    return { xs: this.edgesOf(uw), ys: this.edgesOf(uh), ds: this.derivativesOf(ud) };
+  }
+
+  private edgesOf(u: Tensor): Tensor {
     const { bins: K, bound } = this.shape;
-    const { U, low, high, one } = this.constants;
-    const knots = (u: Tensor): Tensor => {
-      const widths = ops.add(ops.mul(ops.softmax(u, 1), 2 * bound * (1 - K * MIN_BIN)), 2 * bound * MIN_BIN);
-      return ops.concat([low, ops.sub(ops.matmul(widths, U), bound), high], 1);
-    };
+    const widths = ops.add(ops.mul(ops.softmax(u, 1), 2 * bound * (1 - K * MIN_BIN)), 2 * bound * MIN_BIN);
+    return ops.sub(ops.matmul(widths, this.constants.cumulative), bound);
+  }
+
+  private derivativesOf(ud: Tensor): Tensor {
     const magnitude = ops.abs(ud);
     const softplus = ops.add(ops.mul(ops.add(ud, magnitude), 0.5), ops.log1p(ops.exp(ops.neg(magnitude))));
-    const ds = ops.concat([one, ops.add(softplus, MIN_DERIVATIVE), one], 1);
-    return ops.stack([knots(uw), knots(uh), ds]);
+    return ops.add(ops.matmul(ops.add(softplus, MIN_DERIVATIVE), this.constants.interior), this.constants.ends);
+  }
+
+  /**
+   * (1/B)·∂⟨edgesOf(u), g⟩/∂u by hand: the cumulative sum's transpose gives ∂/∂w_i = Σ_{k>i} g_k
+   * (g·Uᵀ), the softmax's Jacobian p ⊙ (c·∂/∂w − Σ_l p_l c·∂/∂w_l), c = 2·bound·(1 − K·m). O(D·K).
+   */
+  private edgesPullBack(u: Tensor, g: Tensor, B: number): Tensor {
+    const { bins: K, bound } = this.shape;
+    const p = ops.softmax(u, 1);
+    const pg = ops.mul(p, ops.matmul(g, this.constants.cumulative, { transB: true }));
+    return ops.mul(ops.sub(pg, ops.mul(p, ops.sum(pg, 1, true))), (2 * bound * (1 - K * MIN_BIN)) / B);
+  }
+
+  /** (1/B)·∂⟨derivativesOf(ud), g⟩/∂ud = (1/B)·(g·Eᵀ) ⊙ σ(ud), σ(u) = (1 + tanh(u/2))/2 = softplus'(u). */
+  private derivativesPullBack(ud: Tensor, g: Tensor, B: number): Tensor {
+    const sigmoid = ops.affine(ops.tanh(ops.mul(ud, 0.5)), 0.5 / B, 0.5 / B);
+    return ops.mul(ops.matmul(g, this.constants.interior, { transB: true }), sigmoid);
+  }
+
+  /** knotsOf, reused while the same parameters' knots are alive (a step's forward pass, then its backward). */
+  private knots([uw, uh, ud]: readonly Tensor[]): SplineKnots {
+    const hit = this.cache.get(uw);
+    if (hit !== undefined && hit.uh === uh && hit.ud === ud && !hit.knots.xs.isDisposed && !hit.knots.ys.isDisposed && !hit.knots.ds.isDisposed) return hit.knots;
+    const knots = this.knotsOf(uw, uh, ud);
+    this.cache.set(uw, { uh, ud, knots });
+    return knots;
   }
 
   map(x: Tensor, params: readonly Tensor[]): Tensor {
     if (isRecording([x, ...params])) return this.composite(x, params).y;
-    const knots = this.knotsOf(params[0], params[1], params[2]);
-    return splinePass('value', x, knots, { bound: this.shape.bound });
+    return splinePass('value', x, this.knots(params), { bound: this.shape.bound });
   }
 
   forward(x: Tensor, params: readonly Tensor[]): LayerForward {
     if (isRecording([x, ...params])) return this.composite(x, params);
-    const knots = this.knotsOf(params[0], params[1], params[2]);
+    const knots = this.knots(params);
     const { bound } = this.shape;
     return { y: splinePass('value', x, knots, { bound }), logDet: ops.sum(splinePass('log-derivative', x, knots, { bound }), 1) };
   }
@@ -101,17 +134,19 @@ export class SplineLayer implements Layer {
   backward(x: Tensor, _y: Tensor, params: readonly Tensor[], gOut: Tensor, needInput: boolean): LayerBackward {
     if (isRecording([x, gOut, ...params])) throw new Error('spline layer: the hand-written backward runs outside a tape (differentiate the loss instead)');
     const [uw, uh, ud] = params;
-    const { bound } = this.shape;
-    const knots = this.knotsOf(uw, uh, ud);
+    const { dim: D, bins: K, bound } = this.shape;
+    const knots = this.knots(params);
     const gKnots = splinePass('knot-gradient', x, knots, { bound, back: gOut });
+    const part = (which: number): Tensor => ops.reshape(ops.slice(gKnots, [which, 0, 0], [1, D, K + 1]), [D, K + 1]);
+    const [gx, gy, gd] = [part(0), part(1), part(2)];
     const B = x.shape[0];
-    const grads = grad((w: Tensor, h: Tensor, d: Tensor) => ops.div(ops.sum(ops.mul(this.knotsOf(w, h, d), gKnots)), B))(uw, uh, ud);
+    const grads = [this.edgesPullBack(uw, gx, B), this.edgesPullBack(uh, gy, B), this.derivativesPullBack(ud, gd, B)];
     return { gIn: needInput ? splinePass('input-gradient', x, knots, { bound, back: gOut }) : null, grads: [...grads] };
   }
 
   /** Closed-form inverse per bin; the residual max |f(x) - y| is measured (one number read back). */
   inverse(y: Tensor, params: readonly Tensor[]): { x: Tensor; maxResidual: number } {
-    const knots = this.knotsOf(params[0], params[1], params[2]);
+    const knots = this.knots(params);
     const { bound } = this.shape;
     const x = splinePass('inverse', y, knots, { bound });
     const maxResidual = y.size === 0 ? 0 : ops.max(ops.abs(ops.sub(splinePass('value', x, knots, { bound }), y))).item();
@@ -127,15 +162,15 @@ export class SplineLayer implements Layer {
     const { dim: D, bins: K, bound } = this.shape;
     const B = x.shape[0];
     const opts = { dtype: x.dtype, backend: x.backend };
-    const all = this.knotsOf(uw, uh, ud);
-    const part = (which: number, from: number): Tensor => ops.reshape(ops.slice(all, [which, 0, from], [1, D, K]), [D, K]);
-    const x0 = part(0, 0);
-    const w = ops.sub(part(0, 1), x0);
-    const y0 = part(1, 0);
-    const h = ops.sub(part(1, 1), y0);
+    const { xs, ys, ds } = this.knotsOf(uw, uh, ud);
+    const part = (t: Tensor, from: number): Tensor => ops.slice(t, [0, from], [D, K]);
+    const x0 = part(xs, 0);
+    const w = ops.sub(part(xs, 1), x0);
+    const y0 = part(ys, 0);
+    const h = ops.sub(part(ys, 1), y0);
     const s = ops.div(h, w);
-    const d0 = part(2, 0);
-    const d1 = part(2, 1);
+    const d0 = part(ds, 0);
+    const d1 = part(ds, 1);
     // the constant bin mask, from the same knots on the host
     const kn = knotsFromParams(uw.dataSync(), uh.dataSync(), ud.dataSync(), this.shape);
     const xv = x.dataSync();

@@ -236,11 +236,14 @@ export async function conformance(
     await t.test('spline kernel passes against a float64 reference (definition, bisection, finite differences)', async (t) => {
       // rows·dim values over ±1.25·bound (inside and outside the interval), K = 5 bins, 3 units
       const c = randomSplineCase(11, 3, 5, 2.5, () => rng.uniform());
-      const knots = rg.tensor(c.knots, [3, c.dim, c.bins + 1], on);
+      const S = c.dim * (c.bins + 1);
+      const [xs, ys, ds] = [0, 1, 2].map((w) => rg.tensor(c.knots.subarray(w * S, (w + 1) * S), [c.dim, c.bins + 1], on));
+      const knots = { xs, ys, ds };
+      const stored = Float64Array.from([...xs.dataSync(), ...ys.dataSync(), ...ds.dataSync()]);
       const x = rg.tensor(Float64Array.from({ length: c.rows * c.dim }, () => (rng.uniform() * 2 - 1) * 1.25 * c.bound), [c.rows, c.dim], on);
       const back = rand([c.rows, c.dim]);
       // the reference sees the values as stored (float32 rounds them)
-      const want = splinePassesRef(c, knots.dataSync(), x.dataSync(), back.dataSync());
+      const want = splinePassesRef(c, stored, x.dataSync(), back.dataSync());
       const loose = dtype === 'float64' ? 1e-6 : 5e-3; // finite differences (and float32 sums of 11 rows)
       const exact = dtype === 'float64' ? 1e-10 : 1e-4;
       for (const pass of ['value', 'log-derivative', 'inverse', 'input-gradient', 'knot-gradient'] as const) {
@@ -249,7 +252,7 @@ export async function conformance(
         close(t, `spline ${pass}`, got, { data: want[pass], shape }, pass.endsWith('gradient') ? loose : exact);
       }
       t.throws(() => rg.splinePass('input-gradient', x, knots, { bound: c.bound }), /'input-gradient' pass needs the back-propagated error/);
-      t.throws(() => rg.splinePass('value', x, rg.tensor(new Float64Array(3 * 2 * 6), [3, 2, 6], on), { bound: 1 }), /knots must be \[3, 3, K\+1\]/);
+      t.throws(() => rg.splinePass('value', x, { xs, ys: rg.tensor(new Float64Array(2 * 6), [2, 6], on), ds }, { bound: 1 }), /knots\.ys must be \[3, K\+1\]/);
     });
 
     await t.test('solve, inv, slogdet', async (t) => {

@@ -27,7 +27,7 @@ import { createProgress } from './progress.js';
 import { packageVersion } from './version.js';
 import { fitGaussianFlow } from '../baselines/gaussian.js';
 import { assertFittable, fitStandardization, scaleWarning, standardize, standardizationLogDet, unstandardizeInPlace } from '../data/fit-checks.js';
-import { writeSamplesPicture, writeTrainingPictures } from './pictures.js';
+import { assertSamplesPictureFits, writeSamplesPicture, writeTrainingPictures } from './pictures.js';
 import { commandExport, commandInfo } from './interchange.js';
 import { experimentPaths, runExperiment } from '../experiment.js';
 import { deepStack } from '../layers/specs.js';
@@ -393,6 +393,7 @@ async function commandSample(argv: string[]): Promise<void> {
   const n = num(flags, 'n');
   const seed = num(flags, 'seed');
   if (/\.png$/i.test(out)) {
+    assertSamplesPictureFits(n, flow.dim);
     const { x, maxResidual } = flow.sample(n, { seed });
     const host = hostOf(flow, x);
     if (scaling !== null) unstandardizeInPlace(host, scaling);

@@ -20,7 +20,7 @@ import { train, type ProgressEvent } from '../train.js';
 import { ACTIVATIONS } from '../activations.js';
 import { BASES } from '../bases.js';
 import type { HostMatrix } from '../data/dataset.js';
-import { flagTable, parseOrAnswer, UsageError, type FlagSpec, type FlagValues } from './args.js';
+import { closest, flagTable, parseOrAnswer, UsageError, type FlagSpec, type FlagValues } from './args.js';
 import { DATASET_VALUES, resolveDataset } from './datasets.js';
 import { outputFor, type Output } from './output.js';
 import { createProgress } from './progress.js';
@@ -590,7 +590,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   const run = COMMANDS[command];
   try {
-    if (run === undefined) throw new UsageError(`relgrad: unknown command '${command}' (expected train, eval, sample, experiment, export or info)`);
+    if (run === undefined) {
+      const guess = closest(command, Object.keys(COMMANDS));
+      throw new UsageError(`relgrad: unknown command '${command}' (${guess === undefined ? '' : `did you mean '${guess}'? `}expected train, eval, sample, experiment, export or info)`);
+    }
     await run(rest);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {

@@ -51,9 +51,10 @@ export function assertFits(op: string, backend: Backend, dtype: DType, shape: Sh
     ? { bytes: backend.maxBytes, source: `the ${backend.name} backend's maxBytes` }
     : hostMemory();
   if (limit === undefined || bytes * copies <= limit.bytes) return;
-  const peak = copies > 1 ? ` (${formatBytes(bytes * copies)} at its peak, with the backend's copy)` : '';
+  const peak = copies > 1 ? `; ${formatBytes(bytes * copies)} at its peak, with the backend's copy` : '';
+  // the same opening as allocHost's message for sizes no typed array can hold
   throw new Error(
-    `${op}: a ${dtype} tensor of shape ${fmt(shape)} (${size} values) needs ${formatBytes(bytes)}${peak}, ` +
+    `${op}: cannot allocate shape ${fmt(shape)}: ${size} ${dtype} values (${formatBytes(bytes)}${peak}), ` +
       `more than ${formatBytes(limit.bytes)}, ${limit.source}; refused before allocating`,
   );
 }

@@ -5,6 +5,7 @@
 // cotangents and gets every row of the Jacobian from ONE backward pass.
 
 import { fromHost, full } from './create.js';
+import { assertFits } from './capacity.js';
 import { allocHost } from './dtype.js';
 import * as ops from './ops.js';
 import { apply } from './primitives.js';
@@ -263,6 +264,7 @@ export function jacobian(f: Fn, argnum = 0): (...args: Tensor[]) => Tensor {
       const { tape, leaves, out } = trace('jacobian', f, args);
       if (argnum < 0 || argnum >= args.length) throw new Error(`jacobian: argnum ${argnum} but ${args.length} arguments`);
       const n = out.size;
+      assertFits('jacobian', out.backend, out.dtype, [n, ...out.shape], 2);
       const host = allocHost(out.dtype, n * n, 'jacobian', [n, ...out.shape]);
       for (let i = 0; i < n; i++) host[i * n + i] = 1;
       const seed = fromHost(host, [n, ...out.shape], { dtype: out.dtype, backend: out.backend });

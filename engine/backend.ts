@@ -129,6 +129,11 @@ export interface Backend<S = unknown> {
   readonly name: string;
   /** dtype used when a tensor is created without one. */
   readonly defaultDtype: DType;
+  /**
+   * Bytes one tensor (with a transient host copy while it is created) may take; larger ones are
+   * refused before allocating. Absent: the host's memory (engine/capacity.ts).
+   */
+  readonly maxBytes?: number;
   describe(): BackendInfo;
   upload(values: TypedArray, dtype: DType): S;
   /** Synchronous read-back to a host array of the storage's dtype. */

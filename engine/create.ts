@@ -2,6 +2,7 @@
 
 import { getBackend } from './state.js';
 import type { Backend } from './backend.js';
+import { assertFits } from './capacity.js';
 import { allocHost, dtypeOfArray, isDType, type DType, type TypedArray } from './dtype.js';
 import { assertValidShape, fmt, sizeOf, type Shape } from './shape.js';
 import { StorageRef, Tensor, type NdarrayLike, type NestedArray } from './tensor.js';
@@ -20,6 +21,7 @@ export function fromHost(values: TypedArray, shape: Shape, options: CreateOption
   if (sizeOf(shape) !== values.length) {
     throw new Error(`tensor: ${values.length} values do not fill shape ${fmt(shape)} (${sizeOf(shape)} elements)`);
   }
+  assertFits('tensor', backend, dtype, shape);
   return new Tensor([...shape], dtype, new StorageRef(backend, backend.upload(values, dtype)));
 }
 
@@ -86,7 +88,9 @@ export function fromNdarray(nd: NdarrayLike, options: CreateOptions = {}): Tenso
   const shape = nd.shape;
   const backend = options.backend ?? getBackend();
   const dtype = options.dtype ?? (nd.data instanceof Float32Array ? 'float32' : backend.defaultDtype);
-  const host = allocHost(dtype, sizeOf(shape));
+  assertValidShape('fromNdarray', shape);
+  assertFits('fromNdarray', backend, dtype, shape, 2);
+  const host = allocHost(dtype, sizeOf(shape), 'fromNdarray', shape);
   const index = new Array<number>(shape.length).fill(0);
   for (let i = 0; i < host.length; i++) {
     let at = nd.offset;
@@ -100,23 +104,37 @@ export function fromNdarray(nd: NdarrayLike, options: CreateOptions = {}): Tenso
   return fromHost(host, shape, { backend, dtype });
 }
 
+/** A tensor of `shape` whose every element is `value`. */
 export function full(shape: Shape, value: number, options: CreateOptions = {}): Tensor {
+  return filled('full', shape, value, options);
+}
+
+/**
+ * Shared by full, zeros, ones: a shape too large for memory is refused before allocating (the host
+ * array and the backend's copy coexist: twice the tensor's bytes at the peak).
+ */
+function filled(op: string, shape: Shape, value: number, options: CreateOptions): Tensor {
   // checked before allocating, so a negative or fractional dimension is named, not a RangeError
-  assertValidShape('tensor', shape);
+  assertValidShape(op, shape);
   const backend = options.backend ?? getBackend();
-  const host = allocHost(options.dtype ?? backend.defaultDtype, sizeOf(shape));
+  const dtype = options.dtype ?? backend.defaultDtype;
+  assertFits(op, backend, dtype, shape, 2);
+  const host = allocHost(dtype, sizeOf(shape), op, shape);
   host.fill(value);
   return fromHost(host, shape, { ...options, backend });
 }
 
+/** A tensor of zeros. */
 export function zeros(shape: Shape, options: CreateOptions = {}): Tensor {
-  return full(shape, 0, options);
+  return filled('zeros', shape, 0, options);
 }
 
+/** A tensor of ones. */
 export function ones(shape: Shape, options: CreateOptions = {}): Tensor {
-  return full(shape, 1, options);
+  return filled('ones', shape, 1, options);
 }
 
+/** A rank-0 tensor holding `value`. */
 export function scalar(value: number, options: CreateOptions = {}): Tensor {
   return full([], value, options);
 }
@@ -124,7 +142,10 @@ export function scalar(value: number, options: CreateOptions = {}): Tensor {
 /** The n×n identity. */
 export function eye(n: number, options: CreateOptions = {}): Tensor {
   const backend = options.backend ?? getBackend();
-  const host = allocHost(options.dtype ?? backend.defaultDtype, n * n);
+  const dtype = options.dtype ?? backend.defaultDtype;
+  assertValidShape('eye', [n, n]);
+  assertFits('eye', backend, dtype, [n, n], 2);
+  const host = allocHost(dtype, n * n, 'eye', [n, n]);
   for (let i = 0; i < n; i++) host[i * n + i] = 1;
   return fromHost(host, [n, n], { ...options, backend });
 }

@@ -5,6 +5,7 @@
 // (ops.ts) lines saved values up with it on the right.
 
 import type { BinaryKernelOp, UnaryKernelOp } from './backend.js';
+import { assertFits } from './capacity.js';
 import type { DType } from './dtype.js';
 import { fmt, keepAxes, removeAxes, sameShape, sizeOf, type Shape } from './shape.js';
 import { isRecording, record } from './tape.js';
@@ -193,6 +194,7 @@ const RULES: { [P in PrimitiveName]: Rule<P> } = {
     forward: ([x], { shape }) => {
       const bad = shape.length !== x.rank || x.shape.some((d, i) => d !== shape[i] && d !== 1);
       if (bad) throw new Error(`expand: cannot broadcast ${fmt(x.shape)} to ${fmt(shape)}`);
+      assertFits('expand', x.backend, x.dtype, shape);
       return wrap(x, shape, x.backend.kernels.expand(handleOf(x, 'expand'), x.shape, shape));
     },
     backward: (g, [x], _o, { shape }) => {
@@ -219,6 +221,7 @@ const RULES: { [P in PrimitiveName]: Rule<P> } = {
         throw new Error(`pad: widths [${before.join(',')}] / [${after.join(',')}] do not fit ${fmt(x.shape)}`);
       }
       const shape = x.shape.map((d, i) => d + before[i] + after[i]);
+      assertFits('pad', x.backend, x.dtype, shape);
       return wrap(x, shape, x.backend.kernels.pad(handleOf(x, 'pad'), x.shape, before, after));
     },
     backward: (g, [x], _o, { before }) => [ops.slice(g, [0, ...before], [g.shape[0], ...x.shape])],
@@ -252,6 +255,7 @@ const RULES: { [P in PrimitiveName]: Rule<P> } = {
       }
       const batchShape = a.shape.slice(0, -2);
       const p = { batch: sizeOf(batchShape), m, n, k, transA, transB };
+      assertFits('matmul', a.backend, a.dtype, [...batchShape, m, n]);
       return wrap(a, [...batchShape, m, n], a.backend.kernels.matmul(handleOf(a, 'matmul'), handleOf(b, 'matmul'), p));
     },
     backward: (g, [a, b], _o, { transA, transB }, needs) => [

@@ -2,7 +2,9 @@
 // same seed. Generator: xoshiro128** (Blackman & Vigna), seeded through splitmix32.
 
 import { fromHost, type CreateOptions } from './create.js';
+import { assertFits } from './capacity.js';
 import { allocHost } from './dtype.js';
+import { getBackend } from './state.js';
 import { assertValidShape, sizeOf, type Shape } from './shape.js';
 import { assertSeed } from './seed.js';
 import type { Tensor } from './tensor.js';
@@ -114,6 +116,7 @@ export function seedFor(options: { seed?: number }): number {
 
 export function randn(shape: Shape, options: RandomOptions = {}): Tensor {
   assertValidShape('randn', shape);
+  assertFits('randn', options.backend ?? getBackend(), options.dtype ?? 'float64', shape, 2);
   const rng = new Rng(seedFor(options));
   const host = allocHost('float64', sizeOf(shape), 'randn', shape);
   for (let i = 0; i < host.length; i++) host[i] = rng.normal();
@@ -122,6 +125,7 @@ export function randn(shape: Shape, options: RandomOptions = {}): Tensor {
 
 export function rand(shape: Shape, options: RandomOptions = {}): Tensor {
   assertValidShape('rand', shape);
+  assertFits('rand', options.backend ?? getBackend(), options.dtype ?? 'float64', shape, 2);
   const rng = new Rng(seedFor(options));
   const host = allocHost('float64', sizeOf(shape), 'rand', shape);
   for (let i = 0; i < host.length; i++) host[i] = rng.uniform();

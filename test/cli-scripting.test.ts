@@ -114,7 +114,7 @@ t.test('bench runners: --help lists the names and is aligned; an unknown flag ex
     // a bad flag is refused before any benchmark (or Chromium) starts
     const bad = node(script, ['--dimz', '4'], { RELGRAD_BENCH_RESULTS: join(dir, 'never') });
     t.equal(bad.code, 2, `${runner} --dimz exits 2`);
-    t.match(bad.stderr, /unknown flag --dimz \(see (npm run bench\S* --|node dist\/bench\/\S+\.js) --help\)/, `${runner}: ${bad.stderr.trim()}`);
+    t.match(bad.stderr, /unknown flag --dimz \((did you mean --dims\? )?see (npm run bench\S* --|node dist\/bench\/\S+\.js) --help\)/, `${runner}: ${bad.stderr.trim()}`);
     t.notOk(existsSync(join(dir, 'never')), 'nothing written');
     if (runner === 'gemm' || runner === 'gpu-paths') continue; // no --dims
     t.match(help.stdout, /--dims <n,n,…>/);

@@ -79,6 +79,64 @@ t.test('arena: views are recognised across a grow; collected views are freed', a
   t.equal(big[199_999], -1, 'live views keep their contents');
 });
 
+t.test('arena: a soft limit, raised a turn later for blocks still in use (issue 22, smaller)', async (t) => {
+  const turn = () => new Promise((ok) => setTimeout(ok, 5));
+  const memory = sharedMemory(1, 256);
+  const arena = new SharedArena(memory, 0, 256 * PAGE, 1 << 20);
+  const block = 64 * 1024;
+  const held: number[] = [];
+  for (let i = 0; i < 64; i++) {
+    const at = arena.allocBytes(block);
+    if (at !== undefined) held.push(at);
+  }
+  // a loop that never yields gets 1 MiB of blocks, the rest falls back to ordinary arrays
+  t.equal(held.length, 16, 'the blocks up to the soft limit');
+  t.ok(arena.memoryBytes <= (1 << 20) + SLACK + PAGE, `memory ${arena.memoryBytes} stays within the soft limit and slack`);
+  await turn();
+  // still in use a turn later: the limit becomes 2 × 1 MiB
+  for (let i = 0; i < 64; i++) {
+    const at = arena.allocBytes(block);
+    if (at !== undefined) held.push(at);
+  }
+  t.equal(held.length, 32, 'raised to twice the bytes in use');
+  for (const at of held) arena.release(at);
+  t.equal(arena.bytesInUse, 0);
+  await turn();
+  t.ok(arena.memoryBytes <= (2 << 20) + SLACK + PAGE, `memory ${arena.memoryBytes}: never past what was in use`);
+  // garbage: views dropped without release are freed by the collector, and the limit stays
+  let views = 0;
+  for (let i = 0; i < 16; i++) if (arena.alloc('float64', block / 8) !== undefined) views++;
+  t.equal(views, 16, 'dropped views, within the limit');
+  await turn();
+  collectGarbage();
+  await turn();
+  t.equal(arena.bytesInUse, 0, 'collected views returned their blocks');
+  const limitBefore = arena.memoryBytes;
+  await turn();
+  t.equal(arena.memoryBytes, limitBefore, 'no growth from garbage');
+});
+
+t.test('threaded tier: a loop of 64×64 products\' outputs without dispose stays within the arena\'s soft limit', async (t) => {
+  const small = createThreadedGemm({ threads: 2, arenaBytes: 4 << 20 });
+  if (!small) {
+    t.pass('no threaded tier here (fewer than 2 cores or no shared memory)');
+    return;
+  }
+  t.teardown(() => small.close());
+  const start = small.arena.memoryBytes;
+  let placed = 0;
+  // 2000 outputs of 64×64 float64 (32 KiB each, 62.5 MiB in all), none released, no turn taken
+  for (let i = 0; i < 2000; i++) if (small.alloc('float64', 64 * 64) !== undefined) placed++;
+  t.equal(placed, 128, '4 MiB of them in the arena, the rest ordinary arrays');
+  t.ok(small.arena.memoryBytes <= start + (4 << 20) + SLACK + PAGE, `shared memory ${small.arena.memoryBytes} bytes (started at ${start})`);
+  // the old behaviour, for contrast: with the whole maximum as the soft limit the memory grows with the loop
+  const unbounded = createThreadedGemm({ threads: 2, arenaBytes: 2 ** 30 });
+  if (!unbounded) return;
+  t.teardown(() => unbounded.close());
+  for (let i = 0; i < 2000; i++) unbounded.alloc('float64', 64 * 64);
+  t.ok(unbounded.arena.memoryBytes > 60 * 2 ** 20, `without a soft limit: ${unbounded.arena.memoryBytes} bytes`);
+});
+
 t.test('the thread count is capped where the control words and job slots end', async (t) => {
   const many = createThreadedGemm({ threads: 40 });
   if (many) {

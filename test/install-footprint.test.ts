@@ -4,7 +4,7 @@
 // package cannot be resolved, fails with an error naming the package and the install command.
 
 import t from 'tap';
-import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +12,12 @@ import { build } from 'esbuild';
 import { OPTIONAL_PACKAGES, installCommand, type OptionalPackage } from '../backends/optional.js';
 
 interface PackageJson {
+  scripts: Record<string, string>;
+  repository?: { type?: string; url?: string };
+  homepage?: string;
+  bugs?: { url?: string };
+  keywords?: string[];
+  sideEffects?: boolean | string[];
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
   peerDependencies: Record<string, string>;
@@ -61,4 +67,58 @@ t.test('a missing optional package: the error names it and the install command',
     t.ok(messages[feature].includes(`needs the npm package '${name}'`), `${feature}: names '${name}'`);
     t.ok(messages[feature].includes(installCommand(name)), `${feature}: says '${installCommand(name)}'`);
   }
+});
+
+interface PackResult {
+  files: { path: string; size: number }[];
+  size: number;
+  unpackedSize: number;
+}
+
+t.test('npm pack: LICENSE, metadata, the docs and tools the README and --help name, no install script', async (t) => {
+  // --ignore-scripts: list what is packed from the dist/ this test run built, without rebuilding
+  const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8', timeout: 120_000 });
+  t.equal(r.status, 0, r.stderr.slice(-500));
+  const [pack] = JSON.parse(r.stdout) as PackResult[];
+  const packed = new Set(pack.files.map((f) => f.path));
+
+  t.ok(packed.has('LICENSE'), 'LICENSE is packed');
+  const license = readFileSync('LICENSE', 'utf8');
+  t.match(license, /^MIT License\n\nCopyright \(c\) 2026 the relgrad authors\n/);
+  t.equal((pkg as PackageJson & { license: string }).license, 'MIT', 'package.json says MIT too');
+
+  t.equal(pkg.repository?.url, 'git+https://github.com/relgrad/relgrad.git');
+  t.equal(pkg.homepage, 'https://github.com/relgrad/relgrad#readme');
+  t.equal(pkg.bugs?.url, 'https://github.com/relgrad/relgrad/issues');
+  t.ok((pkg.keywords ?? []).includes('normalizing-flows'), 'keywords');
+
+  // npm runs these on the consumer's machine at install time; the build runs on prepack instead
+  for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) t.notOk(hook in pkg.scripts, `no '${hook}' script`);
+  t.equal(pkg.scripts.prepack, 'tsc -p tsconfig.json', 'built before packing');
+
+  // every relative docs/ and tools/ path the README names (not inside an absolute URL), and the one export --help names
+  const readme = readFileSync('README.md', 'utf8');
+  const named = new Set([...readme.matchAll(/(?<![\w/.])((?:docs|tools)\/[\w./-]*\w)/g)].map((m) => m[1]).filter((p) => !p.endsWith('/')));
+  const help = readFileSync('flow/cli/interchange.ts', 'utf8');
+  for (const m of help.matchAll(/see (docs\/[\w.-]+\.md)/g)) named.add(m[1]);
+  t.ok(named.has('docs/layers.md') && named.has('docs/interchange.md') && named.has('tools/relgrad_flow.py'), `found the README's links (${[...named].join(', ')})`);
+  for (const path of named) {
+    // tools/launch.ts is the repository's test launcher, named in the README's layout table only
+    if (path === 'tools/launch.ts') continue;
+    t.ok(packed.has(path), `${path} is packed`);
+  }
+  // images in the README are absolute links to the repository (not shipped: they would double the size)
+  for (const m of readme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) t.match(m[1], /^https:\/\/raw\.githubusercontent\.com\/relgrad\/relgrad\//, `image ${m[1]}`);
+  // the docs link each other: every relative .md link inside a packed doc is packed
+  for (const doc of [...packed].filter((p) => /^docs\/[\w-]+\.md$/.test(p))) {
+    for (const m of readFileSync(doc, 'utf8').matchAll(/\]\(([\w-]+\.md)(#[\w-]*)?\)/g)) t.ok(packed.has(`docs/${m[1]}`), `${doc} → docs/${m[1]} is packed`);
+  }
+
+  // sideEffects: the modules that do something when imported (the root hands the engine its
+  // backends; the CLI and the render child run), built and sources (bundles of this repository's
+  // sources, e.g. test/optional/missing-entry.ts, must keep index.ts's provideBackends call)
+  const effects = ['index', 'flow/cli/main', 'flow/figure/render-child'];
+  t.same(pkg.sideEffects, [...effects.map((m) => `./dist/${m}.js`), ...effects.map((m) => `./${m}.ts`)]);
+  for (const m of effects) t.ok(packed.has(`dist/${m}.js`) && existsSync(`${m}.ts`), `dist/${m}.js is packed`);
+  t.notOk([...packed].some((p) => p.startsWith('test/') || p.startsWith('dist/test/') || p.startsWith('bench/')), 'no tests or benchmarks');
 });

@@ -36,6 +36,11 @@ export interface CpuBackendOptions {
    * bundles without it do not carry ml-matrix).
    */
   lu?: 'blocked' | (LuKernels & { name: string });
+  /**
+   * Bytes one tensor may take (creation counts the host copy too); larger ones are refused
+   * before allocating. Default: the host's memory (os.totalmem, or the cgroup limit).
+   */
+  maxBytes?: number;
 }
 
 function matmul(gemm: Gemm, a: TypedArray, b: TypedArray, p: MatmulParams, alloc: Alloc): TypedArray {
@@ -67,6 +72,10 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
     shared = choice.elementwise;
     kernel = choice.kernel;
     place = choice.place;
+  }
+  const maxBytes = options.maxBytes;
+  if (maxBytes !== undefined && !(Number.isFinite(maxBytes) && maxBytes > 0)) {
+    throw new Error(`createCpuBackend: maxBytes must be a positive number of bytes, got ${String(maxBytes)}`);
   }
   const lu = options.lu ?? 'blocked';
   if (lu !== 'blocked' && (typeof lu !== 'object' || lu === null || typeof lu.solve !== 'function' || typeof lu.inv !== 'function' || typeof lu.slogdet !== 'function')) {
@@ -110,6 +119,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
   return {
     name: 'cpu',
     defaultDtype: 'float64',
+    ...(maxBytes === undefined ? {} : { maxBytes }),
     describe: () => ({
       name: 'cpu',
       implementation: `typed arrays; gemm: ${gemmName}${kernel ? ` [${kernel}]` : ''}; LU: ${luName}`,

@@ -155,6 +155,9 @@ export async function commandInfo(argv: string[]): Promise<void> {
     } catch (err) {
       throw new Error(`relgrad info: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
     }
+    if (ext === '.npz' && !(bytes.length >= 2 && bytes[0] === 0x50 && bytes[1] === 0x4b)) {
+      throw new Error(`relgrad info: ${path}: not a .npz file (${bytes.length === 0 ? 'empty, 0 bytes' : 'no ZIP signature'})`);
+    }
     const f = decodeFlow(bytes, path);
     console.log(JSON.stringify(modelInfo(path, { config: f.config, params: { W: f.W, b: f.b, layers: f.layers } }, ext === '.npz' ? 'npz' : 'safetensors'), null, 2));
     return;

@@ -20,14 +20,14 @@ import { train, type ProgressEvent } from '../train.js';
 import { ACTIVATIONS } from '../activations.js';
 import { BASES } from '../bases.js';
 import type { HostMatrix } from '../data/dataset.js';
-import { flagTable, parseOrAnswer, UsageError, type FlagSpec, type FlagValues } from './args.js';
+import { closest, flagTable, parseOrAnswer, UsageError, type FlagSpec, type FlagValues } from './args.js';
 import { DATASET_VALUES, resolveDataset } from './datasets.js';
 import { outputFor, type Output } from './output.js';
 import { createProgress } from './progress.js';
 import { packageVersion } from './version.js';
 import { fitGaussianFlow } from '../baselines/gaussian.js';
 import { assertFittable, fitStandardization, scaleWarning, standardize, standardizationLogDet, unstandardizeInPlace } from '../data/fit-checks.js';
-import { writeSamplesPicture, writeTrainingPictures } from './pictures.js';
+import { assertSamplesPictureFits, writeSamplesPicture, writeTrainingPictures } from './pictures.js';
 import { commandExport, commandInfo } from './interchange.js';
 import { experimentPaths, runExperiment } from '../experiment.js';
 import { deepStack } from '../layers/specs.js';
@@ -393,6 +393,7 @@ async function commandSample(argv: string[]): Promise<void> {
   const n = num(flags, 'n');
   const seed = num(flags, 'seed');
   if (/\.png$/i.test(out)) {
+    assertSamplesPictureFits(n, flow.dim);
     const { x, maxResidual } = flow.sample(n, { seed });
     const host = hostOf(flow, x);
     if (scaling !== null) unstandardizeInPlace(host, scaling);
@@ -589,7 +590,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   const run = COMMANDS[command];
   try {
-    if (run === undefined) throw new UsageError(`relgrad: unknown command '${command}' (expected train, eval, sample, experiment, export or info)`);
+    if (run === undefined) {
+      const guess = closest(command, Object.keys(COMMANDS));
+      throw new UsageError(`relgrad: unknown command '${command}' (${guess === undefined ? '' : `did you mean '${guess}'? `}expected train, eval, sample, experiment, export or info)`);
+    }
     await run(rest);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {

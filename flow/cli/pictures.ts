@@ -3,6 +3,7 @@
 // samples (a scatter, or an MNIST digit grid), curve (train/validation loss, best epoch marked).
 
 import { join } from 'node:path';
+import { formatBytes, hostMemory } from '../../engine/capacity.js';
 import { tidy } from '../../engine/scope.js';
 import type { HostMatrix } from '../data/dataset.js';
 import { mnistToPixels } from '../data/mnist.js';
@@ -28,6 +29,28 @@ function digitsFigure(x: HostMatrix<Float64Array>, title: string): string {
     text((w + 40) / 2, 28, title, { size: 15, anchor: 'middle' }),
     el('image', { x: 20, y: 44, width: w, height: h, style: 'image-rendering:pixelated', href: `data:image/png;base64,${png.toString('base64')}` }),
   ], { title });
+}
+
+/**
+ * Estimated peak bytes of a samples picture of `rows` rows: a picture holds every row at once,
+ * ~6 float64 copies of a row (the draw, the Newton iterates, the host copy, the pixels) plus
+ * ~300 bytes of SVG text per point (the audit measured ~390 bytes a row at dim 2).
+ */
+export function samplesPictureBytes(rows: number, dim: number): number {
+  return rows * (48 * dim + 300);
+}
+
+/**
+ * Refuses, before sampling, a picture of `rows` rows that cannot fit in memory (naming the
+ * estimate and the host's memory); .csv and .npy outputs stream in bounded memory instead.
+ */
+export function assertSamplesPictureFits(rows: number, dim: number, memory = hostMemory()): void {
+  const bytes = samplesPictureBytes(rows, dim);
+  if (memory === undefined || bytes <= memory.bytes) return;
+  throw new Error(
+    `sample: a picture of --n ${rows} samples of dim ${dim} needs about ${formatBytes(bytes)} of memory (all rows are held at once), ` +
+      `more than ${formatBytes(memory.bytes)}, ${memory.source}; lower --n, or write --out samples.csv or samples.npy (streamed in bounded memory)`,
+  );
 }
 
 /** Writes `file` (.png) and its .svg: a scatter on axes for 2-D flows, a digit grid for MNIST. */

@@ -42,6 +42,12 @@ export interface DecodedSafetensors {
 }
 
 export function decodeSafetensors(bytes: Uint8Array, file: string): DecodedSafetensors {
+  if (bytes.length === 0) throw new Error(`${file}: empty file (0 bytes)`);
+  // 'PK': a ZIP archive (.npz) that a reader sent here, e.g. numpy.savez with no arrays
+  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b) {
+    const empty = bytes[2] === 0x05 && bytes[3] === 0x06;
+    throw new Error(`${file}: ${empty ? 'an empty .npz (a ZIP archive holding no arrays)' : 'a ZIP archive that does not start with an entry (not a .npz numpy.savez writes)'}`);
+  }
   if (bytes.length < 8) throw new Error(`${file}: not a safetensors file (shorter than its 8-byte header length)`);
   const n = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
   if (8 + n > bytes.length) throw new Error(`${file}: truncated safetensors header (${n} bytes announced)`);

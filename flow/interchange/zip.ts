@@ -89,7 +89,10 @@ export function writeStoredZip(entries: readonly ZipEntry[]): Uint8Array {
   return out;
 }
 
-/** Reads a ZIP of stored entries through its central directory, checking each CRC-32. */
+/**
+ * Reads a ZIP of stored entries through its central directory, checking each CRC-32; refuses
+ * duplicate entry names. An empty archive (only the end record) gives no entries.
+ */
 export function readStoredZip(bytes: Uint8Array, file: string): ZipEntry[] {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let end = -1;
@@ -104,6 +107,7 @@ export function readStoredZip(bytes: Uint8Array, file: string): ZipEntry[] {
   let p = v.getUint32(end + 16, true);
   const dec = new TextDecoder();
   const entries: ZipEntry[] = [];
+  const seen = new Map<string, number>();
   for (let i = 0; i < count; i++) {
     if (p + 46 > bytes.length || v.getUint32(p, true) !== 0x02014b50) throw new Error(`${file}: corrupt central directory (entry ${i})`);
     const method = v.getUint16(p + 10, true);
@@ -113,6 +117,10 @@ export function readStoredZip(bytes: Uint8Array, file: string): ZipEntry[] {
     const skip = nameLen + v.getUint16(p + 30, true) + v.getUint16(p + 32, true);
     const local = v.getUint32(p + 42, true);
     const name = dec.decode(bytes.subarray(p + 46, p + 46 + nameLen));
+    // numpy.load keeps the later of two same-named entries; an archive meant for relgrad is refused
+    const first = seen.get(name);
+    if (first !== undefined) throw new Error(`${file}: entry '${name}' appears twice (entries ${first} and ${i}); each array must be stored once`);
+    seen.set(name, i);
     if (method !== 0) throw new Error(`${file}: entry '${name}' is compressed (method ${method}); only stored entries are read`);
     if (v.getUint32(local, true) !== 0x04034b50) throw new Error(`${file}: entry '${name}': bad local header`);
     const start = local + 30 + v.getUint16(local + 26, true) + v.getUint16(local + 28, true);

@@ -13,6 +13,14 @@
 // Storage handed to the engine is freed by the engine (dispose → pool) and, once no pool keeps
 // it, by a FinalizationRegistry when the view is collected. A view of this memory is recognised
 // by its buffer: every SharedArrayBuffer this memory has returned is remembered.
+//
+// A WebAssembly.Memory never shrinks, and V8 does not count its pages as memory pressure, so a
+// loop that drops tensors without dispose (and never yields, so no finalizer runs) would fill it
+// to `maxBytes` and keep that resident for the life of the process. The arena therefore grows
+// only up to a soft limit (`initialBytes`); past it alloc() says no (ordinary arrays, which V8's
+// collector does see, take over) and a timer is set: one event-loop turn later, when finalizers
+// had their chance, the limit becomes max(limit, 2 × bytes still in use), up to `maxBytes`. A
+// program whose live tensors need more memory thus gets it a turn later; garbage does not.
 
 import type { DType, TypedArray } from '../../../engine/dtype.js';
 import { PAGE } from '../wasm/kernel.js';
@@ -38,14 +46,32 @@ export class SharedArena {
   private readonly collected = new FinalizationRegistry<number>((at) => this.release(at));
   private top: number;
   private used = 0;
+  /** The top may not pass this (see the header); raised a turn after it was reached. */
+  private soft: number;
+  private raising = false;
 
-  /** Manages [start, maxBytes − SLACK) of `memory` (a shared memory). */
-  constructor(memory: WebAssembly.Memory, start: number, maxBytes: number) {
+  /**
+   * Manages [start, maxBytes − SLACK) of `memory` (a shared memory), growing past
+   * start + `initialBytes` (default: no soft limit) only as the header describes.
+   */
+  constructor(memory: WebAssembly.Memory, start: number, maxBytes: number, initialBytes = maxBytes) {
     this.memory = memory;
     this.start = Math.ceil(start / ALIGN) * ALIGN;
     this.limit = maxBytes - SLACK;
+    this.soft = Math.min(this.limit, this.start + initialBytes);
     this.top = this.start;
     this.buffers.add(memory.buffer);
+  }
+
+  /** After one event-loop turn: room for twice the bytes still in use (at most the maximum). */
+  private raiseLater(): void {
+    if (this.raising || this.soft >= this.limit || typeof setTimeout !== 'function') return;
+    this.raising = true;
+    const timer = setTimeout(() => {
+      this.raising = false;
+      this.soft = Math.min(this.limit, Math.max(this.soft, this.start + 2 * this.used));
+    }, 0) as { unref?: () => void };
+    timer.unref?.();
   }
 
   /** Whether a typed array is a view of this memory (any of its buffers). */
@@ -76,7 +102,10 @@ export class SharedArena {
     }
     // from the top (release() never leaves a free block touching it)
     const at = this.top;
-    if (at + size > this.limit) return undefined;
+    if (at + size > this.soft) {
+      this.raiseLater();
+      return undefined;
+    }
     this.top = at + size;
     const need = this.top + SLACK;
     const have = this.memory.buffer.byteLength;
@@ -149,5 +178,10 @@ export class SharedArena {
   /** Bytes in blocks now (tests, describe). */
   get bytesInUse(): number {
     return this.used;
+  }
+
+  /** Bytes of the shared memory: its high-water mark, resident until the process ends. */
+  get memoryBytes(): number {
+    return this.memory.buffer.byteLength;
   }
 }

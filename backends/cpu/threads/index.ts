@@ -33,6 +33,11 @@ export const DEFAULT_MIN_FLOPS = 5e6;
 export const SPIN_MS = 0.3;
 /** Maximum size of the shared memory (1 GiB); larger products run on one thread. */
 const MAX_PAGES = 16384;
+/**
+ * Where the arena's soft limit starts (arena.ts): room for a D = 784 flow's parameters, Adam
+ * moments and a step's temporaries; more is given a turn later to tensors that stay in use.
+ */
+export const DEFAULT_ARENA_BYTES = 256 * 2 ** 20;
 const CTRL_BYTES = 4096;
 
 export interface ThreadedGemmOptions {
@@ -41,6 +46,8 @@ export interface ThreadedGemmOptions {
   /** Products of fewer flops (2·m·n·k) run on the calling thread. */
   minFlops?: number;
   tiles?: GemmTiles;
+  /** The arena's initial soft limit in bytes (default DEFAULT_ARENA_BYTES); see arena.ts. */
+  arenaBytes?: number;
 }
 
 /** Element-wise passes shorter than this stay on the calling thread (a hand-off costs tens of µs, more when the machine is busy). */
@@ -62,6 +69,8 @@ export interface ThreadedGemm {
   sumAll: (x: TypedArray) => number | undefined;
   threads: number;
   minFlops: number;
+  /** The allocator over the shared memory (bytesInUse, memoryBytes: for tests and leak checks). */
+  arena: SharedArena;
   /** Ends the workers now (they are unref'ed anyway); the GEMM then runs on one thread. */
   close: () => Promise<void>;
 }
@@ -110,7 +119,7 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     return undefined; // no threads proposal (shared memory) in this engine
   }
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
-  const arena = new SharedArena(memory, dataStart, MAX_PAGES * PAGE);
+  const arena = new SharedArena(memory, dataStart, MAX_PAGES * PAGE, options.arenaBytes ?? DEFAULT_ARENA_BYTES);
   const resident = (x: TypedArray): boolean => arena.owns(x);
   const single: Gemm = (g) => runGemm(exports, memory, CTRL_BYTES, tiles, g, resident);
 
@@ -407,5 +416,5 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     for (let i = vectors * lanes; i < x.length; i++) total += x[i];
     return total;
   };
-  return { gemm, activation, adam, alloc, sumAll, threads, minFlops, close };
+  return { gemm, activation, adam, alloc, sumAll, threads, minFlops, close, arena };
 }

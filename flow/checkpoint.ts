@@ -58,18 +58,20 @@ function encode(a: Float64Array, precision: Precision): string {
 }
 
 function decode(s: unknown, precision: Precision, expected: number, what: string, path: string): Float64Array {
-  if (typeof s !== 'string') throw new Error(`checkpoint ${path}: ${what} is missing`);
+  if (typeof s !== 'string') throw new Error(`checkpoint ${path}: field ${what} is missing`);
+  if (s.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) throw new Error(`checkpoint ${path}: field ${what} is not valid base64`);
   const buf = Buffer.from(s, 'base64');
   const width = precision === 'float64' ? 8 : 4;
+  if (buf.length % width !== 0) throw new Error(`checkpoint ${path}: field ${what} holds ${buf.length} bytes, not a whole number of ${precision} values (${width} bytes each)`);
   if (buf.length !== expected * width) {
-    throw new Error(`checkpoint ${path}: ${what} holds ${buf.length / width} values, the config implies ${expected}`);
+    throw new Error(`checkpoint ${path}: field ${what} holds ${buf.length / width} values, the config implies ${expected}`);
   }
   const copy = new Uint8Array(buf.length);
   copy.set(buf);
   const typed = precision === 'float64' ? new Float64Array(copy.buffer) : new Float32Array(copy.buffer);
   const out = Float64Array.from(typed);
   for (let i = 0; i < out.length; i++) {
-    if (!Number.isFinite(out[i])) throw new Error(`checkpoint ${path}: ${what} has a non-finite value at index ${i}`);
+    if (!Number.isFinite(out[i])) throw new Error(`checkpoint ${path}: field ${what} has a non-finite value at index ${i}`);
   }
   return out;
 }
@@ -263,7 +265,10 @@ export async function loadCheckpoint(path: string, options: LoadCheckpointOption
     meta?: Record<string, unknown>;
   };
   const config = raw.config;
-  const precision = raw.precision === 'float32' ? 'float32' : 'float64';
+  if (raw.precision !== undefined && raw.precision !== 'float64' && raw.precision !== 'float32') {
+    throw new Error(`checkpoint ${path}: field "precision" is ${JSON.stringify(raw.precision)}; this relgrad reads "float64" and "float32"`);
+  }
+  const precision: Precision = raw.precision ?? 'float64';
   if (!config || !Number.isInteger(config.dim) || !Number.isInteger(config.layers)) {
     throw new Error(`checkpoint ${path}: config is missing dim/layers`);
   }

@@ -51,6 +51,14 @@ t.test('truncated, tampered, foreign and inconsistent files are refused', async 
   await t.rejects(Flow.load(join(dir, 'layers.json')), /params has 3 layers, the config describes 5/);
   writeFileSync(join(dir, 'type.json'), resigned(text, (p) => (((p.params as { layers: { type: string; spec: { type: string } }[] }).layers[0].spec.type = 'conv'))));
   await t.rejects(Flow.load(join(dir, 'type.json')), /params\.layers\[0\]: unknown layer type "conv"; the built-in types are dense, activation, affine, spline, leaky; for a user-defined type pass its definition/);
+  // a precision relgrad never writes, and parameters that are not base64 or not whole values, name the field
+  writeFileSync(join(dir, 'f16.json'), resigned(text, (p) => (p.precision = 'float16')));
+  await t.rejects(Flow.load(join(dir, 'f16.json')), /field "precision" is "float16"; this relgrad reads "float64" and "float32"/);
+  const layer0 = (p: Record<string, unknown>): Record<string, string> => (p.params as { layers: { params: Record<string, string> }[] }).layers[0].params;
+  writeFileSync(join(dir, 'b64.json'), resigned(text, (p) => (layer0(p).W = `${layer0(p).W.slice(0, -4)}AB$`)));
+  await t.rejects(Flow.load(join(dir, 'b64.json')), /field params\.layers\[0\]\.W is not valid base64/);
+  writeFileSync(join(dir, 'odd.json'), resigned(text, (p) => (layer0(p).W = Buffer.alloc(12).toString('base64'))));
+  await t.rejects(Flow.load(join(dir, 'odd.json')), /field params\.layers\[0\]\.W holds 12 bytes, not a whole number of float64 values \(8 bytes each\)/);
 });
 
 /** A checkpoint's text with its payload changed and the header's size and checksum recomputed. */

@@ -12,5 +12,6 @@ export { evaluate, logProbs, summarize, type Evaluation } from './evaluate.js';
 export { makeOptimizer, type Optimizer, type OptimizerName, type OptimizerOptions, type OptimizerState } from './optim.js';
 export { fitGaussianFlow } from './baselines/gaussian.js';
 export { toySplits, TOY_SETS, type ToyName } from './data/toy.js';
+export { trueLogDensity, ringsLogDensity, sineLogDensity } from './data/true-density.js';
 export { sampleMixture, mixtureLogDensity, type GaussianMixture } from './data/mixture.js';
 export type { Splits } from './data/dataset.js';

@@ -60,6 +60,7 @@ export { relativeGradient } from './gradients/relative.js';
 export { ordinaryGradient } from './gradients/ordinary.js';
 export { autodiffGradient } from './gradients/autodiff.js';
 export { toySplits, TOY_SETS, type ToyName } from './data/toy.js';
+export { trueLogDensity, ringsLogDensity, sineLogDensity } from './data/true-density.js';
 export { loadMatrix, splitMatrix, encodeNpy, parseNpy, readNpy } from './data/files.js';
 export { encodeNpyArray, type NpyArray } from './interchange/npy.js';
 export { writeStoredZip, readStoredZip, crc32, type ZipEntry } from './interchange/zip.js';

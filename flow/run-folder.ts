@@ -4,6 +4,7 @@
 import { linkSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processAlive } from './checkpoint.js';
+import { MANIFEST } from './run-files.js';
 
 export interface RunLock {
   readonly path: string;
@@ -94,7 +95,7 @@ function createLock(own: string, path: string): void {
   }
 }
 
-/** Entries of a run folder other than lock files and checkpoint temp files. */
+/** Entries of a run folder other than lock files, checkpoint temp files and the manifest of relgrad's files. */
 export function runEntries(folder: string): string[] {
   let names: string[];
   try {
@@ -102,5 +103,5 @@ export function runEntries(folder: string): string[] {
   } catch {
     return [];
   }
-  return names.filter((n) => !n.endsWith('.lock') && !/\.lock\.\d+\.tmp(\.stale)?$/.test(n) && !/\.tmp-\d+-\d+$/.test(n)).sort();
+  return names.filter((n) => n !== MANIFEST && !n.endsWith('.lock') && !/\.lock\.\d+\.tmp(\.stale)?$/.test(n) && !/\.tmp-\d+-\d+$/.test(n)).sort();
 }

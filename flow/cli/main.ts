@@ -10,7 +10,9 @@ import { dirname, join, resolve } from 'node:path';
 import { setBackend } from '../../index.js';
 import { tidy } from '../../engine/scope.js';
 import { loadCheckpoint, removeStaleTemps, type Checkpoint } from '../checkpoint.js';
-import { acquireLock, runEntries } from '../run-folder.js';
+import { acquireLock } from '../run-folder.js';
+import { recordWritten } from '../run-files.js';
+import { prepareTrainFolder } from './train-folder.js';
 import { checkResume, runRecordOf, type RunRecord } from '../run-record.js';
 import { MAX_SEED } from '../../engine/seed.js';
 import type { FlowConfig } from '../config.js';
@@ -208,9 +210,6 @@ function refuseIgnored(command: string, given: Set<string>, st: RunSettings): vo
   }
 }
 
-/** Files a run writes at its end: --force removes them, and so does a resume (they describe an earlier epoch). */
-const isRunOutput = (f: string): boolean => f === 'model.json' || /^(figure|density|samples|curve)\.(png|svg)$/.test(f);
-
 const TRAIN_SUMMARY = 'Trains a flow by maximum likelihood (by default the deep model, started at the Gaussian fitted to the training rows) and writes a checkpoint, a JSONL log and pictures; ' +
   'reports the test log-likelihood next to the full-covariance Gaussian fitted to the same training split.';
 
@@ -264,23 +263,16 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
     const { mismatches } = checkResume(resume, { config: flow.config, dataset: run.dataset, optimizer: run.optimizer });
     if (mismatches.length > 0) throw new Error(`train: cannot resume: the settings differ from the checkpoint's: ${mismatches.join('; ')}`);
   }
-  const entries = runEntries(out);
   const continuing = resumeFrom !== undefined && resolve(dirname(resumeFrom)) === out;
   if (continuing && flags.force === true) {
     throw new UsageError(`relgrad train: --resume continues the run in ${out} and --force would replace it; give one`);
   }
-  if (entries.length > 0 && !continuing && flags.force !== true) {
-    throw new UsageError(
-      `relgrad train: ${out} already holds a run (${entries.join(', ')}): pass --resume ${checkpointPath} to continue it, ` +
-        `--force to replace it, or another --out`,
-    );
+  // only files a relgrad run wrote are removed; a user's file in the way stops the run here
+  prepareTrainFolder({ out, continuing, force: flags.force === true, notice });
+  if (!resume) {
+    writeFileSync(logPath, '');
+    recordWritten(out, [logPath]);
   }
-  const stale = entries.filter((f) => isRunOutput(f) || (!continuing && (f === 'checkpoint.json' || f === 'log.jsonl')));
-  if (stale.length > 0 && (continuing || flags.force === true)) {
-    for (const f of stale) rmSync(join(out, f), { force: true });
-    notice(`${continuing ? 'continuing' : 'replacing (--force)'} the run in ${out}: removed ${stale.join(', ')}${continuing ? ' (they described an earlier epoch; rewritten when this run ends)' : ''}`);
-  }
-  if (!resume) writeFileSync(logPath, '');
   const runMeta = { dataset, seed, limit: st.limit ?? null, kind: data.kind, run };
   // a bar on a terminal's stderr, else plain periodic lines (see progress.ts)
   const progress = createProgress({ epochs: num(flags, 'epochs') });
@@ -330,6 +322,7 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
   await flow.save(finalPath, { precision: flags.float32 ? 'float32' : 'float64', meta: { ...runMeta, test, result: { ...result, history: undefined } } });
   // each PNG has its SVG beside it: figure (data | density | samples), density, samples, curve
   const pictures = await writeTrainingPictures(out, { flow, train: data.train, history: result.history, bestEpoch: result.bestEpoch, name: dataset, seed });
+  recordWritten(out, pictures.flatMap((png) => [png, png.replace(/\.png$/, '.svg')]));
   output.result({
     dataset, testLogLikelihood: test.mean, err: test.err, n: test.n,
     gaussianTestLogLikelihood: gaussian.mean, gaussianErr: gaussian.err,
@@ -476,7 +469,8 @@ const EXPERIMENT_FLAGS: Record<string, FlagSpec> = {
   resume: { type: 'string', help: 'resume from this training checkpoint (default: <out>/<dataset>-checkpoint.json when it exists)', placeholder: 'file' },
   float32: { type: 'boolean', help: 'store the model\'s parameters as float32 (--no-float32: float64)', default: true },
   'no-gaussian': { type: 'boolean', help: 'skip the full-covariance Gaussian baseline', default: false },
-  fresh: { type: 'boolean', help: 'ignore (and replace) an existing checkpoint in the results folder', default: false },
+  fresh: { type: 'boolean', help: 'start over: ignore an existing checkpoint of this data set in the results folder (replacing it needs --force)', default: false },
+  force: { type: 'boolean', help: 'replace this data set\'s checkpoint, model and results in the results folder (only files a relgrad run wrote)', default: false },
   json: JSON_FLAG,
 };
 
@@ -514,6 +508,8 @@ async function commandExperiment(argv: string[]): Promise<void> {
     outDir,
     resume: false,
     resumeFrom: resume,
+    resumePath: resume === undefined ? undefined : resumeFrom ?? experimentPaths(outDir, dataset).checkpoint,
+    force: flags.force === true,
     dataRecord: { splitSeed: seed, limit: limit ?? null, header: st.header },
     precision: flags.float32 === false ? 'float64' : 'float32',
     gaussianBaseline: !flags['no-gaussian'],

@@ -49,6 +49,8 @@ export interface ExperimentOptions {
    * continue them; only files a relgrad run wrote are removed (flow/run-files.ts), others refused
    */
   force?: boolean;
+  /** stops training between batches (see train's signal); the checkpoint keeps the last epoch */
+  signal?: AbortSignal;
   /** what the data is (split seed, limit): recorded in the checkpoint and compared on resume */
   dataRecord?: Partial<DatasetRecord>;
   /** precision of the saved model's parameters (default float32) */
@@ -134,6 +136,7 @@ function replaceEarlierFiles(o: ExperimentOptions, paths: ReturnType<typeof expe
   if (other.length > 0) {
     throw new Error(`experiment: ${o.outDir} holds ${other.join(', ')}, which no relgrad run wrote (recognised by content, not name) and which this run would write over: move them away or choose another --out`);
   }
+  if (continuing) return;
   if (o.force !== true) {
     throw new Error(`experiment: ${o.outDir} already holds results of ${o.dataset} (${names.join(', ')}): pass --force to replace them, or another --out`);
   }
@@ -151,7 +154,8 @@ async function runLocked(o: ExperimentOptions, paths: ReturnType<typeof experime
   // the flow is built from this run's settings; train() refuses a checkpoint that disagrees with them
   const flow = Flow.create(o.flow);
   const dataset = { ...o.dataRecord, name: o.dataset, rows: { train: null, validation: null, test: o.data.test.rows } };
-  const result = await train(flow, { train: o.data.train, validation: o.data.validation }, { ...o.train, checkpointPath, resume, dataset, onProgress: o.onProgress, onNotice: notice });
+  const result = await train(flow, { train: o.data.train, validation: o.data.validation }, { ...o.train, checkpointPath, resume, dataset, onProgress: o.onProgress, onNotice: notice, signal: o.signal });
+  o.signal?.throwIfAborted();
   const phase = o.onPhase ?? (() => {});
   phase(`evaluating the flow on ${o.data.test.rows} test rows…`);
   const test = evaluate(flow, o.data.test);

@@ -3,11 +3,12 @@
 // either way only files a relgrad run wrote (by content: flow/run-files.ts) are removed, and a
 // file of the user's that the run would write over stops it before anything changes.
 
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MANIFEST, ownership, relgradWrote } from '../run-files.js';
 import { runEntries } from '../run-folder.js';
 import { UsageError } from './args.js';
+import { Interrupted } from './interrupt.js';
 
 /** Files a run writes at its end: a resume removes them (they describe an earlier epoch). */
 const isEndProduct = (f: string): boolean => f === 'model.json' || /^(figure|density|samples|curve)\.(png|svg)$/.test(f);
@@ -52,4 +53,25 @@ export function prepareTrainFolder(f: TrainFolder): void {
     f.notice(`${f.continuing ? 'continuing' : 'replacing (--force)'} the run in ${f.out}: removed ${removed.join(', ')}${f.continuing ? ' (they described an earlier epoch; rewritten when this run ends)' : ''}`);
   }
   if (!f.continuing && other.length > 0) f.notice(`kept ${other.join(', ')} in ${f.out} (not written by relgrad)`);
+}
+
+/**
+ * A training run stopped by a signal, as an Interrupted that says what is kept: the checkpoint of
+ * the last completed epoch (`epoch`, 0: none) and how to resume it. Other errors pass unchanged.
+ */
+export function interruptedTraining(err: unknown, checkpointPath: string, epoch: number): unknown {
+  if (!(err instanceof Interrupted)) return err;
+  const kept = epoch > 0
+    ? `the checkpoint of epoch ${epoch} is ${checkpointPath}: continue with relgrad train --resume ${checkpointPath}`
+    : 'no epoch was completed, so there is no checkpoint to resume (start again with --force)';
+  return new Interrupted(err.signal, `train: interrupted by ${err.signal}; ${kept}`);
+}
+
+/** interruptedTraining for `experiment`, whose next run with the same flags resumes on its own. */
+export function interruptedExperiment(err: unknown, checkpointPath: string): unknown {
+  if (!(err instanceof Interrupted)) return err;
+  const kept = existsSync(checkpointPath)
+    ? `the checkpoint of the last completed epoch is ${checkpointPath}: the same command resumes it`
+    : 'no epoch was completed, so there is no checkpoint to resume';
+  return new Interrupted(err.signal, `experiment: interrupted by ${err.signal}; ${kept}`);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The relgrad command line: train, eval, sample. Exit status 0 on success, 2 on a usage error
-// (unknown flag, bad value), 1 on any other error; every error says what was wrong.
+// (unknown flag, bad value), 128 + n when signal n stopped the work, 1 on any other error; every
+// error says what was wrong (under --json also as one JSON document on stdout: failure.ts).
 
 import { mkdirSync, writeFileSync, appendFileSync, existsSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -60,6 +60,9 @@ export async function writeSampleFile(s: SampleFile): Promise<number> {
   }
   const partial = `${out}.partial-${process.pid}`;
   const fd = openExclusive(partial);
+  // a second signal exits at once: the partial file goes then too
+  const removePartial = (): void => rmSync(partial, { force: true });
+  process.on('exit', removePartial);
   let open = true;
   let maxResidual = 0;
   let written = 0;
@@ -98,6 +101,8 @@ export async function writeSampleFile(s: SampleFile): Promise<number> {
       throw new Interrupted(err.signal, `sample: interrupted by ${err.signal} after ${written} of ${n} rows; removed ${partial} (${out} not written)`);
     }
     throw err;
+  } finally {
+    process.off('exit', removePartial);
   }
   return maxResidual;
 }

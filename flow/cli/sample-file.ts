@@ -32,6 +32,7 @@ function freeDiskBytes(folder: string): number {
   }
 }
 
+/** What writeSampleFile draws and where it writes. */
 export interface SampleFile {
   flow: Flow;
   n: number;

@@ -16,6 +16,7 @@ const isEndProduct = (f: string): boolean => f === 'model.json' || /^(figure|den
 /** Every name `train` writes into its folder (the lock and checkpoint temp files aside). */
 const isTrainOutput = (f: string): boolean => isEndProduct(f) || f === 'checkpoint.json' || f === 'log.jsonl';
 
+/** The folder `train` writes into and how the run relates to what is there. */
 export interface TrainFolder {
   /** the output folder (resolved) */
   out: string;

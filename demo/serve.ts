@@ -26,23 +26,41 @@ export async function startDemo(port = 8080): Promise<{ url: string; server: Ser
   const html = readFileSync(join(dir, 'index.html'), 'utf8');
   const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cache-Control': 'no-store' };
   const server = createServer((req, res) => {
-    if (req.url === '/' || req.url === '/index.html') res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' }).end(html);
-    else if (req.url === '/page.js') res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript; charset=utf-8' }).end(js);
+    // the path without its query string or fragment (`/?x=1` is the page)
+    const path = (req.url ?? '/').split(/[?#]/, 1)[0];
+    if (path === '/' || path === '/index.html') res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' }).end(html);
+    else if (path === '/page.js') res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript; charset=utf-8' }).end(js);
     else res.writeHead(404, headers).end('not found');
   });
   await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') fail(new Error(`demo: port ${port} on 127.0.0.1 is in use by another program: stop it, or pick another with --port N (0 picks a free one)`));
+      else if (err.code === 'EACCES') fail(new Error(`demo: port ${port} needs privileges on this system: pick one above 1023 with --port N`));
+      else fail(err);
+    });
     server.listen(port, '127.0.0.1', ok);
   });
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
 }
 
-async function main(argv: string[]): Promise<void> {
+const USAGE = 'usage: npm run demo [-- --port N]';
+
+/** --port's value: an integer in [0, 65535] (0 picks a free port). */
+function parsePort(raw: string | undefined): number {
+  if (raw === undefined || raw.startsWith('--')) throw new Error(`demo: --port needs a value (${USAGE})`);
+  const port = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(port <= 65535)) throw new Error(`demo: --port must be an integer from 0 to 65535 (0 picks a free one), got '${raw}'`);
+  return port;
+}
+
+/** The command line of `npm run demo`, exported for its test. */
+export async function main(argv: string[]): Promise<void> {
   let port = 8080;
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--port' && argv[i + 1] !== undefined && /^\d+$/.test(argv[i + 1])) port = Number(argv[++i]);
-    else if (argv[i] === '--help') return void console.log('usage: npm run demo [-- --port N]   (serves the live training page on 127.0.0.1)');
-    else throw new Error(`demo: unknown argument '${argv[i]}' (usage: npm run demo [-- --port N])`);
+    if (argv[i] === '--port') port = parsePort(argv[++i]);
+    else if (argv[i].startsWith('--port=')) port = parsePort(argv[i].slice('--port='.length));
+    else if (argv[i] === '--help') return void console.log(`${USAGE}   (serves the live training page on 127.0.0.1)`);
+    else throw new Error(`demo: unknown argument '${argv[i]}' (${USAGE})`);
   }
   const { url } = await startDemo(port);
   console.log(`relgrad demo: open ${url} (Ctrl-C stops it)`);

@@ -4,11 +4,13 @@
 // test LL ± 2·std/√N) and the trained parameters so that `relgrad eval` reproduces the number.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, existsSync, rmSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { fitGaussianFlow } from './baselines/gaussian.js';
 import { loadCheckpoint, removeStaleTemps, type Checkpoint } from './checkpoint.js';
 import { acquireLock } from './run-folder.js';
+import { ownership } from './run-files.js';
+import { writeFileAtomic } from './safe-write.js';
 import type { DatasetRecord } from './run-record.js';
 import type { Splits } from './data/dataset.js';
 import { evaluate, type Evaluation } from './evaluate.js';
@@ -40,6 +42,15 @@ export interface ExperimentOptions {
   resume?: boolean;
   /** resume from this checkpoint (already loaded) instead; its settings must match */
   resumeFrom?: Checkpoint;
+  /** the file resumeFrom was read from: when it is <outDir>/<stem>-checkpoint.json the run continues there */
+  resumePath?: string;
+  /**
+   * replace this data set's files in outDir (checkpoint, model, results) when the run does not
+   * continue them; only files a relgrad run wrote are removed (flow/run-files.ts), others refused
+   */
+  force?: boolean;
+  /** stops training between batches (see train's signal); the checkpoint keeps the last epoch */
+  signal?: AbortSignal;
   /** what the data is (split seed, limit): recorded in the checkpoint and compared on resume */
   dataRecord?: Partial<DatasetRecord>;
   /** precision of the saved model's parameters (default float32) */
@@ -112,14 +123,39 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   }
 }
 
+/**
+ * Refuses to write over this data set's files in the folder (a finished run's model and results, a
+ * checkpoint this run does not continue) unless `force`, and then removes them; a file no relgrad
+ * run wrote is refused even so. A continued run rewrites its own model and results.
+ */
+function replaceEarlierFiles(o: ExperimentOptions, paths: ReturnType<typeof experimentPaths>, continuing: boolean, notice: (m: string) => void): void {
+  const files = [...(continuing ? [] : [paths.checkpoint]), paths.model, paths.results].filter((f) => existsSync(f));
+  if (files.length === 0) return;
+  const names = files.map((f) => basename(f));
+  const { other } = ownership(o.outDir, names);
+  if (other.length > 0) {
+    throw new Error(`experiment: ${o.outDir} holds ${other.join(', ')}, which no relgrad run wrote (recognised by content, not name) and which this run would write over: move them away or choose another --out`);
+  }
+  if (continuing) return;
+  if (o.force !== true) {
+    throw new Error(`experiment: ${o.outDir} already holds results of ${o.dataset} (${names.join(', ')}): pass --force to replace them, or another --out`);
+  }
+  for (const f of files) rmSync(f, { force: true });
+  notice(`replacing (--force) the results of ${o.dataset} in ${o.outDir}: removed ${names.join(', ')}`);
+}
+
 async function runLocked(o: ExperimentOptions, paths: ReturnType<typeof experimentPaths>, notice: (m: string) => void): Promise<ExperimentResult> {
   const checkpointPath = paths.checkpoint;
   for (const stale of await removeStaleTemps(checkpointPath)) notice(`removed ${stale}, left by a process that no longer runs`);
-  const resume = o.resumeFrom ?? ((o.resume ?? true) && existsSync(checkpointPath) ? await loadCheckpoint(checkpointPath) : undefined);
+  const auto = o.resumeFrom === undefined && (o.resume ?? true) && existsSync(checkpointPath);
+  const resume = o.resumeFrom ?? (auto ? await loadCheckpoint(checkpointPath) : undefined);
+  const continuing = auto || (o.resumeFrom !== undefined && o.resumePath !== undefined && resolve(o.resumePath) === resolve(checkpointPath));
+  replaceEarlierFiles(o, paths, continuing, notice);
   // the flow is built from this run's settings; train() refuses a checkpoint that disagrees with them
   const flow = Flow.create(o.flow);
   const dataset = { ...o.dataRecord, name: o.dataset, rows: { train: null, validation: null, test: o.data.test.rows } };
-  const result = await train(flow, { train: o.data.train, validation: o.data.validation }, { ...o.train, checkpointPath, resume, dataset, onProgress: o.onProgress, onNotice: notice });
+  const result = await train(flow, { train: o.data.train, validation: o.data.validation }, { ...o.train, checkpointPath, resume, dataset, onProgress: o.onProgress, onNotice: notice, signal: o.signal });
+  o.signal?.throwIfAborted();
   const phase = o.onPhase ?? (() => {});
   phase(`evaluating the flow on ${o.data.test.rows} test rows…`);
   const test = evaluate(flow, o.data.test);
@@ -172,6 +208,6 @@ async function runLocked(o: ExperimentOptions, paths: ReturnType<typeof experime
     },
   };
   await flow.save(modelPath, { precision: o.precision ?? 'float32', meta: { dataset: o.dataset, seed: o.train.seed, ...(o.meta ?? {}), test, run } });
-  writeFileSync(paths.results, JSON.stringify(out, null, 1));
+  writeFileAtomic(paths.results, JSON.stringify(out, null, 1));
   return out;
 }

@@ -1,9 +1,12 @@
-// Run folders hold one run each. A lock file (the holder's pid) keeps two processes from writing
-// the same folder at once; a lock whose process is gone is taken over with a notice. Node only.
+// Run folders hold one run each. A lock file (the holder's pid, start time and boot id) keeps two
+// processes from writing the same folder at once; a lock whose process is gone, or whose pid now
+// belongs to another process (flow/process-identity.ts), is taken over with a notice. Node only.
 
 import { linkSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processAlive } from './checkpoint.js';
+import { MANIFEST } from './run-files.js';
+import { holderGone, holderText, parseHolder } from './process-identity.js';
 
 export interface RunLock {
   readonly path: string;
@@ -20,7 +23,8 @@ export function acquireLock(folder: string, name: string, notice: (message: stri
   // the pid is written to a private file first and hard-linked to the lock name, which fails if the
   // name exists: a reader never sees a lock without its pid (an empty one would look stale)
   const own = join(folder, `${name}.${process.pid}.tmp`);
-  writeFileSync(own, `${process.pid}\n`);
+  rmSync(own, { force: true }); // left by an earlier process with this pid (rm does not follow a link)
+  writeFileSync(own, holderText(), { flag: 'wx' });
   try {
     return takeLock(folder, path, own, notice);
   } finally {
@@ -40,8 +44,10 @@ function takeLock(folder: string, path: string, own: string, notice: (message: s
       } catch {
         continue; // removed meanwhile: try again
       }
-      const pid = Number.parseInt(text, 10);
-      if (processAlive(pid)) {
+      const holder = parseHolder(text);
+      const pid = holder.pid;
+      const gone = holderGone(holder, processAlive);
+      if (gone === null) {
         throw new Error(`run folder ${folder} is in use by process ${pid} (lock file ${path}): wait for that run to end or stop it`);
       }
       // move the stale lock aside (atomic) and check what was moved: if another process took the
@@ -52,8 +58,9 @@ function takeLock(folder: string, path: string, own: string, notice: (message: s
       } catch {
         continue; // removed meanwhile
       }
-      const moved = Number.parseInt(readFileSync(aside, 'utf8'), 10);
-      if (moved !== pid && processAlive(moved)) {
+      const movedText = readFileSync(aside, 'utf8');
+      const moved = parseHolder(movedText).pid;
+      if (movedText !== text && holderGone(parseHolder(movedText), processAlive) === null) {
         try {
           linkSync(aside, path);
         } catch {
@@ -63,7 +70,7 @@ function takeLock(folder: string, path: string, own: string, notice: (message: s
         throw new Error(`run folder ${folder} is in use by process ${moved} (lock file ${path}): wait for that run to end or stop it`);
       }
       rmSync(aside, { force: true });
-      notice(`taking over the lock ${path}: its process ${Number.isNaN(pid) ? '(unreadable pid)' : pid} no longer runs`);
+      notice(`taking over the lock ${path}: its process ${Number.isNaN(pid) ? '(unreadable pid)' : pid} ${gone}`);
       continue;
     }
     let held = true;
@@ -90,11 +97,11 @@ function createLock(own: string, path: string): void {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
-    writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
+    writeFileSync(path, holderText(), { flag: 'wx' });
   }
 }
 
-/** Entries of a run folder other than lock files and checkpoint temp files. */
+/** Entries of a run folder other than lock files, checkpoint temp files and the manifest of relgrad's files. */
 export function runEntries(folder: string): string[] {
   let names: string[];
   try {
@@ -102,5 +109,5 @@ export function runEntries(folder: string): string[] {
   } catch {
     return [];
   }
-  return names.filter((n) => !n.endsWith('.lock') && !/\.lock\.\d+\.tmp(\.stale)?$/.test(n) && !/\.tmp-\d+-\d+$/.test(n)).sort();
+  return names.filter((n) => n !== MANIFEST && !n.endsWith('.lock') && !/\.lock\.\d+\.tmp(\.stale)?$/.test(n) && !/\.tmp-\d+-\d+$/.test(n)).sort();
 }

@@ -60,6 +60,12 @@ export interface TrainOptions {
   /** size of the fixed training subset whose exact loss is reported each epoch (default 2000) */
   trainLossSamples?: number;
   onProgress?: (event: ProgressEvent) => void;
+  /**
+   * stops training between batches (checked at least every ~100 ms; train yields to the event loop
+   * so a signal handler can abort it): the parameters go back to the last completed epoch, which is
+   * what the checkpoint holds, and train rejects with the signal's reason
+   */
+  signal?: AbortSignal;
 }
 
 export type ProgressEvent =
@@ -101,7 +107,7 @@ async function saveCheckpoint(path: string, ck: Checkpoint): Promise<void> {
 
 const asHost = (d: DataInput): HostMatrix => (d instanceof Tensor ? toHostMatrix(d) : d);
 
-function checkOptions(o: Required<Omit<TrainOptions, 'checkpointPath' | 'resume' | 'onProgress' | 'dataset' | 'onNotice' | 'init' | 'schedule' | 'clipNorm' | 'weightDecay'>>): void {
+function checkOptions(o: Required<Omit<TrainOptions, 'checkpointPath' | 'resume' | 'onProgress' | 'dataset' | 'onNotice' | 'init' | 'schedule' | 'clipNorm' | 'weightDecay' | 'signal'>>): void {
   const positiveInt = (name: string, v: number): void => {
     if (!Number.isInteger(v) || v < 1) throw new Error(`train: ${name} must be a positive integer, got ${typeof v === 'string' ? `'${v}'` : v}`);
   };
@@ -239,7 +245,18 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
     const lr = schedule.lr;
     optimizer.setLr(lr);
     const order = new Rng(o.seed * 1_000_003 + epoch).permutation(trainSet.rows);
+    let yielded = performance.now();
     for (let k = 0; k < batches; k++) {
+      if (options.signal !== undefined) {
+        if (performance.now() - yielded > 100) {
+          await new Promise<void>((done) => setImmediate(done)); // lets a signal handler run
+          yielded = performance.now();
+        }
+        if (options.signal.aborted) {
+          flow.paramsFromHost(lastGood.params);
+          throw options.signal.reason;
+        }
+      }
       const start = k * o.batchSize;
       const end = Math.min(trainSet.rows, start + o.batchSize);
       const finite = tidy(() => {

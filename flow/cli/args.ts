@@ -145,6 +145,8 @@ export function closest(word: string, candidates: readonly string[]): string | u
 
 function convert(prog: string, name: string, s: FlagSpec, raw: string): string | number | string[] | number[] {
   if (s.type === 'string') {
+    // an empty path would resolve to the current folder (--out ""): never what was meant
+    if (raw.trim() === '') throw new UsageError(`${prog}: --${name} needs a non-empty value, got '${raw}'`);
     if (s.choices && !s.choices.includes(raw)) throw new UsageError(`${prog}: --${name} must be one of ${s.choices.join(', ')}; got '${raw}'`);
     return raw;
   }

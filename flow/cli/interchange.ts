@@ -2,7 +2,7 @@
 // docs/interchange.md), `relgrad info` (a model summary as JSON), and the .npy writer behind
 // `relgrad sample --out x.npy`.
 
-import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { loadCheckpoint, stackOfConfig, type Checkpoint } from '../checkpoint.js';
 import type { HostMatrix } from '../data/dataset.js';
@@ -12,6 +12,7 @@ import { layerTypes } from '../layers/builtin.js';
 import type { StoredLayerSpec } from '../layers/layer.js';
 import { encodeNpyArray } from '../interchange/npy.js';
 import { parseOrAnswer, UsageError, type FlagSpec } from './args.js';
+import { writeFileAtomic } from '../safe-write.js';
 
 /** Accepted for scripts: these commands print exactly one JSON document on stdout in any case. */
 const JSON_FLAG: FlagSpec = { type: 'boolean', help: 'the result is one JSON document on stdout (it always is; accepted for scripts)', default: false };
@@ -27,13 +28,6 @@ const INFO_FLAGS: Record<string, FlagSpec> = {
   checkpoint: { type: 'string', help: 'checkpoint file, or a .npz/.safetensors export (required)', placeholder: 'file' },
   json: JSON_FLAG,
 };
-
-/** Writes through a temp file and a rename, so an interrupted write never leaves half a file. */
-export function writeAtomic(path: string, bytes: Uint8Array | string): void {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  writeFileSync(tmp, bytes);
-  renameSync(tmp, path);
-}
 
 /** Samples (or any matrix) as a float64 .npy, shape (rows, cols). */
 export function matrixNpy(m: HostMatrix<Float64Array>): Uint8Array {
@@ -62,7 +56,8 @@ export async function commandExport(argv: string[]): Promise<void> {
   const format = formatOf(out, flags.format === undefined ? undefined : String(flags.format));
   const ck = await loadCheckpoint(path);
   const bytes = encodeFlow(ck, format);
-  writeAtomic(out, bytes);
+  // whole or not at all; a failure (a full disk) leaves no temp file and names the file
+  writeFileAtomic(out, bytes);
   console.log(JSON.stringify({ out: resolve(out), format, bytes: bytes.length, arrays: exportedArrayNames(ck.config) }));
 }
 

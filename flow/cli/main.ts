@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 // The relgrad command line: train, eval, sample. Exit status 0 on success, 2 on a usage error
-// (unknown flag, bad value), 1 on any other error; every error says what was wrong.
+// (unknown flag, bad value), 128 + n when signal n stopped the work, 1 on any other error; every
+// error says what was wrong (under --json also as one JSON document on stdout: failure.ts).
 
-import { mkdirSync, writeFileSync, appendFileSync, existsSync, realpathSync, rmSync, openSync, writeSync, closeSync, renameSync, statfsSync } from 'node:fs';
-import { Rng } from '../../engine/random.js';
-import { npyHeader } from '../data/files.js';
+import { mkdirSync, writeFileSync, appendFileSync, existsSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { setBackend } from '../../index.js';
 import { tidy } from '../../engine/scope.js';
 import { loadCheckpoint, removeStaleTemps, type Checkpoint } from '../checkpoint.js';
-import { acquireLock, runEntries } from '../run-folder.js';
+import { acquireLock } from '../run-folder.js';
+import { recordWritten } from '../run-files.js';
+import { interruptedExperiment, interruptedTraining, prepareTrainFolder } from './train-folder.js';
 import { checkResume, runRecordOf, type RunRecord } from '../run-record.js';
 import { MAX_SEED } from '../../engine/seed.js';
 import type { FlowConfig } from '../config.js';
@@ -25,6 +26,9 @@ import { DATASET_VALUES, resolveDataset } from './datasets.js';
 import { outputFor, type Output } from './output.js';
 import { createProgress } from './progress.js';
 import { packageVersion } from './version.js';
+import { interruptible } from './interrupt.js';
+import { writeSampleFile } from './sample-file.js';
+import { reportFailure } from './failure.js';
 import { fitGaussianFlow } from '../baselines/gaussian.js';
 import { assertFittable, fitStandardization, scaleWarning, standardize, standardizationLogDet, unstandardizeInPlace } from '../data/fit-checks.js';
 import { assertSamplesPictureFits, writeSamplesPicture, writeTrainingPictures } from './pictures.js';
@@ -101,12 +105,6 @@ const num = (f: FlagValues, k: string): number => Number(f[k]);
 async function useBackend(flags: FlagValues): Promise<void> {
   const backend = await setBackend(str(flags, 'backend') === 'gpu' ? 'gpu' : 'cpu');
   if (backend.name !== 'cpu') process.stderr.write(`backend: ${backend.describe().implementation}\n`);
-}
-
-function toCsv(m: HostMatrix<Float64Array>): string {
-  const lines: string[] = [];
-  for (let r = 0; r < m.rows; r++) lines.push(Array.from(m.data.subarray(r * m.cols, (r + 1) * m.cols)).join(','));
-  return lines.join('\n') + '\n';
 }
 
 function hostOf(flow: Flow, t: { dataSync(): Float64Array | Float32Array; shape: readonly number[] }): HostMatrix<Float64Array> {
@@ -208,9 +206,6 @@ function refuseIgnored(command: string, given: Set<string>, st: RunSettings): vo
   }
 }
 
-/** Files a run writes at its end: --force removes them, and so does a resume (they describe an earlier epoch). */
-const isRunOutput = (f: string): boolean => f === 'model.json' || /^(figure|density|samples|curve)\.(png|svg)$/.test(f);
-
 const TRAIN_SUMMARY = 'Trains a flow by maximum likelihood (by default the deep model, started at the Gaussian fitted to the training rows) and writes a checkpoint, a JSONL log and pictures; ' +
   'reports the test log-likelihood next to the full-covariance Gaussian fitted to the same training split.';
 
@@ -232,13 +227,14 @@ async function commandTrain(argv: string[]): Promise<void> {
   mkdirSync(out, { recursive: true });
   const lock = acquireLock(out, '.lock', notice);
   try {
-    await trainInFolder(flags, st, out, resumeFrom, resume, outputFor(flags.json === true));
+    // Ctrl-C, SIGTERM, SIGHUP: stop between batches, say where to resume, release the lock (finally)
+    await interruptible((abort) => trainInFolder(flags, st, out, resumeFrom, resume, outputFor(flags.json === true), abort));
   } finally {
     lock.release();
   }
 }
 
-async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, resumeFrom: string | undefined, resume: Checkpoint | undefined, output: Output): Promise<void> {
+async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, resumeFrom: string | undefined, resume: Checkpoint | undefined, output: Output, abort: AbortSignal): Promise<void> {
   const { dataset, seed } = st;
   const checkpointPath = join(out, 'checkpoint.json');
   const logPath = join(out, 'log.jsonl');
@@ -264,30 +260,25 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
     const { mismatches } = checkResume(resume, { config: flow.config, dataset: run.dataset, optimizer: run.optimizer });
     if (mismatches.length > 0) throw new Error(`train: cannot resume: the settings differ from the checkpoint's: ${mismatches.join('; ')}`);
   }
-  const entries = runEntries(out);
   const continuing = resumeFrom !== undefined && resolve(dirname(resumeFrom)) === out;
   if (continuing && flags.force === true) {
     throw new UsageError(`relgrad train: --resume continues the run in ${out} and --force would replace it; give one`);
   }
-  if (entries.length > 0 && !continuing && flags.force !== true) {
-    throw new UsageError(
-      `relgrad train: ${out} already holds a run (${entries.join(', ')}): pass --resume ${checkpointPath} to continue it, ` +
-        `--force to replace it, or another --out`,
-    );
+  // only files a relgrad run wrote are removed; a user's file in the way stops the run here
+  prepareTrainFolder({ out, continuing, force: flags.force === true, notice });
+  if (!resume) {
+    writeFileSync(logPath, '');
+    recordWritten(out, [logPath]);
   }
-  const stale = entries.filter((f) => isRunOutput(f) || (!continuing && (f === 'checkpoint.json' || f === 'log.jsonl')));
-  if (stale.length > 0 && (continuing || flags.force === true)) {
-    for (const f of stale) rmSync(join(out, f), { force: true });
-    notice(`${continuing ? 'continuing' : 'replacing (--force)'} the run in ${out}: removed ${stale.join(', ')}${continuing ? ' (they described an earlier epoch; rewritten when this run ends)' : ''}`);
-  }
-  if (!resume) writeFileSync(logPath, '');
   const runMeta = { dataset, seed, limit: st.limit ?? null, kind: data.kind, run };
   // a bar on a terminal's stderr, else plain periodic lines (see progress.ts)
   const progress = createProgress({ epochs: num(flags, 'epochs') });
   let lastLoss = 'n/a';
+  let checkpointed = resume?.training?.epoch ?? 0;
   const onProgress = (e: ProgressEvent): void => {
     progress.event(e, lastLoss);
     if (e.kind === 'batch') return;
+    checkpointed = e.epoch;
     const r = scaling === null ? e.record : { ...e.record, trainLoss: e.record.trainLoss + logDet, validationLoss: e.record.validationLoss === null ? null : e.record.validationLoss + logDet };
     lastLoss = (r.validationLoss ?? r.trainLoss).toFixed(4);
     appendFileSync(logPath, JSON.stringify(r) + '\n');
@@ -296,6 +287,7 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
   };
   output.human(`training ${String(flow)} on ${dataset}: ${data.train.rows} train / ${data.validation.rows} validation / ${data.test.rows} test rows, method ${st.method}`);
   const result = await train(flow, { train: data.train, validation: data.validation }, {
+    signal: abort,
     epochs: num(flags, 'epochs'),
     batchSize: st.batchSize,
     lr: st.lr,
@@ -309,8 +301,12 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
     dataset: { name: dataset, splitSeed: seed, limit: st.limit ?? null, rows: { train: null, validation: null, test: data.test.rows }, standardize: scaling, header: st.header },
     onProgress,
     onNotice: notice,
+  }).catch((err: unknown) => {
+    progress.stop();
+    throw interruptedTraining(err, checkpointPath, checkpointed);
   });
   progress.stop();
+  if (abort.aborted) throw interruptedTraining(abort.reason, checkpointPath, checkpointed);
   output.human(result.message);
   if (result.status === 'diverged') {
     if (output.json) output.result({ dataset, status: result.status, message: result.message, epochs: result.epochs, checkpoint: checkpointPath, log: logPath });
@@ -330,6 +326,7 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
   await flow.save(finalPath, { precision: flags.float32 ? 'float32' : 'float64', meta: { ...runMeta, test, result: { ...result, history: undefined } } });
   // each PNG has its SVG beside it: figure (data | density | samples), density, samples, curve
   const pictures = await writeTrainingPictures(out, { flow, train: data.train, history: result.history, bestEpoch: result.bestEpoch, name: dataset, seed });
+  recordWritten(out, pictures.flatMap((png) => [png, png.replace(/\.png$/, '.svg')]));
   output.result({
     dataset, testLogLikelihood: test.mean, err: test.err, n: test.n,
     gaussianTestLogLikelihood: gaussian.mean, gaussianErr: gaussian.err,
@@ -401,69 +398,8 @@ async function commandSample(argv: string[]): Promise<void> {
     console.log(JSON.stringify({ samples: host.rows, out: resolve(out), maxNewtonResidual: maxResidual }));
     return;
   }
-  const maxResidual = streamSamples(flow, n, seed, out, scaling);
+  const maxResidual = await interruptible((abort) => writeSampleFile({ flow, n, seed, out, scaling, abort, notice }));
   console.log(JSON.stringify({ samples: n, out: resolve(out), maxNewtonResidual: maxResidual }));
-}
-
-/** Rows per chunk when sampling to a file (≈ 0.5 MB per column of float64). */
-const SAMPLE_CHUNK = 65536;
-
-/**
- * Writes n samples to a .csv or .npy file in chunks, so any n that fits on disk works in bounded
- * memory. The base draws come from one Rng(seed) stream in order, so the rows are those of
- * flow.sample(n, { seed }) and the first m rows of a larger request equal a request for m. The file
- * appears under its name only when complete (written as <out>.partial-<pid>, then renamed).
- */
-function streamSamples(flow: Flow, n: number, seed: number, out: string, scaling: { mean: number[]; std: number[] } | null): number {
-  const npy = /\.npy$/i.test(out);
-  const dim = flow.dim;
-  const bytesPerRow = npy ? 8 * dim : 24 * dim; // a CSV cell is at most ~24 characters
-  const free = freeDiskBytes(dirname(resolve(out)));
-  if (n * bytesPerRow > free) {
-    throw new Error(`sample: ${n} rows of dim ${dim} need up to ${(n * bytesPerRow / 2 ** 30).toFixed(1)} GiB on disk; ${(free / 2 ** 30).toFixed(1)} GiB are free there`);
-  }
-  const partial = `${out}.partial-${process.pid}`;
-  const fd = openSync(partial, 'w');
-  let maxResidual = 0;
-  try {
-    if (npy) writeSync(fd, npyHeader(n, dim));
-    const rng = new Rng(seed);
-    const started = Date.now();
-    for (let start = 0; start < n; start += SAMPLE_CHUNK) {
-      const rows = Math.min(SAMPLE_CHUNK, n - start);
-      const s = new Float64Array(rows * dim);
-      for (let i = 0; i < s.length; i++) s[i] = flow.base.sample(rng);
-      const inv = flow.inverse({ data: s, rows, cols: dim });
-      maxResidual = Math.max(maxResidual, inv.maxResidual);
-      const host = hostOf(flow, inv.x);
-      inv.x.dispose();
-      if (scaling !== null) unstandardizeInPlace(host, scaling);
-      if (npy) writeSync(fd, new Uint8Array(host.data.buffer, host.data.byteOffset, host.data.byteLength));
-      else writeSync(fd, toCsv(host));
-      if (n > SAMPLE_CHUNK) notice(`sample: ${start + rows} / ${n} rows (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-    }
-    closeSync(fd);
-    renameSync(partial, out);
-  } catch (err) {
-    try {
-      closeSync(fd);
-    } catch {
-      // already closed
-    }
-    rmSync(partial, { force: true });
-    throw err;
-  }
-  return maxResidual;
-}
-
-/** Free bytes on the file system holding `folder` (Infinity where statfs is unavailable). */
-function freeDiskBytes(folder: string): number {
-  try {
-    const s = statfsSync(folder);
-    return s.bavail * s.bsize;
-  } catch {
-    return Infinity;
-  }
 }
 
 const { force: _force, standardize: _standardize, ...TRAIN_FLAGS_BUT_FORCE } = TRAIN_FLAGS;
@@ -477,7 +413,8 @@ const EXPERIMENT_FLAGS: Record<string, FlagSpec> = {
   resume: { type: 'string', help: 'resume from this training checkpoint (default: <out>/<dataset>-checkpoint.json when it exists)', placeholder: 'file' },
   float32: { type: 'boolean', help: 'store the model\'s parameters as float32 (--no-float32: float64)', default: true },
   'no-gaussian': { type: 'boolean', help: 'skip the full-covariance Gaussian baseline', default: false },
-  fresh: { type: 'boolean', help: 'ignore (and replace) an existing checkpoint in the results folder', default: false },
+  fresh: { type: 'boolean', help: 'start over: ignore an existing checkpoint of this data set in the results folder (replacing it needs --force)', default: false },
+  force: { type: 'boolean', help: 'replace this data set\'s checkpoint, model and results in the results folder (only files a relgrad run wrote)', default: false },
   json: JSON_FLAG,
 };
 
@@ -507,7 +444,9 @@ async function commandExperiment(argv: string[]): Promise<void> {
   output.human(`experiment ${dataset}: ${data.train.rows} train / ${data.validation.rows} validation / ${data.test.rows} test rows, dim ${data.train.cols}`);
   const progress = createProgress({ epochs: num(flags, 'epochs') });
   let lastLoss = 'n/a';
-  const r = await runExperiment({
+  const checkpointPath = experimentPaths(outDir, dataset).checkpoint;
+  const r = await interruptible((abort) => runExperiment({
+    signal: abort,
     dataset,
     data,
     flow: flowConfigOf(st, data.train.cols),
@@ -515,6 +454,8 @@ async function commandExperiment(argv: string[]): Promise<void> {
     outDir,
     resume: false,
     resumeFrom: resume,
+    resumePath: resume === undefined ? undefined : resumeFrom ?? experimentPaths(outDir, dataset).checkpoint,
+    force: flags.force === true,
     dataRecord: { splitSeed: seed, limit: limit ?? null, header: st.header },
     precision: flags.float32 === false ? 'float64' : 'float32',
     gaussianBaseline: !flags['no-gaussian'],
@@ -532,6 +473,9 @@ async function commandExperiment(argv: string[]): Promise<void> {
       progress.stop();
       output.human(message);
     },
+  })).catch((err: unknown) => {
+    progress.stop();
+    throw interruptedExperiment(err, checkpointPath);
   });
   progress.stop();
   output.result({ dataset, test: r.test, gaussianBaseline: r.gaussianBaseline, epochs: r.training.epochs, bestEpoch: r.training.bestEpoch, secondsPerEpoch: r.training.secondsPerEpoch, model: r.model });
@@ -580,7 +524,12 @@ function tolerateClosedOutput(): void {
 export async function main(argv: string[]): Promise<number> {
   tolerateClosedOutput();
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+  if (command === undefined) {
+    // no command is a usage error (a script that lost its arguments should not pass)
+    process.stderr.write(`${TOP_HELP}\n`);
+    return 2;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
     console.log(TOP_HELP);
     return 0;
   }
@@ -597,9 +546,7 @@ export async function main(argv: string[]): Promise<number> {
     await run(rest);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`${message.startsWith('relgrad') ? '' : 'relgrad: error: '}${message}\n`);
-    return err instanceof UsageError ? 2 : 1;
+    return reportFailure(err, rest);
   }
 }
 

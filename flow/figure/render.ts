@@ -4,11 +4,12 @@
 // callers that must stay synchronous. writeFigure writes the SVG and its PNG side by side.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addPngText } from '../plot/png-text.js';
+import { writeFileAtomic } from '../safe-write.js';
 
 const require = createRequire(import.meta.url);
 
@@ -61,15 +62,22 @@ export function renderPngSync(svg: string, meta: Record<string, string> = {}): U
   return new Uint8Array(r.stdout);
 }
 
-/** Writes `<base>.svg` and `<base>.png` (the PNG rendered from that SVG). Returns both paths. */
+/**
+ * Writes `<base>.svg` and `<base>.png` (the PNG rendered from that SVG, before either is written).
+ * Each appears whole or not at all (temp file and rename); a failed write names its file.
+ * Returns both paths.
+ */
 export async function writeFigure(base: string, svg: string, meta: Record<string, string> = {}): Promise<string[]> {
-  writeFileSync(`${base}.svg`, svg);
-  writeFileSync(`${base}.png`, await renderPng(svg, meta));
+  const png = await renderPng(svg, meta);
+  writeFileAtomic(`${base}.svg`, svg);
+  writeFileAtomic(`${base}.png`, png);
   return [`${base}.png`, `${base}.svg`];
 }
 
+/** writeFigure for synchronous callers (the PNG is rendered in a child process). */
 export function writeFigureSync(base: string, svg: string, meta: Record<string, string> = {}): string[] {
-  writeFileSync(`${base}.svg`, svg);
-  writeFileSync(`${base}.png`, renderPngSync(svg, meta));
+  const png = renderPngSync(svg, meta);
+  writeFileAtomic(`${base}.svg`, svg);
+  writeFileAtomic(`${base}.png`, png);
   return [`${base}.png`, `${base}.svg`];
 }

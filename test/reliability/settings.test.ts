@@ -68,9 +68,10 @@ t.test('6. experiment: auto-resume refuses other settings; --resume and --float3
   t.equal(f64.code, 0, f64.stderr);
   t.match(readFileSync(join(dir, 'exp3', 'moons-model.json'), 'utf8'), /"precision":"float64"/, '--no-float32 stores float64');
   t.match(readFileSync(join(dir, 'exp', 'moons-model.json'), 'utf8'), /"precision":"float32"/, 'the default stores float32');
-  const force = relgradIn(dir, 'experiment', '--dataset', 'moons', '--force');
-  t.equal(force.code, 2);
-  t.match(force.stderr, /unknown flag --force/, 'experiment does not list --force (it has --fresh)');
+  // --fresh does not resume; replacing the folder's earlier files of the data set takes --force (issue 22)
+  const fresh2 = relgradIn(dir, 'experiment', '--dataset', 'moons', ...quick, '--out', 'exp3', '--no-gaussian', '--fresh');
+  t.equal(fresh2.code, 1);
+  t.match(fresh2.stderr, /already holds results of moons \(moons-checkpoint\.json, moons-model\.json, moons\.json\): pass --force/);
 });
 
 t.test('6. --alpha with another activation, and a repeated flag, are refused', async (t) => {

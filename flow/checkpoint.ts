@@ -7,7 +7,8 @@
 // tampered or inconsistent file is refused with a message naming the problem.
 
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
+import { writeError } from './safe-write.js';
 import { basename, dirname, join } from 'node:path';
 import type { ResolvedFlowConfig } from './config.js';
 import type { OptimizerState } from './optim.js';
@@ -154,7 +155,8 @@ export async function saveCheckpoint(path: string, ck: Checkpoint, options: Save
   try {
     // fsync the file before the rename and the folder after it: a power cut then leaves either
     // the old checkpoint or the new one, never an empty file under the final name
-    const handle = await fs.open(tmp, 'w');
+    // created exclusively and never through a link: a file or symlink planted at the temp name is refused
+    const handle = await fs.open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | (fsConstants.O_NOFOLLOW ?? 0), 0o666);
     try {
       await handle.writeFile(`${header}\n${payload}`);
       await handle.sync();
@@ -165,8 +167,9 @@ export async function saveCheckpoint(path: string, ck: Checkpoint, options: Save
     await fs.rename(tmp, path);
     await syncFolder(dirname(path));
   } catch (err) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
+    // remove our temp file only (not one that was already there when the exclusive open failed)
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST' && (err as NodeJS.ErrnoException).code !== 'ELOOP') await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw writeError(`checkpoint ${path}`, err);
   }
 }
 

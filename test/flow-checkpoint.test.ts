@@ -3,7 +3,7 @@
 // good checkpoint.
 import { createHash } from 'node:crypto';
 import t from 'tap';
-import { mkdtempSync, readFileSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Flow } from '../flow/index.js';
@@ -59,6 +59,22 @@ t.test('truncated, tampered, foreign and inconsistent files are refused', async 
   await t.rejects(Flow.load(join(dir, 'b64.json')), /field params\.layers\[0\]\.W is not valid base64/);
   writeFileSync(join(dir, 'odd.json'), resigned(text, (p) => (layer0(p).W = Buffer.alloc(12).toString('base64'))));
   await t.rejects(Flow.load(join(dir, 'odd.json')), /field params\.layers\[0\]\.W holds 12 bytes, not a whole number of float64 values \(8 bytes each\)/);
+});
+
+t.test('a symlink planted at the temp name is refused, not followed; the file is named', async (t) => {
+  const flow = Flow.create({ dim: 2, seed: 1 });
+  const path = join(dir, 'linked.json');
+  const victim = join(dir, 'victim.txt');
+  writeFileSync(victim, 'precious');
+  const now = Date.now;
+  Date.now = () => 1234;
+  try {
+    symlinkSync(victim, `${path}.tmp-${process.pid}-1234`);
+    await t.rejects(flow.save(path), /cannot write checkpoint .*linked\.json/);
+  } finally {
+    Date.now = now;
+  }
+  t.equal(readFileSync(victim, 'utf8'), 'precious', 'the link target is untouched');
 });
 
 /** A checkpoint's text with its payload changed and the header's size and checksum recomputed. */

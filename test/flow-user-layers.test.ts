@@ -188,4 +188,13 @@ t.test('uploading parameters and the data-dependent start leave no tensor behind
   t.equal(memory().tensors - before, 0, 'initializeFromData');
   flow.setParams({ layers: flow.paramsToHost().layers ?? [] });
   t.equal(memory().tensors - before, 0, 'setParams');
+  const { train } = await import('../flow/index.js');
+  await train(flow, moons, { epochs: 2 });
+  t.equal(memory().tensors - before, 0, 'train() (data-dependent start, two epochs, best parameters restored)');
+  const dir = mkdtempSync(join(tmpdir(), 'relgrad-memory-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  await flow.save(join(dir, 'flow.json'));
+  const loaded = await Flow.load(join(dir, 'flow.json'));
+  loaded.dispose();
+  t.equal(memory().tensors - before, 0, 'Flow.load, then dispose (parameters and the layers\' constants)');
 });

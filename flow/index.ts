@@ -33,6 +33,7 @@ export { BASES, makeBase, type BaseName, type BaseDensity } from './bases.js';
 export { invertActivation, type InverseResult } from './inverse.js';
 export type { HostMatrix, DataInput } from './matrix.js';
 export { train, type TrainOptions, type TrainResult, type TrainData, type EpochRecord, type ProgressEvent } from './train.js';
+export { trainInWorker, type TrainInWorkerOptions } from './train-in-worker.js';
 export { evaluate, logProbs, summarize, type Evaluation } from './evaluate.js';
 export { makeOptimizer, type Optimizer, type OptimizerName, type OptimizerOptions, type OptimizerState } from './optim.js';
 export { saveCheckpoint, loadCheckpoint, type Checkpoint, type TrainingState } from './checkpoint.js';

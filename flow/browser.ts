@@ -3,6 +3,33 @@
 // MNIST/MAF loaders and the CLI are Node-only and live in relgrad/flow.
 export { Flow, GRADIENT_METHODS, type GradientMethod, type Gradient, type FlowParams, type FlowParamsInput, type ForwardTrace } from './model.js';
 export type { FlowConfig, ResolvedFlowConfig } from './config.js';
+export {
+  LAYER_TYPES,
+  DenseLayer,
+  ActivationLayer,
+  AffineLayer,
+  SplineLayer,
+  buildLayer,
+  checkLayerSpec,
+  deepStack,
+  paperStack,
+  layerParamLayout,
+  type Layer,
+  type LayerType,
+  type LayerForward,
+  type LayerBackward,
+  type LayerContext,
+  type LayerSpec,
+  type ResolvedLayerSpec,
+  type DenseSpec,
+  type ActivationSpec,
+  type AffineSpec,
+  type SplineSpec,
+  type DeepStackOptions,
+} from './layers/index.js';
+export { initializeFromData } from './init-data.js';
+export { SCHEDULES, type ScheduleOptions } from './schedule.js';
+export { flowSummary } from './summary.js';
 export { ACTIVATIONS, makeActivation, type ActivationName, type Activation, type ActivationConfig } from './activations.js';
 export { BASES, makeBase, type BaseName, type BaseDensity } from './bases.js';
 export { invertActivation, type InverseResult } from './inverse.js';

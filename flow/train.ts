@@ -16,7 +16,7 @@ import type { Checkpoint, HostParams, TrainingState } from './checkpoint.js';
 import { assertSeed } from '../engine/seed.js';
 import { assertResumable, type DatasetRecord, type RunRecord } from './run-record.js';
 import { assertFittable } from './data/fit-checks.js';
-import { evaluate } from './evaluate.js';
+import { evaluatePaced } from './evaluate.js';
 import { assertFinite, rowsToTensor, toHostMatrix, type DataInput, type HostMatrix } from './matrix.js';
 import { GRADIENT_METHODS, type Flow, type GradientMethod } from './model.js';
 import { makeOptimizer, type OptimizerName } from './optim.js';
@@ -309,10 +309,10 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
       options.onProgress?.({ kind: 'batch', epoch: epoch + 1, epochs: o.epochs, batch: k + 1, batches, elapsed: (performance.now() - started) / 1000 });
     }
     epoch++;
+    // exact losses, a training batch of rows at a time with a chance to yield after each
     await pace();
-    const trainLoss = -evaluate(flow, trainSubset).mean;
-    await pace();
-    const validationLoss = validation === undefined ? null : -evaluate(flow, validation).mean;
+    const trainLoss = -(await evaluatePaced(flow, trainSubset, o.batchSize, pace)).mean;
+    const validationLoss = validation === undefined ? null : -(await evaluatePaced(flow, validation, o.batchSize, pace)).mean;
     const watched = validationLoss ?? trainLoss;
     if (!Number.isFinite(watched)) {
       flow.paramsFromHost(lastGood.params);

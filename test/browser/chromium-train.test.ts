@@ -14,7 +14,8 @@ t.test('train() cooperates in a page, and trainInWorker runs it on a Web Worker'
   const r = (await runInChromium('test/browser/train-entry.ts', { args: { workerCode: worker.outputFiles[0].text }, timeoutMs: 240_000 })) as TrainReport;
   t.equal(r.page.status, 'completed');
   t.ok(r.page.ms > 300, `a run long enough to show a freeze (${r.page.ms.toFixed(0)} ms on ${r.backend})`);
-  t.ok(r.page.gap < 200, `largest gap between the page's timer ticks ${r.page.gap.toFixed(1)} ms, from ${r.page.gapAt.toFixed(0)} ms (${r.page.ticks} ticks)`);
+  const seen = r.runs.map((p) => `${p.gap.toFixed(1)} ms from ${p.gapAt.toFixed(0)} ms (${p.ticks} ticks)`).join('; ');
+  t.ok(r.page.gap < 200, `largest gap between the page's timer ticks, up to three runs: ${seen}`);
   t.equal(r.abort.status, 'aborted');
   t.ok(r.abort.epochs >= 2 && r.abort.epochs <= 3, `the timer's abort (set after epoch 2) landed after ${r.abort.epochs} epochs, ${r.abort.ms.toFixed(0)} ms`);
   t.ok(r.abort.sameAsBest, "the aborted run holds the best epoch's parameters");

@@ -6,6 +6,8 @@ import { Flow, deepStack, toySplits, train, trainInWorker, type TrainOptions } f
 
 export interface TrainReport {
   page: { ms: number; ticks: number; gap: number; gapAt: number; status: string };
+  /** every run, the last one is `page` */
+  runs: TrainReport['page'][];
   abort: { status: string; epochs: number; ms: number; sameAsBest: boolean };
   worker: { status: string; sameAsPage: boolean; maxDiff: number; batches: number; snapshots: number[]; abortStatus: string };
   backend: string;
@@ -16,17 +18,23 @@ const make = (): Flow => Flow.fromLayers(deepStack({ depth: 2, bins: 6 }), { dim
 const flat = (f: Flow): number[] => (f.paramsToHost().layers ?? []).flatMap((list) => list.flatMap((a) => Array.from(a)));
 
 export async function main(args: { workerCode: string }): Promise<TrainReport> {
-  const flow = make();
-  const ticks: number[] = [];
-  const timer = setInterval(() => ticks.push(performance.now()), 10);
-  const start = performance.now();
-  const r = await train(flow, data, { epochs: 12, lr: 0.01, batchSize: 50 });
-  const end = performance.now();
-  clearInterval(timer);
-  const marks = [start, ...ticks, end];
-  let gap = 0;
-  let gapAt = 0;
-  for (let i = 1; i < marks.length; i++) if (marks[i] - marks[i - 1] > gap) [gap, gapAt] = [marks[i] - marks[i - 1], marks[i - 1] - start];
+  // up to three runs (a loaded machine can stall any process for a moment; a train() that never
+  // yields has one gap as long as the run every time)
+  const runs: TrainReport['page'][] = [];
+  do {
+    const flow = make();
+    const ticks: number[] = [];
+    const timer = setInterval(() => ticks.push(performance.now()), 10);
+    const start = performance.now();
+    const r = await train(flow, data, { epochs: 12, lr: 0.01, batchSize: 50 });
+    const end = performance.now();
+    clearInterval(timer);
+    const marks = [start, ...ticks, end];
+    let gap = 0;
+    let gapAt = 0;
+    for (let i = 1; i < marks.length; i++) if (marks[i] - marks[i - 1] > gap) [gap, gapAt] = [marks[i] - marks[i - 1], marks[i - 1] - start];
+    runs.push({ ms: end - start, ticks: ticks.length, gap, gapAt, status: r.status });
+  } while (runs.length < 3 && runs[runs.length - 1].gap >= 200);
 
   const options: TrainOptions = { lr: 0.01, batchSize: 50, seed: 2, patience: 1000 };
   const controller = new AbortController();
@@ -51,7 +59,8 @@ export async function main(args: { workerCode: string }): Promise<TrainReport> {
   const stop = new AbortController();
   const wa = await trainInWorker(make(), data, { ...options, epochs: 500, workerUrl, signal: stop.signal, onProgress: (e) => { if (e.kind === 'epoch') stop.abort(); } });
   return {
-    page: { ms: end - start, ticks: ticks.length, gap, gapAt, status: r.status },
+    page: runs[runs.length - 1],
+    runs,
     abort: { status: a.status, epochs: a.epochs, ms: abortMs, sameAsBest: JSON.stringify(flat(aborted)) === JSON.stringify(flat(best)) },
     worker: {
       status: w.status, sameAsPage: x.length > 0 && x.every((v, i) => v === y[i]), maxDiff: Math.max(...x.map((v, i) => Math.abs(v - y[i]))),

@@ -1,7 +1,8 @@
 // train() shares the thread: a 10 ms timer keeps ticking during a run (largest gap measured), an
 // AbortSignal stops it at a batch boundary with the best (else last good) parameters restored and
 // a checkpoint that resumes bit for bit, progress comes per batch and per epoch, and an unknown
-// option key is refused with the closest valid one.
+// option key is refused with the closest valid one. The epoch-end losses, computed in batches so that
+// train() can yield between them, equal evaluate()'s exactly.
 import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -126,4 +127,19 @@ t.test('unknown option keys are refused, naming the closest valid one', async (t
   t.equal(editDistance('kitten', 'sitting'), 3, 'the textbook example');
   t.equal(editDistance('', 'abc'), 3);
   t.equal(closestName('paitence', ['epochs', 'patience', 'seed']), 'patience');
+});
+
+t.test('the epoch-end losses in batches (evaluatePaced) equal evaluate() exactly', async (t) => {
+  const { evaluate, evaluatePaced } = await import('../flow/evaluate.js');
+  for (const dtype of ['float64', 'float32'] as const) {
+    const flow = Flow.fromLayers(deepStack({ depth: 2, bins: 6 }), { dim: 2, seed: 3, dtype });
+    await train(flow, data, { epochs: 2, lr: 0.01 });
+    const whole = evaluate(flow, data.train);
+    for (const batch of [37, 100, 1000]) {
+      let calls = 0;
+      const paced = await evaluatePaced(flow, data.train, batch, async () => { calls++; });
+      t.same(paced, whole, `${dtype}, batches of ${batch}: mean ${paced.mean}`);
+      t.equal(calls, Math.ceil(1000 / batch), 'a chance to yield after every batch');
+    }
+  }
 });

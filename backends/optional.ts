@@ -27,23 +27,36 @@ export class MissingPackageError extends Error {
   }
 }
 
-/** True when `err` is Node's "cannot find module/package" for `pkg` (ESM or CommonJS resolution). */
+/**
+ * True when `err` says that `pkg` could not be found: Node's ESM or CommonJS resolution error, or
+ * a browser's failure to resolve the bare specifier a bundle left for a package it did not find
+ * (Chromium: Failed to resolve module specifier "pkg"; Firefox: The specifier “pkg” was a bare
+ * specifier…; Safari: Module name, 'pkg' does not resolve to a valid URL).
+ */
 export function isNotFound(err: unknown, pkg: string): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const { code, message } = err as { code?: unknown; message?: unknown };
-  if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') return false;
-  return typeof message === 'string' && message.includes(`'${pkg}`);
+  if (typeof message !== 'string') return false;
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return message.includes(`'${pkg}`);
+  const quoted = ['"', "'", '“'].some((q) => message.includes(`${q}${pkg}${q === '“' ? '”' : q}`));
+  return quoted && /module specifier|bare specifier|does not resolve/i.test(message);
+}
+
+/** `err` as a MissingPackageError when it says `pkg` was not found, else `err` unchanged. */
+export function asMissing(pkg: OptionalPackage, err: unknown): unknown {
+  return isNotFound(err, pkg) ? new MissingPackageError(pkg, err) : err;
 }
 
 /**
  * Runs `load` (an `import('pkg')` with a literal specifier, so that bundlers still see it) and
  * turns "not found" into a MissingPackageError; any other failure passes through unchanged.
+ * Where a bundle must build without the package, write `import('pkg').catch(...)` at the call
+ * site instead: esbuild then leaves a package it cannot find to run time rather than failing.
  */
 export async function loadOptional<T>(pkg: OptionalPackage, load: () => Promise<T>): Promise<T> {
   try {
     return await load();
   } catch (err) {
-    if (isNotFound(err, pkg)) throw new MissingPackageError(pkg, err);
-    throw err;
+    throw asMissing(pkg, err);
   }
 }

@@ -1,13 +1,22 @@
 // relgrad/flow/browser: the parts of relgrad/flow that run in a browser (no Node modules): the
-// model, its gradients, training, evaluation, optimisers, toy data. Checkpoint files, the file and
-// MNIST/MAF loaders and the CLI are Node-only and live in relgrad/flow.
-export { Flow, GRADIENT_METHODS, type GradientMethod, type Gradient, type FlowParams, type FlowParamsInput, type ForwardTrace } from './model.js';
+// model and layer stacks, gradients, training (also on a worker), evaluation, optimisers, toy data,
+// a checkpoint's text (encodeCheckpointText; Flow.load reads it in Node). Checkpoint files, the
+// file and MNIST/MAF loaders and the CLI are Node-only and live in relgrad/flow. Bundlers that set
+// the 'browser' export condition resolve relgrad/flow to this file.
+export { Flow, GRADIENT_METHODS, type GradientMethod, type Gradient, type FlowParams, type FlowParamsInput, type ForwardTrace, type BatchInput, type FlowCreateOptions, type FlowLoadOptions } from './model.js';
 export type { FlowConfig, ResolvedFlowConfig } from './config.js';
+// every layer type, definition and stack helper (flow/layers/index.ts lists them)
+export * from './layers/index.js';
+export { initializeFromData } from './init-data.js';
+export { SCHEDULES, type ScheduleOptions } from './schedule.js';
+export { flowSummary } from './summary.js';
 export { ACTIVATIONS, makeActivation, type ActivationName, type Activation, type ActivationConfig } from './activations.js';
 export { BASES, makeBase, type BaseName, type BaseDensity } from './bases.js';
 export { invertActivation, type InverseResult } from './inverse.js';
 export type { HostMatrix, DataInput } from './matrix.js';
 export { train, type TrainOptions, type TrainResult, type TrainData, type EpochRecord, type ProgressEvent } from './train.js';
+export { trainInWorker, type TrainInWorkerOptions } from './train-in-worker.js';
+export { encodeCheckpointText } from './checkpoint-web.js';
 export { evaluate, logProbs, summarize, type Evaluation } from './evaluate.js';
 export { makeOptimizer, type Optimizer, type OptimizerName, type OptimizerOptions, type OptimizerState } from './optim.js';
 export { fitGaussianFlow } from './baselines/gaussian.js';

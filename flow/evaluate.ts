@@ -51,3 +51,18 @@ export function summarize(values: Float64Array): Evaluation {
 export function evaluate(flow: Flow, data: DataInput, batchSize = 1000): Evaluation {
   return summarize(logProbs(flow, data, batchSize));
 }
+
+/**
+ * evaluate() on host rows in batches of `batchSize`, awaiting `between()` after each (train() hands
+ * the thread back there, so a large validation set does not freeze a page). Each row's log p does
+ * not depend on the batch it is in, so the result equals evaluate()'s.
+ */
+export async function evaluatePaced(flow: Flow, m: HostMatrix, batchSize: number, between: () => Promise<void>): Promise<Evaluation> {
+  const out = new Float64Array(m.rows);
+  for (let start = 0; start < m.rows; start += batchSize) {
+    const end = Math.min(m.rows, start + batchSize);
+    out.set(logProbs(flow, { data: m.data.subarray(start * m.cols, end * m.cols), rows: end - start, cols: m.cols }, batchSize), start);
+    await between();
+  }
+  return summarize(out);
+}

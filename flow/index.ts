@@ -1,49 +1,8 @@
 // relgrad/flow: dense normalizing flows trained by the relative gradient.
 export { Flow, GRADIENT_METHODS, type GradientMethod, type Gradient, type FlowParams, type FlowParamsInput, type ForwardTrace, type BatchInput, type FlowCreateOptions, type FlowLoadOptions } from './model.js';
 export type { FlowConfig, ResolvedFlowConfig } from './config.js';
-export {
-  BUILTIN_LAYERS,
-  layerTypes,
-  defineLayer,
-  DenseLayer,
-  ActivationLayer,
-  AffineLayer,
-  SplineLayer,
-  denseLayer,
-  activationLayer,
-  affineLayer,
-  splineLayer,
-  leakyLayer,
-  buildLayer,
-  checkLayerSpec,
-  resolveLayerSpec,
-  resolveStack,
-  deepStack,
-  paperStack,
-  layerParamLayout,
-  type BuiltinLayerName,
-  type LayerTypes,
-  type LayerDefinition,
-  type LayerDefinitionInput,
-  type LayerParams,
-  type UserLayerSpec,
-  type ParamLayout,
-  type StackPosition,
-  type StoredLayerSpec,
-  type Layer,
-  type LayerForward,
-  type LayerBackward,
-  type LayerContext,
-  type LayerSpec,
-  type CustomLayerSpec,
-  type ResolvedLayerSpec,
-  type DenseSpec,
-  type ActivationSpec,
-  type AffineSpec,
-  type SplineSpec,
-  type LeakySpec,
-  type DeepStackOptions,
-} from './layers/index.js';
+// every layer type, definition and stack helper (flow/layers/index.ts lists them)
+export * from './layers/index.js';
 export { initializeFromData } from './init-data.js';
 export { SCHEDULES, type ScheduleOptions } from './schedule.js';
 export { flowSummary } from './summary.js';
@@ -52,6 +11,7 @@ export { BASES, makeBase, type BaseName, type BaseDensity } from './bases.js';
 export { invertActivation, type InverseResult } from './inverse.js';
 export type { HostMatrix, DataInput } from './matrix.js';
 export { train, type TrainOptions, type TrainResult, type TrainData, type EpochRecord, type ProgressEvent } from './train.js';
+export { trainInWorker, type TrainInWorkerOptions } from './train-in-worker.js';
 export { evaluate, logProbs, summarize, type Evaluation } from './evaluate.js';
 export { makeOptimizer, type Optimizer, type OptimizerName, type OptimizerOptions, type OptimizerState } from './optim.js';
 export { saveCheckpoint, loadCheckpoint, type Checkpoint, type TrainingState, type SaveCheckpointOptions, type LoadCheckpointOptions } from './checkpoint.js';

@@ -5,7 +5,8 @@
 // best validation parameters, and a clean stop on a non-finite update that keeps the last good
 // state. A flow built from a layer stack starts at the Gaussian fitted to the training rows
 // (init-data.ts) unless told otherwise. Schedule and optimiser state are in every checkpoint, so a
-// resumed run continues bit for bit.
+// resumed run continues bit for bit. The loop yields to the event loop between batches (so timers
+// and a page keep running; cooperate.ts) and stops at a batch boundary when its AbortSignal fires.
 
 import { Rng } from '../engine/random.js';
 import { tidy } from '../engine/scope.js';
@@ -15,12 +16,14 @@ import type { Checkpoint, HostParams, TrainingState } from './checkpoint.js';
 import { assertSeed } from '../engine/seed.js';
 import { assertResumable, type DatasetRecord, type RunRecord } from './run-record.js';
 import { assertFittable } from './data/fit-checks.js';
-import { evaluate } from './evaluate.js';
+import { evaluatePaced } from './evaluate.js';
 import { assertFinite, rowsToTensor, toHostMatrix, type DataInput, type HostMatrix } from './matrix.js';
 import { GRADIENT_METHODS, type Flow, type GradientMethod } from './model.js';
 import { makeOptimizer, type OptimizerName } from './optim.js';
 import { initializeFromData } from './init-data.js';
 import { makeSchedule, scheduleKey, type ScheduleOptions } from './schedule.js';
+import { assertKnownKeys, type KeyTable } from './option-keys.js';
+import { createPacer } from './cooperate.js';
 
 export interface TrainOptions {
   epochs?: number;
@@ -59,17 +62,31 @@ export interface TrainOptions {
   onNotice?: (message: string) => void;
   /** size of the fixed training subset whose exact loss is reported each epoch (default 2000) */
   trainLossSamples?: number;
+  /** called after every batch (`kind: 'batch'`) and after every epoch (`kind: 'epoch'`) */
   onProgress?: (event: ProgressEvent) => void;
   /**
-   * stops training between batches (checked at least every ~100 ms; train yields to the event loop
-   * so a signal handler can abort it): the parameters go back to the last completed epoch, which is
-   * what the checkpoint holds, and train rejects with the signal's reason
+   * stops training at the next batch boundary: the best (else the last good) parameters are
+   * restored, the checkpoint (end of the last whole epoch) is written when there is a path, and
+   * the result has status 'aborted'
    */
   signal?: AbortSignal;
 }
 
+/** Every option train() accepts; any other key is refused, naming the closest of these. */
+export const TRAIN_OPTION_KEYS: KeyTable<TrainOptions> = {
+  epochs: true, batchSize: true, lr: true, optimizer: true, method: true, patience: true, seed: true, init: true,
+  schedule: true, clipNorm: true, weightDecay: true, checkpointPath: true, resume: true, dataset: true,
+  onNotice: true, trainLossSamples: true, onProgress: true, signal: true,
+};
+
+/**
+ * The loop hands the thread back once this much compute has passed (checked between batches, so
+ * the longest stretch is this plus one batch or one epoch-end evaluation).
+ */
+const YIELD_EVERY_MS = 10;
+
 export type ProgressEvent =
-  | { kind: 'batch'; epoch: number; batch: number; batches: number; elapsed: number }
+  | { kind: 'batch'; epoch: number; epochs: number; batch: number; batches: number; elapsed: number }
   | { kind: 'epoch'; epoch: number; epochs: number; record: EpochRecord };
 
 export interface EpochRecord {
@@ -83,7 +100,7 @@ export interface EpochRecord {
 }
 
 export interface TrainResult {
-  status: 'completed' | 'early-stopped' | 'diverged';
+  status: 'completed' | 'early-stopped' | 'diverged' | 'aborted';
   /** epochs completed (including those of a resumed run) */
   epochs: number;
   bestEpoch: number | null;
@@ -100,9 +117,9 @@ export interface TrainData {
 
 /** Checkpoints need node:fs; loaded on first use so that training also runs in a browser bundle. */
 const CHECKPOINT_MODULE = './checkpoint.js';
-async function saveCheckpoint(path: string, ck: Checkpoint): Promise<void> {
+async function saveCheckpoint(path: string, ck: Checkpoint, flow: Flow): Promise<void> {
   const mod = (await import(CHECKPOINT_MODULE)) as typeof import('./checkpoint.js');
-  await mod.saveCheckpoint(path, ck);
+  await mod.saveCheckpoint(path, ck, { layers: flow.userLayerTypes });
 }
 
 const asHost = (d: DataInput): HostMatrix => (d instanceof Tensor ? toHostMatrix(d) : d);
@@ -122,6 +139,11 @@ function checkOptions(o: Required<Omit<TrainOptions, 'checkpointPath' | 'resume'
 }
 
 export async function train(flow: Flow, data: TrainData, options: TrainOptions = {}): Promise<TrainResult> {
+  assertKnownKeys('train', options, TRAIN_OPTION_KEYS);
+  const signal = options.signal;
+  if (signal !== undefined && typeof (signal as { aborted?: unknown } | null)?.aborted !== 'boolean') {
+    throw new Error(`train: signal must be an AbortSignal (from an AbortController), got ${String(signal)}`);
+  }
   const o = {
     epochs: options.epochs ?? 100,
     batchSize: options.batchSize ?? 100,
@@ -143,6 +165,7 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
   if (typeof weightDecay !== 'number' || !(weightDecay >= 0) || !Number.isFinite(weightDecay)) {
     throw new Error(`train: weightDecay must be a non-negative number, got ${String(weightDecay)}`);
   }
+  const { pace } = createPacer(YIELD_EVERY_MS);
   const schedule = makeSchedule(options.schedule ?? { kind: 'constant' }, o.lr, o.epochs);
   const trainSet = asHost(data.train);
   const validation = data.validation === undefined ? undefined : asHost(data.validation);
@@ -153,6 +176,7 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
   }
   if (trainSet.rows === 0) throw new Error('train: the training data is empty (0 rows)');
   assertFittable('train: training data', trainSet);
+  await pace();
   if (validation !== undefined && validation.rows === 0) {
     throw new Error('train: the validation data is empty (0 rows): early stopping needs at least 1 row (or leave validation out)');
   }
@@ -205,6 +229,7 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
     history = t.history as EpochRecord[];
   }
   if (options.resume === undefined && init === 'gaussian') initializeFromData(flow, trainSet);
+  await pace();
   const started = performance.now();
   let lastGood: { params: HostParams; optimizer: ReturnType<typeof optimizer.state>; schedule: ReturnType<typeof schedule.state> } = {
     params: flow.paramsToHost(),
@@ -227,6 +252,7 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
   });
   const finish = async (status: TrainResult['status'], message: string): Promise<TrainResult> => {
     if (best !== null && status !== 'diverged') flow.paramsFromHost(best.params);
+    else if (status === 'aborted') flow.paramsFromHost(lastGood.params);
     optimizer.dispose();
     return {
       status,
@@ -245,17 +271,13 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
     const lr = schedule.lr;
     optimizer.setLr(lr);
     const order = new Rng(o.seed * 1_000_003 + epoch).permutation(trainSet.rows);
-    let yielded = performance.now();
     for (let k = 0; k < batches; k++) {
-      if (options.signal !== undefined) {
-        if (performance.now() - yielded > 100) {
-          await new Promise<void>((done) => setImmediate(done)); // lets a signal handler run
-          yielded = performance.now();
-        }
-        if (options.signal.aborted) {
-          flow.paramsFromHost(lastGood.params);
-          throw options.signal.reason;
-        }
+      await pace();
+      if (signal?.aborted) {
+        if (options.checkpointPath) await saveCheckpoint(options.checkpointPath, snapshot(), flow);
+        const restored = best !== null ? `the best epoch's (${best.epoch})` : epoch > 0 ? `those of the end of epoch ${epoch}` : 'the initial ones';
+        return finish('aborted', `training aborted before epoch ${epoch + 1}, batch ${k + 1}; parameters restored to ${restored}` +
+          `${options.checkpointPath ? ` (checkpoint ${options.checkpointPath}, end of epoch ${epoch})` : ''}`);
       }
       const start = k * o.batchSize;
       const end = Math.min(trainSet.rows, start + o.batchSize);
@@ -277,23 +299,25 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
       });
       if (!finite) {
         flow.paramsFromHost(lastGood.params);
-        if (options.checkpointPath) await saveCheckpoint(options.checkpointPath, snapshot());
+        if (options.checkpointPath) await saveCheckpoint(options.checkpointPath, snapshot(), flow);
         return finish(
           'diverged',
           `training diverged in epoch ${epoch + 1}, batch ${k + 1}: the update was not finite; ` +
             `parameters restored to the end of epoch ${epoch}${options.checkpointPath ? ` (checkpoint ${options.checkpointPath})` : ''}`,
         );
       }
-      options.onProgress?.({ kind: 'batch', epoch: epoch + 1, batch: k + 1, batches, elapsed: (performance.now() - started) / 1000 });
+      options.onProgress?.({ kind: 'batch', epoch: epoch + 1, epochs: o.epochs, batch: k + 1, batches, elapsed: (performance.now() - started) / 1000 });
     }
     epoch++;
-    const trainLoss = -evaluate(flow, trainSubset).mean;
-    const validationLoss = validation === undefined ? null : -evaluate(flow, validation).mean;
+    // exact losses, a training batch of rows at a time with a chance to yield after each
+    await pace();
+    const trainLoss = -(await evaluatePaced(flow, trainSubset, o.batchSize, pace)).mean;
+    const validationLoss = validation === undefined ? null : -(await evaluatePaced(flow, validation, o.batchSize, pace)).mean;
     const watched = validationLoss ?? trainLoss;
     if (!Number.isFinite(watched)) {
       flow.paramsFromHost(lastGood.params);
       epoch--;
-      if (options.checkpointPath) await saveCheckpoint(options.checkpointPath, snapshot());
+      if (options.checkpointPath) await saveCheckpoint(options.checkpointPath, snapshot(), flow);
       return finish('diverged', `training diverged in epoch ${epoch + 1}: the loss is ${watched}; parameters restored to the end of epoch ${epoch}`);
     }
     const improved = best === null || watched < best.validationLoss;
@@ -307,7 +331,7 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
     history.push(record);
     schedule.next(watched);
     lastGood = { params: flow.paramsToHost(), optimizer: optimizer.state(), schedule: schedule.state() };
-    if (options.checkpointPath) await saveCheckpoint(options.checkpointPath, snapshot());
+    if (options.checkpointPath) await saveCheckpoint(options.checkpointPath, snapshot(), flow);
     options.onProgress?.({ kind: 'epoch', epoch, epochs: o.epochs, record });
     if (badEpochs >= o.patience) {
       return finish('early-stopped', `early stopping after epoch ${epoch}: no better ${validation ? 'validation' : 'training'} loss for ${o.patience} epochs; best epoch ${best?.epoch}`);

@@ -16,7 +16,7 @@ import {
   activationSpec, adamSpec, splineSpec, affineSpec, epilogueSpec, binarySpec, copySpec, matmulSpec, reduceSpec, remapSpec, unarySpec, type KernelSpec, type ReduceOp,
 } from './kernels.js';
 import { installNodeWebGpu, isNode } from './node-webgpu.js';
-import { loadOptional } from '../optional.js';
+import { asMissing } from '../optional.js';
 
 export { DeviceArray } from './device-array.js';
 export type { GpuBackendOptions, GpuMode } from '../../engine/state.js';
@@ -56,11 +56,13 @@ let gpuJsModule: Promise<GpuJs> | undefined;
 
 /** Imports gpu.js once; a missing package is an error naming it and its install command. */
 function loadGpuJs(): Promise<GpuJs> {
-  gpuJsModule ??= loadOptional('gpu.js', async () => {
-    const m = (await import('gpu.js')) as GpuJs & { default?: GpuJs };
+  gpuJsModule ??= (async () => {
+    // `.catch` on the import itself: a bundler (esbuild) then builds without gpu.js installed and
+    // leaves the import to fail at run time, where it becomes relgrad's install message
+    const m = (await import('gpu.js').catch((err: unknown) => { throw asMissing('gpu.js', err); })) as GpuJs & { default?: GpuJs };
     // Node's ESM wrapper of the CommonJS module has named exports; some bundlers only `default`
     return typeof m.GPU === 'function' ? m : (m.default as GpuJs);
-  });
+  })();
   return gpuJsModule;
 }
 

@@ -25,7 +25,7 @@ import { keep, tidy } from '../engine/scope.js';
 import { Tensor, type NestedArray } from '../engine/tensor.js';
 import type { HostParams } from './checkpoint.js';
 import type { Layer } from './layers/layer.js';
-import { buildLayer, denseViews, paperStack, type LayerSpec } from './layers/specs.js';
+import { buildLayer, denseViews, paperStack, type LayerSpec, type ResolvedLayerSpec } from './layers/specs.js';
 import { userTypesOf, type LayerTypes } from './layers/builtin.js';
 import type { LayerDefinition } from './layers/definition.js';
 
@@ -133,7 +133,7 @@ export class Flow {
   }
 
   /** A flow from a list of layer specs (docs/layers.md), e.g. `Flow.fromLayers(deepStack(), { dim: 2 })`. */
-  static fromLayers(stack: LayerSpec[], config: Omit<FlowConfig, 'stack' | 'layers'>, options: FlowCreateOptions = {}): Flow {
+  static fromLayers(stack: (LayerSpec | ResolvedLayerSpec)[], config: Omit<FlowConfig, 'stack' | 'layers'>, options: FlowCreateOptions = {}): Flow {
     return Flow.create({ ...config, stack }, options);
   }
 

@@ -16,6 +16,7 @@ import { checkResume, runRecordOf, type RunRecord } from '../run-record.js';
 import { MAX_SEED } from '../../engine/seed.js';
 import type { FlowConfig } from '../config.js';
 import { evaluate } from '../evaluate.js';
+import { withStandardization } from '../standardized.js';
 import { Flow, GRADIENT_METHODS } from '../model.js';
 import { train, type ProgressEvent } from '../train.js';
 import { ACTIVATIONS } from '../activations.js';
@@ -323,7 +324,10 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
   const gaussian = { ...gaussianScaled, mean: gaussianScaled.mean - logDet };
   output.human(`test log-likelihood ${test.mean.toFixed(4)} ± ${test.err.toFixed(4)}; full-covariance Gaussian on the same split ${gaussian.mean.toFixed(4)} ± ${gaussian.err.toFixed(4)}`);
   const finalPath = join(out, 'model.json');
-  await flow.save(finalPath, { precision: flags.float32 ? 'float32' : 'float64', meta: { ...runMeta, test, result: { ...result, history: undefined } } });
+  // a standardised run's model carries its standardisation as a leading affine layer: Flow.load,
+  // export and the NumPy reader give densities in the data's units (flow/standardized.ts)
+  const saved = scaling === null ? flow : withStandardization(flow, scaling);
+  await saved.save(finalPath, { precision: flags.float32 ? 'float32' : 'float64', meta: { ...runMeta, standardizationInModel: scaling !== null, test, result: { ...result, history: undefined } } });
   // each PNG has its SVG beside it: figure (data | density | samples), density, samples, curve
   const pictures = await writeTrainingPictures(out, { flow, train: data.train, history: result.history, bestEpoch: result.bestEpoch, name: dataset, seed });
   recordWritten(out, pictures.flatMap((png) => [png, png.replace(/\.png$/, '.svg')]));
@@ -367,8 +371,9 @@ async function commandEval(argv: string[]): Promise<void> {
     notice(`eval: the ${split} split has ${rows} rows here but ${recordedRows} when the checkpoint was written (another data file or limit?)`);
   }
   notice(`eval: ${split} split of ${dataset}: ${rows} rows, split seed ${seed} (from ${seedFrom}), limit ${limit ?? 'none'}`);
-  // a standardised run scores standardised data; −Σ log σ brings the result back to original units
-  const scaling = recorded?.standardize ?? null;
+  // a standardised run's training checkpoint scores standardised data; −Σ log σ brings the result
+  // back to original units (its model.json holds the standardisation itself)
+  const scaling = ck.meta?.standardizationInModel === true ? null : recorded?.standardize ?? null;
   const r = evaluate(flow, scaling === null ? data[split] : standardize(data[split], scaling));
   const mean = scaling === null ? r.mean : r.mean - standardizationLogDet(scaling);
   console.log(JSON.stringify({ dataset, split, splitSeed: seed, splitSeedFrom: seedFrom, limit: limit ?? null, standardized: scaling !== null, logLikelihood: mean, err: r.err, n: r.n, nonFinite: r.nonFinite }));
@@ -385,8 +390,8 @@ async function commandSample(argv: string[]): Promise<void> {
   await useBackend(flags);
   const ck = await loadCheckpoint(path);
   const flow = Flow.fromCheckpoint(ck);
-  // a standardised run's samples go back to the data's units
-  const scaling = runRecordOf(ck).dataset?.standardize ?? null;
+  // a standardised run's samples go back to the data's units (model.json does so itself)
+  const scaling = ck.meta?.standardizationInModel === true ? null : runRecordOf(ck).dataset?.standardize ?? null;
   const n = num(flags, 'n');
   const seed = num(flags, 'seed');
   if (/\.png$/i.test(out)) {

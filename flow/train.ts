@@ -23,13 +23,14 @@ import { initializeFromData } from './init-data.js';
 import { makeSchedule, scheduleKey, type ScheduleOptions } from './schedule.js';
 
 export interface TrainOptions {
+  /** maximum epochs, a resumed run's included (default: the resumed checkpoint's, else 100) */
   epochs?: number;
   batchSize?: number;
   /** default 1e-3 (Adam) */
   lr?: number;
   optimizer?: OptimizerName;
   method?: GradientMethod;
-  /** epochs without a better validation loss before stopping (default 30) */
+  /** epochs without a better validation loss before stopping (default: the resumed checkpoint's, else 30) */
   patience?: number;
   /** seed of the batch order (default 0) */
   seed?: number;
@@ -99,6 +100,9 @@ async function saveCheckpoint(path: string, ck: Checkpoint): Promise<void> {
   await mod.saveCheckpoint(path, ck);
 }
 
+/** A positive integer recorded in a checkpoint's options, else undefined. */
+const recordedCount = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined);
+
 const asHost = (d: DataInput): HostMatrix => (d instanceof Tensor ? toHostMatrix(d) : d);
 
 function checkOptions(o: Required<Omit<TrainOptions, 'checkpointPath' | 'resume' | 'onProgress' | 'dataset' | 'onNotice' | 'init' | 'schedule' | 'clipNorm' | 'weightDecay'>>): void {
@@ -116,13 +120,15 @@ function checkOptions(o: Required<Omit<TrainOptions, 'checkpointPath' | 'resume'
 }
 
 export async function train(flow: Flow, data: TrainData, options: TrainOptions = {}): Promise<TrainResult> {
+  // a resumed run takes the checkpoint's length and patience unless told otherwise
+  const recorded = options.resume?.training?.options;
   const o = {
-    epochs: options.epochs ?? 100,
+    epochs: options.epochs ?? recordedCount(recorded?.epochs) ?? 100,
     batchSize: options.batchSize ?? 100,
     lr: options.lr ?? 1e-3,
     optimizer: options.optimizer ?? 'adam',
     method: options.method ?? 'relative',
-    patience: options.patience ?? 30,
+    patience: options.patience ?? recordedCount(recorded?.patience) ?? 30,
     seed: options.seed ?? 0,
     trainLossSamples: options.trainLossSamples ?? 2000,
   };
@@ -192,7 +198,16 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
     const t = options.resume.training;
     flow.paramsFromHost(options.resume.params);
     optimizer.load(t.optimizer, flow.layerParams.flat());
-    if (t.schedule !== undefined) schedule.load(t.schedule);
+    if (t.schedule !== undefined) {
+      schedule.load(t.schedule);
+      // cosine spans the run's epochs: another count moves the rate at once (lr_t depends on t/T)
+      if (t.schedule.kind === 'cosine' && recordedCount(t.options.epochs) !== o.epochs && t.schedule.lr !== schedule.lr) {
+        (options.onNotice ?? console.warn)(
+          `train: the cosine schedule now spans ${o.epochs} epochs, the checkpoint's ${String(t.options.epochs)}: ` +
+            `the learning rate goes from ${t.schedule.lr.toPrecision(3)} to ${schedule.lr.toPrecision(3)}`,
+        );
+      }
+    }
     epoch = t.epoch;
     best = t.best;
     badEpochs = t.badEpochs;

@@ -153,8 +153,14 @@ function runSettings(flags: FlagValues, given: Set<string>, ck: Checkpoint | und
     schedule: scheduleOf(pick<string>('schedule', rec?.optimizer ? scheduleName(rec.optimizer.schedule ?? 'constant') : null)),
     clipNorm: pick<number | undefined>('clip-norm', rec?.optimizer?.clipNorm ?? undefined),
     weightDecay: pick<number>('weight-decay', rec?.optimizer?.weightDecay),
+    // the run's length and early stopping: a resumed run ends where the recorded one would have
+    epochs: pick<number>('epochs', recordedCount(ck?.training?.options.epochs)),
+    patience: pick<number>('patience', recordedCount(ck?.training?.options.patience)),
   };
 }
+
+/** A positive integer recorded in a checkpoint's training options, else undefined (not recorded). */
+const recordedCount = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined);
 
 /** The deep model's stack from --depth/--bins/--bound, or a resumed checkpoint's own stack when none is given. */
 function modelStack(flags: FlagValues, given: Set<string>, c: ResolvedFlowConfig | undefined): FlowConfig['stack'] {
@@ -283,7 +289,7 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
   if (!resume) writeFileSync(logPath, '');
   const runMeta = { dataset, seed, limit: st.limit ?? null, kind: data.kind, run };
   // a bar on a terminal's stderr, else plain periodic lines (see progress.ts)
-  const progress = createProgress({ epochs: num(flags, 'epochs') });
+  const progress = createProgress({ epochs: st.epochs });
   let lastLoss = 'n/a';
   const onProgress = (e: ProgressEvent): void => {
     progress.event(e, lastLoss);
@@ -296,12 +302,12 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
   };
   output.human(`training ${String(flow)} on ${dataset}: ${data.train.rows} train / ${data.validation.rows} validation / ${data.test.rows} test rows, method ${st.method}`);
   const result = await train(flow, { train: data.train, validation: data.validation }, {
-    epochs: num(flags, 'epochs'),
+    epochs: st.epochs,
     batchSize: st.batchSize,
     lr: st.lr,
     optimizer: st.optimizer,
     method: st.method,
-    patience: num(flags, 'patience'),
+    patience: st.patience,
     seed,
     ...trainExtras(st),
     checkpointPath,
@@ -504,13 +510,13 @@ async function commandExperiment(argv: string[]): Promise<void> {
   const data = await resolveDataset({ name: dataset, dataDir: str(flags, 'data-dir'), seed, limit, header: st.header, onNotice: notice });
   assertFittable(`dataset ${dataset}`, data.train);
   output.human(`experiment ${dataset}: ${data.train.rows} train / ${data.validation.rows} validation / ${data.test.rows} test rows, dim ${data.train.cols}`);
-  const progress = createProgress({ epochs: num(flags, 'epochs') });
+  const progress = createProgress({ epochs: st.epochs });
   let lastLoss = 'n/a';
   const r = await runExperiment({
     dataset,
     data,
     flow: flowConfigOf(st, data.train.cols),
-    train: { epochs: num(flags, 'epochs'), batchSize: st.batchSize, lr: st.lr, optimizer: st.optimizer, method: st.method, patience: num(flags, 'patience'), seed, ...trainExtras(st) },
+    train: { epochs: st.epochs, batchSize: st.batchSize, lr: st.lr, optimizer: st.optimizer, method: st.method, patience: st.patience, seed, ...trainExtras(st) },
     outDir,
     resume: false,
     resumeFrom: resume,

@@ -22,6 +22,7 @@ import { BASES } from '../bases.js';
 import type { HostMatrix } from '../data/dataset.js';
 import { flagTable, parseOrAnswer, UsageError, type FlagSpec, type FlagValues } from './args.js';
 import { DATASET_VALUES, resolveDataset } from './datasets.js';
+import { dataIdentity, isTrainingData, recordedDataName } from './data-identity.js';
 import { outputFor, type Output } from './output.js';
 import { createProgress } from './progress.js';
 import { packageVersion } from './version.js';
@@ -250,6 +251,8 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
   const logPath = join(out, 'log.jsonl');
   for (const stale of await removeStaleTemps(checkpointPath)) notice(`removed ${stale}, left by a process that no longer runs`);
   const loaded = await resolveDataset({ name: dataset, dataDir: str(flags, 'data-dir'), seed, limit: st.limit, header: st.header, onNotice: notice });
+  // a data file's path and content hash: a resume or eval with other contents is refused
+  const identity = dataIdentity(dataset);
   // before the flow exists: its orthogonal initialisation alone is O(D³)
   assertFittable(`dataset ${dataset}`, loaded.train);
   const scaling = st.standardize ? fitStandardization(loaded.train) : null;
@@ -262,7 +265,7 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
   const logDet = scaling === null ? 0 : standardizationLogDet(scaling);
   const flow = Flow.create(flowConfigOf(st, data.train.cols));
   const run = {
-    dataset: { name: dataset, splitSeed: seed, limit: st.limit ?? null, rows: { train: data.train.rows, validation: data.validation.rows, test: data.test.rows }, cols: data.train.cols, standardize: scaling, header: st.header },
+    dataset: { name: dataset, splitSeed: seed, limit: st.limit ?? null, rows: { train: data.train.rows, validation: data.validation.rows, test: data.test.rows }, cols: data.train.cols, standardize: scaling, header: st.header, ...identity },
     optimizer: { name: st.optimizer, lr: st.lr, batchSize: st.batchSize, method: st.method, seed, schedule: scheduleKey(st.schedule), clipNorm: st.clipNorm ?? null, weightDecay: st.weightDecay },
   };
   if (resume !== undefined) {
@@ -312,7 +315,7 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
     ...trainExtras(st),
     checkpointPath,
     resume,
-    dataset: { name: dataset, splitSeed: seed, limit: st.limit ?? null, rows: { train: null, validation: null, test: data.test.rows }, standardize: scaling, header: st.header },
+    dataset: { name: dataset, splitSeed: seed, limit: st.limit ?? null, rows: { train: null, validation: null, test: data.test.rows }, standardize: scaling, header: st.header, ...identity },
     onProgress,
     onNotice: notice,
   });
@@ -353,10 +356,10 @@ async function commandEval(argv: string[]): Promise<void> {
   await useBackend(flags);
   const ck = await loadCheckpoint(path);
   const recorded = runRecordOf(ck).dataset;
-  const dataset = str(flags, 'dataset') ?? recorded?.name ?? undefined;
+  const dataset = str(flags, 'dataset') ?? recordedDataName(recorded);
   if (dataset === undefined) throw new UsageError('relgrad eval: the checkpoint does not record its data set (an older file): pass --dataset');
-  // a different data set given on the command line does not inherit the checkpoint's split
-  const inherit = recorded !== null && recorded.name === dataset;
+  // a different data set does not inherit the checkpoint's split; a file is matched by path and content
+  const inherit = recorded !== null && isTrainingData(recorded, dataset, (m) => notice(`eval: ${m}`));
   let seed: number;
   let seedFrom: string;
   if (flags.seed !== undefined) [seed, seedFrom] = [num(flags, 'seed'), '--seed'];
@@ -520,7 +523,7 @@ async function commandExperiment(argv: string[]): Promise<void> {
     outDir,
     resume: false,
     resumeFrom: resume,
-    dataRecord: { splitSeed: seed, limit: limit ?? null, header: st.header },
+    dataRecord: { splitSeed: seed, limit: limit ?? null, header: st.header, ...dataIdentity(dataset) },
     precision: flags.float32 === false ? 'float64' : 'float32',
     gaussianBaseline: !flags['no-gaussian'],
     meta: { limit: limit ?? null },

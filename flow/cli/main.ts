@@ -2,7 +2,7 @@
 // The relgrad command line: train, eval, sample. Exit status 0 on success, 2 on a usage error
 // (unknown flag, bad value), 1 on any other error; every error says what was wrong.
 
-import { mkdirSync, writeFileSync, appendFileSync, existsSync, realpathSync, rmSync, openSync, writeSync, closeSync, renameSync, statfsSync } from 'node:fs';
+import { appendFileSync, existsSync, realpathSync, rmSync, openSync, writeSync, closeSync, renameSync, statfsSync } from 'node:fs';
 import { Rng } from '../../engine/random.js';
 import { npyHeader } from '../data/files.js';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,8 @@ import { flagTable, parseOrAnswer, UsageError, type FlagSpec, type FlagValues } 
 import { DATASET_VALUES, resolveDataset } from './datasets.js';
 import { dataIdentity, isTrainingData, recordedDataName } from './data-identity.js';
 import { outputFor, type Output } from './output.js';
+import { makeRunDir } from './run-dir.js';
+import { assertSplineRange } from './spline-range.js';
 import { createProgress } from './progress.js';
 import { packageVersion } from './version.js';
 import { fitGaussianFlow } from '../baselines/gaussian.js';
@@ -202,8 +204,9 @@ function trainExtras(st: RunSettings): { schedule: ScheduleOptions; clipNorm?: n
   return { schedule: st.schedule, ...(st.clipNorm === undefined ? {} : { clipNorm: st.clipNorm }), weightDecay: st.weightDecay };
 }
 
-/** Refuses flags that the chosen settings would ignore. */
-function refuseIgnored(command: string, given: Set<string>, st: RunSettings): void {
+/** Refuses flags that the chosen settings would ignore, and a spline range the splines cannot use. */
+function refuseIgnored(command: string, given: Set<string>, st: RunSettings, flags: FlagValues): void {
+  if (st.stack !== undefined && (given.has('bound') || given.has('bins'))) assertSplineRange(command, num(flags, 'bins'), num(flags, 'bound'));
   if (given.has('alpha') && st.activation !== 'smooth-leaky-relu') {
     throw new UsageError(`relgrad ${command}: --alpha applies to smooth-leaky-relu only; the activation is ${st.activation}`);
   }
@@ -232,14 +235,19 @@ async function commandTrain(argv: string[]): Promise<void> {
     throw new UsageError(`relgrad train: --resume ${resumeFrom} is a saved model, not a training checkpoint (resume from the run's checkpoint.json)`);
   }
   const st = runSettings(flags, given, resume);
-  refuseIgnored('train', given, st);
+  refuseIgnored('train', given, st, flags);
   const dataset = st.dataset;
   const seed = st.seed;
   const out = resolve(str(flags, 'out') ?? (resumeFrom !== undefined ? dirname(resumeFrom) : join('runs', safeName(dataset))));
-  mkdirSync(out, { recursive: true });
+  const folder = makeRunDir(out);
   const lock = acquireLock(out, '.lock', notice);
   try {
     await trainInFolder(flags, st, out, resumeFrom, resume, outputFor(flags.json === true));
+  } catch (err) {
+    // a run refused before its first epoch (bad data, mismatched settings) leaves no folder behind
+    lock.release();
+    folder.removeIfEmpty();
+    throw err;
   } finally {
     lock.release();
   }
@@ -289,7 +297,7 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
     for (const f of stale) rmSync(join(out, f), { force: true });
     notice(`${continuing ? 'continuing' : 'replacing (--force)'} the run in ${out}: removed ${stale.join(', ')}${continuing ? ' (they described an earlier epoch; rewritten when this run ends)' : ''}`);
   }
-  if (!resume) writeFileSync(logPath, '');
+  // log.jsonl appears with the first epoch's line: a run that fails before it leaves none behind
   const runMeta = { dataset, seed, limit: st.limit ?? null, kind: data.kind, run };
   // a bar on a terminal's stderr, else plain periodic lines (see progress.ts)
   const progress = createProgress({ epochs: st.epochs });
@@ -507,7 +515,7 @@ async function commandExperiment(argv: string[]): Promise<void> {
     if (existsSync(auto)) resume = await loadCheckpoint(auto);
   }
   const st = runSettings(flags, given, resume);
-  refuseIgnored('experiment', given, st);
+  refuseIgnored('experiment', given, st, flags);
   const { dataset, seed, limit } = st;
   if (resume !== undefined) notice(`experiment: resuming from ${resumeFrom ?? experimentPaths(outDir, dataset).checkpoint} (epoch ${resume.training?.epoch}); --fresh starts over`);
   const data = await resolveDataset({ name: dataset, dataDir: str(flags, 'data-dir'), seed, limit, header: st.header, onNotice: notice });

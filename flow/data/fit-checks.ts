@@ -5,6 +5,7 @@
 // log-density by log|det ∂z/∂x| = −Σ_j log σ_j, so log p(x) = log p(z) − Σ_j log σ_j (original units).
 
 import type { HostMatrix } from '../matrix.js';
+import { COLLINEAR_RESIDUAL, dependentColumns, type DependentColumn } from './collinearity.js';
 import { columnMeanStd } from './dataset.js';
 
 /** Per-column mean and standard deviation (divide by N), and whether the column is constant. O(N·D). */
@@ -33,8 +34,9 @@ function listColumns(columns: readonly number[]): string {
 }
 
 /**
- * Throws when training data cannot be fitted meaningfully: a constant (zero-variance) column,
- * named 1-based, or no more rows than columns.
+ * Throws when training data cannot be fitted meaningfully: no more rows than columns, a constant
+ * (zero-variance) column, or a column that is a linear combination of others (collinearity.ts),
+ * each named 1-based.
  */
 export function assertFittable(where: string, m: HostMatrix): void {
   if (m.rows > 0 && m.rows <= m.cols) {
@@ -51,6 +53,22 @@ export function assertFittable(where: string, m: HostMatrix): void {
         'without bound as the flow shrinks that direction; drop the column' + (constant.length > 1 ? 's' : ''),
     );
   }
+  const dependent = dependentColumns(m);
+  if (dependent.length > 0) {
+    const shown = dependent.slice(0, 5).map(describeDependent).join('; ');
+    const more = dependent.length > 5 ? `; and ${dependent.length - 5} more` : '';
+    throw new Error(
+      `${where} (columns counted from 1): ${shown}${more}: the training rows lie on a lower-dimensional subspace, where the density ` +
+        `is infinite (the Gaussian start cannot whiten them); drop ${dependent.length > 1 ? 'those columns' : 'that column'}`,
+    );
+  }
+}
+
+function describeDependent(c: DependentColumn): string {
+  if (c.duplicate) return `column ${c.column + 1} duplicates column ${c.of[0] + 1}`;
+  if (c.of.length === 0) return `column ${c.column + 1} is constant`;
+  return `column ${c.column + 1} is a linear combination of column${c.of.length > 1 ? 's' : ''} ${listColumns(c.of)} ` +
+    `(the fraction of its variance they leave, 1 − R², is ${c.residual.toExponential(1)}, below ${COLLINEAR_RESIDUAL})`;
 }
 
 /** A notice when column scales are far from 1 (std outside [1e-3, 1e3]), or null. */

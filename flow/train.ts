@@ -2,7 +2,7 @@
 // seed and e, so a resumed run sees the same batches), a gradient method's direction fed to SGD or
 // Adam (optionally clipped to a global norm, with weight decay), a learning-rate schedule stepped
 // once per epoch, exact validation loss every epoch, early stopping with patience that restores the
-// best validation parameters, and a clean stop on a non-finite update that keeps the last good
+// best validation parameters (the starting point, epoch 0, among the candidates), and a clean stop on a non-finite update that keeps the last good
 // state. A flow built from a layer stack starts at the Gaussian fitted to the training rows
 // (init-data.ts) unless told otherwise. Schedule and optimiser state are in every checkpoint, so a
 // resumed run continues bit for bit.
@@ -214,6 +214,12 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
     history = t.history as EpochRecord[];
   }
   if (options.resume === undefined && init === 'gaussian') initializeFromData(flow, trainSet);
+  if (options.resume === undefined) {
+    // the starting point (epoch 0: the fitted Gaussian for a layer stack) is a candidate for the
+    // best, so a run never ends worse on the watched loss than where it began; one evaluation
+    const start = -evaluate(flow, validation ?? trainSubset).mean;
+    if (Number.isFinite(start)) best = { epoch: 0, validationLoss: start, params: flow.paramsToHost() };
+  }
   const started = performance.now();
   let lastGood: { params: HostParams; optimizer: ReturnType<typeof optimizer.state>; schedule: ReturnType<typeof schedule.state> } = {
     params: flow.paramsToHost(),
@@ -234,8 +240,10 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
     },
     meta: { run },
   });
-  const finish = async (status: TrainResult['status'], message: string): Promise<TrainResult> => {
+  const finish = async (status: TrainResult['status'], ending: string): Promise<TrainResult> => {
     if (best !== null && status !== 'diverged') flow.paramsFromHost(best.params);
+    const kept = best?.epoch === 0 && epoch > 0 && status !== 'diverged';
+    const message = kept ? `${ending}: no epoch improved on the starting point${init === 'gaussian' ? ' (the Gaussian fitted to the training rows)' : ''}, which the flow keeps` : ending;
     optimizer.dispose();
     return {
       status,

@@ -29,7 +29,7 @@ import { assertSplineRange } from './spline-range.js';
 import { createProgress } from './progress.js';
 import { packageVersion } from './version.js';
 import { fitGaussianFlow } from '../baselines/gaussian.js';
-import { assertFittable, fitStandardization, scaleWarning, standardize, standardizationLogDet, unstandardizeInPlace } from '../data/fit-checks.js';
+import { assertCentredEnough, assertFittable, fitStandardization, scaleWarning, standardize, standardizationLogDet, unstandardizeInPlace } from '../data/fit-checks.js';
 import { writeSamplesPicture, writeTrainingPictures } from './pictures.js';
 import { commandExport, commandInfo } from './interchange.js';
 import { experimentPaths, runExperiment } from '../experiment.js';
@@ -218,6 +218,8 @@ function refuseIgnored(command: string, given: Set<string>, st: RunSettings, fla
   }
 }
 
+const CENTRE_ADVICE = 'subtract each column\'s mean from the data (a shift leaves every log-likelihood unchanged)';
+
 /** Files a run writes at its end: --force removes them, and so does a resume (they describe an earlier epoch). */
 const isRunOutput = (f: string): boolean => f === 'model.json' || /^(figure|density|samples|curve)\.(png|svg)$/.test(f);
 
@@ -266,6 +268,7 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
   const scaling = st.standardize ? fitStandardization(loaded.train) : null;
   const data = scaling === null ? loaded : { ...loaded, train: standardize(loaded.train, scaling), validation: standardize(loaded.validation, scaling), test: standardize(loaded.test, scaling) };
   if (scaling === null) {
+    assertCentredEnough(`dataset ${dataset}`, loaded.train, st.lr, CENTRE_ADVICE + ', or pass --standardize');
     const warning = scaleWarning(`dataset ${dataset}`, loaded.train);
     if (warning !== null) notice(warning);
   }
@@ -520,6 +523,7 @@ async function commandExperiment(argv: string[]): Promise<void> {
   if (resume !== undefined) notice(`experiment: resuming from ${resumeFrom ?? experimentPaths(outDir, dataset).checkpoint} (epoch ${resume.training?.epoch}); --fresh starts over`);
   const data = await resolveDataset({ name: dataset, dataDir: str(flags, 'data-dir'), seed, limit, header: st.header, onNotice: notice });
   assertFittable(`dataset ${dataset}`, data.train);
+  assertCentredEnough(`dataset ${dataset}`, data.train, st.lr, CENTRE_ADVICE);
   output.human(`experiment ${dataset}: ${data.train.rows} train / ${data.validation.rows} validation / ${data.test.rows} test rows, dim ${data.train.cols}`);
   const progress = createProgress({ epochs: st.epochs });
   let lastLoss = 'n/a';

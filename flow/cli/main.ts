@@ -55,7 +55,7 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
   model: { type: 'string', help: "deep: affine → spline → (dense → spline) × depth, started at the Gaussian; paper: the paper's dense layers with a fixed activation", default: 'deep', choices: ['deep', 'paper'] },
   depth: { type: 'int', help: 'dense layers of the deep model', default: 4, positive: true },
   bins: { type: 'int', help: 'spline bins per unit (deep model)', default: 8, min: 2, max: 256 },
-  bound: { type: 'number', help: 'splines cover [-bound, bound], identity outside (deep model)', default: 4, positive: true },
+  bound: { type: 'number', help: 'splines cover [-bound, bound], identity outside (deep model; 1 to min(2·bins, 50))', default: 4, positive: true },
   layers: { type: 'int', help: 'number of dense layers (paper model)', default: 2, positive: true },
   activation: { type: 'string', help: 'activation (paper model)', default: 'smooth-leaky-relu', choices: ACTIVATIONS },
   alpha: { type: 'number', help: 'smooth-leaky-relu slope (paper model)', default: 0.3, positive: true },

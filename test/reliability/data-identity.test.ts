@@ -113,3 +113,20 @@ t.test('7. a checkpoint from before the hash resumes, saying the contents are no
   t.match(resumed.stderr, /does not record data file content \(sha256\) \(an older file\): read as unknown and accepted/);
   t.match(resumed.stdout, /epoch 2\/2/);
 });
+
+t.test('6. eval of a model from before the hash matches its file by resolved path, with a notice', async (t) => {
+  const dir = tempFolder(t, 'eval-old');
+  writeFileSync(join(dir, 'x.csv'), csv(6, 600));
+  const trained = relgradIn(dir, 'train', '--dataset', 'x.csv', '--seed', '4', '--epochs', '1', '--out', 'r');
+  t.equal(trained.code, 0, trained.stderr);
+  const path = join(dir, 'r', 'model.json');
+  const ck = await loadCheckpoint(path);
+  const dataset = (ck.meta?.run as { dataset: Record<string, unknown> }).dataset;
+  delete dataset.sha256;
+  delete dataset.path;
+  await saveCheckpoint(path, ck);
+  const r = relgradIn(dir, 'eval', '--checkpoint', path, '--dataset', './x.csv');
+  t.equal(r.code, 0, r.stderr);
+  t.equal(scored(r.stdout).splitSeed, 4, 'the recorded split seed');
+  t.match(r.stderr, /the checkpoint records no content hash of its data file \(an older file\): \.\/x\.csv matched by path, its contents not checked/);
+});

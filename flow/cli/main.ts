@@ -135,7 +135,7 @@ function runSettings(flags: FlagValues, given: Set<string>, ck: Checkpoint | und
     given.has(flag) || recorded === undefined || recorded === null ? (flags[flag] as T) : recorded;
   const limit = given.has('limit') || ck === undefined ? (flags.limit as number | undefined) : (rec?.dataset?.limit ?? undefined);
   return {
-    dataset: pick<string>('dataset', rec?.dataset?.name),
+    dataset: pick<string>('dataset', recordedDataName(rec?.dataset ?? null)),
     seed: pick<number>('seed', rec?.dataset?.splitSeed ?? c?.seed),
     limit,
     layers: pick<number>('layers', c?.layers),

@@ -130,3 +130,19 @@ t.test('6. eval of a model from before the hash matches its file by resolved pat
   t.equal(scored(r.stdout).splitSeed, 4, 'the recorded split seed');
   t.match(r.stderr, /the checkpoint records no content hash of its data file \(an older file\): \.\/x\.csv matched by path, its contents not checked/);
 });
+
+t.test('7. a resume from another folder finds the data file by its recorded path or content', async (t) => {
+  const dir = tempFolder(t, 'resume-elsewhere');
+  writeFileSync(join(dir, 'x.csv'), csv(7, 600));
+  const first = relgradIn(dir, 'train', '--dataset', 'x.csv', '--epochs', '1', '--out', 'r');
+  t.equal(first.code, 0, first.stderr);
+  mkdirSync(join(dir, 'elsewhere'));
+  const elsewhere = join(dir, 'elsewhere');
+  const implicit = relgradIn(elsewhere, 'train', '--resume', join('..', 'r', 'checkpoint.json'), '--epochs', '2');
+  t.equal(implicit.code, 0, implicit.stderr);
+  t.match(implicit.stdout, /epoch 2\/2/);
+  const named = relgradIn(elsewhere, 'train', '--resume', join('..', 'r', 'checkpoint.json'), '--dataset', '../x.csv', '--epochs', '3');
+  t.equal(named.code, 0, named.stderr);
+  t.match(named.stdout, /epoch 3\/3/);
+  t.equal(readFileSync(join(dir, 'r', 'log.jsonl'), 'utf8').trim().split('\n').length, 3, 'one run, three epochs');
+});

@@ -159,8 +159,8 @@ export function checkResume(ck: RecordedCheckpoint, want: ResumeRequest): Resume
     if (d === null) {
       unknown.push('data set');
     } else {
-      // a data file with a recorded hash is known by its contents, whatever name reaches it
-      if (d.sha256 == null || w.sha256 == null) compare('data set', d.name, w.name);
+      // a data file with the recorded hash is the same data, whatever name reaches it
+      if (d.sha256 == null || w.sha256 == null || d.sha256 !== w.sha256) compare('data set', d.name, w.name);
       compare('split seed', d.splitSeed, w.splitSeed);
       if (w.limit !== undefined && (d.limit !== null || w.limit !== null)) {
         if ((d.limit ?? null) !== (w.limit ?? null)) mismatches.push(`limit: the checkpoint has ${d.limit ?? 'none'}, this run has ${w.limit ?? 'none'}`);

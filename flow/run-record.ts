@@ -19,6 +19,10 @@ export interface DatasetRecord {
   standardize?: { mean: number[]; std: number[] } | null;
   /** --header of a CSV data set ('auto' | 'yes' | 'no'; null: not recorded) */
   header?: string | null;
+  /** a data file's absolute path, links resolved (null or absent: a built-in set, or an older file) */
+  path?: string | null;
+  /** SHA-256 of a data file's bytes (null or absent: a built-in set, or an older file) */
+  sha256?: string | null;
 }
 
 /** The optimiser settings that decide the sequence of updates. */
@@ -71,6 +75,8 @@ export function runRecordOf(ck: RecordedCheckpoint): RunRecord {
           cols: num(d.cols),
           standardize: readStandardization(d.standardize),
           header: str(d.header),
+          path: str(d.path),
+          sha256: str(d.sha256),
         }
       : str(meta.dataset) !== null
         ? {
@@ -153,7 +159,8 @@ export function checkResume(ck: RecordedCheckpoint, want: ResumeRequest): Resume
     if (d === null) {
       unknown.push('data set');
     } else {
-      compare('data set', d.name, w.name);
+      // a data file with the recorded hash is the same data, whatever name reaches it
+      if (d.sha256 == null || w.sha256 == null || d.sha256 !== w.sha256) compare('data set', d.name, w.name);
       compare('split seed', d.splitSeed, w.splitSeed);
       if (w.limit !== undefined && (d.limit !== null || w.limit !== null)) {
         if ((d.limit ?? null) !== (w.limit ?? null)) mismatches.push(`limit: the checkpoint has ${d.limit ?? 'none'}, this run has ${w.limit ?? 'none'}`);
@@ -163,6 +170,8 @@ export function checkResume(ck: RecordedCheckpoint, want: ResumeRequest): Resume
       compare('test rows', d.rows.test, w.rows?.test);
       compare('columns', d.cols, w.cols);
       if (w.standardize !== undefined) compare('standardize', (d.standardize ?? null) !== null, w.standardize !== null);
+      // the same file name with other contents is another data set; an older record has no hash
+      compare('data file content (sha256)', d.sha256 ?? null, w.sha256);
     }
   }
   if (want.optimizer !== undefined) {

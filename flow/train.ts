@@ -2,7 +2,7 @@
 // seed and e, so a resumed run sees the same batches), a gradient method's direction fed to SGD or
 // Adam (optionally clipped to a global norm, with weight decay), a learning-rate schedule stepped
 // once per epoch, exact validation loss every epoch, early stopping with patience that restores the
-// best validation parameters, and a clean stop on a non-finite update that keeps the last good
+// best validation parameters (the starting point, epoch 0, among the candidates), and a clean stop on a non-finite update that keeps the last good
 // state. A flow built from a layer stack starts at the Gaussian fitted to the training rows
 // (init-data.ts) unless told otherwise. Schedule and optimiser state are in every checkpoint, so a
 // resumed run continues bit for bit. The loop yields to the event loop between batches (so timers
@@ -26,13 +26,14 @@ import { assertKnownKeys, type KeyTable } from './option-keys.js';
 import { createPacer } from './cooperate.js';
 
 export interface TrainOptions {
+  /** maximum epochs, a resumed run's included (default: the resumed checkpoint's, else 100) */
   epochs?: number;
   batchSize?: number;
   /** default 1e-3 (Adam) */
   lr?: number;
   optimizer?: OptimizerName;
   method?: GradientMethod;
-  /** epochs without a better validation loss before stopping (default 30) */
+  /** epochs without a better validation loss before stopping (default: the resumed checkpoint's, else 30) */
   patience?: number;
   /** seed of the batch order (default 0) */
   seed?: number;
@@ -122,6 +123,9 @@ async function saveCheckpoint(path: string, ck: Checkpoint, flow: Flow): Promise
   await mod.saveCheckpoint(path, ck, { layers: flow.userLayerTypes });
 }
 
+/** A positive integer recorded in a checkpoint's options, else undefined. */
+const recordedCount = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined);
+
 const asHost = (d: DataInput): HostMatrix => (d instanceof Tensor ? toHostMatrix(d) : d);
 
 function checkOptions(o: Required<Omit<TrainOptions, 'checkpointPath' | 'resume' | 'onProgress' | 'dataset' | 'onNotice' | 'init' | 'schedule' | 'clipNorm' | 'weightDecay' | 'signal'>>): void {
@@ -144,13 +148,15 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
   if (signal !== undefined && typeof (signal as { aborted?: unknown } | null)?.aborted !== 'boolean') {
     throw new Error(`train: signal must be an AbortSignal (from an AbortController), got ${String(signal)}`);
   }
+  // a resumed run takes the checkpoint's length and patience unless told otherwise
+  const recorded = options.resume?.training?.options;
   const o = {
-    epochs: options.epochs ?? 100,
+    epochs: options.epochs ?? recordedCount(recorded?.epochs) ?? 100,
     batchSize: options.batchSize ?? 100,
     lr: options.lr ?? 1e-3,
     optimizer: options.optimizer ?? 'adam',
     method: options.method ?? 'relative',
-    patience: options.patience ?? 30,
+    patience: options.patience ?? recordedCount(recorded?.patience) ?? 30,
     seed: options.seed ?? 0,
     trainLossSamples: options.trainLossSamples ?? 2000,
   };
@@ -222,13 +228,28 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
     const t = options.resume.training;
     flow.paramsFromHost(options.resume.params);
     optimizer.load(t.optimizer, flow.layerParams.flat());
-    if (t.schedule !== undefined) schedule.load(t.schedule);
+    if (t.schedule !== undefined) {
+      schedule.load(t.schedule);
+      // cosine spans the run's epochs: another count moves the rate at once (lr_t depends on t/T)
+      if (t.schedule.kind === 'cosine' && recordedCount(t.options.epochs) !== o.epochs && t.schedule.lr !== schedule.lr) {
+        (options.onNotice ?? console.warn)(
+          `train: the cosine schedule now spans ${o.epochs} epochs, the checkpoint's ${String(t.options.epochs)}: ` +
+            `the learning rate goes from ${t.schedule.lr.toPrecision(3)} to ${schedule.lr.toPrecision(3)}`,
+        );
+      }
+    }
     epoch = t.epoch;
     best = t.best;
     badEpochs = t.badEpochs;
     history = t.history as EpochRecord[];
   }
   if (options.resume === undefined && init === 'gaussian') initializeFromData(flow, trainSet);
+  if (options.resume === undefined) {
+    // the starting point (epoch 0: the fitted Gaussian for a layer stack) is a candidate for the
+    // best, so a run never ends worse on the watched loss than where it began; one evaluation
+    const start = -(await evaluatePaced(flow, validation ?? trainSubset, o.batchSize, pace)).mean;
+    if (Number.isFinite(start)) best = { epoch: 0, validationLoss: start, params: flow.paramsToHost() };
+  }
   await pace();
   const started = performance.now();
   let lastGood: { params: HostParams; optimizer: ReturnType<typeof optimizer.state>; schedule: ReturnType<typeof schedule.state> } = {
@@ -250,9 +271,11 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
     },
     meta: { run },
   });
-  const finish = async (status: TrainResult['status'], message: string): Promise<TrainResult> => {
+  const finish = async (status: TrainResult['status'], ending: string): Promise<TrainResult> => {
     if (best !== null && status !== 'diverged') flow.paramsFromHost(best.params);
     else if (status === 'aborted') flow.paramsFromHost(lastGood.params);
+    const kept = best?.epoch === 0 && epoch > 0 && status !== 'diverged';
+    const message = kept ? `${ending}: no epoch improved on the starting point${init === 'gaussian' ? ' (the Gaussian fitted to the training rows)' : ''}, which the flow keeps` : ending;
     optimizer.dispose();
     return {
       status,

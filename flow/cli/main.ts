@@ -3,7 +3,7 @@
 // (unknown flag, bad value), 128 + n when signal n stopped the work, 1 on any other error; every
 // error says what was wrong (under --json also as one JSON document on stdout: failure.ts).
 
-import { mkdirSync, writeFileSync, appendFileSync, existsSync, realpathSync } from 'node:fs';
+import { writeFileSync, appendFileSync, existsSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { setBackend } from '../../index.js';
@@ -24,14 +24,17 @@ import { BASES } from '../bases.js';
 import type { HostMatrix } from '../data/dataset.js';
 import { closest, flagTable, parseOrAnswer, UsageError, type FlagSpec, type FlagValues } from './args.js';
 import { DATASET_VALUES, resolveDataset } from './datasets.js';
+import { dataIdentity, isTrainingData, recordedDataName } from './data-identity.js';
 import { outputFor, type Output } from './output.js';
+import { makeRunDir } from './run-dir.js';
+import { assertSplineRange } from './spline-range.js';
 import { createProgress } from './progress.js';
 import { packageVersion } from './version.js';
 import { interruptible } from './interrupt.js';
 import { writeSampleFile } from './sample-file.js';
 import { reportFailure } from './failure.js';
 import { fitGaussianFlow } from '../baselines/gaussian.js';
-import { assertFittable, fitStandardization, scaleWarning, standardize, standardizationLogDet, unstandardizeInPlace } from '../data/fit-checks.js';
+import { assertCentredEnough, assertFittable, fitStandardization, scaleWarning, standardize, standardizationLogDet, unstandardizeInPlace } from '../data/fit-checks.js';
 import { assertSamplesPictureFits, writeSamplesPicture, writeTrainingPictures } from './pictures.js';
 import { commandExport, commandInfo } from './interchange.js';
 import { experimentPaths, runExperiment } from '../experiment.js';
@@ -57,7 +60,7 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
   model: { type: 'string', help: "deep: affine → spline → (dense → spline) × depth, started at the Gaussian; paper: the paper's dense layers with a fixed activation", default: 'deep', choices: ['deep', 'paper'] },
   depth: { type: 'int', help: 'dense layers of the deep model', default: 4, positive: true },
   bins: { type: 'int', help: 'spline bins per unit (deep model)', default: 8, min: 2, max: 256 },
-  bound: { type: 'number', help: 'splines cover [-bound, bound], identity outside (deep model)', default: 4, positive: true },
+  bound: { type: 'number', help: 'splines cover [-bound, bound], identity outside (deep model; 1 to min(2·bins, 50))', default: 4, positive: true },
   layers: { type: 'int', help: 'number of dense layers (paper model)', default: 2, positive: true },
   activation: { type: 'string', help: 'activation (paper model)', default: 'smooth-leaky-relu', choices: ACTIVATIONS },
   alpha: { type: 'number', help: 'smooth-leaky-relu slope (paper model)', default: 0.3, positive: true },
@@ -131,7 +134,7 @@ function runSettings(flags: FlagValues, given: Set<string>, ck: Checkpoint | und
     given.has(flag) || recorded === undefined || recorded === null ? (flags[flag] as T) : recorded;
   const limit = given.has('limit') || ck === undefined ? (flags.limit as number | undefined) : (rec?.dataset?.limit ?? undefined);
   return {
-    dataset: pick<string>('dataset', rec?.dataset?.name),
+    dataset: pick<string>('dataset', recordedDataName(rec?.dataset ?? null)),
     seed: pick<number>('seed', rec?.dataset?.splitSeed ?? c?.seed),
     limit,
     layers: pick<number>('layers', c?.layers),
@@ -152,8 +155,14 @@ function runSettings(flags: FlagValues, given: Set<string>, ck: Checkpoint | und
     schedule: scheduleOf(pick<string>('schedule', rec?.optimizer ? scheduleName(rec.optimizer.schedule ?? 'constant') : null)),
     clipNorm: pick<number | undefined>('clip-norm', rec?.optimizer?.clipNorm ?? undefined),
     weightDecay: pick<number>('weight-decay', rec?.optimizer?.weightDecay),
+    // the run's length and early stopping: a resumed run ends where the recorded one would have
+    epochs: pick<number>('epochs', recordedCount(ck?.training?.options.epochs)),
+    patience: pick<number>('patience', recordedCount(ck?.training?.options.patience)),
   };
 }
+
+/** A positive integer recorded in a checkpoint's training options, else undefined (not recorded). */
+const recordedCount = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined);
 
 /** The deep model's stack from --depth/--bins/--bound, or a resumed checkpoint's own stack when none is given. */
 function modelStack(flags: FlagValues, given: Set<string>, c: ResolvedFlowConfig | undefined): FlowConfig['stack'] {
@@ -194,8 +203,9 @@ function trainExtras(st: RunSettings): { schedule: ScheduleOptions; clipNorm?: n
   return { schedule: st.schedule, ...(st.clipNorm === undefined ? {} : { clipNorm: st.clipNorm }), weightDecay: st.weightDecay };
 }
 
-/** Refuses flags that the chosen settings would ignore. */
-function refuseIgnored(command: string, given: Set<string>, st: RunSettings): void {
+/** Refuses flags that the chosen settings would ignore, and a spline range the splines cannot use. */
+function refuseIgnored(command: string, given: Set<string>, st: RunSettings, flags: FlagValues): void {
+  if (st.stack !== undefined && (given.has('bound') || given.has('bins'))) assertSplineRange(command, num(flags, 'bins'), num(flags, 'bound'));
   if (given.has('alpha') && st.activation !== 'smooth-leaky-relu') {
     throw new UsageError(`relgrad ${command}: --alpha applies to smooth-leaky-relu only; the activation is ${st.activation}`);
   }
@@ -206,6 +216,8 @@ function refuseIgnored(command: string, given: Set<string>, st: RunSettings): vo
     }
   }
 }
+
+const CENTRE_ADVICE = 'subtract each column\'s mean from the data (a shift leaves every log-likelihood unchanged)';
 
 const TRAIN_SUMMARY = 'Trains a flow by maximum likelihood (by default the deep model, started at the Gaussian fitted to the training rows) and writes a checkpoint, a JSONL log and pictures; ' +
   'reports the test log-likelihood next to the full-covariance Gaussian fitted to the same training split.';
@@ -221,15 +233,20 @@ async function commandTrain(argv: string[]): Promise<void> {
     throw new UsageError(`relgrad train: --resume ${resumeFrom} is a saved model, not a training checkpoint (resume from the run's checkpoint.json)`);
   }
   const st = runSettings(flags, given, resume);
-  refuseIgnored('train', given, st);
+  refuseIgnored('train', given, st, flags);
   const dataset = st.dataset;
   const seed = st.seed;
   const out = resolve(str(flags, 'out') ?? (resumeFrom !== undefined ? dirname(resumeFrom) : join('runs', safeName(dataset))));
-  mkdirSync(out, { recursive: true });
+  const folder = makeRunDir(out);
   const lock = acquireLock(out, '.lock', notice);
   try {
     // Ctrl-C, SIGTERM, SIGHUP: stop between batches, say where to resume, release the lock (finally)
     await interruptible((abort) => trainInFolder(flags, st, out, resumeFrom, resume, outputFor(flags.json === true), abort));
+  } catch (err) {
+    // a run refused before its first epoch (bad data, mismatched settings) leaves no folder behind
+    lock.release();
+    folder.removeIfEmpty();
+    throw err;
   } finally {
     lock.release();
   }
@@ -241,11 +258,14 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
   const logPath = join(out, 'log.jsonl');
   for (const stale of await removeStaleTemps(checkpointPath)) notice(`removed ${stale}, left by a process that no longer runs`);
   const loaded = await resolveDataset({ name: dataset, dataDir: str(flags, 'data-dir'), seed, limit: st.limit, header: st.header, onNotice: notice });
+  // a data file's path and content hash: a resume or eval with other contents is refused
+  const identity = dataIdentity(dataset);
   // before the flow exists: its orthogonal initialisation alone is O(D³)
   assertFittable(`dataset ${dataset}`, loaded.train);
   const scaling = st.standardize ? fitStandardization(loaded.train) : null;
   const data = scaling === null ? loaded : { ...loaded, train: standardize(loaded.train, scaling), validation: standardize(loaded.validation, scaling), test: standardize(loaded.test, scaling) };
   if (scaling === null) {
+    assertCentredEnough(`dataset ${dataset}`, loaded.train, st.lr, CENTRE_ADVICE + ', or pass --standardize');
     const warning = scaleWarning(`dataset ${dataset}`, loaded.train);
     if (warning !== null) notice(warning);
   }
@@ -253,7 +273,7 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
   const logDet = scaling === null ? 0 : standardizationLogDet(scaling);
   const flow = Flow.create(flowConfigOf(st, data.train.cols));
   const run = {
-    dataset: { name: dataset, splitSeed: seed, limit: st.limit ?? null, rows: { train: data.train.rows, validation: data.validation.rows, test: data.test.rows }, cols: data.train.cols, standardize: scaling, header: st.header },
+    dataset: { name: dataset, splitSeed: seed, limit: st.limit ?? null, rows: { train: data.train.rows, validation: data.validation.rows, test: data.test.rows }, cols: data.train.cols, standardize: scaling, header: st.header, ...identity },
     optimizer: { name: st.optimizer, lr: st.lr, batchSize: st.batchSize, method: st.method, seed, schedule: scheduleKey(st.schedule), clipNorm: st.clipNorm ?? null, weightDecay: st.weightDecay },
   };
   if (resume !== undefined) {
@@ -267,13 +287,10 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
   }
   // only files a relgrad run wrote are removed; a user's file in the way stops the run here
   prepareTrainFolder({ out, continuing, force: flags.force === true, notice });
-  if (!resume) {
-    writeFileSync(logPath, '');
-    recordWritten(out, [logPath]);
-  }
+  // log.jsonl appears with the first epoch's line: a run that fails before it leaves none behind
   const runMeta = { dataset, seed, limit: st.limit ?? null, kind: data.kind, run };
   // a bar on a terminal's stderr, else plain periodic lines (see progress.ts)
-  const progress = createProgress({ epochs: num(flags, 'epochs') });
+  const progress = createProgress({ epochs: st.epochs });
   let lastLoss = 'n/a';
   let checkpointed = resume?.training?.epoch ?? 0;
   const onProgress = (e: ProgressEvent): void => {
@@ -289,17 +306,17 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
   output.human(`training ${String(flow)} on ${dataset}: ${data.train.rows} train / ${data.validation.rows} validation / ${data.test.rows} test rows, method ${st.method}`);
   const result = await train(flow, { train: data.train, validation: data.validation }, {
     signal: abort,
-    epochs: num(flags, 'epochs'),
+    epochs: st.epochs,
     batchSize: st.batchSize,
     lr: st.lr,
     optimizer: st.optimizer,
     method: st.method,
-    patience: num(flags, 'patience'),
+    patience: st.patience,
     seed,
     ...trainExtras(st),
     checkpointPath,
     resume,
-    dataset: { name: dataset, splitSeed: seed, limit: st.limit ?? null, rows: { train: null, validation: null, test: data.test.rows }, standardize: scaling, header: st.header },
+    dataset: { name: dataset, splitSeed: seed, limit: st.limit ?? null, rows: { train: null, validation: null, test: data.test.rows }, standardize: scaling, header: st.header, ...identity },
     onProgress,
     onNotice: notice,
   }).catch((err: unknown) => {
@@ -348,10 +365,10 @@ async function commandEval(argv: string[]): Promise<void> {
   await useBackend(flags);
   const ck = await loadCheckpoint(path);
   const recorded = runRecordOf(ck).dataset;
-  const dataset = str(flags, 'dataset') ?? recorded?.name ?? undefined;
+  const dataset = str(flags, 'dataset') ?? recordedDataName(recorded);
   if (dataset === undefined) throw new UsageError('relgrad eval: the checkpoint does not record its data set (an older file): pass --dataset');
-  // a different data set given on the command line does not inherit the checkpoint's split
-  const inherit = recorded !== null && recorded.name === dataset;
+  // a different data set does not inherit the checkpoint's split; a file is matched by path and content
+  const inherit = recorded !== null && isTrainingData(recorded, dataset, (m) => notice(`eval: ${m}`));
   let seed: number;
   let seedFrom: string;
   if (flags.seed !== undefined) [seed, seedFrom] = [num(flags, 'seed'), '--seed'];
@@ -441,13 +458,14 @@ async function commandExperiment(argv: string[]): Promise<void> {
     if (existsSync(auto)) resume = await loadCheckpoint(auto);
   }
   const st = runSettings(flags, given, resume);
-  refuseIgnored('experiment', given, st);
+  refuseIgnored('experiment', given, st, flags);
   const { dataset, seed, limit } = st;
   if (resume !== undefined) notice(`experiment: resuming from ${resumeFrom ?? experimentPaths(outDir, dataset).checkpoint} (epoch ${resume.training?.epoch}); --fresh starts over`);
   const data = await resolveDataset({ name: dataset, dataDir: str(flags, 'data-dir'), seed, limit, header: st.header, onNotice: notice });
   assertFittable(`dataset ${dataset}`, data.train);
+  assertCentredEnough(`dataset ${dataset}`, data.train, st.lr, CENTRE_ADVICE);
   output.human(`experiment ${dataset}: ${data.train.rows} train / ${data.validation.rows} validation / ${data.test.rows} test rows, dim ${data.train.cols}`);
-  const progress = createProgress({ epochs: num(flags, 'epochs') });
+  const progress = createProgress({ epochs: st.epochs });
   let lastLoss = 'n/a';
   const checkpointPath = experimentPaths(outDir, dataset).checkpoint;
   const r = await interruptible((abort) => runExperiment({
@@ -455,13 +473,13 @@ async function commandExperiment(argv: string[]): Promise<void> {
     dataset,
     data,
     flow: flowConfigOf(st, data.train.cols),
-    train: { epochs: num(flags, 'epochs'), batchSize: st.batchSize, lr: st.lr, optimizer: st.optimizer, method: st.method, patience: num(flags, 'patience'), seed, ...trainExtras(st) },
+    train: { epochs: st.epochs, batchSize: st.batchSize, lr: st.lr, optimizer: st.optimizer, method: st.method, patience: st.patience, seed, ...trainExtras(st) },
     outDir,
     resume: false,
     resumeFrom: resume,
     resumePath: resume === undefined ? undefined : resumeFrom ?? experimentPaths(outDir, dataset).checkpoint,
     force: flags.force === true,
-    dataRecord: { splitSeed: seed, limit: limit ?? null, header: st.header },
+    dataRecord: { splitSeed: seed, limit: limit ?? null, header: st.header, ...dataIdentity(dataset) },
     precision: flags.float32 === false ? 'float64' : 'float32',
     gaussianBaseline: !flags['no-gaussian'],
     meta: { limit: limit ?? null },

@@ -5,6 +5,7 @@
 // log-density by log|det ∂z/∂x| = −Σ_j log σ_j, so log p(x) = log p(z) − Σ_j log σ_j (original units).
 
 import type { HostMatrix } from '../matrix.js';
+import { COLLINEAR_RESIDUAL, dependentColumns, type DependentColumn } from './collinearity.js';
 import { columnMeanStd } from './dataset.js';
 
 /** Per-column mean and standard deviation (divide by N), and whether the column is constant. O(N·D). */
@@ -33,8 +34,9 @@ function listColumns(columns: readonly number[]): string {
 }
 
 /**
- * Throws when training data cannot be fitted meaningfully: a constant (zero-variance) column,
- * named 1-based, or no more rows than columns.
+ * Throws when training data cannot be fitted meaningfully: no more rows than columns, a constant
+ * (zero-variance) column, or a column that is a linear combination of others (collinearity.ts),
+ * each named 1-based.
  */
 export function assertFittable(where: string, m: HostMatrix): void {
   if (m.rows > 0 && m.rows <= m.cols) {
@@ -51,6 +53,22 @@ export function assertFittable(where: string, m: HostMatrix): void {
         'without bound as the flow shrinks that direction; drop the column' + (constant.length > 1 ? 's' : ''),
     );
   }
+  const dependent = dependentColumns(m);
+  if (dependent.length > 0) {
+    const shown = dependent.slice(0, 5).map(describeDependent).join('; ');
+    const more = dependent.length > 5 ? `; and ${dependent.length - 5} more` : '';
+    throw new Error(
+      `${where} (columns counted from 1): ${shown}${more}: the training rows lie on a lower-dimensional subspace, where the density ` +
+        `is infinite (the Gaussian start cannot whiten them); drop ${dependent.length > 1 ? 'those columns' : 'that column'}`,
+    );
+  }
+}
+
+function describeDependent(c: DependentColumn): string {
+  if (c.duplicate) return `column ${c.column + 1} duplicates column ${c.of[0] + 1}`;
+  if (c.of.length === 0) return `column ${c.column + 1} is constant`;
+  return `column ${c.column + 1} is a linear combination of column${c.of.length > 1 ? 's' : ''} ${listColumns(c.of)} ` +
+    `(the fraction of its variance they leave, 1 − R², is ${c.residual.toExponential(1)}, below ${COLLINEAR_RESIDUAL})`;
 }
 
 /** A notice when column scales are far from 1 (std outside [1e-3, 1e3]), or null. */
@@ -65,6 +83,29 @@ export function scaleWarning(where: string, m: HostMatrix): string | null {
   if (lo >= 1e-3 && hi <= 1e3) return null;
   return `${where}: column standard deviations range from ${lo.toExponential(1)} to ${hi.toExponential(1)}, far from 1: ` +
     'training with the default learning rate will go poorly; --standardize rescales each column (log-likelihoods stay in the original units)';
+}
+
+/**
+ * Throws when a column's mean is so far from 0, in units of its spread, that one optimiser step
+ * moves it by more than that spread. The flow's start is right (the affine layer standardises:
+ * u = −log σ, t = −μ/σ), but y = x·e^u + t has ∂y/∂u = x·e^u ≈ μ/σ at the data, so the first Adam
+ * steps (each parameter moves by about lr) shift the column by lr·|μ|/σ standard deviations: 1e4 on
+ * N(0,1) + 1e6 at lr 0.01, a loss of 1.4e7 after 3 epochs against the Gaussian's 4.9. Refused when
+ * lr·|μ|/σ > 1; centring removes the problem and changes no log-likelihood (a shift has log|det| 0).
+ */
+export function assertCentredEnough(where: string, m: HostMatrix, lr: number, advice: string): void {
+  const { mean, std } = columnStats(m);
+  const far: number[] = [];
+  for (let j = 0; j < m.cols; j++) if (std[j] > 0 && (lr * Math.abs(mean[j])) / std[j] > 1) far.push(j);
+  if (far.length === 0) return;
+  const j = far.reduce((a, b) => (Math.abs(mean[b]) / std[b] > Math.abs(mean[a]) / std[a] ? b : a));
+  const ratio = Math.abs(mean[j]) / std[j];
+  throw new Error(
+    `${where}: column${far.length > 1 ? 's' : ''} ${listColumns(far)} (1-based) ${far.length > 1 ? 'have means' : 'has a mean'} far from 0 ` +
+      `for ${far.length > 1 ? 'their' : 'its'} spread (column ${j + 1}: mean ${mean[j].toPrecision(3)}, standard deviation ${std[j].toPrecision(3)}): ` +
+      `one step at learning rate ${lr} would move it by ${(lr * ratio).toPrecision(3)} standard deviations and training could not settle; ` +
+      `${advice}`,
+  );
 }
 
 /** z = (x − mean)/std per column, fitted on training rows. */

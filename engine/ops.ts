@@ -219,7 +219,10 @@ export function mean(x: Tensor, axes?: number | readonly number[], keepDims = fa
   return div(sum(x, ax, keepDims), count);
 }
 
-/** Maximum over `axes` (default: all, giving a scalar []); `keepDims` keeps them as size 1. The gradient is shared equally among the maximal entries. */
+/**
+ * Maximum over `axes` (default: all, giving a scalar []); `keepDims` keeps them as size 1.
+ * The gradient is shared equally among the maximal entries.
+ */
 export function max(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
   const ax = normalizeAxes('max', axes, x.rank);
   const out = apply('max', [x], { axes: ax });

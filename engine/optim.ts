@@ -25,7 +25,10 @@ export interface OptimizerState {
   slots: Record<string, number[][]>;
 }
 
-/** An engine optimizer (from `adam` or `sgd`): `step(params, grads)` returns new parameters and leaves its inputs alive; its state saves as JSON. */
+/**
+ * An engine optimizer (from `adam` or `sgd`): `step(params, grads)` returns new parameters and
+ * leaves its inputs alive; its state saves as JSON.
+ */
 export interface Optimizer {
   readonly name: OptimizerName;
   /** The learning rate of the next step (set it from a schedule; 0, where a cosine schedule ends, is allowed). */

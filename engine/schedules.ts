@@ -17,7 +17,10 @@ export interface ScheduleState {
   bad?: number;
 }
 
-/** A learning-rate schedule: `next(metric?)` advances one step (an epoch or a batch) and returns the rate to assign to `optimizer.lr`. */
+/**
+ * A learning-rate schedule: `next(metric?)` advances one step (an epoch or a batch) and returns
+ * the rate to assign to `optimizer.lr`.
+ */
 export interface Schedule {
   /** The current learning rate. */
   readonly lr: number;

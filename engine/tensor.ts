@@ -59,7 +59,10 @@ export function memoryOf(backend: Backend): { tensors: number; bytes: number } {
 
 let nextId = 1;
 
-/** A number or arbitrarily nested arrays of numbers: the values of a tensor as JS literals ([[1, 2], [3, 4]] for shape [2, 2]). */
+/**
+ * A number or nested arrays of numbers: a tensor's values as JS literals
+ * ([[1, 2], [3, 4]] for shape [2, 2]).
+ */
 export type NestedArray = number | NestedArray[];
 
 /** Values shown by toString(): at most this many per axis (the first and last halves). */

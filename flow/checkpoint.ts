@@ -32,7 +32,10 @@ export interface HostParams {
   layers?: Float64Array[][];
 }
 
-/** Where training stands in a checkpoint: epochs done, optimiser and schedule state, best epoch, history; enough to resume bit for bit. */
+/**
+ * Where training stands in a checkpoint: epochs done, optimiser and schedule state, best epoch,
+ * history; enough to resume bit for bit.
+ */
 export interface TrainingState {
   /** epochs completed */
   epoch: number;

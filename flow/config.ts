@@ -12,7 +12,10 @@ import { refuseUnknownKeys } from './unknown-keys.js';
 /** The keys of FlowConfig. */
 const CONFIG_KEYS = ['dim', 'layers', 'activation', 'alpha', 'beta', 'gamma', 'base', 'bias', 'seed', 'init', 'dtype', 'stack'] as const;
 
-/** A flow's configuration as a user writes it: dimension D, the paper's model settings or a layer `stack`; omitted fields take their defaults. */
+/**
+ * A flow's configuration as a user writes it: dimension D, the paper's model settings or a layer
+ * `stack`; omitted fields take their defaults.
+ */
 export interface FlowConfig {
   /** data dimension D */
   dim: number;

@@ -5,7 +5,10 @@
 
 import type { TypedArray } from '../../engine/dtype.js';
 
-/** Arguments of one GEMM C = α·op(A)·op(B) + β·C on row-major typed arrays: sizes m, n, k, offsets and leading dimensions. */
+/**
+ * Arguments of one GEMM C = α·op(A)·op(B) + β·C on row-major typed arrays:
+ * sizes m, n, k, offsets and leading dimensions.
+ */
 export interface GemmArgs {
   transA: boolean;
   transB: boolean;

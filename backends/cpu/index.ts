@@ -58,7 +58,10 @@ function matmul(gemm: Gemm, a: TypedArray, b: TypedArray, p: MatmulParams, alloc
   return c;
 }
 
-/** A CPU backend on flat typed arrays (float64 and float32); products go through the chosen GEMM tier (default: plain TypeScript). */
+/**
+ * A CPU backend on flat typed arrays (float64 and float32).
+ * Products go through the chosen GEMM tier (default: plain TypeScript).
+ */
 export function createCpuBackend(options: CpuBackendOptions = {}): Backend<TypedArray> {
   let gemm = options.gemm ?? gemmJs;
   let gemmName = options.gemmName ?? (options.gemm ? 'custom' : 'js-tiled-4x4');

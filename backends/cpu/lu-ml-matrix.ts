@@ -37,7 +37,10 @@ function luOf(op: string, a: TypedArray, b: number, n: number, mustBeRegular: bo
   return lu;
 }
 
-/** X with A X = B for each matrix of a batch, by ml-matrix's LU with partial pivoting: A [batch, n, n], B [batch, n, nrhs]. O(n³) each. */
+/**
+ * X with A X = B for each matrix of a batch: A [batch, n, n], B [batch, n, nrhs].
+ * ml-matrix's LU with partial pivoting, O(n³) each.
+ */
 export function solve(a: TypedArray, rhs: TypedArray, p: SquareParams, nrhs: number): TypedArray {
   const out = allocHost(dtypeOfArray(a), p.batch * p.n * nrhs);
   for (let b = 0; b < p.batch; b++) {

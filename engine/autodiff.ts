@@ -77,6 +77,7 @@ export interface GradOptions<N extends number | readonly number[] = number | rea
   argnums?: N;
 }
 
+/** Options of `valueAndGrad`: which arguments to differentiate (`argnums`) and whether f returns [loss, aux]. */
 export interface ValueAndGradOptions<N extends number | readonly number[] = number | readonly number[]> extends GradOptions<N> {
   /** f returns [loss, aux]; aux is passed through untouched (and not differentiated). */
   hasAux?: boolean;

@@ -116,6 +116,7 @@ export interface KernelTable<S> {
   slogdet(a: S, p: SquareParams): { sign: S; logabsdet: S };
 }
 
+/** What a backend's `describe()` reports: its name, what computes and where. */
 export interface BackendInfo {
   /** Backend name as passed to setBackend. */
   name: string;
@@ -125,6 +126,10 @@ export interface BackendInfo {
   details?: Record<string, string | number | boolean>;
 }
 
+/**
+ * The backend contract: storage of type `S` (a typed array on the CPU, a device array on the GPU) plus one kernel per primitive.
+ * Implement it to run the engine on new hardware; pass the object to `setBackend`.
+ */
 export interface Backend<S = unknown> {
   readonly name: string;
   /** dtype used when a tensor is created without one. */

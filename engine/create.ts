@@ -7,6 +7,7 @@ import { allocHost, dtypeOfArray, isDType, type DType, type TypedArray } from '.
 import { assertValidShape, fmt, sizeOf, type Shape } from './shape.js';
 import { StorageRef, Tensor, type NdarrayLike, type NestedArray } from './tensor.js';
 
+/** Where a new tensor lives: its dtype (default: the backend's) and backend (default: the one in use). */
 export interface CreateOptions {
   dtype?: DType;
   backend?: Backend;

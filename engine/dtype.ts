@@ -1,6 +1,8 @@
 // Element types a tensor can hold, and the typed arrays that store them on the host.
 
+/** Element type of a tensor: 'float64' (8 bytes, the CPU default) or 'float32' (4 bytes). */
 export type DType = 'float64' | 'float32';
+/** Host storage of a tensor's values, flat in row-major (C) order: Float64Array for float64, Float32Array for float32. */
 export type TypedArray = Float64Array | Float32Array;
 
 export function isDType(value: unknown): value is DType {

@@ -8,6 +8,7 @@ import { isRecording } from './tape.js';
 import { fmt, sameShape, sizeOf } from './shape.js';
 import { handleOf, StorageRef, Tensor } from './tensor.js';
 
+/** Options of the fused product `gemm`: transposes of A and B, the scale α and the epilogue added to α·op(A)·op(B). */
 export interface GemmOptions {
   transA?: boolean;
   transB?: boolean;

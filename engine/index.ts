@@ -20,6 +20,7 @@ export {
 } from './autodiff.js';
 export { tidy, keep, dispose } from './scope.js';
 export { adam, sgd, type Optimizer, type OptimizerName, type OptimizerState, type AdamOptions, type SgdOptions } from './optim.js';
+/** Learning-rate schedules (`cosine`, `step`, `plateau`) whose rate feeds an optimizer's `lr`. */
 export * as schedules from './schedules.js';
 export type { Schedule, ScheduleState } from './schedules.js';
 export {

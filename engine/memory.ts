@@ -5,6 +5,7 @@ import type { Backend } from './backend.js';
 import { getBackend } from './state.js';
 import { memoryOf } from './tensor.js';
 
+/** What `memory()` reports: live tensors and the bytes their distinct storages hold on the backend. */
 export interface MemoryInfo {
   /** Tensors created and not yet disposed (aliases such as reshapes count separately). */
   tensors: number;

@@ -8,6 +8,7 @@ import { handleOf, StorageRef, storageOf, Tensor } from './tensor.js';
 import type { DType } from './dtype.js';
 import type { AdamHyper } from './backend.js';
 
+/** A tensor or a plain number; a number is a scalar of the other operand's dtype and backend. */
 export type TensorLike = Tensor | number;
 
 /** A number becomes a scalar tensor of the other operand's dtype and backend. */
@@ -49,16 +50,19 @@ function affineFor(op: string, x: Tensor, scale: number, shift: number): Tensor 
 }
 
 // element-wise, binary (broadcasting); a plain number operand becomes an affine map
+/** a + b element-wise, broadcasting; d/da = 1, d/db = 1. */
 export const add = (a: TensorLike, b: TensorLike): Tensor => {
   if (typeof b === 'number' && a instanceof Tensor) return affineFor('add', a, 1, b);
   if (typeof a === 'number' && b instanceof Tensor) return affineFor('add', b, 1, a);
   return binary('add', a, b);
 };
+/** a · b element-wise, broadcasting; d/da = b, d/db = a. */
 export const mul = (a: TensorLike, b: TensorLike): Tensor => {
   if (typeof b === 'number' && a instanceof Tensor) return affineFor('mul', a, b, 0);
   if (typeof a === 'number' && b instanceof Tensor) return affineFor('mul', b, a, 0);
   return binary('mul', a, b);
 };
+/** max(a, b) element-wise, broadcasting; the gradient goes to a where a > b, else to b (ties go to b). */
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary('maximum', a, b);
 /** 1 where a > b, else 0 (no gradient). */
 export const greater = (a: TensorLike, b: TensorLike): Tensor => binary('greater', a, b);
@@ -79,6 +83,7 @@ function checkOperands(op: string, tensors: readonly Tensor[]): void {
   }
 }
 
+/** a − b element-wise, broadcasting; d/da = 1, d/db = −1. */
 export const sub = (a: TensorLike, b: TensorLike): Tensor => {
   if (typeof b === 'number' && a instanceof Tensor) return affineFor('sub', a, 1, -b);
   if (typeof a === 'number' && b instanceof Tensor) return affineFor('sub', b, -1, a);
@@ -86,12 +91,14 @@ export const sub = (a: TensorLike, b: TensorLike): Tensor => {
   checkOperands('sub', [x, y]);
   return add(x, neg(y));
 };
+/** a / b element-wise, broadcasting, as a · (1/b); d/da = 1/b, d/db = −a/b². */
 export const div = (a: TensorLike, b: TensorLike): Tensor => {
   if (typeof b === 'number' && a instanceof Tensor) return affineFor('div', a, 1 / b, 0);
   const [x, y] = pair('div', a, b);
   checkOperands('div', [x, y]);
   return mul(x, reciprocal(y));
 };
+/** min(a, b) element-wise, broadcasting, as −max(−a, −b). */
 export const minimum = (a: TensorLike, b: TensorLike): Tensor => {
   const [x, y] = pair('minimum', a, b);
   checkOperands('minimum', [x, y]);
@@ -104,17 +111,29 @@ export const where = (cond: Tensor, a: TensorLike, b: TensorLike): Tensor => {
 };
 
 // element-wise, unary
+/** −x element-wise; d/dx = −1. */
 export const neg = (x: Tensor): Tensor => apply('neg', [x], {});
+/** eˣ element-wise; d/dx = eˣ. */
 export const exp = (x: Tensor): Tensor => apply('exp', [x], {});
+/** Natural logarithm ln x element-wise; d/dx = 1/x. */
 export const log = (x: Tensor): Tensor => apply('log', [x], {});
+/** ln(1 + x) element-wise, accurate for small |x|; d/dx = 1/(1 + x). */
 export const log1p = (x: Tensor): Tensor => apply('log1p', [x], {});
+/** tanh x element-wise; d/dx = 1 − tanh²x. */
 export const tanh = (x: Tensor): Tensor => apply('tanh', [x], {});
+/** |x| element-wise; d/dx = sign(x) (0 at x = 0). */
 export const abs = (x: Tensor): Tensor => apply('abs', [x], {});
+/** −1, 0 or 1 element-wise as x < 0, x = 0, x > 0; zero gradient. */
 export const sign = (x: Tensor): Tensor => apply('sign', [x], {});
+/** √x element-wise; d/dx = 1/(2√x). */
 export const sqrt = (x: Tensor): Tensor => apply('sqrt', [x], {});
+/** 1/x element-wise; d/dx = −1/x². */
 export const reciprocal = (x: Tensor): Tensor => apply('reciprocal', [x], {});
+/** sin x element-wise (radians); d/dx = cos x. */
 export const sin = (x: Tensor): Tensor => apply('sin', [x], {});
+/** cos x element-wise (radians); d/dx = −sin x. */
 export const cos = (x: Tensor): Tensor => apply('cos', [x], {});
+/** x² element-wise, as x · x; d/dx = 2x. */
 export const square = (x: Tensor): Tensor => mul(x, x);
 
 /**
@@ -153,6 +172,7 @@ export function clip(x: Tensor, lo: number, hi: number): Tensor {
   if (!(lo <= hi)) throw new Error(`clip: lower bound ${lo} is above the upper bound ${hi}`);
   return minimum(maximum(x, lo), hi);
 }
+/** max(x, 0) element-wise; d/dx = 1 for x > 0, else 0. */
 export const relu = (x: Tensor): Tensor => maximum(x, 0);
 /**
  * |x| as max(x, -x): the same value as abs(x), but its derivative at x = 0 is -1 (the x < 0
@@ -177,6 +197,7 @@ export const logcosh = (x: Tensor): Tensor => {
   return sub(add(ax, log1p(exp(mul(ax, -2)))), Math.LN2);
 };
 
+/** x converted to `dtype` ('float64' or 'float32'); x itself when it already has it. The gradient is cast back. */
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (dtype !== 'float64' && dtype !== 'float32') throw new Error(`cast: unknown dtype '${String(dtype)}'; expected float64 or float32`);
   handleOf(x, 'cast');
@@ -184,18 +205,24 @@ export function cast(x: Tensor, dtype: DType): Tensor {
 }
 
 // reductions
+/** Σ over `axes` (default: all, giving a scalar []); `keepDims` keeps them as size 1. Gradient: broadcast back. */
 export function sum(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
   const ax = normalizeAxes('sum', axes, x.rank);
   const out = apply('sum', [x], { axes: ax });
   return keepDims ? reshape(out, x.shape.map((d, i) => (ax.includes(i) ? 1 : d))) : out;
 }
 
+/** Arithmetic mean over `axes` (default: all, giving a scalar []), as sum / count; `keepDims` keeps them as size 1. */
 export function mean(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
   const ax = normalizeAxes('mean', axes, x.rank);
   const count = ax.reduce((n, a) => n * x.shape[a], 1);
   return div(sum(x, ax, keepDims), count);
 }
 
+/**
+ * Maximum over `axes` (default: all, giving a scalar []); `keepDims` keeps them as size 1.
+ * The gradient is shared equally among the maximal entries.
+ */
 export function max(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
   const ax = normalizeAxes('max', axes, x.rank);
   const out = apply('max', [x], { axes: ax });
@@ -284,6 +311,7 @@ export function logsumexp(x: Tensor, axes?: number | readonly number[], keepDims
 }
 
 // layout
+/** The same values (row-major order) with a new shape of equal size; one axis may be −1, inferred. Shares storage, no copy. */
 export function reshape(x: Tensor, shape: Shape): Tensor {
   const free = shape.indexOf(-1);
   const target = [...shape];
@@ -319,6 +347,7 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
   return apply('slice', [x], { begin: [...begin], size: sz });
 }
 
+/** x padded with zeros: `before[i]` and `after[i]` entries on each side of axis i. The gradient is the matching slice. */
 export function pad(x: Tensor, before: readonly number[], after: readonly number[]): Tensor {
   return apply('pad', [x], { before: [...before], after: [...after] });
 }
@@ -360,6 +389,7 @@ export function stack(tensors: readonly Tensor[]): Tensor {
 }
 
 // linear algebra
+/** Transpose flags of `matmul`: op(A) = Aᵀ when `transA`, op(B) = Bᵀ when `transB`. */
 export interface MatmulOptions {
   transA?: boolean;
   transB?: boolean;

@@ -12,6 +12,7 @@ import { keep, tidy } from './scope.js';
 import { fmt, sameShape } from './shape.js';
 import type { Tensor } from './tensor.js';
 
+/** The engine's optimizers: 'adam' or 'sgd'. */
 export type OptimizerName = 'adam' | 'sgd';
 
 /** A saved optimizer: plain numbers only, so JSON.stringify / JSON.parse round-trip it exactly. */
@@ -24,6 +25,10 @@ export interface OptimizerState {
   slots: Record<string, number[][]>;
 }
 
+/**
+ * An engine optimizer (from `adam` or `sgd`): `step(params, grads)` returns new parameters and
+ * leaves its inputs alive; its state saves as JSON.
+ */
 export interface Optimizer {
   readonly name: OptimizerName;
   /** The learning rate of the next step (set it from a schedule; 0, where a cosine schedule ends, is allowed). */
@@ -43,6 +48,7 @@ export interface Optimizer {
   dispose(): void;
 }
 
+/** Options of `adam` (Kingma & Ba 2015): learning rate, moment decays β1 and β2, ε and L2 weight decay. */
 export interface AdamOptions {
   lr?: number;
   /** β1, β2: decay of the first and second moment estimates. */
@@ -52,6 +58,7 @@ export interface AdamOptions {
   weightDecay?: number;
 }
 
+/** Options of `sgd`: learning rate, heavy-ball momentum μ and L2 weight decay. */
 export interface SgdOptions {
   lr: number;
   /** μ in b ← μ·b + d (0: plain gradient descent). */

@@ -9,6 +9,7 @@ import { assertValidShape, sizeOf, type Shape } from './shape.js';
 import { assertSeed } from './seed.js';
 import type { Tensor } from './tensor.js';
 
+/** Seeded host random numbers: xoshiro128** seeded through splitmix32, so every backend sees the same values for a seed. */
 export class Rng {
   private s0: number;
   private s1: number;
@@ -89,6 +90,7 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
+/** A random tensor's dtype, backend and optional seed. */
 export interface RandomOptions extends CreateOptions {
   /** A fixed seed makes the call a pure function of it; without one, the global stream is used. */
   seed?: number;
@@ -114,6 +116,7 @@ export function seedFor(options: { seed?: number }): number {
   return options.seed;
 }
 
+/** Standard normal values N(0, 1) of the given shape, drawn on the host (seeded or from the global stream). */
 export function randn(shape: Shape, options: RandomOptions = {}): Tensor {
   assertValidShape('randn', shape);
   assertFits('randn', options.backend ?? getBackend(), options.dtype ?? 'float64', shape, 2);
@@ -123,6 +126,7 @@ export function randn(shape: Shape, options: RandomOptions = {}): Tensor {
   return fromHost(host, shape, options);
 }
 
+/** Uniform values in [0, 1) of the given shape, drawn on the host (seeded or from the global stream). */
 export function rand(shape: Shape, options: RandomOptions = {}): Tensor {
   assertValidShape('rand', shape);
   assertFits('rand', options.backend ?? getBackend(), options.dtype ?? 'float64', shape, 2);
@@ -179,6 +183,7 @@ export function nearIdentityHost(n: number, seed: number, scale = 0.1): Float64A
   return out;
 }
 
+/** A random n×n orthogonal matrix [n, n], Haar-distributed (QR of a Gaussian matrix). O(n³). */
 export function orthogonal(n: number, options: RandomOptions = {}): Tensor {
   return fromHost(orthogonalHost(n, seedFor(options)), [n, n], options);
 }

@@ -6,6 +6,7 @@
 //   plateau: multiply by `factor` after `patience` steps without an improvement of the monitored
 //            value by more than `threshold` (relative), as PyTorch's ReduceLROnPlateau in 'min' mode
 
+/** A learning-rate schedule's saved state: plain numbers, JSON round-trips it exactly. */
 export interface ScheduleState {
   kind: 'cosine' | 'step' | 'plateau';
   /** Steps taken. */
@@ -16,6 +17,10 @@ export interface ScheduleState {
   bad?: number;
 }
 
+/**
+ * A learning-rate schedule: `next(metric?)` advances one step (an epoch or a batch) and returns
+ * the rate to assign to `optimizer.lr`.
+ */
 export interface Schedule {
   /** The current learning rate. */
   readonly lr: number;

@@ -1,5 +1,6 @@
 // Shape arithmetic: sizes, strides, broadcasting, and the error messages that name shapes.
 
+/** Sizes of a tensor's axes, outermost first: [] is a scalar, [B, D] a batch of B rows of D values. */
 export type Shape = readonly number[];
 
 export function sizeOf(shape: Shape): number {

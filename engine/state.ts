@@ -7,6 +7,7 @@
 import type { Backend } from './backend.js';
 import type { DType } from './dtype.js';
 
+/** Names of the built-in backends: 'cpu' (typed arrays) and 'gpu' (GPU.js, WebGL or WebGPU). */
 export type BackendName = 'cpu' | 'gpu';
 
 /** The GPU.js kernel class to run on; 'auto' is headlessgl in Node, webgl2 then webgl in a browser. */
@@ -57,6 +58,7 @@ function providersFor(caller: string): BackendProviders {
   return providers;
 }
 
+/** The backend in use; the CPU backend is created on the first call unless `setBackend` chose another. */
 export function getBackend(): Backend {
   if (current === undefined) current = providersFor('getBackend').cpu();
   return current;

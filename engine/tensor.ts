@@ -59,6 +59,10 @@ export function memoryOf(backend: Backend): { tensors: number; bytes: number } {
 
 let nextId = 1;
 
+/**
+ * A number or nested arrays of numbers: a tensor's values as JS literals
+ * ([[1, 2], [3, 4]] for shape [2, 2]).
+ */
 export type NestedArray = number | NestedArray[];
 
 /** Values shown by toString(): at most this many per axis (the first and last halves). */
@@ -78,6 +82,10 @@ export function handleOf(t: Tensor, op: string): unknown {
   return storageOfImpl(t).handle;
 }
 
+/**
+ * An immutable n-dimensional array of float64 or float32 values held by one backend, e.g. a batch [B, D].
+ * Ops return new tensors and leave their inputs alive; free storage with `dispose()` or inside `tidy`.
+ */
 export class Tensor {
   readonly id = nextId++;
   readonly size: number;

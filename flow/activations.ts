@@ -6,9 +6,12 @@ import * as ops from '../engine/ops.js';
 import { sigmoid as hostSigmoid, softplus as hostSoftplus } from './host-math.js';
 import type { Tensor } from '../engine/tensor.js';
 
+/** The element-wise activations σ of the paper's flow: 'smooth-leaky-relu' and 'leaky-tanh'. */
 export type ActivationName = 'smooth-leaky-relu' | 'leaky-tanh';
+/** Every `ActivationName`. */
 export const ACTIVATIONS: readonly ActivationName[] = ['smooth-leaky-relu', 'leaky-tanh'];
 
+/** An activation σ and its parameters (α for smooth-leaky-relu; β, γ for leaky-tanh). */
 export interface ActivationConfig {
   name: ActivationName;
   /** smooth-leaky-relu slope for x → -∞ (default 0.3). */
@@ -18,6 +21,10 @@ export interface ActivationConfig {
   gamma?: number;
 }
 
+/**
+ * An invertible element-wise activation σ with the derivatives hand-written gradients need (σ', σ''/σ'),
+ * as tensor ops, a fused kernel and host functions (for Newton inversion).
+ */
 export interface Activation {
   readonly config: Required<ActivationConfig>;
   /** The same function as a fused backend kernel (engine activationPass), for hand-written gradients. */
@@ -77,6 +84,7 @@ function leakyTanh(beta: number, gamma: number): Activation {
   };
 }
 
+/** The activation σ a config names, with its defaults filled in (α = 0.3; β = 1, γ = 0.1). */
 export function makeActivation(config: ActivationConfig): Activation {
   switch (config.name) {
     case 'smooth-leaky-relu':

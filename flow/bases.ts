@@ -4,9 +4,12 @@ import * as ops from '../engine/ops.js';
 import type { Rng } from '../engine/random.js';
 import type { Tensor } from '../engine/tensor.js';
 
+/** The factorised base densities p_s: 'normal', 'hypsecant', 'laplace' and 'logistic' (each unit independent). */
 export type BaseName = 'normal' | 'hypsecant' | 'laplace' | 'logistic';
+/** Every `BaseName`. */
 export const BASES: readonly BaseName[] = ['normal', 'hypsecant', 'laplace', 'logistic'];
 
+/** A factorised base density p_s: element-wise log-density (nats), score ∂ log p_s/∂s, and a host sampler. */
 export interface BaseDensity {
   readonly name: BaseName;
   /** log p_s(s) element-wise */
@@ -20,6 +23,7 @@ export interface BaseDensity {
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
+/** The base density of the given name. */
 export function makeBase(name: BaseName): BaseDensity {
   switch (name) {
     // log p = -s²/2 - log(2π)/2; score -s

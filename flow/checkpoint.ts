@@ -32,6 +32,10 @@ export interface HostParams {
   layers?: Float64Array[][];
 }
 
+/**
+ * Where training stands in a checkpoint: epochs done, optimiser and schedule state, best epoch,
+ * history; enough to resume bit for bit.
+ */
 export interface TrainingState {
   /** epochs completed */
   epoch: number;
@@ -44,6 +48,7 @@ export interface TrainingState {
   options: Record<string, unknown>;
 }
 
+/** A checkpoint's content: the resolved config, the parameters and, when saved while training, the training state. */
 export interface Checkpoint {
   config: ResolvedFlowConfig;
   params: HostParams;

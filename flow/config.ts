@@ -12,6 +12,10 @@ import { refuseUnknownKeys } from './unknown-keys.js';
 /** The keys of FlowConfig. */
 const CONFIG_KEYS = ['dim', 'layers', 'activation', 'alpha', 'beta', 'gamma', 'base', 'bias', 'seed', 'init', 'dtype', 'stack'] as const;
 
+/**
+ * A flow's configuration as a user writes it: dimension D, the paper's model settings or a layer
+ * `stack`; omitted fields take their defaults.
+ */
 export interface FlowConfig {
   /** data dimension D */
   dim: number;
@@ -42,6 +46,7 @@ export interface FlowConfig {
   stack?: (LayerSpec | ResolvedLayerSpec)[];
 }
 
+/** A `FlowConfig` with every default filled in (and its stack's specs resolved), as checkpoints and exports store it. */
 export type ResolvedFlowConfig = Required<Omit<FlowConfig, 'dtype' | 'stack'>> & { dtype: DType; stack?: ResolvedLayerSpec[] };
 
 /** resolveConfig's result and the layer types its stack uses (built-in and user-defined). */

@@ -5,6 +5,7 @@ import { assertFinite, rowsToTensor, toHostMatrix, type DataInput, type HostMatr
 import type { Flow } from './model.js';
 import { Tensor } from '../engine/tensor.js';
 
+/** A test log-likelihood: the mean of log p(x_n) in nats ± 2·std/√N over N samples (the MAF paper's convention). */
 export interface Evaluation {
   /** mean log-likelihood in nats */
   mean: number;
@@ -33,6 +34,7 @@ export function logProbs(flow: Flow, data: DataInput, batchSize = 1000): Float64
   return out;
 }
 
+/** Mean ± 2·std/√N of per-sample log-likelihoods (nats), counting the non-finite ones. */
 export function summarize(values: Float64Array): Evaluation {
   const n = values.length;
   let sum = 0;
@@ -48,6 +50,7 @@ export function summarize(values: Float64Array): Evaluation {
   return { mean, err: (2 * std) / Math.sqrt(n), n, nonFinite };
 }
 
+/** The flow's mean log-likelihood in nats on `data` ([N, D] rows), ± 2·std/√N; `batchSize` rows at a time. */
 export function evaluate(flow: Flow, data: DataInput, batchSize = 1000): Evaluation {
   return summarize(logProbs(flow, data, batchSize));
 }

@@ -4,6 +4,7 @@
 
 import type { Activation } from './activations.js';
 
+/** σ⁻¹(y) element-wise, with the largest residual max_i |σ(x_i) − y_i| and Newton iterations taken. */
 export interface InverseResult {
   x: Float64Array;
   /** max_i |σ(x_i) - y_i| */
@@ -11,6 +12,7 @@ export interface InverseResult {
   maxIterations: number;
 }
 
+/** x = σ⁻¹(y) element-wise by safeguarded Newton (bisection fallback; never diverges) to `tolerance` in y. */
 export function invertActivation(act: Activation, y: ArrayLike<number>, tolerance = 1e-13): InverseResult {
   const x = new Float64Array(y.length);
   let maxResidual = 0;

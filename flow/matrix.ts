@@ -16,6 +16,7 @@ export interface HostMatrix<T extends Float64Array | Float32Array = Float64Array
   cols: number;
 }
 
+/** Data for a flow: a [N, D] tensor or a host matrix (rows are samples). */
 export type DataInput = Tensor | HostMatrix;
 
 /**

@@ -35,7 +35,12 @@ import type { LayerDefinition } from './layers/definition.js';
  */
 const CHECKPOINT_MODULE = './checkpoint.js';
 
+/**
+ * How a flow's update direction is computed: 'relative' (Gresele et al. 2020, O(B·D²), no inverse),
+ * 'ordinary' (hand-written Euclidean gradient, O(B·D² + D³)) or 'autodiff' (the engine's tape).
+ */
 export type GradientMethod = 'relative' | 'ordinary' | 'autodiff';
+/** Every `GradientMethod`, in the order the CLI and benchmarks list them. */
 export const GRADIENT_METHODS: readonly GradientMethod[] = ['relative', 'ordinary', 'autodiff'];
 
 /** The dense layers' parameters, in order (the paper's view of a flow). */
@@ -89,6 +94,10 @@ export interface ForwardTrace {
   s: Tensor;
 }
 
+/**
+ * A dense normalizing flow x → s: a stack of invertible layers over a factorised base density,
+ * with exact log p(x) = log p_s(s) + Σ_k log|det J_k| (nats per sample) and its gradients.
+ */
 export class Flow {
   readonly config: ResolvedFlowConfig;
   /** the paper's activation (config.activation); a stack's activations live in its layers */

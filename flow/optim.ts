@@ -5,8 +5,10 @@
 import { adam, sgd } from '../engine/optim.js';
 import type { Tensor } from '../engine/tensor.js';
 
+/** The optimisers `train` can use: 'adam' or 'sgd'. */
 export type OptimizerName = 'adam' | 'sgd';
 
+/** An optimiser for `train`: its name, learning rate, Adam's β1, β2, ε and L2 weight decay. */
 export interface OptimizerOptions {
   name: OptimizerName;
   lr: number;
@@ -25,6 +27,10 @@ export interface OptimizerState {
   v: Float64Array[];
 }
 
+/**
+ * An optimiser fed with a gradient method's direction: `step` returns p − lr·update(direction), inputs left alive;
+ * its moments save to a checkpoint.
+ */
 export interface Optimizer {
   readonly options: Required<OptimizerOptions>;
   /** New parameters p - lr·update(direction); the inputs are left alive. */
@@ -36,6 +42,7 @@ export interface Optimizer {
   dispose(): void;
 }
 
+/** An SGD or Adam (Kingma & Ba 2015) optimiser; defaults β1 = 0.9, β2 = 0.999, ε = 1e-8, no weight decay. */
 export function makeOptimizer(options: OptimizerOptions): Optimizer {
   const o: Required<OptimizerOptions> = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, ...options };
   if (!(o.lr > 0) || !Number.isFinite(o.lr)) throw new Error(`optimizer: learning rate must be a positive number, got ${o.lr}`);

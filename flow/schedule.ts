@@ -5,12 +5,17 @@
 
 import { cosine, plateau, step, type Schedule, type ScheduleState } from '../engine/schedules.js';
 
+/**
+ * The learning-rate schedule of `train`, stepped once per epoch: constant, cosine to `minLr`,
+ * step (× gamma every `every` epochs) or plateau (× factor after `patience` epochs without a better loss).
+ */
 export type ScheduleOptions =
   | { kind: 'constant' }
   | { kind: 'cosine'; minLr?: number }
   | { kind: 'step'; every: number; gamma?: number }
   | { kind: 'plateau'; factor?: number; patience?: number; minLr?: number };
 
+/** The names of the schedules `train` accepts (`ScheduleOptions['kind']`). */
 export const SCHEDULES = ['constant', 'cosine', 'step', 'plateau'] as const;
 
 export interface EpochSchedule {

@@ -10,6 +10,7 @@ import { gemmJs, type Gemm } from './gemm.js';
 import { createThreadedGemm, DEFAULT_MIN_FLOPS } from './threads/index.js';
 import { createWasmGemm, defaultTiles, simdSupported } from './wasm/index.js';
 
+/** A CPU GEMM tier: 'js' (plain TypeScript), 'wasm' (WebAssembly SIMD) or 'wasm-threads' (WebAssembly SIMD on worker threads). */
 export type GemmTier = 'js' | 'wasm' | 'wasm-threads';
 
 export interface GemmChoiceOptions {
@@ -21,6 +22,7 @@ export interface GemmChoiceOptions {
   minFlops?: number;
 }
 
+/** The GEMM tier chosen once for this engine, its kernel, its name for describe() and why any faster tier was not taken. */
 export interface GemmChoice {
   tier: GemmTier;
   /** What describe() reports, e.g. 'wasm-simd-threads(2, ≥5e6 flops)'. */

@@ -5,6 +5,10 @@
 
 import type { TypedArray } from '../../engine/dtype.js';
 
+/**
+ * Arguments of one GEMM C = α·op(A)·op(B) + β·C on row-major typed arrays:
+ * sizes m, n, k, offsets and leading dimensions.
+ */
 export interface GemmArgs {
   transA: boolean;
   transB: boolean;
@@ -25,6 +29,7 @@ export interface GemmArgs {
   ldc: number;
 }
 
+/** A GEMM kernel C = α·op(A)·op(B) + β·C, writing into `args.c`; the interface every CPU tier implements. */
 export type Gemm = (args: GemmArgs) => void;
 
 const KC = 256; // k-block: a 4×KC and a KC×4 panel of doubles stay in L1
@@ -65,6 +70,7 @@ function packB(g: GemmArgs, k0: number, kc: number, bp: Float64Array): void {
   }
 }
 
+/** The plain TypeScript GEMM: packed 4-row/4-column panels and a 4×4 register-tiled micro-kernel. 2·m·n·k flops. */
 export const gemmJs: Gemm = (g) => {
   const { m, n, k, alpha, beta, c, cOffset, ldc } = g;
   for (let i = 0; i < m; i++) {

@@ -18,6 +18,7 @@ import { createLu, type LuKernels } from './lu-blocked.js';
 export { gemmJs, type Gemm, type GemmArgs } from './gemm.js';
 export { chooseGemm, gemmTiers, type GemmChoice, type GemmTier } from './gemm-tier.js';
 
+/** Options of `createCpuBackend`: the GEMM kernel or tier, the LU kernels and the largest tensor allowed (bytes). */
 export interface CpuBackendOptions {
   /** The product kernel; defaults to the plain TypeScript tiled GEMM. */
   gemm?: Gemm;
@@ -57,6 +58,10 @@ function matmul(gemm: Gemm, a: TypedArray, b: TypedArray, p: MatmulParams, alloc
   return c;
 }
 
+/**
+ * A CPU backend on flat typed arrays (float64 and float32).
+ * Products go through the chosen GEMM tier (default: plain TypeScript).
+ */
 export function createCpuBackend(options: CpuBackendOptions = {}): Backend<TypedArray> {
   let gemm = options.gemm ?? gemmJs;
   let gemmName = options.gemmName ?? (options.gemm ? 'custom' : 'js-tiled-4x4');

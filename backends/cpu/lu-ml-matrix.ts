@@ -37,6 +37,10 @@ function luOf(op: string, a: TypedArray, b: number, n: number, mustBeRegular: bo
   return lu;
 }
 
+/**
+ * X with A X = B for each matrix of a batch: A [batch, n, n], B [batch, n, nrhs].
+ * ml-matrix's LU with partial pivoting, O(n³) each.
+ */
 export function solve(a: TypedArray, rhs: TypedArray, p: SquareParams, nrhs: number): TypedArray {
   const out = allocHost(dtypeOfArray(a), p.batch * p.n * nrhs);
   for (let b = 0; b < p.batch; b++) {
@@ -46,6 +50,7 @@ export function solve(a: TypedArray, rhs: TypedArray, p: SquareParams, nrhs: num
   return out;
 }
 
+/** A⁻¹ for each matrix of a batch [batch, n, n], by ml-matrix's LU with partial pivoting. O(n³) each. */
 export function inv(a: TypedArray, p: SquareParams): TypedArray {
   const identity = Matrix.eye(p.n, p.n);
   const out = allocHost(dtypeOfArray(a), p.batch * p.n * p.n);

@@ -10,6 +10,10 @@ export interface DeviceValue {
   delete(): void;
 }
 
+/**
+ * The GPU backend's storage: one float32 array on the device (a WebGL texture or a WebGPU buffer),
+ * pending until the kernel that writes it settles.
+ */
 export class DeviceArray {
   /** The device value; null while pending, for an empty array, or after `release`. */
   value: DeviceValue | null = null;

@@ -60,6 +60,10 @@ export function invertLower(c: Float64Array, d: number): Float64Array {
   return w;
 }
 
+/**
+ * The maximum-likelihood full-covariance Gaussian of `train` ([N, D] rows) as a one-layer linear flow
+ * s = W(x − μ) with W = C⁻¹, Σ = C Cᵀ. O(N·D² + D³).
+ */
 export function fitGaussianFlow(train: HostMatrix, options: { backend?: Backend; dtype?: 'float64' | 'float32' } = {}): Flow {
   const backend = options.backend ?? getBackend();
   const d = train.cols;

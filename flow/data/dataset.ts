@@ -7,6 +7,7 @@
 import type { HostMatrix } from '../matrix.js';
 
 export type { HostMatrix };
+/** A data set cut into train, validation and test matrices (rows are samples), with the exact log-density where known. */
 export interface Splits {
   train: HostMatrix<Float64Array>;
   validation: HostMatrix<Float64Array>;

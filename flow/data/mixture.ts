@@ -4,6 +4,7 @@
 import type { Rng } from '../../engine/random.js';
 import type { HostMatrix } from './dataset.js';
 
+/** A mixture of isotropic Gaussians in D dimensions: component means [K][D], standard deviations [K] and weights [K]. */
 export interface GaussianMixture {
   means: readonly (readonly number[])[];
   /** one standard deviation per component (isotropic) */
@@ -18,6 +19,7 @@ export function checkMixture(m: GaussianMixture): void {
   if (Math.abs(total - 1) > 1e-12) throw new Error(`gaussian mixture: weights sum to ${total}, not 1`);
 }
 
+/** n samples [n, D] of a Gaussian mixture, drawn with `rng`. */
 export function sampleMixture(m: GaussianMixture, n: number, rng: Rng): HostMatrix<Float64Array> {
   checkMixture(m);
   const d = m.means[0].length;

@@ -171,6 +171,7 @@ export const twoSpirals: ToySampler = (n, rng) => {
   return shuffleRows2(m, rng);
 };
 
+/** The toy 2-D data sets by name, each a seeded sampler of n points [n, 2] (FFJORD's toys, plus `sine`). */
 export const TOY_SETS = {
   sine,
   moons,
@@ -180,6 +181,7 @@ export const TOY_SETS = {
   '2spirals': twoSpirals,
 } as const satisfies Record<string, ToySampler>;
 
+/** The name of a toy 2-D data set (a key of `TOY_SETS`). */
 export type ToyName = keyof typeof TOY_SETS;
 
 const TOY_LOG_DENSITY: Partial<Record<ToyName, (x: HostMatrix<Float64Array>) => Float64Array>> = {

@@ -10,6 +10,10 @@ import * as ops from '../../engine/ops.js';
 import type { Tensor } from '../../engine/tensor.js';
 import type { Flow, Gradient } from '../model.js';
 
+/**
+ * The Euclidean gradient of −mean log p(x) on a batch x [B, D] by the engine's reverse-mode
+ * autodiff (a reference for the hand-written ones).
+ */
 export function autodiffGradient(flow: Flow, x: Tensor): Gradient {
   const P = flow.layerParams;
   const sizes = P.map((p) => p.length);

@@ -6,6 +6,10 @@ import type { Tensor } from '../../engine/tensor.js';
 import type { Flow, Gradient } from '../model.js';
 import { handWrittenGradient } from './backprop.js';
 
+/**
+ * The Euclidean gradient of −mean log p(x) on a batch x [B, D], hand-written;
+ * dense layers need W⁻ᵀ, O(L·(B·D² + D³)).
+ */
 export function ordinaryGradient(flow: Flow, x: Tensor): Gradient {
   return flow.gradientOf(handWrittenGradient(flow, x, 'ordinary'));
 }

@@ -7,6 +7,10 @@ import type { Tensor } from '../../engine/tensor.js';
 import type { Flow, Gradient } from '../model.js';
 import { handWrittenGradient } from './backprop.js';
 
+/**
+ * The relative gradient (Gresele et al., NeurIPS 2020) of −mean log p(x) on a batch x [B, D] for the dense layers,
+ * the Euclidean gradient for the others. No matrix inverse; O(L·B·D²).
+ */
 export function relativeGradient(flow: Flow, x: Tensor): Gradient {
   return flow.gradientOf(handWrittenGradient(flow, x, 'relative'));
 }

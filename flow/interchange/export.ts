@@ -18,9 +18,15 @@ import { parseNpy, parseNpyHeader } from '../data/files.js';
 import { readStoredZip, writeStoredZip } from './zip.js';
 import { decodeSafetensors, encodeSafetensors, type SafeTensor } from './safetensors.js';
 
+/** The formats a flow's parameters export to: NumPy .npz and safetensors. */
 export const EXPORT_FORMATS = ['npz', 'safetensors'] as const;
+/** A format a flow exports to: 'npz' or 'safetensors'. */
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
+/**
+ * A flow's parameters as float64 arrays in C order: the config, the dense layers' W [D, D] and
+ * b [D], and for a stack every layer's parameters.
+ */
 export interface FlowArrays {
   config: ResolvedFlowConfig;
   /** the dense layers' weights and biases, in order */

@@ -4,6 +4,7 @@
 
 export type NpyDescr = '<f8' | '<f4' | '|u1';
 
+/** An n-d array as NumPy's .npy holds it: flat values in C order and their shape. */
 export interface NpyArray {
   data: Float64Array | Float32Array | Uint8Array;
   shape: readonly number[];

@@ -5,11 +5,13 @@
 
 export type SafetensorsDtype = 'F64' | 'F32';
 
+/** A tensor as safetensors holds it: flat values in C order (F64 or F32) and their shape. */
 export interface SafeTensor {
   data: Float64Array | Float32Array;
   shape: readonly number[];
 }
 
+/** Encodes named tensors (and string metadata) in the safetensors format: u64 header length, JSON header, little-endian data. */
 export function encodeSafetensors(tensors: Record<string, SafeTensor>, metadata: Record<string, string> = {}): Uint8Array {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
@@ -41,6 +43,7 @@ export interface DecodedSafetensors {
   metadata: Record<string, string>;
 }
 
+/** Decodes a safetensors file's bytes into named tensors and metadata; `file` names it in errors. */
 export function decodeSafetensors(bytes: Uint8Array, file: string): DecodedSafetensors {
   if (bytes.length === 0) throw new Error(`${file}: empty file (0 bytes)`);
   // 'PK': a ZIP archive (.npz) that a reader sent here, e.g. numpy.savez with no arrays

@@ -20,6 +20,7 @@ export function crc32(bytes: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
+/** One file of a ZIP archive: its name and bytes. */
 export interface ZipEntry {
   name: string;
   data: Uint8Array;
@@ -29,6 +30,10 @@ export interface ZipEntry {
 const DOS_TIME = 0;
 const DOS_DATE = (0 << 9) | (1 << 5) | 1;
 
+/**
+ * A ZIP archive of uncompressed entries, as numpy.savez writes .npz files
+ * (no ZIP64: each entry and the archive stay below 4 GiB).
+ */
 export function writeStoredZip(entries: readonly ZipEntry[]): Uint8Array {
   const enc = new TextEncoder();
   const names = entries.map((e) => enc.encode(e.name));

@@ -13,6 +13,7 @@ import { invertActivation } from '../inverse.js';
 import type { LayerDefinition } from './definition.js';
 import type { Layer, LayerBackward, LayerForward, StoredLayerSpec } from './layer.js';
 
+/** Spec of a fixed element-wise activation layer y = σ(x): which σ and its parameters. */
 export interface ActivationSpec {
   type: 'activation';
   /** default smooth-leaky-relu */
@@ -26,6 +27,7 @@ export interface ActivationSpec {
 
 export type ResolvedActivationSpec = Required<ActivationSpec>;
 
+/** A fixed element-wise activation layer y = σ(x) on [B, D]; log|det J| = Σ_j log σ'(x_j) per sample, no parameters. */
 export class ActivationLayer implements Layer {
   readonly type = 'activation' as const;
   readonly spec: ResolvedActivationSpec;

@@ -9,10 +9,15 @@ import type { Tensor } from '../../engine/tensor.js';
 import type { LayerDefinition } from './definition.js';
 import type { Layer, LayerBackward, LayerContext, LayerForward } from './layer.js';
 
+/** Spec of an element-wise affine (ActNorm) layer; it has no options. */
 export interface AffineSpec {
   type: 'affine';
 }
 
+/**
+ * Element-wise affine layer (ActNorm, Kingma & Dhariwal 2018): y = x ⊙ eᵘ + t on [B, D], u and t [D];
+ * log|det J| = Σ_j u_j for every sample. Starts as the identity.
+ */
 export class AffineLayer implements Layer {
   readonly type = 'affine' as const;
   readonly spec: AffineSpec = { type: 'affine' };

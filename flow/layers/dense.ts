@@ -18,6 +18,7 @@ import { cholesky, invertLower, meanCovariance } from '../baselines/gaussian.js'
 import type { LayerDefinition } from './definition.js';
 import type { Layer, LayerBackward, LayerContext, LayerForward, StoredLayerSpec } from './layer.js';
 
+/** Spec of a dense layer: y = x Wᵀ + b with W [D, D] and optional b [D]; log|det J| = log|det W|. */
 export interface DenseSpec {
   type: 'dense';
   /** a bias vector b (default true) */
@@ -30,6 +31,10 @@ export type ResolvedDenseSpec = Required<DenseSpec>;
 
 const DENSE_INITS = ['orthogonal', 'near-identity', 'identity'] as const;
 
+/**
+ * The paper's dense layer y = x Wᵀ + 1bᵀ (rows are samples, [B, D]); log|det J| = log|det W| for every sample.
+ * Offers the ordinary (O(B·D² + D³)) and the relative (O(B·D²), no inverse) gradient.
+ */
 export class DenseLayer implements Layer {
   readonly type = 'dense' as const;
   readonly spec: ResolvedDenseSpec;

@@ -16,12 +16,14 @@ export interface StoredLayerSpec {
   readonly type: string;
 }
 
+/** A layer's forward pass: its output y [B, D] and log|det J| in nats, per sample [B] or one scalar [] shared by all. */
 export interface LayerForward {
   y: Tensor;
   /** log|det J| per sample [B], or a scalar [] when it is the same for every sample (dense, affine) */
   logDet: Tensor;
 }
 
+/** A layer's backward pass: the error signal G at its input [B, D] and its parameters' gradient directions. */
 export interface LayerBackward {
   /** G at the layer's input; null when the caller said it is not needed (the bottom layer) */
   gIn: Tensor | null;
@@ -29,6 +31,7 @@ export interface LayerBackward {
   grads: Tensor[];
 }
 
+/** What a layer is built for: the data dimension D, the dtype and the backend its parameters live on. */
 export interface LayerContext {
   dim: number;
   dtype: DType;

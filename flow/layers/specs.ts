@@ -101,6 +101,7 @@ export function paperStack(o: { layers: number; bias: boolean; init: 'orthogonal
   return stack;
 }
 
+/** Options of `deepStack`: the number of dense layers and the splines' bins and interval. */
 export interface DeepStackOptions {
   /** dense layers (default 4) */
   depth?: number;

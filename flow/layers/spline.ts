@@ -20,6 +20,7 @@ import type { LayerDefinition } from './definition.js';
 import type { Layer, LayerBackward, LayerContext, LayerForward, StoredLayerSpec } from './layer.js';
 import { identityParams, knotsFromParams, MIN_BIN, MIN_DERIVATIVE, type SplineShape } from './spline-math.js';
 
+/** Spec of a rational-quadratic spline layer: K bins per unit on [-bound, bound], identity outside. */
 export interface SplineSpec {
   type: 'spline';
   /** bins K per unit (default 8) */
@@ -30,6 +31,10 @@ export interface SplineSpec {
 
 export type ResolvedSplineSpec = Required<SplineSpec>;
 
+/**
+ * A learnable monotone rational-quadratic spline per unit (Durkan et al. 2019) on [-bound, bound], identity tails;
+ * parameters per unit: K width logits, K height logits, K − 1 derivative pre-activations ([D, K], [D, K], [D, K − 1]).
+ */
 export class SplineLayer implements Layer {
   readonly type = 'spline' as const;
   readonly spec: ResolvedSplineSpec;

@@ -25,6 +25,7 @@ import { makeSchedule, scheduleKey, type ScheduleOptions } from './schedule.js';
 import { assertKnownKeys, type KeyTable } from './option-keys.js';
 import { createPacer } from './cooperate.js';
 
+/** Options of `train`: epochs, batch size, learning rate, optimiser, gradient method, patience, schedule, clipping, weight decay, checkpointing, resume, progress and an AbortSignal. */
 export interface TrainOptions {
   /** maximum epochs, a resumed run's included (default: the resumed checkpoint's, else 100) */
   epochs?: number;
@@ -86,10 +87,12 @@ export const TRAIN_OPTION_KEYS: KeyTable<TrainOptions> = {
  */
 const YIELD_EVERY_MS = 10;
 
+/** What `onProgress` receives: after each batch (with seconds elapsed) and after each epoch (with its record). */
 export type ProgressEvent =
   | { kind: 'batch'; epoch: number; epochs: number; batch: number; batches: number; elapsed: number }
   | { kind: 'epoch'; epoch: number; epochs: number; record: EpochRecord };
 
+/** One epoch of training: losses as −mean log p in nats (training on a fixed subset, validation), wall time in seconds, whether it improved, and its learning rate. */
 export interface EpochRecord {
   epoch: number;
   trainLoss: number;
@@ -100,6 +103,7 @@ export interface EpochRecord {
   lr?: number;
 }
 
+/** How a `train` run ended ('completed', 'early-stopped', 'diverged' or 'aborted'), its best epoch and validation loss (nats), its history and its wall time in seconds. */
 export interface TrainResult {
   status: 'completed' | 'early-stopped' | 'diverged' | 'aborted';
   /** epochs completed (including those of a resumed run) */
@@ -111,6 +115,7 @@ export interface TrainResult {
   seconds: number;
 }
 
+/** The rows `train` fits and, optionally, the validation rows that early stopping watches (tensors [N, D] or host matrices). */
 export interface TrainData {
   train: DataInput;
   validation?: DataInput;
@@ -142,6 +147,10 @@ function checkOptions(o: Required<Omit<TrainOptions, 'checkpointPath' | 'resume'
   if (!GRADIENT_METHODS.includes(o.method)) throw new Error(`train: unknown method '${o.method}'; expected one of ${GRADIENT_METHODS.join(', ')}`);
 }
 
+/**
+ * Trains the flow by maximum likelihood on [N, D] rows: shuffled mini-batches, a gradient method's direction fed to SGD or
+ * Adam, a per-epoch schedule, validation loss, early stopping and checkpoints (bit-exact resume); yields to the event loop.
+ */
 export async function train(flow: Flow, data: TrainData, options: TrainOptions = {}): Promise<TrainResult> {
   assertKnownKeys('train', options, TRAIN_OPTION_KEYS);
   const signal = options.signal;

@@ -250,6 +250,7 @@ export function parseNpy(bytes: Uint8Array, file: string): HostMatrix<Float64Arr
   return { data, rows, cols };
 }
 
+/** Reads a .npy file (float64 or float32; C or Fortran order) into a host matrix [rows, cols]; a 1-D array of n values becomes n×1. Errors name the file. */
 export function readNpy(path: string): HostMatrix<Float64Array> {
   return parseNpy(readFileSync(path), path);
 }

@@ -307,7 +307,7 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
       await pace();
       if (signal?.aborted) {
         if (options.checkpointPath) await saveCheckpoint(options.checkpointPath, snapshot(), flow);
-        const restored = best !== null ? `the best epoch's (${best.epoch})` : epoch > 0 ? `those of the end of epoch ${epoch}` : 'the initial ones';
+        const restored = best !== null && best.epoch > 0 ? `the best epoch's (${best.epoch})` : epoch > 0 && best === null ? `those of the end of epoch ${epoch}` : 'the initial ones';
         return finish('aborted', `training aborted before epoch ${epoch + 1}, batch ${k + 1}; parameters restored to ${restored}` +
           `${options.checkpointPath ? ` (checkpoint ${options.checkpointPath}, end of epoch ${epoch})` : ''}`);
       }

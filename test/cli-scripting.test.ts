@@ -103,7 +103,7 @@ t.test('bench runners: --help lists the names and is aligned; an unknown flag ex
   t.equal(run.code, 0, run.stderr);
   t.match(run.stdout, /^usage: npm run bench -- \[flags\]/);
   t.equal(descriptionColumns(run.stdout).size, 1, 'aligned');
-  t.match(run.stdout, /any of: step, gradients, throughput, peer, fairness/, '--suites lists the suite names');
+  t.match(run.stdout, /any of: step, deep, gradients, throughput, peer, fairness/, '--suites lists the suite names');
   t.match(run.stdout, /--gpu-mode <auto\|headlessgl\|webgl2\|webgl\|webgpu>\n {10,}GPU\.js mode/, 'long choices wrapped');
   for (const runner of ['run', 'browser-run', 'gemm-benchmarkjs', 'gemm', 'gpu-paths', 'builds']) {
     const script = resolve(`dist/bench/${runner}.js`);
@@ -124,7 +124,7 @@ t.test('bench runners: --help lists the names and is aligned; an unknown flag ex
   }
   const suite = node(resolve('dist/bench/run.js'), ['--suites', 'step,nope'], { RELGRAD_BENCH_RESULTS: join(dir, 'never') });
   t.equal(suite.code, 2);
-  t.match(suite.stderr, /bench: --suites takes any of step, gradients, throughput, peer, fairness; got 'nope'/);
+  t.match(suite.stderr, /bench: --suites takes any of step, deep, gradients, throughput, peer, fairness; got 'nope'/);
 });
 
 /** log N(x; μ, Σ) averaged over `test`, μ and Σ (divisor N) from `train`: the 2-D closed form. */

@@ -40,13 +40,12 @@ export function spline(pass: SplinePass, x: TypedArray, knots: { xs: TypedArray;
 /** x = f⁻¹(y): the root in [0, 1] of the bin's quadratic a ξ² + b ξ + c = 0, in its stable form. */
 function inverse(y: TypedArray, xs: TypedArray, ys: TypedArray, ds: TypedArray, out: TypedArray, p: SplineParams): void {
   const { rows, dim, bins: K, bound } = p;
-  for (let i = 0, n = rows * dim; i < n; i++) {
+  for (let r = 0, i = 0; r < rows; r++) for (let o = 0; o < dim * (K + 1); o += K + 1, i++) {
     const v = y[i];
     if (!(v >= -bound && v < bound)) {
       out[i] = v;
       continue;
     }
-    const o = (i % dim) * (K + 1);
     const k = o + findBin(ys, o, K, v);
     const w = xs[k + 1] - xs[k];
     const h = ys[k + 1] - ys[k];
@@ -70,13 +69,12 @@ const LOG_DERIVATIVE = 1;
 function elementwise(pass: SplinePass, x: TypedArray, back: TypedArray | null, xs: TypedArray, ys: TypedArray, ds: TypedArray, out: TypedArray, p: SplineParams): void {
   const { rows, dim, bins: K, bound } = p;
   const mode = pass === 'value' ? VALUE : pass === 'log-derivative' ? LOG_DERIVATIVE : 2;
-  for (let i = 0, n = rows * dim; i < n; i++) {
+  for (let r = 0, i = 0; r < rows; r++) for (let o = 0; o < dim * (K + 1); o += K + 1, i++) {
     const v = x[i];
     if (!(v >= -bound && v < bound)) {
       out[i] = mode === VALUE ? v : mode === LOG_DERIVATIVE ? 0 : (back as TypedArray)[i];
       continue;
     }
-    const o = (i % dim) * (K + 1);
     const k = o + findBin(xs, o, K, v);
     const w = xs[k + 1] - xs[k];
     const h = ys[k + 1] - ys[k];
@@ -111,10 +109,9 @@ function knotGradient(x: TypedArray, back: TypedArray, xs: TypedArray, ys: Typed
   const { rows, dim, bins: K, bound } = p;
   const stride = dim * (K + 1);
   out.fill(0);
-  for (let i = 0, n = rows * dim; i < n; i++) {
+  for (let r = 0, i = 0; r < rows; r++) for (let o = 0; o < stride; o += K + 1, i++) {
     const v = x[i];
     if (!(v >= -bound && v < bound)) continue;
-    const o = (i % dim) * (K + 1);
     const k = o + findBin(xs, o, K, v);
     const w = xs[k + 1] - xs[k];
     const h = ys[k + 1] - ys[k];

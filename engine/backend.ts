@@ -60,9 +60,10 @@ export interface SplineParams {
 /**
  * Which quantity a spline kernel computes: 'value' f(x); 'log-derivative' log f'(x) (0 outside);
  * 'inverse' f⁻¹(x); 'input-gradient' back·f'(x) − ∂log f'(x)/∂x (needs `back`); 'knot-gradient'
- * Σ_rows ∂[back·f(x) − log f'(x)]/∂(xs, ys, ds), shape [3, dim, K+1] (needs `back`).
+ * Σ_rows ∂[back·f(x) − log f'(x)]/∂(xs, ys, ds), shape [3, dim, K+1] (needs `back`); 'backward' both
+ * gradients from one pass over the elements, flat: the input gradient's rows·dim values, then the knot gradient's.
  */
-export type SplinePass = 'value' | 'log-derivative' | 'inverse' | 'input-gradient' | 'knot-gradient';
+export type SplinePass = 'value' | 'log-derivative' | 'inverse' | 'input-gradient' | 'knot-gradient' | 'backward';
 
 /** Batched square-matrix parameters for the LU family. */
 export interface SquareParams {

@@ -89,8 +89,8 @@ export interface SplineKnots {
 
 /**
  * One spline pass (see SplinePass) for x: [rows, dim] and knots [dim, K+1] each; `back` [rows, dim]
- * for the two gradient passes. Returns [rows, dim], or [3, dim, K+1] for 'knot-gradient' (the
- * gradients of xs, ys and ds). Not differentiable (the flow's spline layer keeps a composite path
+ * for the gradient passes. Returns [rows, dim], [3, dim, K+1] for 'knot-gradient' (the gradients
+ * of xs, ys and ds), or both flat for 'backward' ([rows·dim + 3·dim·(K+1)], input gradient first). Not differentiable (the flow's spline layer keeps a composite path
  * for tapes).
  */
 export function splinePass(pass: SplinePass, x: Tensor, knots: SplineKnots, options: { bound: number; back?: Tensor }): Tensor {
@@ -106,11 +106,12 @@ export function splinePass(pass: SplinePass, x: Tensor, knots: SplineKnots, opti
     }
   }
   if (!(bound > 0) || !Number.isFinite(bound)) throw new Error(`splinePass: bound must be a positive number, got ${bound}`);
-  const needsBack = pass === 'input-gradient' || pass === 'knot-gradient';
+  const needsBack = pass === 'input-gradient' || pass === 'knot-gradient' || pass === 'backward';
   if (needsBack && back === undefined) throw new Error(`splinePass: the '${pass}' pass needs the back-propagated error`);
   if (back !== undefined && !sameShape(back.shape, x.shape)) throw new Error(`splinePass: back ${fmt(back.shape)} and x ${fmt(x.shape)} differ`);
   const K = xs.shape[1] - 1;
   const h = (t: Tensor): unknown => handleOf(t, 'splinePass');
   const out = x.backend.kernels.spline(pass, h(x), { xs: h(xs), ys: h(ys), ds: h(ds) }, back ? h(back) : null, { rows, dim, bins: K, bound });
-  return new Tensor(pass === 'knot-gradient' ? [3, dim, K + 1] : x.shape, x.dtype, new StorageRef(x.backend, out));
+  const shape = pass === 'knot-gradient' ? [3, dim, K + 1] : pass === 'backward' ? [rows * dim + 3 * dim * (K + 1)] : x.shape;
+  return new Tensor(shape, x.dtype, new StorageRef(x.backend, out));
 }

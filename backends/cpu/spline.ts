@@ -26,13 +26,15 @@ function findBin(knots: TypedArray, o: number, K: number, v: number): number {
 export function spline(pass: SplinePass, x: TypedArray, knots: { xs: TypedArray; ys: TypedArray; ds: TypedArray }, back: TypedArray | null, p: SplineParams, alloc: Alloc = allocHost): TypedArray {
   const { rows, dim, bins: K } = p;
   const stride = dim * (K + 1); // the knot gradient holds xs at 0, ys at stride, ds at 2·stride
-  const needsBack = pass === 'input-gradient' || pass === 'knot-gradient';
+  const needsBack = pass === 'input-gradient' || pass === 'knot-gradient' || pass === 'backward';
   if (needsBack && back === null) throw new Error(`spline: the '${pass}' pass needs the back-propagated error`);
-  const out = alloc(dtypeOfArray(x), pass === 'knot-gradient' ? 3 * stride : rows * dim);
+  const n = rows * dim;
+  const out = alloc(dtypeOfArray(x), pass === 'knot-gradient' ? 3 * stride : pass === 'backward' ? n + 3 * stride : n);
   const { xs, ys, ds } = knots;
-  // one loop per pass, each monomorphic in the element type it meets (float32 or float64)
+  // one loop per pass
   if (pass === 'inverse') inverse(x, xs, ys, ds, out, p);
-  else if (pass === 'knot-gradient') knotGradient(x, back as TypedArray, xs, ys, ds, out, p);
+  else if (pass === 'knot-gradient') gradients(x, back as TypedArray, xs, ys, ds, out, -1, 0, p);
+  else if (pass === 'backward') gradients(x, back as TypedArray, xs, ys, ds, out, 0, n, p);
   else elementwise(pass, x, back, xs, ys, ds, out, p);
   return out;
 }
@@ -103,15 +105,21 @@ function elementwise(pass: SplinePass, x: TypedArray, back: TypedArray | null, x
 
 /**
  * Σ_rows of the partials of E = g·f - log f' in the six knot values of each element's bin (chain
- * rule through ξ = (v - x_k)/w, w = x_{k+1} - x_k, s = h/w, h = y_{k+1} - y_k; f holds y_k itself).
+ * rule through ξ = (v - x_k)/w, w = x_{k+1} - x_k, s = h/w, h = y_{k+1} - y_k; f holds y_k itself),
+ * written from `at` in `out`; and, when `inputAt` ≥ 0, the input gradient g·f' − ∂log f'/∂x from
+ * `inputAt` (the 'backward' pass: both from one bin search per element).
  */
-function knotGradient(x: TypedArray, back: TypedArray, xs: TypedArray, ys: TypedArray, ds: TypedArray, out: TypedArray, p: SplineParams): void {
+function gradients(x: TypedArray, back: TypedArray, xs: TypedArray, ys: TypedArray, ds: TypedArray, out: TypedArray, inputAt: number, at: number, p: SplineParams): void {
   const { rows, dim, bins: K, bound } = p;
   const stride = dim * (K + 1);
-  out.fill(0);
+  out.fill(0, at, at + 3 * stride);
+  const withInput = inputAt >= 0;
   for (let r = 0, i = 0; r < rows; r++) for (let o = 0; o < stride; o += K + 1, i++) {
     const v = x[i];
-    if (!(v >= -bound && v < bound)) continue;
+    if (!(v >= -bound && v < bound)) {
+      if (withInput) out[inputAt + i] = back[i];
+      continue;
+    }
     const k = o + findBin(xs, o, K, v);
     const w = xs[k + 1] - xs[k];
     const h = ys[k + 1] - ys[k];
@@ -141,11 +149,12 @@ function knotGradient(x: TypedArray, back: TypedArray, xs: TypedArray, ys: Typed
     const eXi = g * fXi - lXi;
     const eS = g * fS - lS;
     const eH = g * fH;
-    out[k] += (eXi * (xi - 1)) / w + (eS * s) / w;
-    out[k + 1] += (-eXi * xi) / w - (eS * s) / w;
-    out[stride + k] += g - eH - eS / w;
-    out[stride + k + 1] += eH + eS / w;
-    out[2 * stride + k] += g * fD0 - lD0;
-    out[2 * stride + k + 1] += g * fD1 - lD1;
+    if (withInput) out[inputAt + i] = (g * s * s * C) / den2 - lXi / w;
+    out[at + k] += (eXi * (xi - 1)) / w + (eS * s) / w;
+    out[at + k + 1] += (-eXi * xi) / w - (eS * s) / w;
+    out[at + stride + k] += g - eH - eS / w;
+    out[at + stride + k + 1] += eH + eS / w;
+    out[at + 2 * stride + k] += g * fD0 - lD0;
+    out[at + 2 * stride + k + 1] += g * fD1 - lD1;
   }
 }

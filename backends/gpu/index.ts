@@ -13,7 +13,7 @@ import type { GpuBackendOptions, GpuMode } from '../../engine/state.js';
 import * as linalg from '../cpu/lu-blocked.js';
 import { DeviceArray, type DeviceValue } from './device-array.js';
 import {
-  activationSpec, adamSpec, splineSpec, affineSpec, epilogueSpec, binarySpec, copySpec, matmulSpec, reduceSpec, remapSpec, unarySpec, type KernelSpec, type ReduceOp,
+  activationSpec, adamSpec, splineSpec, joinSpec, affineSpec, epilogueSpec, binarySpec, copySpec, matmulSpec, reduceSpec, remapSpec, unarySpec, type KernelSpec, type ReduceOp,
 } from './kernels.js';
 import { installNodeWebGpu, isNode } from './node-webgpu.js';
 import { asMissing } from '../optional.js';
@@ -321,8 +321,19 @@ function kernelTable(dev: Device): KernelTable<DeviceArray> {
       return dev.launch(activationSpec(pass, act.kind), inputs, size, `activation '${act.kind}' ${pass} of ${size} elements`);
     },
     spline: (pass, x, knots, back, p) => {
-      const needsBack = pass === 'input-gradient' || pass === 'knot-gradient';
+      const needsBack = pass === 'input-gradient' || pass === 'knot-gradient' || pass === 'backward';
       if (needsBack && back === null) throw new Error(`spline: the '${pass}' pass needs the back-propagated error`);
+      if (pass === 'backward') {
+        // two shaders (an output element each) and a join: GPU.js kernels write one array
+        const n = p.rows * p.dim;
+        const inputs = [x, back as DeviceArray, knots.xs, knots.ys, knots.ds];
+        const gIn = dev.launch(splineSpec('input-gradient', p.dim, p.bins, p.bound, p.rows), inputs, n, `spline input-gradient of [${p.rows}, ${p.dim}]`);
+        const gKnots = dev.launch(splineSpec('knot-gradient', p.dim, p.bins, p.bound, p.rows), inputs, 3 * p.dim * (p.bins + 1), `spline knot-gradient of [${p.rows}, ${p.dim}]`);
+        const out = dev.launch(joinSpec(n), [gIn, gKnots], n + 3 * p.dim * (p.bins + 1), 'spline backward join');
+        gIn.release();
+        gKnots.release();
+        return out;
+      }
       const size = pass === 'knot-gradient' ? 3 * p.dim * (p.bins + 1) : p.rows * p.dim;
       const inputs = needsBack ? [x, back as DeviceArray, knots.xs, knots.ys, knots.ds] : [x, knots.xs, knots.ys, knots.ds];
       return dev.launch(splineSpec(pass, p.dim, p.bins, p.bound, p.rows), inputs, size, `spline ${pass} of [${p.rows}, ${p.dim}] with ${p.bins} bins`);

@@ -268,7 +268,12 @@ const SPLINE_TERMS = 'let xi = (v - x0) / w; let om = 1.0 - xi; let t = xi * om;
   'let A = s * xi * xi + d0 * t; let C = d1 * xi * xi + 2.0 * s * t + d0 * om * om; ' +
   'let lXi = (2.0 * d1 * xi - 2.0 * d0 * om + 2.0 * s * (1.0 - 2.0 * xi)) / C - 2.0 * e * (1.0 - 2.0 * xi) / den;';
 
-export function splineSpec(pass: SplinePass, dim: number, bins: number, bound: number, rows: number): KernelSpec {
+/** out = [a (the first `n` values), b (the rest)]: the 'backward' pass's two parts joined. */
+export function joinSpec(n: number): KernelSpec {
+  return { family: 'join', source: 'function (a, b) { let i = this.thread.x * 1.0; if (i < this.constants.n) { return a[i]; } return b[i - this.constants.n]; }', constants: { n }, loop: 0 };
+}
+
+export function splineSpec(pass: Exclude<SplinePass, 'backward'>, dim: number, bins: number, bound: number, rows: number): KernelSpec {
   const constants = { dim, bins, k1: bins + 1, stride: dim * (bins + 1), bound, rows };
   const inside = 'v >= -this.constants.bound && v < this.constants.bound';
   const unit = 'let i = this.thread.x * 1.0; let row = Math.floor(i / this.constants.dim); let j = i - row * this.constants.dim; ' +

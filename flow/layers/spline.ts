@@ -141,12 +141,19 @@ export class SplineLayer implements Layer {
     const [uw, uh, ud] = params;
     const { dim: D, bins: K, bound } = this.shape;
     const knots = this.knots(params);
-    const gKnots = splinePass('knot-gradient', x, knots, { bound, back: gOut });
-    const part = (which: number): Tensor => ops.reshape(ops.slice(gKnots, [which, 0, 0], [1, D, K + 1]), [D, K + 1]);
+    // one kernel pass: G_in (rows·D values) then the knots' gradient (3·D·(K+1))
+    const n = x.size;
+    const both = needInput ? splinePass('backward', x, knots, { bound, back: gOut }) : null;
+    const S = D * (K + 1);
+    const part = (which: number): Tensor => (both === null
+      ? ops.reshape(ops.slice(splineKnotGradient(), [which, 0, 0], [1, D, K + 1]), [D, K + 1])
+      : ops.reshape(ops.slice(both, [n + which * S], [S]), [D, K + 1]));
+    let knotGradient: Tensor | undefined;
+    const splineKnotGradient = (): Tensor => (knotGradient ??= splinePass('knot-gradient', x, knots, { bound, back: gOut }));
     const [gx, gy, gd] = [part(0), part(1), part(2)];
     const B = x.shape[0];
     const grads = [this.edgesPullBack(uw, gx, B), this.edgesPullBack(uh, gy, B), this.derivativesPullBack(ud, gd, B)];
-    return { gIn: needInput ? splinePass('input-gradient', x, knots, { bound, back: gOut }) : null, grads: [...grads] };
+    return { gIn: both === null ? null : ops.reshape(ops.slice(both, [0], [n]), x.shape), grads };
   }
 
   /** Closed-form inverse per bin; the residual max |f(x) - y| is measured (one number read back). */

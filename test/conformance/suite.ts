@@ -251,6 +251,8 @@ export async function conformance(
         const shape = pass === 'knot-gradient' ? [3, c.dim, c.bins + 1] : [c.rows, c.dim];
         close(t, `spline ${pass}`, got, { data: want[pass], shape }, pass.endsWith('gradient') ? loose : exact);
       }
+      const both = Float64Array.from([...want['input-gradient'], ...want['knot-gradient']]);
+      close(t, 'spline backward (both gradients, flat)', rg.splinePass('backward', x, knots, { bound: c.bound, back }), { data: both, shape: [both.length] }, loose);
       t.throws(() => rg.splinePass('input-gradient', x, knots, { bound: c.bound }), /'input-gradient' pass needs the back-propagated error/);
       t.throws(() => rg.splinePass('value', x, { xs, ys: rg.tensor(new Float64Array(2 * 6), [2, 6], on), ds }, { bound: 1 }), /knots\.ys must be \[3, K\+1\]/);
     });

@@ -8,6 +8,7 @@ import { loadCheckpoint, stackOfConfig, type Checkpoint } from '../checkpoint.js
 import type { HostMatrix } from '../data/dataset.js';
 import { decodeFlow, encodeFlow, exportedArrayNames, EXPORT_FORMATS, type ExportFormat } from '../interchange/export.js';
 import { definitionOf, layerParamLayout } from '../layers/specs.js';
+import { runRecordOf } from '../run-record.js';
 import { layerTypes } from '../layers/builtin.js';
 import type { StoredLayerSpec } from '../layers/layer.js';
 import { encodeNpyArray } from '../interchange/npy.js';
@@ -129,7 +130,8 @@ export function modelInfo(file: string, ck: Pick<Checkpoint, 'config' | 'params'
     bias: specs.every((s) => s.type !== 'dense' || (s as { bias?: boolean }).bias !== false),
     parameters: arrays.reduce((n, list) => n + list.reduce((m, a) => m + a.length, 0), 0),
     dtype: c.dtype,
-    dataset: typeof meta.dataset === 'string' ? meta.dataset : null,
+    // a run's model names its data set in meta; a training checkpoint in its run record
+    dataset: typeof meta.dataset === 'string' ? meta.dataset : runRecordOf(ck).dataset?.name ?? null,
     testLogLikelihood: test && typeof test.mean === 'number' && typeof test.err === 'number' && typeof test.n === 'number'
       ? { mean: test.mean, err: test.err, n: test.n } : null,
     epochs,

@@ -393,7 +393,18 @@ async function commandEval(argv: string[]): Promise<void> {
   const scaling = ck.meta?.standardizationInModel === true ? null : recorded?.standardize ?? null;
   const r = evaluate(flow, scaling === null ? data[split] : standardize(data[split], scaling));
   const mean = scaling === null ? r.mean : r.mean - standardizationLogDet(scaling);
-  console.log(JSON.stringify({ dataset, split, splitSeed: seed, splitSeedFrom: seedFrom, limit: limit ?? null, standardized: scaling !== null, logLikelihood: mean, err: r.err, n: r.n, nonFinite: r.nonFinite }));
+  // which parameters are scored: a training checkpoint holds the last completed epoch's, a run's
+  // model.json the best epoch's (train restores them), a flow saved by hand says nothing
+  const scored = scoredEpoch(ck);
+  notice(`eval: scoring ${scored.parameters === 'unknown' ? 'parameters of an unknown epoch (saved without a training record)' : `the ${scored.parameters}'s parameters (epoch ${scored.epoch})`}`);
+  console.log(JSON.stringify({ dataset, split, splitSeed: seed, splitSeedFrom: seedFrom, limit: limit ?? null, standardized: scaling !== null, epoch: scored.epoch, parameters: scored.parameters, logLikelihood: mean, err: r.err, n: r.n, nonFinite: r.nonFinite }));
+}
+
+/** The epoch whose parameters a file holds: a training checkpoint's last, a run's model.json's best. */
+function scoredEpoch(ck: Checkpoint): { epoch: number | null; parameters: 'last epoch' | 'best epoch' | 'unknown' } {
+  if (ck.training !== undefined) return { epoch: ck.training.epoch, parameters: 'last epoch' };
+  const best = (ck.meta?.result as { bestEpoch?: unknown } | undefined)?.bestEpoch;
+  return typeof best === 'number' ? { epoch: best, parameters: 'best epoch' } : { epoch: null, parameters: 'unknown' };
 }
 
 async function commandSample(argv: string[]): Promise<void> {

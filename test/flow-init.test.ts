@@ -5,6 +5,7 @@
 import t from 'tap';
 import { orthogonalHost } from '../engine/random.js';
 import { orthogonalFast } from '../flow/init.js';
+import { Flow, initializeFromData } from '../flow/index.js';
 
 for (const n of [1, 2, 5, 31, 32, 33, 70, 129]) {
   t.test(`n = ${n}`, async (t) => {
@@ -30,4 +31,16 @@ t.test('a different seed gives a different matrix', async (t) => {
   const a = orthogonalFast(40, 1);
   const b = orthogonalFast(40, 2);
   t.ok(a.some((v, i) => Math.abs(v - b[i]) > 1e-3));
+});
+
+t.test('a duplicated column is refused by initializeFromData, naming it', async (t) => {
+  const rows = 50;
+  const data = new Float64Array(rows * 3);
+  for (let i = 0; i < rows; i++) {
+    data[3 * i] = Math.sin(i);
+    data[3 * i + 1] = Math.cos(3 * i);
+    data[3 * i + 2] = data[3 * i]; // column 3 copies column 1
+  }
+  const flow = Flow.fromLayers([{ type: 'affine' }, { type: 'dense' }], { dim: 3 });
+  t.throws(() => initializeFromData(flow, { data, rows, cols: 3 }), /singular covariance \(column 3 is a copy of column 1; 1-based\)/);
 });

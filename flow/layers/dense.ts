@@ -15,6 +15,7 @@ import type { Tensor } from '../../engine/tensor.js';
 import { nearIdentityHost } from '../../engine/random.js';
 import { orthogonalFast } from '../init.js';
 import { cholesky, invertLower, meanCovariance } from '../baselines/gaussian.js';
+import { dependentColumns } from '../data/collinearity.js';
 import type { LayerDefinition } from './definition.js';
 import type { Layer, LayerBackward, LayerContext, LayerForward, StoredLayerSpec } from './layer.js';
 
@@ -183,8 +184,17 @@ export const denseLayer: LayerDefinition<ResolvedDenseSpec> = {
     const W = new Float64Array(d * d);
     const b = new Float64Array(d);
     if (sameTypeBefore === 0) {
-      const { mean, cov } = meanCovariance(input());
-      W.set(invertLower(cholesky(cov, d), d));
+      const rows = input();
+      const { mean, cov } = meanCovariance(rows);
+      let lower: Float64Array;
+      try {
+        lower = cholesky(cov, d);
+      } catch (err) {
+        // name the columns that make the covariance singular (copies or linear combinations)
+        const which = dependentColumns(rows).map((c) => `column ${c.column + 1} is ${c.duplicate ? 'a copy' : 'a linear combination'} of ${c.of.map((o) => `column ${o + 1}`).join(', ')}`);
+        throw new Error(`the rows reaching the first dense layer have a singular covariance${which.length > 0 ? ` (${which.join('; ')}; 1-based)` : ''}: drop such columns`, { cause: err });
+      }
+      W.set(invertLower(lower, d));
       for (let i = 0; i < d; i++) {
         let s = 0;
         for (let j = 0; j <= i; j++) s += W[i * d + j] * mean[j];

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import { writeError } from './safe-write.js';
+import { processStartedAtMs } from './process-identity.js';
 import { basename, dirname, join } from 'node:path';
 import type { ResolvedFlowConfig } from './config.js';
 import type { OptimizerState } from './optim.js';
@@ -203,11 +204,12 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-const TEMP_SUFFIX = /\.tmp-(\d+)-\d+$/;
+const TEMP_SUFFIX = /\.tmp-(\d+)-(\d+)$/;
 
 /**
  * Removes `<path>.tmp-<pid>-<ms>` files left by processes that no longer run (killed, disk full,
- * closed pipe); temp files of live processes are theirs. Returns the removed paths.
+ * closed pipe), or whose pid now belongs to a process started after `<ms>`; temp files of live
+ * writers are theirs. Returns the removed paths.
  */
 export async function removeStaleTemps(path: string): Promise<string[]> {
   const folder = dirname(path);
@@ -222,7 +224,14 @@ export async function removeStaleTemps(path: string): Promise<string[]> {
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
     const m = TEMP_SUFFIX.exec(name);
-    if (m === null || processAlive(Number(m[1]))) continue;
+    if (m === null) continue;
+    const pid = Number(m[1]);
+    if (processAlive(pid)) {
+      // still the writer's, unless the pid now belongs to a process started after the temp file was
+      // named (a reused pid; 2 s of slack for the clock-tick rounding)
+      const startedAt = processStartedAtMs(pid);
+      if (startedAt === null || startedAt <= Number(m[2]) + 2000) continue;
+    }
     const stale = join(folder, name);
     await fs.rm(stale, { force: true });
     removed.push(stale);

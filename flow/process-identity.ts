@@ -19,6 +19,24 @@ export function processStartTime(pid: number): string | null {
   return start !== undefined && /^\d+$/.test(start) ? start : null;
 }
 
+/**
+ * When process `pid` started, in ms since the epoch (Linux: boot time from /proc/stat plus its start
+ * in clock ticks at USER_HZ = 100, the kernel's fixed user-visible rate), or null elsewhere.
+ */
+export function processStartedAtMs(pid: number): number | null {
+  const ticks = processStartTime(pid);
+  if (ticks === null) return null;
+  let btime: number;
+  try {
+    const m = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'));
+    if (m === null) return null;
+    btime = Number(m[1]);
+  } catch {
+    return null;
+  }
+  return btime * 1000 + Number(ticks) * 10;
+}
+
 /** This boot's id (Linux), or null. */
 export function bootId(): string | null {
   try {

@@ -5,10 +5,10 @@ import { createHash } from 'node:crypto';
 import t from 'tap';
 import { mkdtempSync, readFileSync, writeFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Flow } from '../flow/index.js';
 import { train } from '../flow/train.js';
-import { loadCheckpoint, saveCheckpoint } from '../flow/checkpoint.js';
+import { loadCheckpoint, removeStaleTemps, saveCheckpoint } from '../flow/checkpoint.js';
 import { toySplits } from '../flow/data/toy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'relgrad-ckpt-'));
@@ -67,14 +67,27 @@ t.test('a symlink planted at the temp name is refused, not followed; the file is
   const victim = join(dir, 'victim.txt');
   writeFileSync(victim, 'precious');
   const now = Date.now;
-  Date.now = () => 1234;
+  const fixed = now(); // after this process started: the planted name looks like this writer's own
+  Date.now = () => fixed;
   try {
-    symlinkSync(victim, `${path}.tmp-${process.pid}-1234`);
+    symlinkSync(victim, `${path}.tmp-${process.pid}-${fixed}`);
     await t.rejects(flow.save(path), /cannot write checkpoint .*linked\.json/);
   } finally {
     Date.now = now;
   }
   t.equal(readFileSync(victim, 'utf8'), 'precious', 'the link target is untouched');
+});
+
+t.test('a temp file whose pid now belongs to a later process is stale; a live writer\'s is kept', async (t) => {
+  const path = join(dir, 'reused.json');
+  // this process is alive and started long after 2001-09-09 (1e12 ms): that writer is gone
+  const old = `${path}.tmp-${process.pid}-1000000000000`;
+  const current = `${path}.tmp-${process.pid}-${Date.now()}`;
+  writeFileSync(old, 'x');
+  writeFileSync(current, 'x');
+  const removed = await removeStaleTemps(path);
+  t.same(removed, [old], 'only the temp file named before this process started');
+  t.ok(readdirSync(dir).includes(basename(current)), 'the live writer\'s temp file stays');
 });
 
 /** A checkpoint's text with its payload changed and the header's size and checksum recomputed. */

@@ -14,7 +14,7 @@ import { denseViews, layerParamLayout, resolveStack } from '../layers/specs.js';
 import { layerTypes, type LayerTypes } from '../layers/builtin.js';
 import type { LayerDefinition } from '../layers/definition.js';
 import { encodeNpyArray } from './npy.js';
-import { parseNpy, parseNpyHeader } from '../data/files.js';
+import { parseNpy, parseNpyHeader } from './npy-read.js';
 import { readStoredZip, writeStoredZip } from './zip.js';
 import { decodeSafetensors, encodeSafetensors, type SafeTensor } from './safetensors.js';
 

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
-import { Flow, evaluate, toySplits } from '../../flow/index.js';
+import { Flow, decodeFlow, evaluate, toySplits } from '../../flow/index.js';
 import { DEFAULT_CHROMIUM_FLAGS } from '../../tools/launch.js';
 
 const ABSENT = new Set(['gpu.js', 'gl', 'webgpu', 'relgrad', '.bin', '.cache', '.package-lock.json']);
@@ -49,7 +49,7 @@ t.test('every public entry bundles for the browser without gpu.js and with no fl
 t.test('in Chromium: the bundle trains, and setBackend(gpu) names the package to install', async (t) => {
   const { code } = await bundle(`
     import { setBackend } from 'relgrad';
-    import { Flow, deepStack, toySplits, train, evaluate, fitGaussianFlow, encodeCheckpointText } from 'relgrad/flow';
+    import { Flow, deepStack, toySplits, train, evaluate, fitGaussianFlow, encodeCheckpointText, encodeFlow } from 'relgrad/flow';
     window.relgradResult = (async () => {
       let gpu = 'no error';
       try { await setBackend('gpu'); } catch (err) { gpu = err.name + ': ' + err.message; }
@@ -58,7 +58,8 @@ t.test('in Chromium: the bundle trains, and setBackend(gpu) names the package to
       const flow = Flow.fromLayers(deepStack({ depth: 2, bins: 6 }), { dim: 2, seed: 0 });
       const r = await train(flow, data, { epochs: 8, lr: 0.01 });
       const checkpoint = await encodeCheckpointText(flow.config, flow.paramsToHost());
-      return { gpu, status: r.status, flow: evaluate(flow, data.test).mean, gaussian: evaluate(fitGaussianFlow(data.train), data.test).mean, checkpoint };
+      const npz = Array.from(encodeFlow({ config: flow.config, params: flow.paramsToHost() }, 'npz'));
+      return { gpu, status: r.status, flow: evaluate(flow, data.test).mean, gaussian: evaluate(fitGaussianFlow(data.train), data.test).mean, checkpoint, npz };
     })().catch((err) => ({ error: String(err && err.stack || err) }));
   `);
   const server = createServer((req, res) => {
@@ -75,7 +76,7 @@ t.test('in Chromium: the bundle trains, and setBackend(gpu) names the package to
   await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
   await page.waitForFunction(() => 'relgradResult' in window, undefined, { timeout: 30_000 });
   const r = (await page.evaluate(() => (window as unknown as { relgradResult: Promise<unknown> }).relgradResult)) as
-    { gpu: string; status: string; flow: number; gaussian: number; checkpoint: string; error?: string };
+    { gpu: string; status: string; flow: number; gaussian: number; checkpoint: string; npz: number[]; error?: string };
   t.equal(r.error, undefined, 'no error on the page');
   t.match(r.gpu, /^MissingPackageError: the GPU backend \(setBackend\('gpu'\)\) needs the npm package 'gpu\.js', which is not installed; install it with: npm install gpu\.js@\^2\.24\.1$/);
   t.equal(r.status, 'completed');
@@ -86,6 +87,9 @@ t.test('in Chromium: the bundle trains, and setBackend(gpu) names the package to
   const loaded = await Flow.load(file);
   const nodeValue = evaluate(loaded, toySplits('moons', { seed: 0, train: 1000, validation: 200, test: 500 }).test).mean;
   t.ok(Math.abs(nodeValue - r.flow) < 1e-9, `Node evaluates the page's model to ${nodeValue} (page ${r.flow})`);
+  // the page's .npz export (made in the browser) holds the same parameters, bit for bit
+  const arrays = decodeFlow(Uint8Array.from(r.npz), 'page.npz');
+  t.same(arrays.layers?.map((l) => l.map((a) => Array.from(a))), loaded.paramsToHost().layers?.map((l) => l.map((a) => Array.from(a))), 'the page\'s .npz export decodes to the checkpoint\'s parameters');
 });
 
 t.test("each browser's wording of an unresolved bare specifier is recognised as the package missing", async (t) => {

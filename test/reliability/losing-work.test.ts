@@ -112,7 +112,8 @@ t.test('4. stale temp files of dead processes are removed; live ones are kept', 
   const dir = tempFolder(t, 'temps');
   mkdirSync(join(dir, 'run'));
   const dead = join(dir, 'run', `checkpoint.json.tmp-${deadPid()}-1700000000000`);
-  const live = join(dir, 'run', `checkpoint.json.tmp-${process.pid}-1700000000000`);
+  // named now by this (live) process: a name older than its process would mean a reused pid (stale)
+  const live = join(dir, 'run', `checkpoint.json.tmp-${process.pid}-${Date.now()}`);
   writeFileSync(dead, 'x'.repeat(1000));
   writeFileSync(live, 'y');
   const r = relgradIn(dir, 'train', ...quick, '--epochs', '1', '--out', 'run');

@@ -133,27 +133,24 @@ export class SplineLayer implements Layer {
   }
 
   /**
-   * G_in = G_out ⊙ f'(x) - ∂log f'/∂x by one kernel; the knots' gradient Σ_n ∂E_n/∂knots
-   * (E_n = G_out,n·f(x_n) - log f'(x_n)) by another, then (1/B)·its pull-back through `knotsOf`.
+   * G_in = G_out ⊙ f'(x) - ∂log f'/∂x and the knots' gradient Σ_n ∂E_n/∂knots (E_n = G_out,n·f(x_n)
+   * - log f'(x_n)) from one kernel pass ('backward'; 'knot-gradient' alone for the bottom layer),
+   * then (1/B)·the knots' gradient pulled back to the parameters by hand (edgesPullBack, derivativesPullBack).
    */
   backward(x: Tensor, _y: Tensor, params: readonly Tensor[], gOut: Tensor, needInput: boolean): LayerBackward {
     if (isRecording([x, gOut, ...params])) throw new Error('spline layer: the hand-written backward runs outside a tape (differentiate the loss instead)');
     const [uw, uh, ud] = params;
     const { dim: D, bins: K, bound } = this.shape;
     const knots = this.knots(params);
-    // one kernel pass: G_in (rows·D values) then the knots' gradient (3·D·(K+1))
     const n = x.size;
-    const both = needInput ? splinePass('backward', x, knots, { bound, back: gOut }) : null;
     const S = D * (K + 1);
-    const part = (which: number): Tensor => (both === null
-      ? ops.reshape(ops.slice(splineKnotGradient(), [which, 0, 0], [1, D, K + 1]), [D, K + 1])
-      : ops.reshape(ops.slice(both, [n + which * S], [S]), [D, K + 1]));
-    let knotGradient: Tensor | undefined;
-    const splineKnotGradient = (): Tensor => (knotGradient ??= splinePass('knot-gradient', x, knots, { bound, back: gOut }));
-    const [gx, gy, gd] = [part(0), part(1), part(2)];
+    // 'backward' holds G_in (n values) then the knots' gradient [3, D, K+1]; 'knot-gradient' only the latter
+    const flat = ops.reshape(splinePass(needInput ? 'backward' : 'knot-gradient', x, knots, { bound, back: gOut }), [-1]);
+    const offset = needInput ? n : 0;
+    const part = (which: number): Tensor => ops.reshape(ops.slice(flat, [offset + which * S], [S]), [D, K + 1]);
     const B = x.shape[0];
-    const grads = [this.edgesPullBack(uw, gx, B), this.edgesPullBack(uh, gy, B), this.derivativesPullBack(ud, gd, B)];
-    return { gIn: both === null ? null : ops.reshape(ops.slice(both, [0], [n]), x.shape), grads };
+    const grads = [this.edgesPullBack(uw, part(0), B), this.edgesPullBack(uh, part(1), B), this.derivativesPullBack(ud, part(2), B)];
+    return { gIn: needInput ? ops.reshape(ops.slice(flat, [0], [n]), x.shape) : null, grads };
   }
 
   /** Closed-form inverse per bin; the residual max |f(x) - y| is measured (one number read back). */

@@ -7,7 +7,7 @@ import { assertSeed } from '../engine/seed.js';
 import { resolveStack, type LayerSpec, type ResolvedLayerSpec } from './layers/specs.js';
 import { layerTypes, type LayerTypes } from './layers/builtin.js';
 import type { LayerDefinition } from './layers/definition.js';
-import { refuseUnknownKeys } from './unknown-keys.js';
+import { refuseUnknownKeys } from './option-keys.js';
 
 /** The keys of FlowConfig. */
 const CONFIG_KEYS = ['dim', 'layers', 'activation', 'alpha', 'beta', 'gamma', 'base', 'bias', 'seed', 'init', 'dtype', 'stack'] as const;

@@ -19,7 +19,7 @@ import { Rng } from '../engine/random.js';
 import { flowSummary } from './summary.js';
 import { fmt, sameShape } from '../engine/shape.js';
 import { getBackend } from '../index.js';
-import { refuseUnknownKeys } from './unknown-keys.js';
+import { refuseUnknownKeys } from './option-keys.js';
 import type { StoredLayerSpec as ResolvedStackSpec } from './layers/layer.js';
 import { keep, tidy } from '../engine/scope.js';
 import { Tensor, type NestedArray } from '../engine/tensor.js';

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Flow, deepStack, initializeFromData, loadCheckpoint, toySplits, train, type ProgressEvent, type TrainOptions } from '../flow/index.js';
-import { closestName, editDistance } from '../flow/option-keys.js';
+import { closest as closestName, editDistance } from '../flow/option-keys.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'relgrad-cooperative-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));

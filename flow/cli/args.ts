@@ -5,6 +5,10 @@
 
 import { parseArgs } from 'node:util';
 import { packageVersion } from './version.js';
+import { closest } from '../option-keys.js';
+
+/** Edit distance and the nearest candidate, for 'did you mean' (flow/option-keys.ts). */
+export { closest, editDistance } from '../option-keys.js';
 
 /** 'list': comma-separated strings (each one of `choices` when given); 'int-list': comma-separated integers. */
 export type FlagType = 'string' | 'int' | 'number' | 'boolean' | 'list' | 'int-list';
@@ -104,43 +108,6 @@ export function parseFlags(p: string | Program, argv: readonly string[], spec: R
     flags[name] = convert(prog.name, name, s, raw);
   }
   return { flags, given, help, version };
-}
-
-/**
- * Edit distance with adjacent transpositions (optimal string alignment): the fewest insertions,
- * deletions, substitutions and swaps of neighbours turning a into b ('trian' → 'train' is 1).
- * O(|a|·|b|) time and memory.
- */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
-}
-
-/**
- * The candidate nearest to `word` by edit distance (case-insensitive), when it is near enough to
- * be a typo: at most 1 edit for words of up to 4 letters, 2 for longer ones, and fewer edits than
- * the word has letters. Ties go to the earlier candidate. Undefined when none is near.
- */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  const w = word.toLowerCase();
-  const limit = Math.min(w.length <= 4 ? 1 : 2, w.length - 1);
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(w, c.toLowerCase());
-    if (d <= limit && d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
 }
 
 function convert(prog: string, name: string, s: FlagSpec, raw: string): string | number | string[] | number[] {

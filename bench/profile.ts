@@ -1,32 +1,35 @@
 // Where one relative-gradient step's time goes. Runs the public `flow.gradient(x, 'relative')`
-// (two layers, B = 100, smooth leaky ReLU 0.3, normal base, CPU backend) under V8's sampling
+// (B = 100, CPU backend; the paper model: two dense layers, smooth leaky ReLU 0.3, normal base; or
+// with --model deep the deep stack affine → spline → (dense → spline) × depth) under V8's sampling
 // profiler (node:inspector), then attributes every sample's self time to a category by the
 // function and file it was taken in: GEMM (WebAssembly kernels, the GEMM driver, packing and
 // thread hand-off), waiting for GEMM workers (Atomics.wait), element-wise passes, allocation,
 // garbage collection, layout (transpose/expand/slice/reductions), tape and dispatch (engine/),
-// flow code, and the rest. Writes bench/results/profile.{json,md} (or --out DIR).
+// spline kernels, flow code, and the rest. Writes bench/results/profile.{json,md}
+// (profile-deep.{json,md} for the deep model; or --out DIR).
 // V8 inlines small functions into their callers, so a kernel loop inlined into the op that
 // called it is booked to that op's file; the table says so.
-// Usage: npm run bench:profile [-- --dims 100,784,2048] [--dtypes float32,float64] [--seconds S] [--out DIR]
+// Usage: npm run bench:profile [-- --dims 100,784,2048] [--dtypes float32,float64] [--model paper|deep] [--depth N] [--seconds S] [--out DIR]
 
 import { Session, type Profiler } from 'node:inspector';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { getBackend, randn, setBackend, tidy } from '../index.js';
-import { Flow } from '../flow/index.js';
+import { deepStack, Flow } from '../flow/index.js';
 import { machineInfo } from './lib/machine.js';
 import { resultsDir } from './lib/report.js';
 
-type Category = 'gemm kernels (wasm)' | 'gemm driver/packing/copies' | 'threads: copies, hand-off, waiting' | 'element-wise' | 'allocation' | 'garbage collection' |
-  'layout/reductions' | 'tape/dispatch (engine)' | 'flow code' | 'other';
-const CATEGORIES: Category[] = ['gemm kernels (wasm)', 'gemm driver/packing/copies', 'threads: copies, hand-off, waiting', 'element-wise', 'allocation', 'garbage collection',
-  'layout/reductions', 'tape/dispatch (engine)', 'flow code', 'other'];
+type Category = 'gemm kernels (wasm)' | 'gemm driver/packing/copies' | 'threads: copies, hand-off, waiting' | 'element-wise' | 'spline kernels' | 'allocation' |
+  'garbage collection' | 'layout/reductions' | 'tape/dispatch (engine)' | 'flow code' | 'other';
+const CATEGORIES: Category[] = ['gemm kernels (wasm)', 'gemm driver/packing/copies', 'threads: copies, hand-off, waiting', 'element-wise', 'spline kernels', 'allocation',
+  'garbage collection', 'layout/reductions', 'tape/dispatch (engine)', 'flow code', 'other'];
 
 /** The category of one profile node (its own frame; callees are separate nodes). */
 function categorize(node: Profiler.ProfileNode): Category {
   const { functionName: fn, url } = node.callFrame;
   if (fn === '(garbage collector)') return 'garbage collection';
+  if (/backends\/cpu\/(spline|wasm\/spline)/.test(url) || /^spline_/.test(fn)) return 'spline kernels';
   if (url.startsWith('wasm://') || /^\$?(f32|f64)(_|$)/.test(fn) || url === '' && /^js-to-wasm|^wasm-/.test(fn)) return 'gemm kernels (wasm)';
   if (fn === 'wait' || /Atomics/.test(fn) || /backends\/cpu\/threads\//.test(url)) return 'threads: copies, hand-off, waiting';
   if (/backends\/cpu\/(wasm|threads)\//.test(url) || /backends\/cpu\/gemm/.test(url) || fn === 'set' || fn === 'subarray' || fn === 'fill') return 'gemm driver/packing/copies';
@@ -56,12 +59,17 @@ function post<T>(session: Session, method: string, params?: object): Promise<T> 
   });
 }
 
-async function profileCell(session: Session, dim: number, dtype: 'float32' | 'float64', seconds: number): Promise<Cell> {
-  const flow = Flow.create({ dim, layers: 2, activation: 'smooth-leaky-relu', alpha: 0.3, base: 'normal', dtype, init: 'near-identity', seed: 0 });
+/** The profiled model: the paper's two dense layers, or the deep stack of `depth` dense layers. */
+type Model = { kind: 'paper' } | { kind: 'deep'; depth: number };
+
+async function profileCell(session: Session, dim: number, dtype: 'float32' | 'float64', seconds: number, model: Model): Promise<Cell> {
+  const flow = model.kind === 'paper'
+    ? Flow.create({ dim, layers: 2, activation: 'smooth-leaky-relu', alpha: 0.3, base: 'normal', dtype, init: 'near-identity', seed: 0 })
+    : Flow.fromLayers(deepStack({ depth: model.depth }), { dim, base: 'normal', dtype, seed: 0 });
   const x = randn([100, dim], { seed: 1, dtype });
   const step = (): void => tidy(() => {
     const g = flow.gradient(x, 'relative');
-    g.dW[0].dataSync();
+    g.layers[g.layers.length - 1][0].dataSync();
   });
   const w0 = performance.now();
   for (let i = 0; i < 5; i++) step(); // warm-up: JIT and WebAssembly tier-up, worker start
@@ -103,16 +111,24 @@ async function main(): Promise<void> {
       dims: { type: 'string', default: '100,784,2048' },
       dtypes: { type: 'string', default: 'float32,float64' },
       seconds: { type: 'string', default: '3' },
+      model: { type: 'string', default: 'paper' },
+      depth: { type: 'string', default: '3' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
-    console.log('usage: node dist/bench/profile.js [--dims 100,784,2048] [--dtypes float32,float64] [--seconds S (profiled time per cell)] [--out DIR]');
+    console.log('usage: node dist/bench/profile.js [--dims 100,784,2048] [--dtypes float32,float64] [--model paper|deep] [--depth N (deep)] [--seconds S (profiled time per cell)] [--out DIR]');
     return;
   }
   const seconds = Number(values.seconds);
   if (!(seconds > 0)) throw new Error(`profile: --seconds must be a positive number, got '${values.seconds}'`);
+  const depth = Number(values.depth);
+  if (!Number.isInteger(depth) || depth < 1) throw new Error(`profile: --depth must be an integer ≥ 1, got '${values.depth}'`);
+  if (values.model !== 'paper' && values.model !== 'deep') throw new Error(`profile: --model must be 'paper' or 'deep', got '${values.model}'`);
+  const model: Model = values.model === 'deep' ? { kind: 'deep', depth } : { kind: 'paper' };
+  const name = model.kind === 'deep' ? 'profile-deep' : 'profile';
+  const modelText = model.kind === 'deep' ? `deep model, depth ${model.depth}` : 'paper model, L = 2';
   const dims = values.dims.split(',').map(Number);
   const dtypes = values.dtypes.split(',') as ('float32' | 'float64')[];
   for (const d of dtypes) if (d !== 'float32' && d !== 'float64') throw new Error(`profile: --dtypes: unknown dtype '${d}'`);
@@ -125,7 +141,7 @@ async function main(): Promise<void> {
   const cells: Cell[] = [];
   for (const dtype of dtypes) {
     for (const dim of dims) {
-      const cell = await profileCell(session, dim, dtype, seconds);
+      const cell = await profileCell(session, dim, dtype, seconds, model);
       cells.push(cell);
       console.log(`profile: ${dtype} D=${dim}: ${cell.msPerStep.toFixed(2)} ms per step (${cell.steps} steps)`);
     }
@@ -134,9 +150,9 @@ async function main(): Promise<void> {
   const dir = values.out ?? resultsDir();
   mkdirSync(dir, { recursive: true });
   const machine = machineInfo();
-  writeFileSync(join(dir, 'profile.json'), JSON.stringify({ command: `node dist/bench/profile.js ${process.argv.slice(2).join(' ')}`.trim(), implementation, machine, cells }, null, 2) + '\n');
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify({ command: `node dist/bench/profile.js ${process.argv.slice(2).join(' ')}`.trim(), model: modelText, implementation, machine, cells }, null, 2) + '\n');
   const lines = [
-    '# Where one relative-gradient step goes (CPU backend, B = 100, L = 2)',
+    `# Where one relative-gradient step goes (CPU backend, B = 100, ${modelText})`,
     '',
     `Backend: ${implementation}. Sampling profiler (node:inspector, 100 µs), self time per category in`,
     'ms per step, main thread only (a GEMM worker\'s time shows up as the main thread waiting for it;',
@@ -149,8 +165,8 @@ async function main(): Promise<void> {
     '',
     ...cells.flatMap((c) => [`Top functions, ${c.dtype} D=${c.dim} (ms per step):`, '', ...c.top.map((t) => `- ${t.ms.toFixed(2)} ${t.name} [${t.category}]`), '']),
   ];
-  writeFileSync(join(dir, 'profile.md'), lines.join('\n'));
-  console.log(`profile: wrote ${join(dir, 'profile.md')}`);
+  writeFileSync(join(dir, `${name}.md`), lines.join('\n'));
+  console.log(`profile: wrote ${join(dir, `${name}.md`)}`);
 }
 
 await main();

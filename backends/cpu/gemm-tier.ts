@@ -6,6 +6,7 @@
 import type { DType, TypedArray } from '../../engine/dtype.js';
 import type { AdamRunner } from './elementwise.js';
 import type { ActivationRunner } from './fused.js';
+import type { SplineRunner } from './spline.js';
 import { gemmJs, type Gemm } from './gemm.js';
 import { createThreadedGemm, DEFAULT_MIN_FLOPS } from './threads/index.js';
 import { createWasmGemm, defaultTiles, simdSupported } from './wasm/index.js';
@@ -35,7 +36,7 @@ export interface GemmChoice {
   /** The WebAssembly micro-kernels that run (FMA or plain SIMD, register tiles); absent for 'js'. */
   kernel?: string;
   /** Element-wise kernels shared with the worker threads (the threaded tier only). */
-  elementwise?: { activation: ActivationRunner; adam: AdamRunner; sumAll: (x: TypedArray) => number | undefined };
+  elementwise?: { activation: ActivationRunner; adam: AdamRunner; spline: SplineRunner; sumAll: (x: TypedArray) => number | undefined };
   /** Storage the tier reads without copies (the threaded tier's shared memory); undefined when full. */
   place?: (dtype: DType, size: number) => TypedArray | undefined;
 }
@@ -65,7 +66,7 @@ function tryTier(tier: GemmTier, options: GemmChoiceOptions): GemmChoice | strin
     gemm: threaded.gemm,
     fallbacks: [],
     close: threaded.close,
-    elementwise: { activation: threaded.activation, adam: threaded.adam, sumAll: threaded.sumAll },
+    elementwise: { activation: threaded.activation, adam: threaded.adam, spline: threaded.spline, sumAll: threaded.sumAll },
     place: threaded.alloc,
   };
 }

@@ -116,7 +116,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
     matmul: (a, b, p) => matmul(gemm, a, b, p, take),
     gemm: (a, b, p, alpha, c, beta, bias) => gemmWithEpilogue(gemm, a, b, p, alpha, c, beta, bias, take),
     activation: (pass, act, y, back, size) => activation(pass, act, y, back, size, take, shared?.activation),
-    spline: (pass, x, knots, back, p) => spline(pass, x, knots, back, p, take),
+    spline: (pass, x, knots, back, p) => spline(pass, x, knots, back, p, take, shared?.spline),
     solve: linalg.solve,
     inv: linalg.inv,
     slogdet: linalg.slogdet,

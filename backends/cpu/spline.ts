@@ -22,27 +22,60 @@ function findBin(knots: TypedArray, o: number, K: number, v: number): number {
   return lo;
 }
 
-/** One spline pass; see SplinePass. */
-export function spline(pass: SplinePass, x: TypedArray, knots: { xs: TypedArray; ys: TypedArray; ds: TypedArray }, back: TypedArray | null, p: SplineParams, alloc: Alloc = allocHost): TypedArray {
+/** Spline knots of every unit, [dim, K+1] each. */
+export interface SplineKnotArrays {
+  xs: TypedArray;
+  ys: TypedArray;
+  ds: TypedArray;
+}
+
+/**
+ * A faster way to run a spline pass (the threads' WebAssembly SIMD kernels, split by rows): fills
+ * `out` as `spline` would and returns true, or returns false to leave the pass to JavaScript.
+ */
+export type SplineRunner = (pass: SplinePass, x: TypedArray, knots: SplineKnotArrays, back: TypedArray | null, out: TypedArray, p: SplineParams) => boolean;
+
+/** One spline pass; see SplinePass. `runner` (optional) may take it over. */
+export function spline(pass: SplinePass, x: TypedArray, knots: SplineKnotArrays, back: TypedArray | null, p: SplineParams, alloc: Alloc = allocHost, runner?: SplineRunner): TypedArray {
   const { rows, dim, bins: K } = p;
   const stride = dim * (K + 1); // the knot gradient holds xs at 0, ys at stride, ds at 2·stride
   const needsBack = pass === 'input-gradient' || pass === 'knot-gradient' || pass === 'backward';
   if (needsBack && back === null) throw new Error(`spline: the '${pass}' pass needs the back-propagated error`);
   const n = rows * dim;
   const out = alloc(dtypeOfArray(x), pass === 'knot-gradient' ? 3 * stride : pass === 'backward' ? n + 3 * stride : n);
-  const { xs, ys, ds } = knots;
-  // one loop per pass
-  if (pass === 'inverse') inverse(x, xs, ys, ds, out, p);
-  else if (pass === 'knot-gradient') gradients(x, back as TypedArray, xs, ys, ds, out, -1, 0, p);
-  else if (pass === 'backward') gradients(x, back as TypedArray, xs, ys, ds, out, 0, n, p);
-  else elementwise(pass, x, back, xs, ys, ds, out, p);
+  if (runner !== undefined && runner(pass, x, knots, back, out, p)) return out;
+  const gradAt = pass === 'knot-gradient' ? 0 : n;
+  if (pass === 'knot-gradient' || pass === 'backward') out.fill(0, gradAt, gradAt + 3 * stride);
+  splineRange(pass, x, knots, back, out, p, 0, rows, 0, dim, gradAt);
   return out;
 }
 
+/**
+ * Rows [r0, r1) and units [j0, j1) of a pass in JavaScript: element outputs in `out` at their
+ * own indices; for the gradient passes, the knot gradient *added* into `out` from `gradAt`
+ * (layout [3, dim, K+1]). The runner calls it for the units its SIMD kernels leave.
+ */
+export function splineRange(pass: SplinePass, x: TypedArray, knots: SplineKnotArrays, back: TypedArray | null, out: TypedArray, p: SplineParams, r0: number, r1: number, j0: number, j1: number, gradAt: number): void {
+  const { xs, ys, ds } = knots;
+  const range = { r0, r1, j0, j1 };
+  if (pass === 'inverse') inverse(x, xs, ys, ds, out, p, range);
+  else if (pass === 'knot-gradient') gradients(x, back as TypedArray, xs, ys, ds, out, -1, gradAt, p, range);
+  else if (pass === 'backward') gradients(x, back as TypedArray, xs, ys, ds, out, 0, gradAt, p, range);
+  else elementwise(pass, x, back, xs, ys, ds, out, p, range);
+}
+
+/** Rows [r0, r1) and units [j0, j1). */
+interface Range {
+  r0: number;
+  r1: number;
+  j0: number;
+  j1: number;
+}
+
 /** x = f⁻¹(y): the root in [0, 1] of the bin's quadratic a ξ² + b ξ + c = 0, in its stable form. */
-function inverse(y: TypedArray, xs: TypedArray, ys: TypedArray, ds: TypedArray, out: TypedArray, p: SplineParams): void {
-  const { rows, dim, bins: K, bound } = p;
-  for (let r = 0, i = 0; r < rows; r++) for (let o = 0; o < dim * (K + 1); o += K + 1, i++) {
+function inverse(y: TypedArray, xs: TypedArray, ys: TypedArray, ds: TypedArray, out: TypedArray, p: SplineParams, { r0, r1, j0, j1 }: Range): void {
+  const { dim, bins: K, bound } = p;
+  for (let r = r0; r < r1; r++) for (let j = j0, o = j0 * (K + 1), i = r * dim + j0; j < j1; j++, o += K + 1, i++) {
     const v = y[i];
     if (!(v >= -bound && v < bound)) {
       out[i] = v;
@@ -68,10 +101,10 @@ const VALUE = 0;
 const LOG_DERIVATIVE = 1;
 
 /** 'value', 'log-derivative' or 'input-gradient', element by element. */
-function elementwise(pass: SplinePass, x: TypedArray, back: TypedArray | null, xs: TypedArray, ys: TypedArray, ds: TypedArray, out: TypedArray, p: SplineParams): void {
-  const { rows, dim, bins: K, bound } = p;
+function elementwise(pass: SplinePass, x: TypedArray, back: TypedArray | null, xs: TypedArray, ys: TypedArray, ds: TypedArray, out: TypedArray, p: SplineParams, { r0, r1, j0, j1 }: Range): void {
+  const { dim, bins: K, bound } = p;
   const mode = pass === 'value' ? VALUE : pass === 'log-derivative' ? LOG_DERIVATIVE : 2;
-  for (let r = 0, i = 0; r < rows; r++) for (let o = 0; o < dim * (K + 1); o += K + 1, i++) {
+  for (let r = r0; r < r1; r++) for (let j = j0, o = j0 * (K + 1), i = r * dim + j0; j < j1; j++, o += K + 1, i++) {
     const v = x[i];
     if (!(v >= -bound && v < bound)) {
       out[i] = mode === VALUE ? v : mode === LOG_DERIVATIVE ? 0 : (back as TypedArray)[i];
@@ -106,15 +139,14 @@ function elementwise(pass: SplinePass, x: TypedArray, back: TypedArray | null, x
 /**
  * Σ_rows of the partials of E = g·f - log f' in the six knot values of each element's bin (chain
  * rule through ξ = (v - x_k)/w, w = x_{k+1} - x_k, s = h/w, h = y_{k+1} - y_k; f holds y_k itself),
- * written from `at` in `out`; and, when `inputAt` ≥ 0, the input gradient g·f' − ∂log f'/∂x from
+ * added into `out` from `at`; and, when `inputAt` ≥ 0, the input gradient g·f' − ∂log f'/∂x from
  * `inputAt` (the 'backward' pass: both from one bin search per element).
  */
-function gradients(x: TypedArray, back: TypedArray, xs: TypedArray, ys: TypedArray, ds: TypedArray, out: TypedArray, inputAt: number, at: number, p: SplineParams): void {
-  const { rows, dim, bins: K, bound } = p;
+function gradients(x: TypedArray, back: TypedArray, xs: TypedArray, ys: TypedArray, ds: TypedArray, out: TypedArray, inputAt: number, at: number, p: SplineParams, { r0, r1, j0, j1 }: Range): void {
+  const { dim, bins: K, bound } = p;
   const stride = dim * (K + 1);
-  out.fill(0, at, at + 3 * stride);
   const withInput = inputAt >= 0;
-  for (let r = 0, i = 0; r < rows; r++) for (let o = 0; o < stride; o += K + 1, i++) {
+  for (let r = r0; r < r1; r++) for (let j = j0, o = j0 * (K + 1), i = r * dim + j0; j < j1; j++, o += K + 1, i++) {
     const v = x[i];
     if (!(v >= -bound && v < bound)) {
       if (withInput) out[inputAt + i] = back[i];

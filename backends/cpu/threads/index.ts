@@ -20,11 +20,13 @@ import type { AdamRunner } from '../elementwise.js';
 import { activationRange, type ActivationRunner } from '../fused.js';
 import { adamRange } from '../elementwise.js';
 import { activationSimd, adamSimd } from '../wasm/elementwise-kernels.js';
+import { splineSimd } from '../wasm/spline-kernels.js';
+import { splineRange, type SplineRunner } from '../spline.js';
 import type { DType, TypedArray } from '../../../engine/dtype.js';
 import { SharedArena } from './arena.js';
 import { runClaimedChunks } from './chunks.js';
 import {
-  CTRL_DONE, CTRL_NEXT_CHUNK, MAX_THREADS, CTRL_SEQ, CTRL_STATUS, JOB_KIND_ACTIVATION, JOB_KIND_ADAM, workerSource, writeJob, writeWords, type WorkerInit, type WorkerJob,
+  CTRL_DONE, CTRL_NEXT_CHUNK, MAX_THREADS, CTRL_SEQ, CTRL_STATUS, JOB_KIND_ACTIVATION, JOB_KIND_ADAM, JOB_KIND_SPLINE, workerSource, writeJob, writeWords, type WorkerInit, type WorkerJob,
 } from './worker.js';
 
 /** Products below this many flops run on the calling thread (crossover measured by bench/gemm.ts). */
@@ -60,6 +62,8 @@ export interface ThreadedGemm {
   activation: ActivationRunner;
   /** Adam steps split likewise. */
   adam: AdamRunner;
+  /** Spline passes (value, log-derivative, both gradients) by the SIMD kernels, rows split likewise. */
+  spline: SplineRunner;
   /**
    * Storage in the shared memory (contents unspecified), freed when collected; undefined when
    * the memory is full. Products and passes over such arrays need no copies.
@@ -395,6 +399,74 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
       });
   };
 
+  /**
+   * A spline pass on arrays in the arena: the knots transposed into a scratch block ([3][K+1][dim],
+   * the kernels' layout), rows split between the threads (each gradient part into its own
+   * accumulator block, summed here), units the vectors leave (dim mod lanes) in JavaScript.
+   * False (JavaScript runs it all) for the inverse and the input gradient alone, arrays outside the
+   * arena, or fewer units than lanes.
+   */
+  const spline: SplineRunner = (pass, x, knots, back, out, p) => {
+    const code = pass === 'value' ? 0 : pass === 'log-derivative' ? 1 : pass === 'backward' ? 2 : pass === 'knot-gradient' ? 3 : -1;
+    const f64 = x instanceof Float64Array;
+    const es = f64 ? 8 : 4;
+    const { rows, dim, bins: K, bound } = p;
+    const dimV = dim - (dim % (16 / es));
+    if (code < 0 || dimV === 0 || !arena.owns(x) || !arena.owns(out) || (back !== null && !arena.owns(back))) return false;
+    const gradient = code >= 2;
+    const parts = rows * dim >= MIN_ELEMENTWISE && broken === undefined ? Math.min(threads, rows) : 1;
+    const block = 3 * (K + 1) * dim;
+    const scratch = arena.allocBytes(block * es * (gradient ? 1 + parts : 1));
+    if (scratch === undefined) return false;
+    const view = f64 ? new Float64Array(arena.buffer()) : new Float32Array(arena.buffer());
+    const knotsAt = scratch / es;
+    [knots.xs, knots.ys, knots.ds].forEach((kind, q) => {
+      const to = knotsAt + q * (K + 1) * dim;
+      for (let j = 0; j < dim; j++) for (let m = 0; m <= K; m++) view[to + m * dim + j] = kind[j * (K + 1) + m];
+    });
+    const gradAt = (part: number): number => knotsAt + (1 + part) * block;
+    if (gradient) view.fill(0, gradAt(0), gradAt(parts));
+    const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((rows * i) / parts));
+    const row = (a: TypedArray | null, r: number): number => (a === null ? 0 : a.byteOffset + r * dim * es);
+    const job = (part: number): number[] => [code, f64 ? 1 : 0, row(x, bounds[part]), row(back, bounds[part]), row(out, bounds[part]), scratch,
+      gradient ? gradAt(part) * es : 0, bounds[part + 1] - bounds[part], dim, dimV, K, bound];
+    const ctrl = new Int32Array(memory.buffer, 0, CTRL_BYTES / 4);
+    if (parts > 1) {
+      workers ??= startPool();
+      Atomics.store(ctrl, CTRL_DONE, 0);
+      for (let part = 1; part < parts; part++) {
+        Atomics.store(ctrl, CTRL_STATUS + part - 1, 0);
+        writeWords(memory, part - 1, JOB_KIND_SPLINE, job(part));
+        Atomics.add(ctrl, CTRL_SEQ + part - 1, 1);
+        Atomics.notify(ctrl, CTRL_SEQ + part - 1);
+      }
+    }
+    const [c0, f, xa, ba, oa, ka, ga, r, d, dv, bins, bd] = job(0);
+    splineSimd(exports, f === 1, c0, xa, ba, oa, ka, ga, r, d, dv, bins, bd);
+    // (on a lost worker this throws and the scratch block is not reused: a late worker might write into it)
+    if (parts > 1) waitForWorkers(ctrl, parts, `spline pass of ${rows}×${dim} elements`, rows * dim * 1e-3);
+    // the knot gradient: zero, the JavaScript units, then the vector units summed over the parts
+    const n = rows * dim;
+    const outAt = code === 3 ? 0 : n;
+    const S = dim * (K + 1);
+    if (gradient) out.fill(0, outAt, outAt + 3 * S);
+    if (dimV < dim) splineRange(pass, x, knots, back, out, p, 0, rows, dimV, dim, outAt);
+    if (gradient) {
+      for (let q = 0; q < 3; q++) {
+        for (let m = 0; m <= K; m++) {
+          const from = q * (K + 1) * dim + m * dim;
+          for (let j = 0; j < dimV; j++) {
+            let total = 0;
+            for (let part = 0; part < parts; part++) total += view[gradAt(part) + from + j];
+            out[outAt + q * S + j * (K + 1) + m] = total;
+          }
+        }
+      }
+    }
+    arena.release(scratch);
+    return true;
+  };
+
   const close = async (): Promise<void> => {
     const running = workers ?? [];
     workers = undefined;
@@ -416,5 +488,5 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     for (let i = vectors * lanes; i < x.length; i++) total += x[i];
     return total;
   };
-  return { gemm, activation, adam, alloc, sumAll, threads, minFlops, close, arena };
+  return { gemm, activation, adam, spline, alloc, sumAll, threads, minFlops, close, arena };
 }

@@ -10,6 +10,7 @@ import { activationRange } from '../fused.js';
 import { runGemm, scratchPlan } from '../wasm/core.js';
 import { runClaimedChunks } from './chunks.js';
 import { activationSimd, adamSimd } from '../wasm/elementwise-kernels.js';
+import { splineSimd } from '../wasm/spline-kernels.js';
 
 /** Indices into the Int32 control words at byte 0 of the shared memory. */
 export const CTRL_DONE = 0;
@@ -32,6 +33,8 @@ export const JOB_KIND_GEMM = 0;
 export const JOB_KIND_ACTIVATION = 1;
 /** words: f64, pAt, dAt, mAt, vAt, poAt, moAt, voAt, count, rate, epsHat, beta1, beta2 */
 export const JOB_KIND_ADAM = 2;
+/** words: pass (0 value, 1 log-derivative, 2 backward, 3 knot-gradient), f64, x, back, out, knots, grad (byte addresses), rows, dim, dimV, bins, bound */
+export const JOB_KIND_SPLINE = 3;
 
 /** Writes an element-wise job (kind and its words) into worker `slot`'s slot. */
 export function writeWords(memory: WebAssembly.Memory, slot: number, kind: number, values: readonly number[]): void {
@@ -98,6 +101,7 @@ ${activationRange.toString()}
 ${adamRange.toString()}
 ${activationSimd.toString()}
 ${adamSimd.toString()}
+${splineSimd.toString()}
 const { module, memory, tiles, scratch, slot } = workerData;
 const FIELDS = ${JSON.stringify(JOB_FIELDS)};
 let exports = null;
@@ -141,6 +145,9 @@ for (;;) {
       const es = f64 === 1 ? 8 : 4;
       const tail = (from) => adamRange(at(pAt), at(dAt), at(mAt), at(vAt), at(poAt), at(moAt), at(voAt), from, count, rate, epsHat, beta1, beta2);
       adamSimd(exports, f64 === 1, pAt * es, dAt * es, mAt * es, vAt * es, poAt * es, moAt * es, voAt * es, count, rate, epsHat, beta1, beta2, tail);
+    } else if (kind === ${JOB_KIND_SPLINE}) {
+      const [pass, f64, x, back, out, knots, grad, rows, dim, dimV, bins, bound] = words;
+      splineSimd(exports, f64 === 1, pass, x, back, out, knots, grad, rows, dim, dimV, bins, bound);
     } else {
       const job = {};
       FIELDS.forEach((f, i) => { job[f] = words[i]; });

@@ -81,17 +81,25 @@ export class Code {
   i32Add(): this { return this.op(0x6a); }
   i32Sub(): this { return this.op(0x6b); }
   i32Mul(): this { return this.op(0x6c); }
+  i32GeU(): this { return this.op(0x4f); }
+  i32TruncF32S(): this { return this.op(0xa8); }
+  i32TruncF64S(): this { return this.op(0xaa); }
 
   f32DemoteF64(): this { return this.op(0xb6); }
   f64Const(value: number): this { return this.op(0x44, ...new Uint8Array(new Float64Array([value]).buffer)); }
   f64Sub(): this { return this.op(0xa1); }
   f64Add(): this { return this.op(0xa0); }
+  f32Add(): this { return this.op(0x92); }
 
   // scalar memory; memarg = (log2 alignment, byte offset)
   i32Load(offset: number): this { return this.op(0x28, 2, ...uleb(offset)); }
   i64Load(offset: number): this { return this.op(0x29, 3, ...uleb(offset)); }
   i32Store(offset: number): this { return this.op(0x36, 2, ...uleb(offset)); }
   i64Store(offset: number): this { return this.op(0x37, 3, ...uleb(offset)); }
+  f32Load(offset: number): this { return this.op(0x2a, 2, ...uleb(offset)); }
+  f64Load(offset: number): this { return this.op(0x2b, 3, ...uleb(offset)); }
+  f32Store(offset: number): this { return this.op(0x38, 2, ...uleb(offset)); }
+  f64Store(offset: number): this { return this.op(0x39, 3, ...uleb(offset)); }
 
   // SIMD; memarg = (log2 alignment, byte offset)
   v128Load(offset: number): this { return this.simd(0x00, 4, ...uleb(offset)); }
@@ -151,6 +159,7 @@ export class Code {
   f32x4ConvertI32x4S(): this { return this.simd(0xfa); }
   f64x2ConvertLowI32x4S(): this { return this.simd(0xfe); }
   f64x2ExtractLane(lane: number): this { return this.simd(0x21, lane); }
+  f32x4ExtractLane(lane: number): this { return this.simd(0x1f, lane); }
   v128Load64Zero(offset: number): this { return this.simd(0x5d, 3, ...uleb(offset)); }
   // relaxed SIMD (a·b + c with the stack [a, b, c]; fused where the hardware has FMA)
   f32x4RelaxedMadd(): this { return this.simd(0x105); }

@@ -6,6 +6,7 @@
 // NV = NR / lanes loads of B, MR splat-loads of A and MR·NV mul+add pairs.
 
 import { elementwiseKernels, type ElementwiseExports } from './elementwise-kernels.js';
+import { splineKernels, type SplineExports } from './spline-kernels.js';
 import { Code, emitModule, F64, I32, relaxedSimdSupported, V128, type FuncDef, type ValType } from './emit.js';
 
 /** Register blocking of one dtype's micro-kernel and the cache blocking around it. */
@@ -80,7 +81,7 @@ export type MacroKernel = (
  */
 export type PackKernel = (src: number, lds: number, dst: number, count: number, np: number) => void;
 
-export interface KernelExports extends ElementwiseExports {
+export interface KernelExports extends ElementwiseExports, SplineExports {
   f64: MacroKernel;
   f64_copyA: PackKernel;
   f64_copyB: PackKernel;
@@ -338,7 +339,7 @@ export function kernelModuleBytes(tiles: GemmTiles, memory: { shared: boolean; m
       scaleKernel(`${dt}_scale`, lanes),
     );
   }
-  funcs.push(...elementwiseKernels());
+  funcs.push(...elementwiseKernels(), ...splineKernels());
   return emitModule(
     funcs,
     { module: 'env', field: 'memory', initialPages: 1, maximumPages: memory.maximumPages, shared: memory.shared },

@@ -1,0 +1,268 @@
+// WebAssembly SIMD kernels of the spline family (backends/cpu/spline.ts has the formulas and the
+// JavaScript reference they must match), emitted into the GEMM's module so that the worker
+// threads have them too. Lanes are consecutive units of one row, so the knots are read
+// transposed, [K+1, dim] per kind (x, y, derivative): knot m of four (f32) or two (f64)
+// neighbouring units is one vector load. The bin is found without branches: for m = 1..K−1 the
+// lanes with v ≥ x_m take knots m and m+1 (a select per knot kind), O(K) per vector instead of a
+// binary search per element, which mispredicts. The gradient passes scatter each lane's six knot
+// partials into a transposed accumulator, lane by lane (bins differ per lane).
+//
+// Signature (byte addresses; rows of `dim` elements; the units [0, dimV) of each row, dimV a
+// multiple of the lane count; the caller finishes units [dimV, dim) in JavaScript):
+//   <dt>_spline_<pass>(x, back, out, knots, grad, rows, dim, dimV, bins, bound)
+//   knots: [3][K+1][dim] (xs, ys, ds transposed); grad: the same layout, added into
+//   passes: value, log_derivative (out), backward (input gradient in out, knot gradient in grad),
+//   knot_gradient (grad only)
+
+import { Code, F64, I32, V128, type FuncDef, type ValType } from './emit.js';
+import { Lanes, Locals, logPositive, type Tmp } from './simd-math.js';
+
+/** One spline kernel; see the file comment. */
+export type SplineKernel = (x: number, back: number, out: number, knots: number, grad: number, rows: number, dim: number, dimV: number, bins: number, bound: number) => void;
+
+export interface SplineExports {
+  f32_spline_value: SplineKernel;
+  f64_spline_value: SplineKernel;
+  f32_spline_log_derivative: SplineKernel;
+  f64_spline_log_derivative: SplineKernel;
+  f32_spline_backward: SplineKernel;
+  f64_spline_backward: SplineKernel;
+  f32_spline_knot_gradient: SplineKernel;
+  f64_spline_knot_gradient: SplineKernel;
+}
+
+type KernelPass = 'value' | 'log_derivative' | 'backward' | 'knot_gradient';
+const PASSES: readonly KernelPass[] = ['value', 'log_derivative', 'backward', 'knot_gradient'];
+
+function splineKernel(f64: boolean, pass: KernelPass): FuncDef {
+  const X = 0, BACK = 1, OUT = 2, KNOTS = 3, GRAD = 4, ROWS = 5, DIM = 6, DIMV = 7, K = 8, BOUND = 9;
+  const es = f64 ? 8 : 4;
+  const lanes = 16 / es;
+  const gradientPass = pass === 'backward' || pass === 'knot_gradient';
+  const loc = new Locals(10);
+  const DIMB = loc.add(I32), DIMVB = loc.add(I32), YSB = loc.add(I32), DSB = loc.add(I32);
+  const ROW = loc.add(I32), ROWEND = loc.add(I32), J = loc.add(I32), P = loc.add(I32), Q = loc.add(I32), QEND = loc.add(I32), GA = loc.add(I32), AD = loc.add(I32);
+  const v = (): number => loc.add(V128);
+  const LO = v(), HI = v(), ONE = v(), V = v(), IN = v(), CM = v(), KF = v();
+  const X0 = v(), X1 = v(), Y0 = v(), Y1 = v(), D0 = v(), D1 = v();
+  const W = v(), H = v(), S = v(), XI = v(), OM = v(), T = v(), E = v(), DEN = v();
+  const A = v(), CC = v(), G = v(), DEN2 = v(), DENXI = v(), LXI = v(), DENS = v(), EXI = v(), ES = v(), EH = v();
+  const AX0 = v(), AX1 = v(), AY0 = v(), AY1 = v(), AD0 = v(), AD1 = v();
+  const t: Tmp = { x: v(), k: v(), r: v(), w: v(), p: v() };
+  const c = new Code();
+  const L = new Lanes(c, f64);
+  const load = (base: number, plus?: number): void => {
+    c.get(base);
+    if (plus !== undefined) c.get(plus).i32Add();
+    c.v128Load(0);
+  };
+  /** pushes a·b for two locals */
+  const mul = (a: number, b: number): void => {
+    c.get(a).get(b);
+    L.mul();
+  };
+
+  c.get(DIM).i32(es).i32Mul().set(DIMB);
+  c.get(DIMV).i32(es).i32Mul().set(DIMVB);
+  c.get(K).i32(1).i32Add().get(DIMB).i32Mul().set(YSB);
+  c.get(YSB).get(YSB).i32Add().set(DSB);
+  L.splat(BOUND).set(HI);
+  c.get(HI);
+  L.neg();
+  c.set(LO);
+  L.k(1).set(ONE);
+  c.i32(0).set(ROW);
+  c.get(ROWS).get(DIMB).i32Mul().set(ROWEND);
+  c.block();
+  c.get(ROW).get(ROWEND).i32GeU().brIf(0);
+  c.loop(); // rows
+  c.i32(0).set(J);
+  c.block();
+  c.get(J).get(DIMVB).i32GeU().brIf(0);
+  c.loop(); // vectors of units
+  // v and whether it lies in [−bound, bound)
+  c.get(X).get(ROW).i32Add().get(J).i32Add().v128Load(0).set(V);
+  c.get(V).get(LO);
+  L.ge();
+  c.get(HI).get(V);
+  L.gt();
+  c.v128And().set(IN);
+  // the bin: knots 0 and 1, then m and m+1 wherever v ≥ x_m (m = 1..K−1)
+  c.get(KNOTS).get(J).i32Add().set(P);
+  load(P); c.set(X0);
+  load(P, DIMB); c.set(X1);
+  c.get(P).get(YSB).i32Add().set(Q);
+  load(Q); c.set(Y0);
+  load(Q, DIMB); c.set(Y1);
+  c.get(P).get(DSB).i32Add().set(Q);
+  load(Q); c.set(D0);
+  load(Q, DIMB); c.set(D1);
+  if (gradientPass) c.v128Zero().set(KF);
+  c.get(P).get(DIMB).i32Add().set(Q);
+  c.get(K).get(DIMB).i32Mul().get(P).i32Add().set(QEND);
+  c.block();
+  c.get(Q).get(QEND).i32GeU().brIf(0);
+  c.loop();
+  c.get(V);
+  load(Q);
+  L.ge();
+  c.set(CM);
+  const pick = (into: number, offset: number | null, next: boolean): void => {
+    c.get(Q);
+    if (offset !== null) c.get(offset).i32Add();
+    if (next) c.get(DIMB).i32Add();
+    c.v128Load(0).get(into).get(CM).v128Bitselect().set(into);
+  };
+  pick(X0, null, false);
+  pick(X1, null, true);
+  pick(Y0, YSB, false);
+  pick(Y1, YSB, true);
+  pick(D0, DSB, false);
+  pick(D1, DSB, true);
+  if (gradientPass) {
+    c.get(KF).get(CM).get(ONE).v128And();
+    L.add();
+    c.set(KF);
+  }
+  c.get(Q).get(DIMB).i32Add().tee(Q).get(QEND).i32LtU().brIf(0);
+  c.end();
+  c.end();
+  // w, h, s = h/w, ξ = (v − x_k)/w, 1 − ξ, t = ξ(1 − ξ), e = d_k + d_{k+1} − 2s, den = s + e·t
+  c.get(X1).get(X0); L.sub(); c.set(W);
+  c.get(Y1).get(Y0); L.sub(); c.set(H);
+  c.get(H).get(W); L.div(); c.set(S);
+  c.get(V).get(X0); L.sub(); c.get(W); L.div(); c.set(XI);
+  L.k(1); c.get(XI); L.sub(); c.set(OM);
+  mul(XI, OM); c.set(T);
+  c.get(D0).get(D1); L.add(); c.get(S).get(S); L.add(); L.sub(); c.set(E);
+  c.get(S); mul(E, T); L.add(); c.set(DEN);
+  // A = s ξ² + d_k t;  C = d_{k+1} ξ² + 2 s t + d_k (1 − ξ)²
+  const pushA = (): void => {
+    mul(S, XI); c.get(XI); L.mul(); mul(D0, T); L.add();
+  };
+  const pushC = (): void => {
+    mul(D1, XI); c.get(XI); L.mul();
+    mul(S, T); L.k(2); L.mul(); L.add();
+    mul(D0, OM); c.get(OM); L.mul(); L.add();
+  };
+  if (pass === 'value') {
+    // out = y_k + h·A/den inside, v outside
+    c.get(OUT).get(ROW).i32Add().get(J).i32Add();
+    c.get(Y0); c.get(H); pushA(); L.mul(); c.get(DEN); L.div(); L.add();
+    c.get(V).get(IN).v128Bitselect();
+    c.v128Store(0);
+  } else if (pass === 'log_derivative') {
+    // out = log(s²·C/den²) inside, 0 outside
+    c.get(OUT).get(ROW).i32Add().get(J).i32Add();
+    mul(S, S); pushC(); L.mul(); mul(DEN, DEN); L.div();
+    logPositive(L, t);
+    c.v128Zero().get(IN).v128Bitselect();
+    c.v128Store(0);
+  } else {
+    // the partials of E = g·f − log f' (as `gradients` in spline.ts)
+    c.get(BACK).get(ROW).i32Add().get(J).i32Add().v128Load(0).set(G);
+    pushA(); c.set(A);
+    pushC(); c.set(CC);
+    mul(DEN, DEN); c.set(DEN2);
+    // t.x = 1 − 2ξ, reused below
+    L.k(1); c.get(XI).get(XI); L.add(); L.sub(); c.set(t.x);
+    mul(E, t.x); c.set(DENXI);
+    // lξ = (2 d1 ξ − 2 d0 (1−ξ) + 2 s (1 − 2ξ))/C − 2 denξ/den
+    mul(D1, XI); mul(D0, OM); L.sub(); mul(S, t.x); L.add(); L.k(2); L.mul(); c.get(CC); L.div();
+    c.get(DENXI).get(DENXI); L.add(); c.get(DEN); L.div(); L.sub(); c.set(LXI);
+    // dens = 1 − 2t
+    L.k(1); c.get(T).get(T); L.add(); L.sub(); c.set(DENS);
+    // eξ = g·fξ − lξ, fξ = h((2 s ξ + d0 (1 − 2ξ))·den − A·denξ)/den²
+    c.get(G);
+    c.get(H);
+    mul(S, XI); L.k(2); L.mul(); mul(D0, t.x); L.add(); c.get(DEN); L.mul();
+    mul(A, DENXI); L.sub(); L.mul(); c.get(DEN2); L.div();
+    L.mul(); c.get(LXI); L.sub(); c.set(EXI);
+    // eS = g·fS − lS, fS = h(ξ²·den − A·dens)/den², lS = 2/s + 2t/C − 2 dens/den
+    c.get(G);
+    c.get(H); mul(XI, XI); c.get(DEN); L.mul(); mul(A, DENS); L.sub(); L.mul(); c.get(DEN2); L.div();
+    L.mul();
+    L.k(2); c.get(S); L.div();
+    c.get(T).get(T); L.add(); c.get(CC); L.div(); L.add();
+    c.get(DENS).get(DENS); L.add(); c.get(DEN); L.div(); L.sub();
+    L.sub(); c.set(ES);
+    // eH = g·A/den
+    c.get(G); c.get(A).get(DEN); L.div(); L.mul(); c.set(EH);
+    if (pass === 'backward') {
+      // input gradient g·s²·C/den² − lξ/w inside, g outside
+      c.get(OUT).get(ROW).i32Add().get(J).i32Add();
+      c.get(G); mul(S, S); L.mul(); c.get(CC); L.mul(); c.get(DEN2); L.div();
+      c.get(LXI).get(W); L.div(); L.sub();
+      c.get(G).get(IN).v128Bitselect();
+      c.v128Store(0);
+    }
+    const masked = (into: number): void => {
+      c.get(IN).v128And().set(into);
+    };
+    // xs_k: (eξ(ξ − 1) + eS·s)/w;  xs_{k+1}: −(eξ ξ + eS·s)/w
+    c.get(EXI); c.get(XI); L.k(1); L.sub(); L.mul(); mul(ES, S); L.add(); c.get(W); L.div(); masked(AX0);
+    mul(EXI, XI); mul(ES, S); L.add(); L.neg(); c.get(W); L.div(); masked(AX1);
+    // ys_k: g − eH − eS/w;  ys_{k+1}: eH + eS/w
+    c.get(ES).get(W); L.div(); c.set(t.r);
+    c.get(G).get(EH); L.sub(); c.get(t.r); L.sub(); masked(AY0);
+    c.get(EH).get(t.r); L.add(); masked(AY1);
+    // ds_k: g·fD0 − lD0, fD0 = h t (den − A)/den², lD0 = (1−ξ)²/C − 2t/den
+    c.get(T).get(T); L.add(); c.get(DEN); L.div(); c.set(t.w); // 2t/den
+    c.get(G); c.get(H); c.get(T); L.mul(); c.get(DEN).get(A); L.sub(); L.mul(); c.get(DEN2); L.div(); L.mul();
+    mul(OM, OM); c.get(CC); L.div(); c.get(t.w); L.sub();
+    L.sub(); masked(AD0);
+    // ds_{k+1}: g·fD1 − lD1, fD1 = −h A t/den², lD1 = ξ²/C − 2t/den
+    c.get(G); c.get(H); c.get(A); L.mul(); c.get(T); L.mul(); c.get(DEN2); L.div(); L.neg(); L.mul();
+    mul(XI, XI); c.get(CC); L.div(); c.get(t.w); L.sub();
+    L.sub(); masked(AD1);
+    // scatter lane by lane: grad[kind][k][j + l] += a0, grad[kind][k+1][j + l] += a1
+    for (let l = 0; l < lanes; l++) {
+      c.get(KF);
+      if (f64) c.f64x2ExtractLane(l).i32TruncF64S();
+      else c.f32x4ExtractLane(l).i32TruncF32S();
+      c.get(DIMB).i32Mul().get(GRAD).i32Add().get(J).i32Add().i32(l * es).i32Add().set(GA);
+      const add = (kindOffset: number | null, next: boolean, from: number): void => {
+        c.get(GA);
+        if (kindOffset !== null) c.get(kindOffset).i32Add();
+        if (next) c.get(DIMB).i32Add();
+        c.tee(AD).get(AD);
+        if (f64) c.f64Load(0).get(from).f64x2ExtractLane(l).f64Add().f64Store(0);
+        else c.f32Load(0).get(from).f32x4ExtractLane(l).f32Add().f32Store(0);
+      };
+      add(null, false, AX0);
+      add(null, true, AX1);
+      add(YSB, false, AY0);
+      add(YSB, true, AY1);
+      add(DSB, false, AD0);
+      add(DSB, true, AD1);
+    }
+  }
+  c.get(J).i32(16).i32Add().tee(J).get(DIMVB).i32LtU().brIf(0);
+  c.end();
+  c.end();
+  c.get(ROW).get(DIMB).i32Add().tee(ROW).get(ROWEND).i32LtU().brIf(0);
+  c.end();
+  c.end();
+  const params: ValType[] = [...new Array<ValType>(9).fill(I32), F64];
+  return { name: `${f64 ? 'f64' : 'f32'}_spline_${pass}`, params, results: [], locals: loc.types, body: c };
+}
+
+/** The spline kernels of both dtypes. */
+export function splineKernels(): FuncDef[] {
+  return [false, true].flatMap((f64) => PASSES.map((pass) => splineKernel(f64, pass)));
+}
+
+/**
+ * Runs the SIMD kernel of pass `pass` (0 value, 1 log-derivative, 2 backward, 3 knot-gradient) over
+ * `rows` rows, units [0, dimV). Self-contained: the worker threads evaluate its source.
+ */
+export function splineSimd(
+  ex: SplineExports, f64: boolean, pass: number, x: number, back: number, out: number, knots: number, grad: number,
+  rows: number, dim: number, dimV: number, bins: number, bound: number,
+): void {
+  const kernel = pass === 0 ? (f64 ? ex.f64_spline_value : ex.f32_spline_value)
+    : pass === 1 ? (f64 ? ex.f64_spline_log_derivative : ex.f32_spline_log_derivative)
+      : pass === 2 ? (f64 ? ex.f64_spline_backward : ex.f32_spline_backward)
+        : (f64 ? ex.f64_spline_knot_gradient : ex.f32_spline_knot_gradient);
+  kernel(x, back, out, knots, grad, rows, dim, dimV, bins, bound);
+}

@@ -71,7 +71,8 @@ t.test('the page trains the deep model on moons without freezing, and hands out 
   const gaps: string[] = [];
   for (let attempt = 1; attempt <= 3; attempt++) {
     await page.click('#start');
-    await until(page, `d.epoch >= 2 && d.testLogLikelihood !== null && d.testLogLikelihood > d.gaussianLogLikelihood + 0.6`, 90_000);
+    // the deep model passes +0.6 nats within a few epochs; a model that does not gets 30 epochs and fails below
+    await until(page, `(d.epoch >= 2 && d.testLogLikelihood !== null && d.testLogLikelihood > d.gaussianLogLikelihood + 0.6) || d.epoch >= 30`, 120_000);
     if (attempt === 1) await page.screenshot({ path: join(pictures, 'page-during.png') });
     if (process.env.RELGRAD_DEMO_SCREENSHOTS) await until(page, 'd.epoch >= 40', 120_000);
     await page.click('#pause');

@@ -157,7 +157,7 @@ function buildFlow(): Flow {
 const nextTask = (): Promise<void> => new Promise((ok) => setTimeout(ok, 0));
 
 /** Rows per task when the page evaluates the model: each task stays far below the clock's 200 ms. */
-const CHUNK = 128;
+const CHUNK = 64;
 
 /** Runs `work` as one task of a redraw, noting how long it held the thread. */
 function timed<T>(work: () => T): T {
@@ -189,8 +189,8 @@ async function drawModel(): Promise<void> {
   report.testLogLikelihood = test.reduce((a, v) => a + v, 0) / test.length;
   $('flow-ll').textContent = fmt(report.testLogLikelihood);
   const samples = { data: new Float64Array(2000), rows: 1000, cols: 2 };
-  for (let k = 0; k < 1000 / 125; k++) {
-    timed(() => samples.data.set(tidy(() => f.sample(125, { seed: 1 + k }).x.dataSync()), 250 * k));
+  for (let k = 0; k < 1000 / 100; k++) {
+    timed(() => samples.data.set(tidy(() => f.sample(100, { seed: 1 + k }).x.dataSync()), 200 * k));
     await nextTask();
   }
   report.samplesOutside = timed(() => drawPoints($<HTMLCanvasElement>('samples'), d.bounds, samples, '#c0392b', 1000));

@@ -164,7 +164,7 @@ export function drawLoss(canvas: HTMLCanvasElement, history: LossPoint[], log: b
   const canLog = values.length > 0 && values.every((v) => v > 0);
   const useLog = log && canLog;
   const [lo, hi] = values.length === 0 ? [0, 1] : [Math.min(...values), Math.max(...values)];
-  const yt: { ticks: number[]; step?: number } = useLog ? logTicks(lo, hi) : niceTicks(lo, hi, 5);
+  const yt: { ticks: number[]; step?: number } = useLog ? logTicks(lo, hi) : niceTicks(lo, hi, 6);
   const ylo = useLog ? Math.min(lo, ...yt.ticks) : Math.min(lo, yt.ticks[0]);
   const yhi = useLog ? Math.max(hi, ...yt.ticks) : Math.max(hi, yt.ticks[yt.ticks.length - 1]);
   const f = (v: number): number => (useLog ? Math.log10(v) : v);

@@ -46,7 +46,7 @@ t.test('the page trains the deep model on moons without freezing, and hands out 
   const { url, server } = await startDemo(0);
   const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
     executablePath: '/usr/bin/chromium', headless: true, args: [...DEFAULT_CHROMIUM_FLAGS], acceptDownloads: true,
-    viewport: { width: 1440, height: 860 },
+    viewport: { width: 1540, height: 620 },
   });
   t.teardown(async () => {
     await context.close();
@@ -61,7 +61,7 @@ t.test('the page trains the deep model on moons without freezing, and hands out 
   t.equal(await page.inputValue('#dataset'), 'moons', 'moons is the default data set');
   t.equal(await page.inputValue('#model'), 'deep', 'the deep model is the default');
   t.ok((await ink(page, 'data')) > 0.03, 'the data is drawn before Start');
-  await page.screenshot({ path: join(pictures, 'page-before.png') });
+  await page.screenshot({ path: join(pictures, 'page-before.png'), fullPage: true });
 
   // Start, and wait for the deep model to pass the Gaussian by 0.5 nats (a few seconds on a quiet machine)
   let r = await demo(page);
@@ -73,7 +73,7 @@ t.test('the page trains the deep model on moons without freezing, and hands out 
     await page.click('#start');
     // the deep model passes +0.6 nats within a few epochs; a model that does not gets 30 epochs and fails below
     await until(page, `(d.epoch >= 2 && d.testLogLikelihood !== null && d.testLogLikelihood > d.gaussianLogLikelihood + 0.6) || d.epoch >= 30`, 120_000);
-    if (attempt === 1) await page.screenshot({ path: join(pictures, 'page-during.png') });
+    if (attempt === 1) await page.screenshot({ path: join(pictures, 'page-during.png'), fullPage: true });
     if (process.env.RELGRAD_DEMO_SCREENSHOTS) await until(page, 'd.epoch >= 40', 120_000);
     await page.click('#pause');
     await until(page, "d.phase === 'paused'", 30_000);
@@ -93,7 +93,7 @@ t.test('the page trains the deep model on moons without freezing, and hands out 
   t.ok(flowLL > gaussian + 0.5, `the page's test log-likelihood beats its Gaussian by ≥ 0.5 nats: ${flowLL.toFixed(3)} vs ${gaussian.toFixed(3)} after ${r.epoch} epochs`);
   t.ok((await ink(page, 'density')) > 0.6 && (await ink(page, 'samples')) > 0.03 && (await ink(page, 'curve')) > 0.02, 'density (the plotting area of the panel), samples and loss chart drawn');
   t.ok(r.samplesOutside < 50, `${r.samplesOutside} of 1000 samples outside the panels (counted on the panel)`);
-  await page.screenshot({ path: join(pictures, 'page-after.png') });
+  await page.screenshot({ path: join(pictures, 'page-after.png'), fullPage: true });
 
   // Pause holds: no epoch passes while paused
   const paused = r.epoch;

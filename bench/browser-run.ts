@@ -1,12 +1,16 @@
 // npm run bench:browser: bundles the gradient suite with esbuild, runs it in headless Chromium
 // (Debian's chromium via playwright-core) on the CPU and GPU.js (webgl2) backends, and writes
-// browser-gradients.{json,md,png} in bench/results/quick/ (--full: the committed bench/results/;
+// browser-gradients.{json,md,png}; then the deep model's training step (browser/deep-step-entry.ts)
+// in Chromium (CPU WebAssembly, GPU.js WebGL2, labelled software rendering when the WebGL renderer
+// is a software rasteriser) next to the same step in a Node child (CPU), written as
+// browser-deep-step.{json,md}. In bench/results/quick/ (--full: the committed bench/results/;
 // --out DIR). Flags in FLAGS below (`npm run bench:browser -- --help`).
 
 import { fileURLToPath } from 'node:url';
 import { join, dirname } from 'node:path';
-import { runInChromium } from '../tools/launch.js';
+import { runInChromium, runInNode } from '../tools/launch.js';
 import type { BrowserArgs, BrowserCell } from './browser/gradients-entry.js';
+import type { DeepStepArgs, DeepStepCell } from './browser/deep-step-entry.js';
 import { fmtSeconds, writeReport } from './lib/report.js';
 import { parseOrAnswer, UsageError, type FlagSpec } from '../flow/cli/args.js';
 import { chooseOutput, OUTPUT_FLAGS, useOutput } from './lib/output.js';
@@ -17,11 +21,15 @@ const FLAGS: Record<string, FlagSpec> = {
   quick: { type: 'boolean', help: 'a small grid', default: false },
   dims: { type: 'int-list', help: 'the D grid (default: 10,30,100,300,1000; --quick: 10,30,100)', positive: true },
   cap: { type: 'number', help: 'seconds one cell may take before it is stopped (default: 30; --quick: 5)', positive: true },
+  suites: { type: 'list', help: 'which suites to run', default: ['gradients', 'deep-step'], choices: ['gradients', 'deep-step'] },
+  'deep-dims': { type: 'int-list', help: 'the D grid of the deep step (default: 2,100,784; --quick: 8)', positive: true },
+  depth: { type: 'int', help: 'dense layers of the deep model (deepStack)', default: 4, positive: true },
   ...OUTPUT_FLAGS,
 };
 
 const SUMMARY = 'Runs the gradient suite (relative, ordinary, autodiff) in headless Chromium on the CPU and GPU.js webgl2 backends ' +
-  'and writes browser-gradients.{json,md,png}.';
+  'and writes browser-gradients.{json,md,png}; then the deep model\'s Adam training step in Chromium (CPU, GPU.js webgl2) and in Node (CPU), ' +
+  'written as browser-deep-step.{json,md}.';
 
 async function main(argv: string[]): Promise<void> {
   const parsed = parseOrAnswer({ name: 'bench:browser', helpHint: 'npm run bench:browser -- --help' }, argv, FLAGS, SUMMARY, 'npm run bench:browser -- [flags]');
@@ -29,6 +37,15 @@ async function main(argv: string[]): Promise<void> {
   const f = parsed.flags;
   const quick = f.quick === true;
   useOutput(chooseOutput({ full: f.full === true, quick, out: f.out as string | undefined }, 'bench:browser'));
+  const suites = f.suites as string[];
+  if (suites.includes('gradients')) await gradientSuite(f, quick);
+  if (suites.includes('deep-step')) {
+    const dims = (f['deep-dims'] as number[] | undefined) ?? (quick ? [8] : [2, 100, 784]);
+    await deepStepSuite({ dims, depth: f.depth as number, budgetSeconds: quick ? 0.5 : 3, maxRuns: quick ? 10 : 30 });
+  }
+}
+
+async function gradientSuite(f: Record<string, unknown>, quick: boolean): Promise<void> {
   const dims = (f.dims as number[] | undefined) ?? (quick ? [10, 30, 100] : [10, 30, 100, 300, 1000]);
   const args: BrowserArgs = {
     dims,
@@ -65,6 +82,35 @@ async function main(argv: string[]): Promise<void> {
       xLabel: 'D',
       yLabel: 'seconds per gradient',
     },
+  });
+  console.log(`written:\n${files.map((f) => `  ${f}`).join('\n')}`);
+}
+
+/** The deep model's training step in Chromium (CPU, GPU.js WebGL2) and in a Node child (CPU), side by side. */
+async function deepStepSuite(o: { dims: number[]; depth: number; budgetSeconds: number; maxRuns: number }): Promise<void> {
+  const entry = join(here, '..', '..', 'bench', 'browser', 'deep-step-entry.ts');
+  const base = { dims: o.dims, depth: o.depth, dtypes: ['float32', 'float64'] as ('float32' | 'float64')[], budgetSeconds: o.budgetSeconds, maxRuns: o.maxRuns };
+  console.log(`bench:browser: the deep model's step (depth ${o.depth}, D ${o.dims.join(',')}) in headless Chromium ...`);
+  const chromium = (await runInChromium(entry, { args: { ...base, where: 'chromium', backends: ['cpu', 'gpu'] } satisfies DeepStepArgs, timeoutMs: 3_600_000 })) as { agent: string; renderer: string; cells: DeepStepCell[] };
+  console.log('bench:browser: the same step in Node ...');
+  const node = (await runInNode(entry, { args: { ...base, where: 'node', backends: ['cpu'] } satisfies DeepStepArgs, timeoutMs: 3_600_000 })) as { agent: string; cells: DeepStepCell[] };
+  const cells = [...chromium.cells, ...node.cells];
+  const nodeCell = (c: DeepStepCell): DeepStepCell | undefined => node.cells.find((n) => n.status === 'ok' && n.dim === c.dim && n.dtype === c.dtype);
+  const rows = cells.map((c) => {
+    const ref = nodeCell(c);
+    const ratio = c.where === 'chromium' && c.median !== undefined && ref?.median !== undefined ? `${(c.median / ref.median).toFixed(2)}×` : '-';
+    return [c.where, c.label, c.dtype, c.dim, c.status === 'ok' ? fmtSeconds(c.median) : c.status, ratio];
+  });
+  const files = writeReport({
+    name: 'browser-deep-step',
+    title: `Deep model (deepStack depth ${o.depth}) Adam training step, B = 100: headless Chromium vs Node`,
+    config: { ...base, chromium: chromium.agent, webglRenderer: chromium.renderer, node: node.agent, implementations: [...new Set(cells.map((c) => `${c.where} ${c.label}: ${c.implementation}`))] },
+    results: cells,
+    table: { header: ['where', 'backend', 'dtype', 'D', 'step (median)', 'vs Node CPU'], rows },
+    notes: [
+      'step: relative gradient of every layer, Adam on every parameter, every new parameter read back (bench/deep.ts train-step)',
+      ...cells.filter((c) => c.status !== 'ok').map((c) => `${c.where} ${c.label} D=${c.dim}: ${c.reason ?? ''}`),
+    ],
   });
   console.log(`written:\n${files.map((f) => `  ${f}`).join('\n')}`);
 }

@@ -1,284 +1,416 @@
-// The live training page (npm run demo): a dense flow trained by the relative gradient in the
-// browser, one epoch at a time so the page repaints: density heat map, samples drawn through the
-// inverse and the loss curve update after every epoch; pause, reset, and download the model in
-// the checkpoint format `relgrad eval` reads (flow/checkpoint-web.ts).
+// The live training page (npm run demo, npm run demo:build): a flow trained in a Web Worker
+// (trainInWorker) on a toy set or an uploaded CSV, the deep model by default (affine → spline →
+// (dense → spline) × depth, started at the data's Gaussian; the paper's model is a choice). After
+// every epoch the worker's parameters come back and the page redraws the density, 1,000 samples,
+// the loss chart and the test log-likelihood next to the Gaussian's. A clock ticks every 10 ms and
+// records the longest gap while training: the page's own proof that it never froze. The state the
+// test reads is window.relgradDemo (DemoReport); only public entries of relgrad are imported.
+import { setBackend, tidy, type BackendInfo } from '../index.js';
+import {
+  Flow, TOY_SETS, deepStack, encodeCheckpointText, evaluate, fitGaussianFlow, toySplits, trainInWorker,
+  type HostMatrix, type HostParams, type ToyName, type TrainResult,
+} from '../flow/browser.js';
+import { parseCsvPoints, splitRows } from './csv.js';
+import { backendLabel, progressLine } from './label.js';
+import { drawDensity, drawEmpty, drawLoss, drawPoints, gridPoints, squareBounds, type Bounds, type LossPoint } from './plot.js';
 
-import { setBackend, getBackend } from '../index.js';
-import { tidy } from '../engine/scope.js';
-import { fromHost } from '../engine/create.js';
-import { Rng } from '../engine/random.js';
-import { Flow } from '../flow/model.js';
-import { makeOptimizer, type Optimizer } from '../flow/optim.js';
-import { evaluate } from '../flow/evaluate.js';
-import { toySplits, TOY_SETS, type ToyName } from '../flow/data/toy.js';
-import type { HostMatrix } from '../flow/data/dataset.js';
-import { viridis } from '../flow/plot/colormap.js';
-import { encodeCheckpointText } from '../flow/checkpoint-web.js';
+type Rows = HostMatrix<Float64Array>;
 
-const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
-const BATCH = 100;
-const GRID = 64;
-
-interface State {
-  flow: Flow;
-  optimizer: Optimizer;
-  train: HostMatrix<Float64Array>;
-  validation: HostMatrix<Float64Array>;
+/** The data the page trains on: the splits, the panels' box and the Gaussian's test score. */
+interface PageData {
   name: string;
+  train: Rows;
+  validation: Rows;
+  test: Rows;
+  bounds: Bounds;
+  /** test log-likelihood of the maximum-likelihood Gaussian, nats per point */
+  gaussian: number;
+  /** how to draw the same splits again (toySplits' options), null for an upload */
+  toy: { seed: number; train: number; validation: number; test: number } | null;
+}
+
+/** What the page reports on window.relgradDemo (read by test/demo.test.ts). */
+export interface DemoReport {
+  phase: 'ready' | 'training' | 'paused' | 'finished' | 'error';
+  /** epochs trained, all runs since the last Reset */
   epoch: number;
-  history: { epoch: number; train: number; validation: number }[];
-  bounds: { x0: number; x1: number; y0: number; y1: number };
+  /** e.g. 'deep: depth 4, 8 bins' or 'paper: 4 layers' */
+  model: string;
+  /** the flow's layer types in order ('affine', 'spline', 'dense', …; the paper's model: 'paper') */
+  layerTypes: string[];
+  history: LossPoint[];
+  /** the flow's test log-likelihood (nats per point) for the parameters the page holds */
+  testLogLikelihood: number | null;
+  gaussianLogLikelihood: number | null;
+  /** the status line's words for the worker's backend, e.g. 'CPU (WebAssembly SIMD, 1 thread)' */
+  backend: string;
+  backendInfo: BackendInfo | null;
+  /** the WebGL renderer string ('' without WebGL2) */
+  renderer: string;
+  data: { name: string; toy: PageData['toy'] };
+  /** the longest gap between the page clock's 10 ms ticks while training (ms), and the ticks counted */
+  maxGapMs: number;
+  /** when the longest gap began, ms after the run started */
+  maxGapAtMs: number;
+  ticks: number;
+  /** the longest single task of a redraw on this page (ms): what the page itself costs the clock */
+  longestDrawTaskMs: number;
+  /** samples outside the panels' box (counted, not drawn) */
+  samplesOutside: number;
+  /** how the last run ended (TrainResult.status) */
+  lastRun: string | null;
+  status: string;
+  error: string | null;
 }
 
-let state: State | undefined;
-let running = false;
-let clicked: number[] = [];
-
-/** What the test reads: the epochs done, the losses, the backend that ran. */
 declare global {
-  interface Window { relgradDemo: { epoch: number; history: { epoch: number; train: number; validation: number }[]; backend: string; error: string | null } }
-}
-window.relgradDemo = { epoch: 0, history: [], backend: '', error: null };
-
-function status(s: string): void {
-  $('status').textContent = s;
+  interface Window { relgradDemo: DemoReport }
 }
 
-function boundsOf(m: HostMatrix<Float64Array>): State['bounds'] {
-  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
-  for (let i = 0; i < m.rows; i++) {
-    const [x, y] = [m.data[2 * i], m.data[2 * i + 1]];
-    x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
+const input = (id: string): HTMLInputElement => $<HTMLInputElement>(id);
+const GRID = 48;
+const TEST_ROWS = 1000;
+const VALIDATION_ROWS = 500;
+const WORKER_URL = new URL('./train-worker.js', import.meta.url);
+
+const report: DemoReport = {
+  phase: 'ready', epoch: 0, model: '', layerTypes: [], history: [], testLogLikelihood: null, gaussianLogLikelihood: null,
+  backend: '', backendInfo: null, renderer: webglRenderer(), data: { name: '', toy: null }, maxGapMs: 0, maxGapAtMs: 0, ticks: 0, longestDrawTaskMs: 0,
+  samplesOutside: 0, lastRun: null, status: '', error: null,
+};
+window.relgradDemo = report;
+
+let data: PageData | undefined;
+let uploaded: { name: string; rows: Rows } | undefined;
+let flow: Flow | undefined;
+/** A trainInWorker run in flight, and why it is being stopped (null: it is not). */
+interface Run { controller: AbortController; reason: 'pause' | 'reset' | null }
+let run: Run | undefined;
+let epochsBefore = 0;
+let pending: HostParams | null = null;
+let drawing = false;
+let lastDraw = 0;
+/** Redraws start at most this often while training (the rest of the time is the worker's). */
+const MIN_DRAW_INTERVAL_MS = 300;
+
+function webglRenderer(): string {
+  try {
+    const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
+    if (gl === null) return '';
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    return String(gl.getParameter(ext === null ? gl.RENDERER : ext.UNMASKED_RENDERER_WEBGL));
+  } catch {
+    return '';
   }
-  const pad = 0.1 * Math.max(x1 - x0, y1 - y0, 1e-3);
-  return { x0: x0 - pad, x1: x1 + pad, y0: y0 - pad, y1: y1 + pad };
 }
 
-/** "my points": a small Gaussian cloud (σ = 0.15 of the panel) around every click. */
-function clickedSplits(): { train: HostMatrix<Float64Array>; validation: HostMatrix<Float64Array> } {
-  if (clicked.length === 0) throw new Error('click on the data panel to add points first');
-  const rng = new Rng(7);
-  const make = (n: number): HostMatrix<Float64Array> => {
-    const data = new Float64Array(2 * n);
-    for (let i = 0; i < n; i++) {
-      const k = i % (clicked.length / 2);
-      data[2 * i] = clicked[2 * k] + 0.15 * rng.normal();
-      data[2 * i + 1] = clicked[2 * k + 1] + 0.15 * rng.normal();
+function status(text: string): void {
+  report.status = text;
+  $('status').textContent = text;
+}
+
+function fail(where: string, err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err);
+  report.error = `${where}: ${message}`;
+  status(`${where}: ${message}`);
+}
+
+const fmt = (v: number): string => v.toFixed(3).replace('-', '−');
+
+/** Draws the chosen data set (or the upload) and scores its Gaussian. */
+function makeData(): PageData {
+  const name = $<HTMLSelectElement>('dataset').value;
+  let splits: { train: Rows; validation: Rows; test: Rows };
+  let toy: PageData['toy'] = null;
+  if (name.startsWith('upload: ')) {
+    if (uploaded === undefined) throw new Error('no file uploaded');
+    splits = splitRows(uploaded.rows, 0);
+  } else {
+    const points = Number(input('points').value);
+    if (!Number.isInteger(points) || points < 200 || points > 20000) throw new Error(`training points must be an integer from 200 to 20000, got ${input('points').value}`);
+    toy = { seed: 0, train: points, validation: VALIDATION_ROWS, test: TEST_ROWS };
+    const s = toySplits(name as ToyName, toy);
+    splits = { train: s.train as Rows, validation: s.validation as Rows, test: s.test as Rows };
+  }
+  const gaussian = evaluate(fitGaussianFlow(splits.train), splits.test).mean;
+  return { name, ...splits, bounds: squareBounds(splits.train), gaussian, toy };
+}
+
+function buildFlow(): Flow {
+  const depth = Number(input('depth').value);
+  if (!Number.isInteger(depth) || depth < 1 || depth > 12) throw new Error(`depth must be an integer from 1 to 12, got ${input('depth').value}`);
+  if ($<HTMLSelectElement>('model').value === 'paper') {
+    report.model = `paper: ${depth} layers`;
+    const f = Flow.create({ dim: 2, layers: depth, seed: 0 });
+    report.layerTypes = ['paper'];
+    return f;
+  }
+  const bins = Number(input('bins').value);
+  if (!Number.isInteger(bins) || bins < 2 || bins > 64) throw new Error(`spline bins must be an integer from 2 to 64, got ${input('bins').value}`);
+  report.model = `deep: depth ${depth}, ${bins} bins`;
+  const stack = deepStack({ depth, bins });
+  report.layerTypes = stack.map((s) => (typeof s.type === 'string' ? s.type : 'custom'));
+  return Flow.fromLayers(stack, { dim: 2, seed: 0 });
+}
+
+const nextTask = (): Promise<void> => new Promise((ok) => setTimeout(ok, 0));
+
+/** Rows per task when the page evaluates the model: each task stays far below the clock's 200 ms. */
+const CHUNK = 64;
+
+/** Runs `work` as one task of a redraw, noting how long it held the thread. */
+function timed<T>(work: () => T): T {
+  const t0 = performance.now();
+  const out = work();
+  report.longestDrawTaskMs = Math.max(report.longestDrawTaskMs, performance.now() - t0);
+  return out;
+}
+
+/** log p of every row, CHUNK rows per task. */
+async function logProbChunked(f: Flow, rows: Rows): Promise<Float64Array> {
+  const out = new Float64Array(rows.rows);
+  for (let i = 0; i < rows.rows; i += CHUNK) {
+    const n = Math.min(CHUNK, rows.rows - i);
+    const part = { data: rows.data.subarray(2 * i, 2 * (i + n)), rows: n, cols: 2 };
+    timed(() => out.set(tidy(() => f.logProb(part).dataSync()), i));
+    await nextTask();
+  }
+  return out;
+}
+
+/** The model's panels and score for the parameters `flow` holds, in tasks of CHUNK rows. */
+async function drawModel(): Promise<void> {
+  const [f, d] = [flow, data];
+  if (f === undefined || d === undefined) return;
+  const logp = await logProbChunked(f, gridPoints(d.bounds, GRID));
+  timed(() => drawDensity($<HTMLCanvasElement>('density'), d.bounds, logp, GRID));
+  const test = await logProbChunked(f, d.test);
+  report.testLogLikelihood = test.reduce((a, v) => a + v, 0) / test.length;
+  $('flow-ll').textContent = fmt(report.testLogLikelihood);
+  const samples = { data: new Float64Array(2000), rows: 1000, cols: 2 };
+  for (let k = 0; k < 1000 / 100; k++) {
+    timed(() => samples.data.set(tidy(() => f.sample(100, { seed: 1 + k }).x.dataSync()), 200 * k));
+    await nextTask();
+  }
+  report.samplesOutside = timed(() => drawPoints($<HTMLCanvasElement>('samples'), d.bounds, samples, '#c0392b', 1000));
+}
+
+/** Applies the newest snapshot and redraws, at most one redraw at a time. */
+async function drawSnapshots(): Promise<void> {
+  if (drawing) return;
+  drawing = true;
+  try {
+    await new Promise((ok) => setTimeout(ok, Math.max(0, lastDraw + MIN_DRAW_INTERVAL_MS - performance.now())));
+    while (pending !== null && flow !== undefined) {
+      lastDraw = performance.now();
+      flow.paramsFromHost(pending);
+      pending = null;
+      await drawModel();
     }
-    return { data, rows: n, cols: 2 };
-  };
-  return { train: make(2000), validation: make(300) };
-}
-
-async function build(): Promise<State> {
-  const name = ($('dataset') as HTMLSelectElement).value;
-  const layers = Number(($('layers') as HTMLInputElement).value);
-  const lr = Number(($('lr') as HTMLInputElement).value);
-  const backend = ($('backend') as HTMLSelectElement).value;
-  if (!Number.isInteger(layers) || layers < 1 || layers > 12) throw new Error(`layers must be an integer from 1 to 12, got ${layers}`);
-  if (!(lr > 0)) throw new Error(`the learning rate must be positive, got ${lr}`);
-  await setBackend(backend === 'gpu' ? 'gpu' : 'cpu', backend === 'gpu' ? { mode: 'webgl2' } : {});
-  window.relgradDemo.backend = getBackend().describe().implementation;
-  const splits = name === 'my points' ? clickedSplits() : toySplits(name as ToyName, { seed: 0, train: 2000, validation: 300, test: 10 });
-  const flow = Flow.create({ dim: 2, layers, seed: 0 });
-  return {
-    flow, optimizer: makeOptimizer({ name: 'adam', lr }), train: splits.train, validation: splits.validation, name,
-    epoch: 0, history: [], bounds: name === 'my points' ? { x0: -4, x1: 4, y0: -4, y1: 4 } : boundsOf(splits.train),
-  };
-}
-
-function oneEpoch(s: State): void {
-  const order = new Rng(1000 + s.epoch).permutation(s.train.rows);
-  for (let start = 0; start < s.train.rows; start += BATCH) {
-    const n = Math.min(BATCH, s.train.rows - start);
-    const host = new Float64Array(2 * n);
-    for (let i = 0; i < n; i++) host.set(s.train.data.subarray(2 * order[start + i], 2 * order[start + i] + 2), 2 * i);
-    tidy(() => {
-      const x = fromHost(host, [n, 2], { dtype: s.flow.dtype, backend: s.flow.backend });
-      const { dW, db } = s.flow.gradient(x, 'relative');
-      const { W, b } = s.flow.params;
-      const next = s.optimizer.step([...W, ...b], [...dW, ...db]);
-      s.flow.replaceParams(next.slice(0, W.length), next.slice(W.length));
-    });
+  } finally {
+    drawing = false;
   }
-  s.epoch++;
-  const train = -evaluate(s.flow, s.train).mean;
-  const validation = -evaluate(s.flow, s.validation).mean;
-  if (!Number.isFinite(train) || !Number.isFinite(validation)) throw new Error(`training diverged in epoch ${s.epoch}: try a smaller learning rate`);
-  s.history.push({ epoch: s.epoch, train, validation });
-  window.relgradDemo.epoch = s.epoch;
-  window.relgradDemo.history = s.history;
 }
 
-function toPx(s: State, x: number, y: number, size: number): [number, number] {
-  return [((x - s.bounds.x0) / (s.bounds.x1 - s.bounds.x0)) * size, ((s.bounds.y1 - y) / (s.bounds.y1 - s.bounds.y0)) * size];
+function drawCurve(): void {
+  const ok = drawLoss($<HTMLCanvasElement>('curve'), report.history, input('logscale').checked);
+  input('logscale').disabled = !ok && report.history.length > 0;
 }
 
-function dots(canvas: HTMLCanvasElement, s: State | undefined, m: HostMatrix<Float64Array> | null, color: string): void {
-  const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
-  ctx.fillStyle = 'white';
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
-  ctx.fillStyle = color;
-  if (s === undefined || m === null) {
-    for (let i = 0; i < clicked.length; i += 2) {
-      const [px, py] = [((clicked[i] + 4) / 8) * canvas.width, ((4 - clicked[i + 1]) / 8) * canvas.height];
-      ctx.fillRect(px - 3, py - 3, 6, 6);
+function buttons(): void {
+  const p = report.phase;
+  $<HTMLButtonElement>('start').disabled = p === 'training' || p === 'paused' || data === undefined;
+  $<HTMLButtonElement>('pause').disabled = !(p === 'training' || p === 'paused');
+  $('pause').textContent = p === 'paused' ? 'Resume' : 'Pause';
+  $<HTMLButtonElement>('download').disabled = flow === undefined || report.epoch === 0;
+}
+
+/** Reset: stop any run, forget the model, draw the data again. */
+function reset(): void {
+  if (run !== undefined) {
+    run.reason = 'reset';
+    run.controller.abort();
+    run = undefined;
+  }
+  flow = undefined;
+  pending = null;
+  epochsBefore = 0;
+  Object.assign(report, { phase: 'ready', epoch: 0, history: [], testLogLikelihood: null, maxGapMs: 0, samplesOutside: 0, lastRun: null, error: null });
+  $('flow-ll').textContent = '–';
+  try {
+    data = makeData();
+    report.data = { name: data.name, toy: data.toy };
+    report.gaussianLogLikelihood = data.gaussian;
+    $('gauss-ll').textContent = fmt(data.gaussian);
+    drawPoints($<HTMLCanvasElement>('data'), data.bounds, data.train, '#1f4e9c');
+    drawEmpty($<HTMLCanvasElement>('density'), data.bounds, 'press Start');
+    drawEmpty($<HTMLCanvasElement>('samples'), data.bounds, 'press Start');
+    status(`ready: ${data.name}, ${data.train.rows.toLocaleString('en')} training points; press Start`);
+  } catch (err) {
+    data = undefined;
+    fail('cannot draw the data', err);
+  }
+  drawCurve();
+  buttons();
+}
+
+/** Start (a new model) or Resume (the model the page holds): one trainInWorker run until Pause, Reset or its end. */
+async function train(): Promise<void> {
+  if (run !== undefined || data === undefined) return;
+  const d = data;
+  const lr = Number(input('lr').value);
+  const backend = $<HTMLSelectElement>('backend').value === 'gpu' ? 'gpu' : 'cpu';
+  try {
+    if (!(lr > 0 && lr < 1)) throw new Error(`the learning rate must be in (0, 1), got ${input('lr').value}`);
+    flow ??= buildFlow();
+  } catch (err) {
+    return fail('cannot start', err);
+  }
+  const f = flow;
+  const me: Run = { controller: new AbortController(), reason: null };
+  run = me;
+  report.phase = 'training';
+  report.maxGapMs = 0;
+  runStart = lastTick = performance.now();
+  report.error = null;
+  buttons();
+  status(`starting a worker on ${backend === 'gpu' ? 'GPU.js (WebGL2)' : 'the CPU'} …`);
+  let seconds: number | null = null;
+  let result: TrainResult;
+  try {
+    result = await trainInWorker(f, { train: d.train, validation: d.validation }, {
+      epochs: 500, lr, batchSize: 100, patience: 50, seed: epochsBefore,
+      // a resumed model keeps its parameters (a fresh deep one starts at the data's Gaussian)
+      ...(epochsBefore > 0 ? { init: 'none' as const } : {}),
+      signal: me.controller.signal, workerUrl: WORKER_URL,
+      backend, ...(backend === 'gpu' ? { backendOptions: { mode: 'webgl2' as const } } : {}),
+      onNotice: () => undefined,
+      onBackend: (info) => {
+        if (run !== me) return;
+        report.backendInfo = info;
+        report.backend = backendLabel(info, report.renderer);
+      },
+      onProgress: (e) => {
+        if (run !== me) return;
+        const epoch = epochsBefore + e.epoch;
+        if (e.kind === 'batch') {
+          if (e.epoch === 1) status(`${progressLine(epoch, seconds, report.backend)} · batch ${e.batch}/${e.batches}`);
+          return;
+        }
+        seconds = e.record.seconds;
+        report.epoch = epoch;
+        report.history.push({ epoch, train: e.record.trainLoss, validation: e.record.validationLoss });
+        drawCurve();
+        buttons();
+        status(progressLine(epoch, seconds, report.backend));
+      },
+      onSnapshot: (s) => {
+        if (run !== me) return;
+        pending = s.params;
+        void drawSnapshots();
+      },
+    });
+  } catch (err) {
+    if (run === me) {
+      run = undefined;
+      report.phase = 'error';
+      buttons();
+      fail('training stopped', err);
     }
     return;
   }
-  for (let i = 0; i < Math.min(m.rows, 1500); i++) {
-    const [px, py] = toPx(s, m.data[2 * i], m.data[2 * i + 1], canvas.width);
-    ctx.fillRect(px - 1.5, py - 1.5, 3, 3);
-  }
+  if (me.reason === 'reset') return;
+  run = undefined;
+  // the worker's final parameters (on a pause: the best epoch's) are in `f` now: score and draw them
+  pending = null;
+  while (drawing) await new Promise((ok) => setTimeout(ok, 10));
+  await drawModel();
+  epochsBefore += result.epochs;
+  report.epoch = epochsBefore;
+  report.lastRun = result.status;
+  report.phase = me.reason === 'pause' ? 'paused' : result.status === 'diverged' ? 'error' : 'finished';
+  const held = result.bestEpoch === null ? '' : ` (holding epoch ${epochsBefore - result.epochs + result.bestEpoch}'s parameters, the best on validation)`;
+  if (report.phase === 'paused') status(`paused after epoch ${epochsBefore}${held}; Resume continues, Reset starts over`);
+  else status(`${result.status} after epoch ${epochsBefore}: ${result.message}`);
+  buttons();
 }
 
-function drawDensity(s: State): void {
-  const canvas = $('density') as HTMLCanvasElement;
-  const grid = new Float64Array(GRID * GRID * 2);
-  for (let i = 0; i < GRID; i++) {
-    for (let j = 0; j < GRID; j++) {
-      const k = i * GRID + j;
-      grid[2 * k] = s.bounds.x0 + ((j + 0.5) / GRID) * (s.bounds.x1 - s.bounds.x0);
-      grid[2 * k + 1] = s.bounds.y1 - ((i + 0.5) / GRID) * (s.bounds.y1 - s.bounds.y0);
-    }
+function pauseOrResume(): void {
+  if (report.phase === 'paused') void train();
+  else if (run !== undefined) {
+    run.reason = 'pause';
+    run.controller.abort();
+    status('pausing at the next batch …');
   }
-  const logp = tidy(() => Float64Array.from(s.flow.logProb({ data: grid, rows: GRID * GRID, cols: 2 }).dataSync()));
-  let max = -Infinity;
-  for (const v of logp) if (v > max) max = v;
-  const img = new ImageData(GRID, GRID);
-  for (let k = 0; k < GRID * GRID; k++) {
-    const [r, g, b] = viridis(Math.exp(logp[k] - max));
-    img.data.set([r, g, b, 255], 4 * k);
-  }
-  const off = document.createElement('canvas');
-  off.width = GRID;
-  off.height = GRID;
-  (off.getContext('2d') as CanvasRenderingContext2D).putImageData(img, 0, 0);
-  const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
-  ctx.imageSmoothingEnabled = true;
-  ctx.drawImage(off, 0, 0, canvas.width, canvas.height);
-}
-
-function drawCurve(s: State): void {
-  const canvas = $('curve') as HTMLCanvasElement;
-  const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
-  const [w, h, left, bottom] = [canvas.width, canvas.height, 56, 36];
-  ctx.fillStyle = 'white';
-  ctx.fillRect(0, 0, w, h);
-  if (s.history.length === 0) return;
-  const values = s.history.flatMap((r) => [r.train, r.validation]);
-  const [lo, hi] = [Math.min(...values), Math.max(...values)];
-  const span = hi - lo || 1;
-  const X = (e: number): number => left + ((e - 1) / Math.max(1, s.history.length - 1)) * (w - left - 12);
-  const Y = (v: number): number => 10 + (1 - (v - lo) / span) * (h - bottom - 10);
-  ctx.strokeStyle = '#333';
-  ctx.strokeRect(left, 10, w - left - 12, h - bottom - 10);
-  ctx.fillStyle = '#222';
-  ctx.font = '12px sans-serif';
-  ctx.textAlign = 'right';
-  for (const v of [lo, (lo + hi) / 2, hi]) ctx.fillText(v.toFixed(3), left - 4, Y(v) + 4);
-  ctx.textAlign = 'center';
-  ctx.fillText(`epoch (1–${s.history.length})`, left + (w - left) / 2, h - 8);
-  for (const [key, color] of [['train', '#1f77b4'], ['validation', '#ff7f0e']] as const) {
-    ctx.strokeStyle = color;
-    ctx.lineWidth = 2;
-    ctx.beginPath();
-    s.history.forEach((r, i) => (i === 0 ? ctx.moveTo(X(r.epoch), Y(r[key])) : ctx.lineTo(X(r.epoch), Y(r[key]))));
-    ctx.stroke();
-  }
-}
-
-function draw(s: State): void {
-  dots($('data') as HTMLCanvasElement, s, s.train, '#1f4e9c');
-  drawDensity(s);
-  const samples = tidy(() => {
-    const { x } = s.flow.sample(1000, { seed: s.epoch });
-    return { data: Float64Array.from(x.dataSync()), rows: 1000, cols: 2 };
-  });
-  dots($('samples') as HTMLCanvasElement, s, samples, '#c0392b');
-  drawCurve(s);
-}
-
-async function loop(): Promise<void> {
-  while (running && state !== undefined) {
-    try {
-      oneEpoch(state);
-      draw(state);
-      const last = state.history[state.history.length - 1];
-      status(`${state.name}: epoch ${state.epoch}, train loss ${last.train.toFixed(4)}, validation loss ${last.validation.toFixed(4)} — ${window.relgradDemo.backend}`);
-    } catch (err) {
-      running = false;
-      window.relgradDemo.error = String(err);
-      status(`stopped: ${err instanceof Error ? err.message : String(err)}`);
-      break;
-    }
-    await new Promise((ok) => setTimeout(ok, 0)); // let the page repaint and take clicks
-  }
-  ($('start') as HTMLButtonElement).disabled = false;
-  ($('pause') as HTMLButtonElement).disabled = true;
-}
-
-async function start(): Promise<void> {
-  try {
-    state ??= await build();
-  } catch (err) {
-    window.relgradDemo.error = String(err);
-    return status(`cannot start: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  running = true;
-  ($('start') as HTMLButtonElement).disabled = true;
-  ($('pause') as HTMLButtonElement).disabled = false;
-  ($('download') as HTMLButtonElement).disabled = false;
-  void loop();
-}
-
-function reset(): void {
-  running = false;
-  state = undefined;
-  window.relgradDemo = { epoch: 0, history: [], backend: '', error: null };
-  for (const id of ['data', 'density', 'samples', 'curve']) {
-    const c = $(id) as HTMLCanvasElement;
-    (c.getContext('2d') as CanvasRenderingContext2D).clearRect(0, 0, c.width, c.height);
-  }
-  dots($('data') as HTMLCanvasElement, undefined, null, '#1f4e9c');
-  ($('download') as HTMLButtonElement).disabled = true;
-  status('ready');
 }
 
 async function download(): Promise<void> {
-  if (state === undefined) return;
-  const { W, b } = state.flow.params;
-  const params = { W: W.map((w) => Float64Array.from(w.dataSync())), b: b.map((v) => Float64Array.from(v.dataSync())) };
-  const last = state.history[state.history.length - 1];
-  const text = await encodeCheckpointText({ ...state.flow.config, dtype: 'float64' }, params, {
-    dataset: state.name === 'my points' ? null : state.name, seed: 0, source: 'relgrad demo page', epochs: state.epoch,
-    validationLoss: last?.validation ?? null,
+  if (flow === undefined || data === undefined) return;
+  const text = await encodeCheckpointText(flow.config, flow.paramsToHost(), {
+    source: 'relgrad demo page', dataset: data.toy === null ? data.name : { name: data.name, ...data.toy }, epochs: report.epoch,
+    testLogLikelihood: report.testLogLikelihood, gaussianTestLogLikelihood: data.gaussian,
   });
   const a = document.createElement('a');
   a.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  a.download = `relgrad-${state.name.replace(/\W+/g, '_')}-${state.epoch}epochs.json`;
+  a.download = `relgrad-${data.name.replace(/\W+/g, '_')}-${report.epoch}epochs.json`;
   a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
-for (const name of [...Object.keys(TOY_SETS), 'my points']) {
+async function upload(): Promise<void> {
+  const file = input('csv').files?.[0];
+  if (file === undefined) return;
+  try {
+    uploaded = { name: file.name, rows: parseCsvPoints(await file.text(), file.name) };
+  } catch (err) {
+    return fail('cannot use the file', err);
+  }
+  const select = $<HTMLSelectElement>('dataset');
+  select.querySelector('option[value^="upload: "]')?.remove();
   const o = document.createElement('option');
-  o.value = name;
-  o.textContent = name;
-  if (name === 'moons') o.selected = true;
+  o.value = o.textContent = `upload: ${file.name}`;
+  select.appendChild(o);
+  select.value = o.value;
+  reset();
+}
+
+function showModelControls(): void {
+  const paper = $<HTMLSelectElement>('model').value === 'paper';
+  document.querySelectorAll<HTMLElement>('.deep-only').forEach((e) => (e.hidden = paper));
+  document.querySelectorAll<HTMLElement>('.paper-only').forEach((e) => (e.hidden = !paper));
+}
+
+// the page clock: a 10 ms timer whose longest gap while training says whether the page froze
+let lastTick = performance.now();
+let runStart = 0;
+setInterval(() => {
+  const now = performance.now();
+  if (report.phase === 'training' && now - lastTick > report.maxGapMs) [report.maxGapMs, report.maxGapAtMs] = [now - lastTick, lastTick - runStart];
+  lastTick = now;
+  report.ticks++;
+  $('clock').textContent = `page clock: ${(now / 1000).toFixed(2)} s · longest pause of this page while training: ${report.maxGapMs.toFixed(0)} ms`;
+}, 10);
+
+for (const name of Object.keys(TOY_SETS)) {
+  const o = document.createElement('option');
+  o.value = o.textContent = name;
+  o.selected = name === 'moons';
   $('dataset').appendChild(o);
 }
-$('start').addEventListener('click', () => void start());
-$('pause').addEventListener('click', () => {
-  running = false;
+await setBackend('cpu'); // the page draws on the CPU; the worker trains on the chosen backend
+// compile the page's WebAssembly and warm the layers' code now, not in the first redraw while training
+tidy(() => {
+  const warm = Flow.fromLayers(deepStack({ depth: 1, bins: 4 }), { dim: 2, seed: 0 });
+  warm.logProb({ data: new Float64Array(16), rows: 8, cols: 2 }).dataSync();
+  warm.sample(8, { seed: 0 }).x.dataSync();
 });
+$('start').addEventListener('click', () => void train());
+$('pause').addEventListener('click', pauseOrResume);
 $('reset').addEventListener('click', reset);
 $('download').addEventListener('click', () => void download());
-$('data').addEventListener('click', (e) => {
-  if (state !== undefined) return;
-  const c = $('data') as HTMLCanvasElement;
-  const r = c.getBoundingClientRect();
-  clicked.push(((e.clientX - r.left) / r.width) * 8 - 4, 4 - ((e.clientY - r.top) / r.height) * 8);
-  ($('dataset') as HTMLSelectElement).value = 'my points';
-  dots(c, undefined, null, '#1f4e9c');
-});
+$('csv').addEventListener('change', () => void upload());
+input('logscale').addEventListener('change', drawCurve);
+for (const id of ['dataset', 'points', 'model', 'depth', 'bins']) $(id).addEventListener('change', () => { showModelControls(); reset(); });
+showModelControls();
 reset();

@@ -1,35 +1,25 @@
-// npm run demo: bundles demo/page.ts with esbuild and serves the page on 127.0.0.1 (cross-origin
-// isolated, so the CPU backend may use WebAssembly threads), printing the URL. --port N (default
-// 8080; 0 picks a free one). startDemo() is what test/demo.test.ts drives.
+// npm run demo: bundles the live page (demo/bundle.ts) and serves it on 127.0.0.1 (cross-origin
+// isolated), printing the URL. --port N (default 8080; 0 picks a free one). The server exits when
+// npm or the shell that started it goes away (parent-watch.ts), so killing `npm run demo` by its
+// pid leaves no server behind. startDemo() is what test/demo.test.ts drives.
 
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { bundleDemo } from './bundle.js';
+import { onAncestorExit } from './parent-watch.js';
 
-/** The repository root: demo/serve.ts runs from sources or as dist/demo/serve.js. */
-function root(): string {
-  const here = resolve(new URL('.', import.meta.url).pathname);
-  return here.includes(join('dist', 'demo')) ? resolve(here, '..', '..') : resolve(here, '..');
-}
-
+/** Serves the page on 127.0.0.1:`port` (0: a free port); resolves once it listens. */
 export async function startDemo(port = 8080): Promise<{ url: string; server: Server }> {
-  const dir = join(root(), 'demo');
-  const result = await build({
-    entryPoints: [join(dir, 'page.ts')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
-    minify: true, write: false, logLevel: 'silent',
-    // GPU.js's optional native Node paths are not browser code
-    external: ['gl', 'webgpu', 'node:*'],
-  });
-  const js = result.outputFiles[0].text;
-  const html = readFileSync(join(dir, 'index.html'), 'utf8');
+  const files = await bundleDemo();
   const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cache-Control': 'no-store' };
   const server = createServer((req, res) => {
     // the path without its query string or fragment (`/?x=1` is the page)
     const path = (req.url ?? '/').split(/[?#]/, 1)[0];
-    if (path === '/' || path === '/index.html') res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' }).end(html);
-    else if (path === '/page.js') res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript; charset=utf-8' }).end(js);
+    const js = { 'Content-Type': 'text/javascript; charset=utf-8' };
+    if (path === '/' || path === '/index.html') res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' }).end(files['index.html']);
+    else if (path === '/page.js') res.writeHead(200, { ...headers, ...js }).end(files['page.js']);
+    else if (path === '/train-worker.js') res.writeHead(200, { ...headers, ...js }).end(files['train-worker.js']);
     else res.writeHead(404, headers).end('not found');
   });
   await new Promise<void>((ok, fail) => {
@@ -62,8 +52,20 @@ export async function main(argv: string[]): Promise<void> {
     else if (argv[i] === '--help') return void console.log(`${USAGE}   (serves the live training page on 127.0.0.1)`);
     else throw new Error(`demo: unknown argument '${argv[i]}' (${USAGE})`);
   }
-  const { url } = await startDemo(port);
+  const { url, server } = await startDemo(port);
   console.log(`relgrad demo: open ${url} (Ctrl-C stops it)`);
+  exitWithParent(server);
+}
+
+/** Stops the server on SIGTERM, SIGINT or SIGHUP, and when npm or the shell that started it ends (parent-watch.ts). */
+function exitWithParent(server: Server): void {
+  const stop = (): void => {
+    server.close();
+    server.closeAllConnections();
+    process.exit(0);
+  };
+  onAncestorExit(stop);
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, stop);
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]).replace(/\.ts$/, '.js').endsWith(join('demo', 'serve.js'))) {

@@ -4,6 +4,8 @@
 // per-epoch parameter snapshots stream back; the final parameters are written into `flow`, so the
 // call reads like `await train(flow, data, options)` and gives the same parameters for the same seed.
 import type { HostParams } from './checkpoint.js';
+import type { BackendInfo } from '../engine/backend.js';
+import type { BackendName, GpuBackendOptions } from '../engine/state.js';
 import { Tensor } from '../engine/tensor.js';
 import type { Flow } from './model.js';
 import { toHostMatrix, type DataInput, type HostMatrix } from './matrix.js';
@@ -20,6 +22,15 @@ export interface TrainInWorkerOptions extends TrainOptions {
    * copy that file gives the URL its bundler made for relgrad/flow/train-worker here.
    */
   workerUrl?: string | URL;
+  /**
+   * the backend the worker trains on, as setBackend(backend, backendOptions) there (default: the
+   * worker's default backend, the CPU); a flow whose dtype it lacks trains in its default dtype
+   */
+  backend?: BackendName;
+  /** setBackend's options for `backend` (e.g. `{ mode: 'webgl2' }` for GPU.js) */
+  backendOptions?: GpuBackendOptions;
+  /** called once with the worker's backend (what computes there), before the first batch */
+  onBackend?: (info: BackendInfo) => void;
 }
 
 /** The worker, Node's or the browser's, behind one small interface. */
@@ -68,8 +79,10 @@ function startWorker(url: string | URL, onMessage: (m: FromWorker) => void, onFa
  * sets another) and the flow's dtype. `signal` aborts the run at the worker's next batch boundary.
  */
 export async function trainInWorker(flow: Flow, data: TrainData, options: TrainInWorkerOptions = {}): Promise<TrainResult> {
-  assertKnownKeys('trainInWorker', options, { ...TRAIN_OPTION_KEYS, onSnapshot: true, workerUrl: true });
-  const { onProgress, onNotice, onSnapshot, signal, workerUrl, ...rest } = options;
+  assertKnownKeys('trainInWorker', options, { ...TRAIN_OPTION_KEYS, onSnapshot: true, workerUrl: true, backend: true, backendOptions: true, onBackend: true });
+  const { onProgress, onNotice, onSnapshot, signal, workerUrl, backend, backendOptions, onBackend, ...rest } = options;
+  if (backend !== undefined && backend !== 'cpu' && backend !== 'gpu') throw new Error(`trainInWorker: backend must be 'cpu' or 'gpu', got ${JSON.stringify(backend)}`);
+  if (backendOptions !== undefined && backend === undefined) throw new Error("trainInWorker: backendOptions needs backend ('cpu' or 'gpu') beside it");
   const start: ToWorker = {
     kind: 'start',
     config: flow.config,
@@ -77,6 +90,7 @@ export async function trainInWorker(flow: Flow, data: TrainData, options: TrainI
     data: { train: hostCopy(data.train), ...(data.validation === undefined ? {} : { validation: hostCopy(data.validation) }) },
     options: rest,
     snapshots: onSnapshot !== undefined,
+    ...(backend === undefined ? {} : { backend: { name: backend, options: backendOptions ?? {} } }),
   };
   return new Promise<TrainResult>((resolve, reject) => {
     let settled = false;
@@ -93,6 +107,7 @@ export async function trainInWorker(flow: Flow, data: TrainData, options: TrainI
     const onMessage = (m: FromWorker): void => {
       try {
         if (m.kind === 'progress') onProgress?.(m.event);
+        else if (m.kind === 'backend') onBackend?.(m.info);
         else if (m.kind === 'notice') (onNotice ?? console.warn)(m.message);
         else if (m.kind === 'snapshot') onSnapshot?.({ epoch: m.epoch, params: m.params });
         else if (m.kind === 'error') settle(new Error(m.message));

@@ -1,8 +1,11 @@
 // The worker side of trainInWorker (train-in-worker.ts): rebuilds the flow from its config and
 // parameters on this thread's default backend, runs train() on it, and posts progress, notices,
-// per-epoch parameter snapshots and the final parameters back. An 'abort' message aborts the run's
+// per-epoch parameter snapshots and the final parameters back. A start message naming a backend
+// selects it first (GPU.js runs in a Web Worker on an OffscreenCanvas); the flow is rebuilt in its
+// own dtype where that backend has it, else in the backend's default (GPU.js: float32). An 'abort' message aborts the run's
 // signal; train() sees it at the next batch boundary (it yields between batches).
 // Runs under Node's worker_threads (parentPort) and as a browser module Web Worker (self).
+import { getBackend, setBackend } from '../engine/state.js';
 import { Flow } from './model.js';
 import { train } from './train.js';
 import type { FromWorker, ToWorker } from './train-worker-protocol.js';
@@ -37,6 +40,8 @@ port.listen((message) => {
 
 async function run(start: Extract<ToWorker, { kind: 'start' }>): Promise<void> {
   try {
+    if (start.backend !== undefined) await setBackend(start.backend.name, start.backend.options);
+    port.post({ kind: 'backend', info: getBackend().describe() });
     const flow = Flow.fromCheckpoint({ config: start.config, params: start.params });
     const result = await train(flow, start.data, {
       ...start.options,

@@ -3,6 +3,7 @@
 // config + parameters and is rebuilt there on the worker's default backend; progress, notices and
 // per-epoch parameter snapshots stream back; the final parameters are written into `flow`, so the
 // call reads like `await train(flow, data, options)` and gives the same parameters for the same seed.
+import { isConditionalData } from './context.js';
 import type { HostParams } from './checkpoint.js';
 import { Tensor } from '../engine/tensor.js';
 import type { Flow } from './model.js';
@@ -70,11 +71,13 @@ function startWorker(url: string | URL, onMessage: (m: FromWorker) => void, onFa
 export async function trainInWorker(flow: Flow, data: TrainData, options: TrainInWorkerOptions = {}): Promise<TrainResult> {
   assertKnownKeys('trainInWorker', options, { ...TRAIN_OPTION_KEYS, onSnapshot: true, workerUrl: true });
   const { onProgress, onNotice, onSnapshot, signal, workerUrl, ...rest } = options;
+  const { train: trainRows, validation } = data;
+  if (isConditionalData(trainRows) || isConditionalData(validation)) throw new Error('trainInWorker: conditional data ({ x, context }) does not train in a worker yet; use train()');
   const start: ToWorker = {
     kind: 'start',
     config: flow.config,
     params: flow.paramsToHost(),
-    data: { train: hostCopy(data.train), ...(data.validation === undefined ? {} : { validation: hostCopy(data.validation) }) },
+    data: { train: hostCopy(trainRows), ...(validation === undefined ? {} : { validation: hostCopy(validation) }) },
     options: rest,
     snapshots: onSnapshot !== undefined,
   };

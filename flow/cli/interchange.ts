@@ -105,7 +105,7 @@ export function modelInfo(file: string, ck: Pick<Checkpoint, 'config' | 'params'
   const specs = stackOfConfig(c);
   const types = layerTypes();
   const stack = specs.map((spec, k): LayerInfo => {
-    const params = layerParamLayout(spec, c.dim, types);
+    const params = layerParamLayout(spec, c.dim, types, c.context ?? 0);
     const { description } = definitionOf(spec.type, types, `${file}: layer ${k}`);
     return { type: spec.type, spec, description, params, parameters: params.reduce((n, p) => n + p.shape.reduce((m, d) => m * d, 1), 0) };
   });

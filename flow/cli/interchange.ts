@@ -77,6 +77,8 @@ export interface ModelInfo {
   file: string;
   kind: 'checkpoint' | ExportFormat;
   dim: number;
+  /** the context width C of a conditional flow p(x | c); 0 for an unconditional one */
+  context: number;
   /** the number of layers of every type (the paper's model: dense, activation, dense, …) */
   layers: number;
   /** the number of dense layers */
@@ -122,6 +124,7 @@ export function modelInfo(file: string, ck: Pick<Checkpoint, 'config' | 'params'
     file: resolve(file),
     kind,
     dim: c.dim,
+    context: c.context ?? 0,
     layers: stack.length,
     denseLayers: c.layers,
     stack,

@@ -116,7 +116,7 @@ function decodeLayers(raw: unknown[], config: ResolvedFlowConfig, precision: Pre
     if (e?.type !== spec.type) throw new Error(`${where}: type ${JSON.stringify(e?.type)} disagrees with its spec's ${JSON.stringify(spec.type)}`);
     if (spec.type !== stack[k].type) throw new Error(`${where}: a ${spec.type} layer where the config has a ${stack[k].type} layer`);
     const params = e.params ?? {};
-    const layout = layerParamLayout(stack[k], config.dim, types);
+    const layout = layerParamLayout(stack[k], config.dim, types, config.context ?? 0);
     for (const name of Object.keys(params)) {
       if (!layout.some((l) => l.name === name)) throw new Error(`${where}: unknown parameter '${name}' for a ${spec.type} layer (expected ${layout.map((l) => l.name).join(', ') || 'none'})`);
     }

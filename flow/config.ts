@@ -10,7 +10,7 @@ import type { LayerDefinition } from './layers/definition.js';
 import { refuseUnknownKeys } from './option-keys.js';
 
 /** The keys of FlowConfig. */
-const CONFIG_KEYS = ['dim', 'layers', 'activation', 'alpha', 'beta', 'gamma', 'base', 'bias', 'seed', 'init', 'dtype', 'stack'] as const;
+const CONFIG_KEYS = ['dim', 'layers', 'activation', 'alpha', 'beta', 'gamma', 'base', 'bias', 'seed', 'init', 'dtype', 'stack', 'context'] as const;
 
 /**
  * A flow's configuration as a user writes it: dimension D, the paper's model settings or a layer
@@ -44,10 +44,15 @@ export interface FlowConfig {
    * layers and the activation settings are unused (they belong to activation specs)
    */
   stack?: (LayerSpec | ResolvedLayerSpec)[];
+  /**
+   * the context width C of a conditional flow p(x | c) (docs/conditional.md): its stack's layers
+   * with a `context` option read c [B, C]; 0 or absent: unconditional
+   */
+  context?: number;
 }
 
 /** A `FlowConfig` with every default filled in (and its stack's specs resolved), as checkpoints and exports store it. */
-export type ResolvedFlowConfig = Required<Omit<FlowConfig, 'dtype' | 'stack'>> & { dtype: DType; stack?: ResolvedLayerSpec[] };
+export type ResolvedFlowConfig = Required<Omit<FlowConfig, 'dtype' | 'stack' | 'context'>> & { dtype: DType; stack?: ResolvedLayerSpec[]; context?: number };
 
 /** resolveConfig's result and the layer types its stack uses (built-in and user-defined). */
 export function resolveConfigWithTypes(config: FlowConfig, defaultDtype: DType, user: readonly LayerDefinition[] = []): { config: ResolvedFlowConfig; types: LayerTypes } {
@@ -76,7 +81,9 @@ export function resolveConfigWithTypes(config: FlowConfig, defaultDtype: DType, 
     init: config.init ?? 'orthogonal',
     dtype: config.dtype ?? defaultDtype,
     ...(stack === undefined ? {} : { stack }),
+    ...(config.context === undefined || config.context === 0 ? {} : { context: config.context }),
   };
+  checkContextWidth(config.context, stack);
   if (c.init !== 'orthogonal' && c.init !== 'near-identity') throw new Error(`flow config: unknown init '${String(c.init)}'; expected orthogonal or near-identity`);
   if (!Number.isInteger(c.dim) || c.dim < 1) throw new Error(`flow config: dim must be a positive integer, got ${c.dim}`);
   if (!Number.isInteger(c.layers) || (c.layers < 1 && stack === undefined)) throw new Error(`flow config: layers must be a positive integer, got ${c.layers}`);
@@ -87,6 +94,20 @@ export function resolveConfigWithTypes(config: FlowConfig, defaultDtype: DType, 
   if (!isDType(c.dtype)) throw new Error(`flow config: unknown dtype '${String(c.dtype)}'`);
   assertSeed('flow config', c.seed);
   return { config: c, types };
+}
+
+/** A context width must be a non-negative integer, and > 0 exactly when some layer of the stack is conditional. */
+function checkContextWidth(context: unknown, stack: readonly ResolvedLayerSpec[] | undefined): void {
+  if (context !== undefined && (typeof context !== 'number' || !Number.isInteger(context) || context < 0)) {
+    throw new Error(`flow config: context must be the context width (a non-negative integer), got ${JSON.stringify(context)}`);
+  }
+  const conditional = (stack ?? []).flatMap((spec, i) => ((spec as { context?: unknown }).context === undefined ? [] : [i]));
+  if ((context ?? 0) === 0 && conditional.length > 0) {
+    throw new Error(`flow config: stack[${conditional[0]}] (${stack![conditional[0]].type}) has a context conditioner but the flow has no context width: give { dim, context: C }`);
+  }
+  if ((context ?? 0) > 0 && conditional.length === 0) {
+    throw new Error(`flow config: context is ${String(context)} but no layer of the stack reads it: give some layers a conditioner, e.g. { type: 'spline', context: { hidden: [64, 64] } }`);
+  }
 }
 
 /** Defaults filled in and every setting checked, with messages that say what was wrong. */

@@ -1,9 +1,11 @@
-// Test log-likelihood: mean of log p(x_n) ± 2·std/√N (the convention of the MAF paper).
+// Test log-likelihood: mean of log p(x_n) ± 2·std/√N (the convention of the MAF paper); for a
+// conditional flow the data is `{ x, context }` and the numbers are log p(x_n | c_n).
 
 import { tidy } from '../engine/scope.js';
 import { assertFinite, rowsToTensor, toHostMatrix, type DataInput, type HostMatrix } from './matrix.js';
 import type { Flow } from './model.js';
 import { Tensor } from '../engine/tensor.js';
+import { checkContext, hostRows, isConditionalData, type ConditionalData } from './context.js';
 
 /** A test log-likelihood: the mean of log p(x_n) in nats ± 2·std/√N over N samples (the MAF paper's convention). */
 export interface Evaluation {
@@ -16,18 +18,22 @@ export interface Evaluation {
   nonFinite: number;
 }
 
-/** Per-sample log p(x) in batches (host array). */
-export function logProbs(flow: Flow, data: DataInput, batchSize = 1000): Float64Array {
-  const m: HostMatrix = data instanceof Tensor ? toHostMatrix(data) : data;
+/** Per-sample log p(x) (a conditional flow: log p(x | c), data `{ x, context }`) in batches (host array). */
+export function logProbs(flow: Flow, data: DataInput | ConditionalData, batchSize = 1000): Float64Array {
+  const conditional = isConditionalData(data);
+  const xs = conditional ? data.x : data;
+  const m: HostMatrix = xs instanceof Tensor ? toHostMatrix(xs) : Array.isArray(xs) ? hostRows('evaluate: x', xs) : (xs as HostMatrix);
   if (m.cols !== flow.dim) throw new Error(`evaluate: data has ${m.cols} columns, the flow has dim ${flow.dim}`);
   assertFinite('evaluate', m);
   if (m.rows === 0) throw new Error('evaluate: the data is empty (0 rows): a mean log-likelihood needs at least 1 row');
+  const context = checkContext('evaluate', conditional ? hostRows('evaluate: context', data.context) : undefined, flow.contextDim, m.rows);
   const out = new Float64Array(m.rows);
   for (let start = 0; start < m.rows; start += batchSize) {
     const end = Math.min(m.rows, start + batchSize);
     const values = tidy(() => {
       const x = rowsToTensor(m, null, start, end, flow.dtype, flow.backend);
-      return flow.logProb(x).dataSync();
+      const c = context === undefined ? undefined : rowsToTensor(context, null, start, end, flow.dtype, flow.backend);
+      return flow.logProb(x, c === undefined ? {} : { context: c }).dataSync();
     });
     out.set(values, start);
   }
@@ -50,8 +56,8 @@ export function summarize(values: Float64Array): Evaluation {
   return { mean, err: (2 * std) / Math.sqrt(n), n, nonFinite };
 }
 
-/** The flow's mean log-likelihood in nats on `data` ([N, D] rows), ± 2·std/√N; `batchSize` rows at a time. */
-export function evaluate(flow: Flow, data: DataInput, batchSize = 1000): Evaluation {
+/** The flow's mean log-likelihood in nats on `data` ([N, D] rows, or `{ x, context }` for a conditional flow), ± 2·std/√N; `batchSize` rows at a time. */
+export function evaluate(flow: Flow, data: DataInput | ConditionalData, batchSize = 1000): Evaluation {
   return summarize(logProbs(flow, data, batchSize));
 }
 
@@ -60,11 +66,13 @@ export function evaluate(flow: Flow, data: DataInput, batchSize = 1000): Evaluat
  * the thread back there, so a large validation set does not freeze a page). Each row's log p does
  * not depend on the batch it is in, so the result equals evaluate()'s.
  */
-export async function evaluatePaced(flow: Flow, m: HostMatrix, batchSize: number, between: () => Promise<void>): Promise<Evaluation> {
+export async function evaluatePaced(flow: Flow, m: HostMatrix, batchSize: number, between: () => Promise<void>, context?: HostMatrix): Promise<Evaluation> {
   const out = new Float64Array(m.rows);
+  const rows = (a: HostMatrix, start: number, end: number): HostMatrix => ({ data: a.data.subarray(start * a.cols, end * a.cols), rows: end - start, cols: a.cols });
   for (let start = 0; start < m.rows; start += batchSize) {
     const end = Math.min(m.rows, start + batchSize);
-    out.set(logProbs(flow, { data: m.data.subarray(start * m.cols, end * m.cols), rows: end - start, cols: m.cols }, batchSize), start);
+    const x = rows(m, start, end);
+    out.set(logProbs(flow, context === undefined ? x : { x, context: rows(context, start, end) }, batchSize), start);
     await between();
   }
   return summarize(out);

@@ -10,12 +10,14 @@ export { ACTIVATIONS, makeActivation, type ActivationName, type Activation, type
 export { BASES, makeBase, type BaseName, type BaseDensity } from './bases.js';
 export { invertActivation, type InverseResult } from './inverse.js';
 export type { HostMatrix, DataInput } from './matrix.js';
+export type { ContextInput, ContextOptions, ConditionalData } from './context.js';
 export { train, type TrainOptions, type TrainResult, type TrainData, type EpochRecord, type ProgressEvent } from './train.js';
 export { trainInWorker, type TrainInWorkerOptions } from './train-in-worker.js';
 export { evaluate, logProbs, summarize, type Evaluation } from './evaluate.js';
 export { makeOptimizer, type Optimizer, type OptimizerName, type OptimizerOptions, type OptimizerState } from './optim.js';
 export { saveCheckpoint, loadCheckpoint, type Checkpoint, type TrainingState, type SaveCheckpointOptions, type LoadCheckpointOptions } from './checkpoint.js';
 export { fitGaussianFlow } from './baselines/gaussian.js';
+export { fitLinearGaussian, linearGaussianLogProbs, evaluateLinearGaussian, type LinearGaussian } from './baselines/linear-gaussian.js';
 export { relativeGradient } from './gradients/relative.js';
 export { ordinaryGradient } from './gradients/ordinary.js';
 export { autodiffGradient } from './gradients/autodiff.js';

@@ -26,6 +26,7 @@ import { Tensor, type NestedArray } from '../engine/tensor.js';
 import type { HostParams } from './checkpoint.js';
 import type { Layer } from './layers/layer.js';
 import { buildLayer, denseViews, paperStack, type LayerSpec, type ResolvedLayerSpec } from './layers/specs.js';
+import { checkContext, type ContextInput, type ContextOptions } from './context.js';
 import { userTypesOf, type LayerTypes } from './layers/builtin.js';
 import type { LayerDefinition } from './layers/definition.js';
 
@@ -129,7 +130,7 @@ export class Flow {
     refuseUnknownKeys(options, ['backend', 'layers'], 'Flow.create options');
     const backend = options.backend ?? getBackend();
     const { config: c, types } = resolveConfigWithTypes(config, backend.defaultDtype, options.layers);
-    const ctx = { dim: c.dim, dtype: c.dtype, backend };
+    const ctx = { dim: c.dim, dtype: c.dtype, backend, contextDim: c.context ?? 0 };
     const specs = c.stack ?? paperStack({ layers: c.layers, bias: c.bias, init: c.init, activation: { type: 'activation', ...activationConfig(c) } });
     const stack = specs.map((spec, i) => buildLayer(spec as ResolvedStackSpec, ctx, types, `flow config: stack[${i}]`));
     const resolved = c;
@@ -141,13 +142,20 @@ export class Flow {
     return new Flow(resolved, backend, stack, P, types);
   }
 
-  /** A flow from a list of layer specs (docs/layers.md), e.g. `Flow.fromLayers(deepStack(), { dim: 2 })`. */
+  /**
+   * A flow from a list of layer specs (docs/layers.md), e.g. `Flow.fromLayers(deepStack(), { dim: 2 })`;
+   * `{ dim, context: C }` makes it conditional on C context values (docs/conditional.md).
+   */
   static fromLayers(stack: (LayerSpec | ResolvedLayerSpec)[], config: Omit<FlowConfig, 'stack' | 'layers'>, options: FlowCreateOptions = {}): Flow {
     return Flow.create({ ...config, stack }, options);
   }
 
   get dim(): number {
     return this.config.dim;
+  }
+  /** the context width C of a conditional flow p(x | c); 0 for an unconditional one */
+  get contextDim(): number {
+    return this.config.context ?? 0;
   }
   /** the number of dense layers (the paper's L) */
   get denseLayerCount(): number {
@@ -224,7 +232,7 @@ export class Flow {
       });
     }
     const { layers, bias } = this.config;
-    const other = this.stack.find((l) => l.type !== 'dense' && l.paramNames.length > 0);
+    const other = this.stack.find((l) => (l.type !== 'dense' && l.paramNames.length > 0) || l.conditional === true);
     if (other !== undefined) throw new Error(`setParams: this flow has ${other.type} layers with parameters: give every layer's parameters as { layers: [...] }`);
     if (!Array.isArray(params.W) || params.W.length !== layers) {
       throw new Error(`setParams: expected ${layers} weight matrices, got ${Array.isArray(params.W) ? params.W.length : typeof params.W}`);
@@ -282,34 +290,49 @@ export class Flow {
   }
 
   /**
+   * The context tensor [rows, C] for a batch of `rows` samples, checked (flow/context.ts): refused
+   * for an unconditional flow, required for a conditional one; `shareOneRow` lets one row serve all.
+   */
+  toContext(context: ContextInput | undefined, rows: number, op = 'flow', shareOneRow = false): Tensor | undefined {
+    if (context instanceof Tensor && this.contextDim > 0 && context.rank === 2 && context.shape[0] === rows && context.shape[1] === this.contextDim) {
+      assertFiniteTensor(`${op}: context`, context);
+      return context.dtype === this.dtype ? context : ops.cast(context, this.dtype);
+    }
+    const m = checkContext(op, context, this.contextDim, rows, shareOneRow);
+    return m === undefined ? undefined : rowsToTensor(m, null, 0, m.rows, this.dtype, this.backend);
+  }
+
+  /**
    * One forward pass keeping every layer's input (the tensors belong to the caller's scope).
    * Outside `grad` a dense layer is one fused product and an activation one fused pass; under a
    * tape tracking x or a parameter every layer runs differentiable composite ops.
    */
-  trace(x: Tensor, P: readonly (readonly Tensor[])[] = this.P): ForwardTrace {
+  trace(x: Tensor, P: readonly (readonly Tensor[])[] = this.P, context?: Tensor): ForwardTrace {
     const inputs: Tensor[] = [];
     let h = x;
     this.stack.forEach((layer, k) => {
       inputs.push(h);
-      h = layer.map(h, P[k]);
+      h = layer.map(h, P[k], context);
     });
     return { inputs, s: h };
   }
 
-  /** s = f(x) for a batch [B, D]. */
-  forward(x: BatchInput): Tensor {
+  /** s = f(x; c) for a batch [B, D] (a conditional flow takes `{ context }`, [B, C]). */
+  forward(x: BatchInput, options: ContextOptions = {}): Tensor {
+    refuseUnknownKeys(options, ['context'], 'forward options');
     const xb = this.toBatch(x, 'forward');
     assertFiniteTensor('forward', xb);
-    return tidy(() => this.trace(xb).s);
+    const c = this.toContext(options.context, xb.shape[0], 'forward');
+    return tidy(() => this.trace(xb, this.P, c).s);
   }
 
-  /** log p(x) per sample [B], exact, differentiable w.r.t. the parameters (one list per layer). */
-  logProbWith(x: Tensor, P: readonly (readonly Tensor[])[]): Tensor {
+  /** log p(x | c) per sample [B], exact, differentiable w.r.t. the parameters (one list per layer). */
+  logProbWith(x: Tensor, P: readonly (readonly Tensor[])[], context?: Tensor): Tensor {
     let h = x;
     let perSample: Tensor | undefined;
     let shared: Tensor | undefined;
     this.stack.forEach((layer, k) => {
-      const { y, logDet } = layer.forward(h, P[k]);
+      const { y, logDet } = layer.forward(h, P[k], context);
       if (logDet.rank === 0) shared = shared === undefined ? logDet : ops.add(shared, logDet);
       else perSample = perSample === undefined ? logDet : ops.add(perSample, logDet);
       h = y;
@@ -319,17 +342,22 @@ export class Flow {
     return shared === undefined ? terms : ops.add(terms, shared);
   }
 
-  logProb(x: BatchInput): Tensor {
+  /** log p(x) per sample [B] in nats; a conditional flow gives log p(x | c) and takes `{ context }` ([B, C]). */
+  logProb(x: BatchInput, options: ContextOptions = {}): Tensor {
+    refuseUnknownKeys(options, ['context'], 'logProb options');
     const xb = this.toBatch(x, 'logProb');
     assertFiniteTensor('logProb', xb);
-    return tidy(() => this.logProbWith(xb, this.P));
+    const c = this.toContext(options.context, xb.shape[0], 'logProb');
+    return tidy(() => this.logProbWith(xb, this.P, c));
   }
 
-  /** ℓ = -(1/B) Σ log p(x_n), a scalar tensor. */
-  loss(x: BatchInput): Tensor {
+  /** ℓ = -(1/B) Σ log p(x_n) (| c_n), a scalar tensor. */
+  loss(x: BatchInput, options: ContextOptions = {}): Tensor {
+    refuseUnknownKeys(options, ['context'], 'loss options');
     const xb = this.toBatch(x, 'loss');
     assertFiniteTensor('loss', xb);
-    return tidy(() => ops.neg(ops.mean(this.logProbWith(xb, this.P))));
+    const c = this.toContext(options.context, xb.shape[0], 'loss');
+    return tidy(() => ops.neg(ops.mean(this.logProbWith(xb, this.P, c))));
   }
 
   /**
@@ -337,16 +365,18 @@ export class Flow {
    * the Euclidean gradient for every other layer), 'ordinary' (∂ℓ/∂θ for every layer, dense ones
    * with an explicit inverse, O(D³)) or 'autodiff' (through per-sample Jacobians). docs/layers.md.
    */
-  gradient(x: BatchInput, method: GradientMethod = 'relative'): Gradient {
+  gradient(x: BatchInput, method: GradientMethod = 'relative', options: ContextOptions = {}): Gradient {
+    refuseUnknownKeys(options, ['context'], 'gradient options');
     const xb = this.toBatch(x, 'gradient');
+    const c = this.toContext(options.context, xb.shape[0], 'gradient');
     const run = (): Gradient => {
       switch (method) {
         case 'relative':
-          return relativeGradient(this, xb);
+          return relativeGradient(this, xb, c);
         case 'ordinary':
-          return ordinaryGradient(this, xb);
+          return ordinaryGradient(this, xb, c);
         case 'autodiff':
-          return autodiffGradient(this, xb);
+          return autodiffGradient(this, xb, c);
         default:
           throw new Error(`gradient: unknown method '${String(method)}'; expected one of ${GRADIENT_METHODS.join(', ')}`);
       }
@@ -365,14 +395,16 @@ export class Flow {
    * σ by safeguarded Newton, splines in closed form. Returns the worst residual |h(x) - y| over
    * every numerically inverted layer.
    */
-  inverse(s: BatchInput): { x: Tensor; maxResidual: number } {
+  inverse(s: BatchInput, options: ContextOptions = {}): { x: Tensor; maxResidual: number } {
+    refuseUnknownKeys(options, ['context'], 'inverse options');
     const sb = this.toBatch(s, 'inverse');
     assertFiniteTensor('inverse', sb);
+    const c = this.toContext(options.context, sb.shape[0], 'inverse', true);
     let maxResidual = 0;
     const x = tidy(() => {
       let h = sb;
       for (let k = this.stack.length - 1; k >= 0; k--) {
-        const inv = this.stack[k].inverse(h, this.P[k]);
+        const inv = this.stack[k].inverse(h, this.P[k], c);
         maxResidual = Math.max(maxResidual, inv.maxResidual);
         h = inv.x;
       }
@@ -381,16 +413,22 @@ export class Flow {
     return { x, maxResidual };
   }
 
-  /** n samples from the model: s ~ p_s (seeded), x = f⁻¹(s). */
-  sample(n: number, options: { seed?: number } = {}): { x: Tensor; maxResidual: number } {
+  /**
+   * n samples from the model: s ~ p_s (seeded), x = f⁻¹(s); a conditional flow samples p(x | c) and
+   * takes `{ context }`: one row for every sample, or n rows (one per sample).
+   */
+  sample(n: number, options: { seed?: number; context?: ContextInput } = {}): { x: Tensor; maxResidual: number } {
+    refuseUnknownKeys(options, ['seed', 'context'], 'sample options');
     if (!Number.isInteger(n) || n < 1) throw new Error(`sample: n must be a positive integer, got ${n}`);
     assertSampleFits(n, this.dim);
+    const c = this.toContext(options.context, n, 'sample', true);
     const rng = new Rng(options.seed ?? 0);
     const host = new Float64Array(n * this.dim);
     for (let i = 0; i < host.length; i++) host[i] = this.base.sample(rng);
     const s = fromHost(host, [n, this.dim], { dtype: this.dtype, backend: this.backend });
-    const out = this.inverse(s);
+    const out = this.inverse(s, c === undefined ? {} : { context: c });
     s.dispose();
+    c?.dispose();
     return out;
   }
 

@@ -37,8 +37,8 @@ export function flowSummary(flow: { readonly config: ResolvedFlowConfig; readonl
   const c = flow.config;
   const types = flow.layerTypes ?? layerTypes();
   if (c.stack !== undefined) {
-    const count = c.stack.reduce((n, spec) => n + layerParamLayout(spec, c.dim, types).reduce((m, p) => m + p.shape.reduce((a, d) => a * d, 1), 0), 0);
-    return `Flow(dim ${c.dim}, ${c.stack.length} layers: ${describeStack(c.stack, types)}, base ${c.base}, ${count} parameters, ${c.dtype} on ${flow.backend.name})`;
+    const count = c.stack.reduce((n, spec) => n + layerParamLayout(spec, c.dim, types, c.context ?? 0).reduce((m, p) => m + p.shape.reduce((a, d) => a * d, 1), 0), 0);
+    return `Flow(dim ${c.dim}, ${c.context ? `context ${c.context}, ` : ''}${c.stack.length} layers: ${describeStack(c.stack, types)}, base ${c.base}, ${count} parameters, ${c.dtype} on ${flow.backend.name})`;
   }
   const activation = c.activation === 'leaky-tanh' ? `leaky-tanh(β ${c.beta}, γ ${c.gamma})` : `${c.activation}(α ${c.alpha})`;
   // L dense layers of D×D weights (+ D biases each)

@@ -3,6 +3,7 @@
 // config + parameters and is rebuilt there on the worker's default backend; progress, notices and
 // per-epoch parameter snapshots stream back; the final parameters are written into `flow`, so the
 // call reads like `await train(flow, data, options)` and gives the same parameters for the same seed.
+import { isConditionalData } from './context.js';
 import type { HostParams } from './checkpoint.js';
 import type { BackendInfo } from '../engine/backend.js';
 import type { BackendName, GpuBackendOptions } from '../engine/state.js';
@@ -83,11 +84,13 @@ export async function trainInWorker(flow: Flow, data: TrainData, options: TrainI
   const { onProgress, onNotice, onSnapshot, signal, workerUrl, backend, backendOptions, onBackend, ...rest } = options;
   if (backend !== undefined && backend !== 'cpu' && backend !== 'gpu') throw new Error(`trainInWorker: backend must be 'cpu' or 'gpu', got ${JSON.stringify(backend)}`);
   if (backendOptions !== undefined && backend === undefined) throw new Error("trainInWorker: backendOptions needs backend ('cpu' or 'gpu') beside it");
+  const { train: trainRows, validation } = data;
+  if (isConditionalData(trainRows) || isConditionalData(validation)) throw new Error('trainInWorker: conditional data ({ x, context }) does not train in a worker yet; use train()');
   const start: ToWorker = {
     kind: 'start',
     config: flow.config,
     params: flow.paramsToHost(),
-    data: { train: hostCopy(data.train), ...(data.validation === undefined ? {} : { validation: hostCopy(data.validation) }) },
+    data: { train: hostCopy(trainRows), ...(validation === undefined ? {} : { validation: hostCopy(validation) }) },
     options: rest,
     snapshots: onSnapshot !== undefined,
     ...(backend === undefined ? {} : { backend: { name: backend, options: backendOptions ?? {} } }),

@@ -7,6 +7,7 @@
 // (init-data.ts) unless told otherwise. Schedule and optimiser state are in every checkpoint, so a
 // resumed run continues bit for bit. The loop yields to the event loop between batches (so timers
 // and a page keep running; cooperate.ts) and stops at a batch boundary when its AbortSignal fires.
+// A conditional flow trains on `{ x, context }` per split: each batch takes the same rows of both.
 
 import { Rng } from '../engine/random.js';
 import { tidy } from '../engine/scope.js';
@@ -24,6 +25,7 @@ import { initializeFromData } from './init-data.js';
 import { makeSchedule, scheduleKey, type ScheduleOptions } from './schedule.js';
 import { assertKnownKeys, type KeyTable } from './option-keys.js';
 import { createPacer } from './cooperate.js';
+import { checkContext, hostRows, isConditionalData, type ConditionalData } from './context.js';
 
 /** Options of `train`: epochs, batch size, learning rate, optimiser, gradient method, patience, schedule, clipping, weight decay, checkpointing, resume, progress and an AbortSignal. */
 export interface TrainOptions {
@@ -115,10 +117,14 @@ export interface TrainResult {
   seconds: number;
 }
 
-/** The rows `train` fits and, optionally, the validation rows that early stopping watches (tensors [N, D] or host matrices). */
+/**
+ * The rows `train` fits and, optionally, the validation rows that early stopping watches (tensors
+ * [N, D] or host matrices); for a conditional flow each split is `{ x, context }` (row n of
+ * context belongs to row n of x; tensors, host matrices or nested arrays).
+ */
 export interface TrainData {
-  train: DataInput;
-  validation?: DataInput;
+  train: DataInput | ConditionalData;
+  validation?: DataInput | ConditionalData;
 }
 
 /** Checkpoints need node:fs; loaded on first use so that training also runs in a browser bundle. */
@@ -132,6 +138,13 @@ async function saveCheckpoint(path: string, ck: Checkpoint, flow: Flow): Promise
 const recordedCount = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined);
 
 const asHost = (d: DataInput): HostMatrix => (d instanceof Tensor ? toHostMatrix(d) : d);
+
+/** A split's rows and, for a conditional flow, its context rows (checked against the flow: context.ts). */
+function splitOf(flow: Flow, name: string, d: DataInput | ConditionalData): { x: HostMatrix; context: HostMatrix | undefined } {
+  if (!isConditionalData(d)) return { x: asHost(d), context: checkContext(`train: ${name}`, undefined, flow.contextDim, 0) };
+  const x = hostRows(`train: ${name} x`, d.x);
+  return { x, context: checkContext(`train: ${name}`, hostRows(`train: ${name} context`, d.context), flow.contextDim, x.rows) };
+}
 
 function checkOptions(o: Required<Omit<TrainOptions, 'checkpointPath' | 'resume' | 'onProgress' | 'dataset' | 'onNotice' | 'init' | 'schedule' | 'clipNorm' | 'weightDecay' | 'signal'>>): void {
   const positiveInt = (name: string, v: number): void => {
@@ -182,8 +195,10 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
   }
   const { pace } = createPacer(YIELD_EVERY_MS);
   const schedule = makeSchedule(options.schedule ?? { kind: 'constant' }, o.lr, o.epochs);
-  const trainSet = asHost(data.train);
-  const validation = data.validation === undefined ? undefined : asHost(data.validation);
+  const { x: trainSet, context: trainContext } = splitOf(flow, 'training data', data.train);
+  const validationSplit = data.validation === undefined ? undefined : splitOf(flow, 'validation data', data.validation);
+  const validation = validationSplit?.x;
+  const validationContext = validationSplit?.context;
   for (const [name, m] of [['training data', trainSet], ['validation data', validation]] as const) {
     if (m === undefined) continue;
     if (m.cols !== flow.dim) throw new Error(`train: ${name} has ${m.cols} columns, the flow has dim ${flow.dim}`);
@@ -227,6 +242,11 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
     rows: Math.min(trainSet.rows, o.trainLossSamples),
     cols: trainSet.cols,
   };
+  const trainSubsetContext: HostMatrix | undefined = trainContext && {
+    data: trainContext.data.subarray(0, trainSubset.rows * trainContext.cols),
+    rows: trainSubset.rows,
+    cols: trainContext.cols,
+  };
 
   const optimizer = makeOptimizer({ name: o.optimizer, lr: o.lr, weightDecay });
   let epoch = 0;
@@ -252,11 +272,13 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
     badEpochs = t.badEpochs;
     history = t.history as EpochRecord[];
   }
-  if (options.resume === undefined && init === 'gaussian') initializeFromData(flow, trainSet);
+  if (options.resume === undefined && init === 'gaussian') initializeFromData(flow, trainSet, trainContext);
   if (options.resume === undefined) {
     // the starting point (epoch 0: the fitted Gaussian for a layer stack) is a candidate for the
     // best, so a run never ends worse on the watched loss than where it began; one evaluation
-    const start = -(await evaluatePaced(flow, validation ?? trainSubset, o.batchSize, pace)).mean;
+    const start = -(await (validation === undefined
+      ? evaluatePaced(flow, trainSubset, o.batchSize, pace, trainSubsetContext)
+      : evaluatePaced(flow, validation, o.batchSize, pace, validationContext))).mean;
     if (Number.isFinite(start)) best = { epoch: 0, validationLoss: start, params: flow.paramsToHost() };
   }
   await pace();
@@ -315,8 +337,9 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
       const end = Math.min(trainSet.rows, start + o.batchSize);
       const finite = tidy(() => {
         const x = rowsToTensor(trainSet, order, start, end, flow.dtype, flow.backend);
+        const context = trainContext && rowsToTensor(trainContext, order, start, end, flow.dtype, flow.backend); // the same rows
         const current = flow.layerParams;
-        let directions = flow.gradient(x, o.method).layers.flat();
+        let directions = flow.gradient(x, o.method, context === undefined ? {} : { context }).layers.flat();
         if (clipNorm !== null) directions = clipToNorm(directions, clipNorm);
         const next = optimizer.step(current.flat(), directions);
         // one scalar read-back: the sum of every new parameter is finite iff the update was
@@ -343,8 +366,8 @@ export async function train(flow: Flow, data: TrainData, options: TrainOptions =
     epoch++;
     // exact losses, a training batch of rows at a time with a chance to yield after each
     await pace();
-    const trainLoss = -(await evaluatePaced(flow, trainSubset, o.batchSize, pace)).mean;
-    const validationLoss = validation === undefined ? null : -(await evaluatePaced(flow, validation, o.batchSize, pace)).mean;
+    const trainLoss = -(await evaluatePaced(flow, trainSubset, o.batchSize, pace, trainSubsetContext)).mean;
+    const validationLoss = validation === undefined ? null : -(await evaluatePaced(flow, validation, o.batchSize, pace, validationContext)).mean;
     const watched = validationLoss ?? trainLoss;
     if (!Number.isFinite(watched)) {
       flow.paramsFromHost(lastGood.params);

@@ -77,6 +77,8 @@ export interface ModelInfo {
   file: string;
   kind: 'checkpoint' | ExportFormat;
   dim: number;
+  /** the context width C of a conditional flow p(x | c); 0 for an unconditional one */
+  context: number;
   /** the number of layers of every type (the paper's model: dense, activation, dense, …) */
   layers: number;
   /** the number of dense layers */
@@ -105,7 +107,7 @@ export function modelInfo(file: string, ck: Pick<Checkpoint, 'config' | 'params'
   const specs = stackOfConfig(c);
   const types = layerTypes();
   const stack = specs.map((spec, k): LayerInfo => {
-    const params = layerParamLayout(spec, c.dim, types);
+    const params = layerParamLayout(spec, c.dim, types, c.context ?? 0);
     const { description } = definitionOf(spec.type, types, `${file}: layer ${k}`);
     return { type: spec.type, spec, description, params, parameters: params.reduce((n, p) => n + p.shape.reduce((m, d) => m * d, 1), 0) };
   });
@@ -122,6 +124,7 @@ export function modelInfo(file: string, ck: Pick<Checkpoint, 'config' | 'params'
     file: resolve(file),
     kind,
     dim: c.dim,
+    context: c.context ?? 0,
     layers: stack.length,
     denseLayers: c.layers,
     stack,

@@ -37,6 +37,7 @@ import { fitGaussianFlow } from '../baselines/gaussian.js';
 import { assertCentredEnough, assertFittable, fitStandardization, scaleWarning, standardize, standardizationLogDet, unstandardizeInPlace } from '../data/fit-checks.js';
 import { assertSamplesPictureFits, writeSamplesPicture, writeTrainingPictures } from './pictures.js';
 import { commandExport, commandInfo } from './interchange.js';
+import { CONTEXT_COLUMNS_FLAG, CONTEXT_FLAG, evaluateConditional, sampleConditional, trainConditional } from './conditional.js';
 import { experimentPaths, runExperiment } from '../experiment.js';
 import { deepStack } from '../layers/specs.js';
 import { SCHEDULES, scheduleKey, type ScheduleOptions } from '../schedule.js';
@@ -79,6 +80,7 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
   dtype: { type: 'string', help: 'compute dtype (default: the backend\'s, float64 on the cpu)', choices: ['float64', 'float32'] },
   header: { type: 'string', help: 'header row of a CSV data set (auto: detected, pandas\' column names included)', default: 'auto', choices: ['auto', 'yes', 'no'] },
   standardize: { type: 'boolean', help: 'train on (x − mean)/std per column (from the training rows); log-likelihoods are reported in the original units', default: false },
+  'context-columns': CONTEXT_COLUMNS_FLAG,
   json: JSON_FLAG,
   ...common,
 };
@@ -90,6 +92,7 @@ const EVAL_FLAGS: Record<string, FlagSpec> = {
   seed: { type: 'int', help: 'split seed (default: the one the checkpoint records)', min: 0, max: MAX_SEED },
   header: { type: 'string', help: 'header row of a CSV data set (default: as recorded, else auto)', choices: ['auto', 'yes', 'no'] },
   limit: { type: 'int', help: 'row cap, as in training (default: the one the checkpoint records)', positive: true },
+  'context-columns': { ...CONTEXT_COLUMNS_FLAG, help: 'context columns of a conditional flow (default: those the checkpoint records)' },
   json: { ...JSON_FLAG, help: 'the result is one JSON document on stdout (it always is; accepted for scripts)' },
   ...common,
 };
@@ -99,6 +102,7 @@ const SAMPLE_FLAGS: Record<string, FlagSpec> = {
   n: { type: 'int', help: 'number of samples', default: 1000, positive: true },
   seed: { type: 'int', help: 'sampling seed', default: 0, min: 0, max: MAX_SEED },
   out: { type: 'string', help: 'output file: .png (2-D scatter or MNIST grid), .csv or .npy (float64)', default: 'samples.png', placeholder: 'file' },
+  context: CONTEXT_FLAG,
   json: { ...JSON_FLAG, help: 'the result is one JSON document on stdout (it always is; accepted for scripts)' },
   backend: common.backend,
 };
@@ -260,6 +264,12 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
   const loaded = await resolveDataset({ name: dataset, dataDir: str(flags, 'data-dir'), seed, limit: st.limit, header: st.header, onNotice: notice });
   // a data file's path and content hash: a resume or eval with other contents is refused
   const identity = dataIdentity(dataset);
+  if (flags['context-columns'] !== undefined) {
+    if (resume !== undefined) throw new UsageError('relgrad train: --resume does not combine with --context-columns yet');
+    const options = { epochs: st.epochs, batchSize: st.batchSize, lr: st.lr, optimizer: st.optimizer, method: st.method, patience: st.patience, seed, ...trainExtras(st) };
+    const meta = { dataset, seed, limit: st.limit ?? null, kind: loaded.kind, run: { dataset: { name: dataset, splitSeed: seed, limit: st.limit ?? null, header: st.header, ...identity } } };
+    return trainConditional({ flags, out, output, abort, notice, dataset, splits: loaded, config: flowConfigOf(st, loaded.train.cols), options, header: st.header, meta });
+  }
   // before the flow exists: its orthogonal initialisation alone is O(D³)
   assertFittable(`dataset ${dataset}`, loaded.train);
   const scaling = st.standardize ? fitStandardization(loaded.train) : null;
@@ -391,7 +401,7 @@ async function commandEval(argv: string[]): Promise<void> {
   // a standardised run's training checkpoint scores standardised data; −Σ log σ brings the result
   // back to original units (its model.json holds the standardisation itself)
   const scaling = ck.meta?.standardizationInModel === true ? null : recorded?.standardize ?? null;
-  const r = evaluate(flow, scaling === null ? data[split] : standardize(data[split], scaling));
+  const r = flow.contextDim > 0 ? evaluateConditional(flow, ck, data[split], flags, dataset, (headerFlag ?? 'auto') as 'auto' | 'yes' | 'no') : evaluate(flow, scaling === null ? data[split] : standardize(data[split], scaling));
   const mean = scaling === null ? r.mean : r.mean - standardizationLogDet(scaling);
   // which parameters are scored: a training checkpoint holds the last completed epoch's, a run's
   // model.json the best epoch's (train restores them), a flow saved by hand says nothing
@@ -410,7 +420,7 @@ function scoredEpoch(ck: Checkpoint): { epoch: number | null; parameters: 'last 
 async function commandSample(argv: string[]): Promise<void> {
   const parsed = parseOrAnswer('sample', argv, SAMPLE_FLAGS, 'Draws samples from a saved flow (Newton-inverted activations) and writes a PNG, CSV or NumPy .npy file; prints JSON with the file and the worst Newton residual.');
   if (parsed === undefined) return;
-  const { flags } = parsed;
+  const { flags, given } = parsed;
   const path = str(flags, 'checkpoint');
   if (path === undefined) throw new UsageError('relgrad sample: --checkpoint is required');
   const out = String(flags.out);
@@ -418,6 +428,11 @@ async function commandSample(argv: string[]): Promise<void> {
   await useBackend(flags);
   const ck = await loadCheckpoint(path);
   const flow = Flow.fromCheckpoint(ck);
+  if (flow.contextDim > 0 || flags.context !== undefined) {
+    const r = sampleConditional(flow, flags, given);
+    console.log(JSON.stringify({ samples: r.samples, out: r.out, maxNewtonResidual: r.maxResidual }));
+    return;
+  }
   // a standardised run's samples go back to the data's units (model.json does so itself)
   const scaling = ck.meta?.standardizationInModel === true ? null : runRecordOf(ck).dataset?.standardize ?? null;
   const n = num(flags, 'n');

@@ -12,9 +12,10 @@ import type { Flow, Gradient } from '../model.js';
 
 /**
  * The Euclidean gradient of −mean log p(x) on a batch x [B, D] by the engine's reverse-mode
- * autodiff (a reference for the hand-written ones).
+ * autodiff (a reference for the hand-written ones); a conditional flow's context c [B, C] is held
+ * constant, the conditioners differentiated through.
  */
-export function autodiffGradient(flow: Flow, x: Tensor): Gradient {
+export function autodiffGradient(flow: Flow, x: Tensor, context?: Tensor): Gradient {
   const P = flow.layerParams;
   const sizes = P.map((p) => p.length);
   const regroup = (flat: readonly Tensor[]): Tensor[][] => {
@@ -23,7 +24,7 @@ export function autodiffGradient(flow: Flow, x: Tensor): Gradient {
   };
   const loss = (...params: Tensor[]): Tensor => {
     const Q = regroup(params);
-    const f = (X: Tensor): Tensor => flow.trace(X, Q).s;
+    const f = (X: Tensor): Tensor => flow.trace(X, Q, context).s; // the context is a constant
     const J = jacobian((X) => ops.sum(f(X), 0))(x); // [D, B, D]: J[i, n, j] = ∂s_{n,i}/∂x_{n,j}
     const logDet = ops.logAbsDet(ops.transpose(J, [1, 0, 2])); // [B]
     const logBase = ops.sum(flow.base.logProb(f(x)), 1); // [B]

@@ -10,6 +10,6 @@ import { handWrittenGradient } from './backprop.js';
  * The Euclidean gradient of −mean log p(x) on a batch x [B, D], hand-written;
  * dense layers need W⁻ᵀ, O(L·(B·D² + D³)).
  */
-export function ordinaryGradient(flow: Flow, x: Tensor): Gradient {
-  return flow.gradientOf(handWrittenGradient(flow, x, 'ordinary'));
+export function ordinaryGradient(flow: Flow, x: Tensor, context?: Tensor): Gradient {
+  return flow.gradientOf(handWrittenGradient(flow, x, 'ordinary', context));
 }

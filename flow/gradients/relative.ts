@@ -11,6 +11,6 @@ import { handWrittenGradient } from './backprop.js';
  * The relative gradient (Gresele et al., NeurIPS 2020) of −mean log p(x) on a batch x [B, D] for the dense layers,
  * the Euclidean gradient for the others. No matrix inverse; O(L·B·D²).
  */
-export function relativeGradient(flow: Flow, x: Tensor): Gradient {
-  return flow.gradientOf(handWrittenGradient(flow, x, 'relative'));
+export function relativeGradient(flow: Flow, x: Tensor, context?: Tensor): Gradient {
+  return flow.gradientOf(handWrittenGradient(flow, x, 'relative', context));
 }

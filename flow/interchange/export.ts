@@ -52,7 +52,7 @@ export function exportLayout(config: ResolvedFlowConfig, types: LayerTypes = lay
     const b = config.bias ? Array.from({ length: config.layers }, (_, l) => ({ name: `b${l}`, shape: [D] })) : [];
     return [...W, ...b];
   }
-  return config.stack.flatMap((spec, k) => layerParamLayout(spec, D, types).map(({ name, shape }, j) => ({ name: `layer${k}.${name}`, shape, layer: { k, j } })));
+  return config.stack.flatMap((spec, k) => layerParamLayout(spec, D, types, config.context ?? 0).map(({ name, shape }, j) => ({ name: `layer${k}.${name}`, shape, layer: { k, j } })));
 }
 
 const size = (shape: readonly number[]): number => shape.reduce((n, d) => n * d, 1);

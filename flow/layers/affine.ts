@@ -6,12 +6,16 @@
 
 import * as ops from '../../engine/ops.js';
 import type { Tensor } from '../../engine/tensor.js';
+import { ConditionalAffineLayer, type ConditionalAffineSpec } from './affine-conditional.js';
+import { conditionerLabel, conditionerLayout, resolveConditioner, type ConditionerSpec } from './conditioner.js';
 import type { LayerDefinition } from './definition.js';
-import type { Layer, LayerBackward, LayerContext, LayerForward } from './layer.js';
+import type { Layer, LayerBackward, LayerContext, LayerForward, StoredLayerSpec } from './layer.js';
 
-/** Spec of an element-wise affine (ActNorm) layer; it has no options. */
+/** Spec of an element-wise affine (ActNorm) layer; `context` makes u and t functions of the context (docs/conditional.md). */
 export interface AffineSpec {
   type: 'affine';
+  /** a conditioner: u and t get per-sample offsets from an MLP of the context */
+  context?: ConditionerSpec;
 }
 
 /**
@@ -60,12 +64,19 @@ export class AffineLayer implements Layer {
  */
 export const affineLayer: LayerDefinition<AffineSpec> = {
   type: 'affine',
-  description: 'y = x ⊙ e^u + t per unit (ActNorm), log|det J| = Σ u',
-  options: [],
-  resolve: () => ({ type: 'affine' }),
-  parameters: (_spec, dim) => [{ name: 'logScale', shape: [dim] }, { name: 'shift', shape: [dim] }],
-  label: () => 'affine',
-  build: (_spec, ctx) => new AffineLayer(ctx),
+  description: 'y = x ⊙ e^u + t per unit (ActNorm), log|det J| = Σ u; u, t may depend on a context',
+  options: ['context'],
+  resolve: (spec: StoredLayerSpec, where: string) => {
+    const raw = (spec as AffineSpec).context;
+    return raw === undefined ? { type: 'affine' } : { type: 'affine', context: resolveConditioner(raw, `${where}: affine layer`) };
+  },
+  parameters: (spec, dim, contextDim = 0) => [
+    { name: 'logScale', shape: [dim] },
+    { name: 'shift', shape: [dim] },
+    ...(spec.context === undefined ? [] : conditionerLayout(resolveConditioner(spec.context, 'affine'), contextDim, 2 * dim)),
+  ],
+  label: (spec) => `affine${conditionerLabel(spec.context === undefined ? undefined : resolveConditioner(spec.context, 'affine'))}`,
+  build: (spec, ctx) => (spec.context === undefined ? new AffineLayer(ctx) : new ConditionalAffineLayer(spec as ConditionalAffineSpec, ctx)),
   initFromData(_layer, input) {
     const { rows: n, cols: d, data } = input();
     const u = new Float64Array(d);
@@ -82,6 +93,6 @@ export const affineLayer: LayerDefinition<AffineSpec> = {
       u[j] = Math.log(scale);
       t[j] = -mean * scale;
     }
-    return [u, t];
+    return [u, t]; // a conditional layer keeps its conditioner (its Δ(c) is zero at the start)
   },
 };

@@ -37,7 +37,7 @@ export function encodeLayerParams(
       type: spec.type,
       spec,
       params: Object.fromEntries(
-        layerParamLayout(spec, config.dim, types).map(({ name, shape }, j) => {
+        layerParamLayout(spec, config.dim, types, config.context ?? 0).map(({ name, shape }, j) => {
           const a = lists[k]?.[j];
           const size = shape.reduce((n, d) => n * d, 1);
           if (a === undefined || a.length !== size) {

@@ -29,15 +29,16 @@ export interface LayerDefinition<S extends StoredLayerSpec = StoredLayerSpec> {
   readonly options: readonly string[];
   /** Checks a spec's option values and fills the defaults; throws naming `where` and the option. */
   resolve(spec: StoredLayerSpec, where: string): S;
-  /** The parameters' names and shapes at dimension `dim`, in the layer's order. */
-  parameters(spec: S, dim: number): ParamLayout[];
+  /** The parameters' names and shapes at dimension `dim` (context width `contextDim`, default 0), in the layer's order. */
+  parameters(spec: S, dim: number, contextDim?: number): ParamLayout[];
   /** A short label for summaries, e.g. 'spline(8 bins, ±4)'. */
   label(spec: S): string;
   /** The runnable layer. */
   build(spec: S, ctx: LayerContext): Layer;
   /**
    * Optional data-dependent start (flow/init-data.ts): the layer's parameters from the training
-   * rows as they arrive at its input (float64 on the host), or null to keep its own.
+   * rows as they arrive at its input (float64 on the host), or null to keep its own. It may give
+   * only its leading parameters: the rest (a conditional layer's conditioner) are kept.
    */
   initFromData?(layer: Layer, input: () => HostMatrix<Float64Array>, position: StackPosition): Float64Array[] | null;
 }

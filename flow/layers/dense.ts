@@ -16,6 +16,8 @@ import { nearIdentityHost } from '../../engine/random.js';
 import { orthogonalFast } from '../init.js';
 import { cholesky, invertLower, meanCovariance } from '../baselines/gaussian.js';
 import { dependentColumns } from '../data/collinearity.js';
+import { ConditionalDenseLayer } from './dense-conditional.js';
+import { conditionerLabel, conditionerLayout, resolveConditioner, type ConditionerSpec, type ResolvedConditionerSpec } from './conditioner.js';
 import type { LayerDefinition } from './definition.js';
 import type { Layer, LayerBackward, LayerContext, LayerForward, StoredLayerSpec } from './layer.js';
 
@@ -26,9 +28,12 @@ export interface DenseSpec {
   bias?: boolean;
   /** initial W: 'orthogonal' (Haar, default), 'near-identity' (I + 0.1·G/√D) or 'identity' */
   init?: 'orthogonal' | 'near-identity' | 'identity';
+  /** a conditioner: the bias gets a per-sample offset Δb(c) from an MLP of the context; W never depends on it */
+  context?: ConditionerSpec;
 }
 
-export type ResolvedDenseSpec = Required<DenseSpec>;
+/** A dense spec with its defaults filled in. */
+export type ResolvedDenseSpec = { type: 'dense'; bias: boolean; init: 'orthogonal' | 'near-identity' | 'identity'; context?: ResolvedConditionerSpec };
 
 const DENSE_INITS = ['orthogonal', 'near-identity', 'identity'] as const;
 
@@ -169,16 +174,22 @@ export class DenseLayer implements Layer {
 export const denseLayer: LayerDefinition<ResolvedDenseSpec> = {
   type: 'dense',
   description: 'y = x Wᵀ + b with a dense, unconstrained W (the relative gradient trains W and b)',
-  options: ['bias', 'init'],
+  options: ['bias', 'init', 'context'],
   resolve(spec: StoredLayerSpec, where: string): ResolvedDenseSpec {
-    const { bias = true, init = 'orthogonal' } = spec as DenseSpec;
+    const { bias = true, init = 'orthogonal', context } = spec as DenseSpec;
     if (typeof bias !== 'boolean') throw new Error(`${where}: dense bias must be true or false, got ${JSON.stringify(bias)}`);
     if (!DENSE_INITS.includes(init)) throw new Error(`${where}: unknown dense init ${JSON.stringify(init)}; expected ${DENSE_INITS.join(', ')}`);
-    return { type: 'dense', bias, init };
+    if (context === undefined) return { type: 'dense', bias, init };
+    if (!bias) throw new Error(`${where}: a dense layer with a context needs its bias (the context moves the bias); leave out bias: false`);
+    return { type: 'dense', bias, init, context: resolveConditioner(context, `${where}: dense layer`) };
   },
-  parameters: (spec, dim) => (spec.bias ? [{ name: 'W', shape: [dim, dim] }, { name: 'b', shape: [dim] }] : [{ name: 'W', shape: [dim, dim] }]),
-  label: (spec) => (spec.bias ? 'dense' : 'dense(no bias)'),
-  build: (spec, ctx) => new DenseLayer(spec, ctx),
+  parameters: (spec, dim, contextDim = 0) => [
+    { name: 'W', shape: [dim, dim] },
+    ...(spec.bias ? [{ name: 'b', shape: [dim] }] : []),
+    ...(spec.context === undefined ? [] : conditionerLayout(spec.context, contextDim, dim)),
+  ],
+  label: (spec) => `${spec.bias ? 'dense' : 'dense(no bias)'}${conditionerLabel(spec.context)}`,
+  build: (spec, ctx) => (spec.context === undefined ? new DenseLayer(spec, ctx) : new ConditionalDenseLayer({ ...spec, context: spec.context }, ctx)),
   initFromData(layer, input, { sameTypeBefore }) {
     const d = layer.paramShapes[0][0];
     const W = new Float64Array(d * d);
@@ -203,6 +214,6 @@ export const denseLayer: LayerDefinition<ResolvedDenseSpec> = {
     } else {
       for (let i = 0; i < d; i++) W[i * d + i] = 1;
     }
-    return layer.paramNames.length > 1 ? [W, b] : [W];
+    return (layer.spec as ResolvedDenseSpec).bias ? [W, b] : [W]; // a conditioner is kept
   },
 };

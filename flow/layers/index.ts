@@ -9,6 +9,7 @@ export { ActivationLayer, activationLayer, type ActivationSpec } from './activat
 export { AffineLayer, affineLayer, type AffineSpec } from './affine.js';
 export { SplineLayer, splineLayer, type SplineSpec } from './spline.js';
 export { leakyLayer, type LeakySpec } from './leaky.js';
+export { CONDITIONER_ACTIVATIONS, type ConditionerSpec, type ResolvedConditionerSpec } from './conditioner.js';
 export {
   buildLayer,
   checkLayerSpec,

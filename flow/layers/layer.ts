@@ -6,6 +6,8 @@
 // ℓ = -(1/B) Σ_n log p(x_n) *without* the log|det| terms of this layer and those below it. A layer
 // maps G at its output to G at its input, G_in = G_out·J - ∂log|det J|/∂h_in, and gives its
 // parameters' Euclidean gradient (1/B) Σ_n [G_out,n·∂h_out/∂θ - ∂log|det J_n|/∂θ].
+// A conditional layer (docs/conditional.md) also takes the context rows c [B, C] (one per sample);
+// every other layer ignores them.
 
 import type { Tensor } from '../../engine/tensor.js';
 import type { Backend } from '../../engine/backend.js';
@@ -34,6 +36,8 @@ export interface LayerBackward {
 /** What a layer is built for: the data dimension D, the dtype and the backend its parameters live on. */
 export interface LayerContext {
   dim: number;
+  /** the flow's context width C (0 or absent: unconditional); a conditional layer's conditioner reads C inputs */
+  contextDim?: number;
   dtype: DType;
   backend: Backend;
 }
@@ -54,19 +58,21 @@ export interface Layer {
    * composite ops, which is what the autodiff baseline and `grad` of the loss see; otherwise the
    * fast path (fused kernels or host loops).
    */
-  forward(x: Tensor, params: readonly Tensor[]): LayerForward;
+  forward(x: Tensor, params: readonly Tensor[], context?: Tensor): LayerForward;
   /** y alone (what the hand-written gradients' forward pass needs; cheaper than `forward`) */
-  map(x: Tensor, params: readonly Tensor[]): Tensor;
+  map(x: Tensor, params: readonly Tensor[], context?: Tensor): Tensor;
   /** Maps G_out to G_in and gives the Euclidean parameter gradient (see the header). */
-  backward(x: Tensor, y: Tensor, params: readonly Tensor[], gOut: Tensor, needInput: boolean): LayerBackward;
+  backward(x: Tensor, y: Tensor, params: readonly Tensor[], gOut: Tensor, needInput: boolean, context?: Tensor): LayerBackward;
   /**
    * The relative gradient's direction for this layer's parameters (Gresele et al. 2020), from its
    * output y alone; the same G_in as `backward`. Only layers that have one (dense) define it;
    * `gradient(x, 'relative')` uses it where present and `backward` elsewhere.
    */
-  relativeBackward?(y: Tensor, params: readonly Tensor[], gOut: Tensor, needInput: boolean): LayerBackward;
+  relativeBackward?(y: Tensor, params: readonly Tensor[], gOut: Tensor, needInput: boolean, context?: Tensor): LayerBackward;
   /** x = h⁻¹(y); maxResidual = max |h(x) - y| where the inverse is numerical, else 0 */
-  inverse(y: Tensor, params: readonly Tensor[]): { x: Tensor; maxResidual: number };
+  inverse(y: Tensor, params: readonly Tensor[], context?: Tensor): { x: Tensor; maxResidual: number };
+  /** true for a layer whose parameters depend on the context (it needs `context` in every pass) */
+  readonly conditional?: boolean;
   /** Refuses parameters the layer cannot use (e.g. a singular W), naming `where`; host values. */
   checkParams?(params: readonly Tensor[], where: string): void;
   /** Frees what the layer holds besides its parameters (constants uploaded once); Flow.dispose calls it. */

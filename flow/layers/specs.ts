@@ -140,8 +140,8 @@ export function denseViews<T>(stack: readonly { readonly type: string }[], layer
   return { W, b };
 }
 
-/** Names and shapes of a spec's parameters at dimension `dim`, in the layer's order (for checkpoints). */
-export function layerParamLayout(spec: StoredLayerSpec, dim: number, types: LayerTypes = layerTypes()): ParamLayout[] {
+/** Names and shapes of a spec's parameters at dimension `dim` and context width `contextDim`, in the layer's order (for checkpoints). */
+export function layerParamLayout(spec: StoredLayerSpec, dim: number, types: LayerTypes = layerTypes(), contextDim = 0): ParamLayout[] {
   const definition = definitionOf(spec.type, types, 'layerParamLayout');
-  return definition.parameters(definition.resolve(spec, `a ${spec.type} layer`), dim);
+  return definition.parameters(definition.resolve(spec, `a ${spec.type} layer`), dim, contextDim);
 }

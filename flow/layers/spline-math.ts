@@ -78,3 +78,42 @@ export function knotsFromParams(uw: ArrayLike<number>, uh: ArrayLike<number>, ud
   }
   return { xs, ys, ds, pw, ph, sd };
 }
+
+/**
+ * x = f⁻¹(y) element-wise on the host (float64) for knots given per element: row r of xs, ys, ds
+ * ((K+1) values each) holds the knots of element r of y (the conditional spline's per-sample
+ * knots). In bin k (found by the y knots) ξ is the root in [0, 1] of a ξ² + b ξ + c = 0 with
+ *   a = h(s − d_k) + Δ(d_k + d_{k+1} − 2s),  b = h d_k − Δ(d_k + d_{k+1} − 2s),  c = −s Δ,  Δ = y − y_k,
+ * ξ = 2c / (−b − √(b² − 4ac)) (Durkan et al. 2019, eq. 6–8); identity outside [-bound, bound].
+ * Returns x and the worst residual |f(x) − y| (f evaluated by the definition). O(n·K).
+ */
+export function invertPerElement(y: ArrayLike<number>, xs: ArrayLike<number>, ys: ArrayLike<number>, ds: ArrayLike<number>, K: number, bound: number): { x: Float64Array; maxResidual: number } {
+  const x = new Float64Array(y.length);
+  let maxResidual = 0;
+  for (let r = 0; r < y.length; r++) {
+    const v = y[r];
+    if (!(v >= -bound && v < bound)) {
+      x[r] = v;
+      continue;
+    }
+    const o = r * (K + 1);
+    let k = 0;
+    while (k < K - 1 && ys[o + k + 1] <= v) k++;
+    const w = xs[o + k + 1] - xs[o + k];
+    const h = ys[o + k + 1] - ys[o + k];
+    const s = h / w;
+    const d0 = ds[o + k];
+    const d1 = ds[o + k + 1];
+    const delta = v - ys[o + k];
+    const sum = d0 + d1 - 2 * s;
+    const a = h * (s - d0) + delta * sum;
+    const b = h * d0 - delta * sum;
+    const c = -s * delta;
+    const xi = Math.min(1, Math.max(0, (2 * c) / (-b - Math.sqrt(Math.max(0, b * b - 4 * a * c)))));
+    x[r] = xs[o + k] + xi * w;
+    const t = xi * (1 - xi);
+    const f = ys[o + k] + (h * (s * xi * xi + d0 * t)) / (s + sum * t);
+    maxResidual = Math.max(maxResidual, Math.abs(f - v));
+  }
+  return { x, maxResidual };
+}

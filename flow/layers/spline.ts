@@ -18,6 +18,9 @@ import { isRecording } from '../../engine/tape.js';
 import type { Tensor } from '../../engine/tensor.js';
 import type { LayerDefinition } from './definition.js';
 import type { Layer, LayerBackward, LayerContext, LayerForward, StoredLayerSpec } from './layer.js';
+import { splineComposite } from './spline-composite.js';
+import { ConditionalSplineLayer } from './spline-conditional.js';
+import { conditionerLabel, conditionerLayout, resolveConditioner, type ConditionerSpec, type ResolvedConditionerSpec } from './conditioner.js';
 import { identityParams, knotsFromParams, MIN_BIN, MIN_DERIVATIVE, type SplineShape } from './spline-math.js';
 
 /** Spec of a rational-quadratic spline layer: K bins per unit on [-bound, bound], identity outside. */
@@ -27,9 +30,12 @@ export interface SplineSpec {
   bins?: number;
   /** the spline covers [-bound, bound]; identity outside (default 4) */
   bound?: number;
+  /** a conditioner: the knots get per-sample offsets from an MLP of the context (docs/conditional.md) */
+  context?: ConditionerSpec;
 }
 
-export type ResolvedSplineSpec = Required<SplineSpec>;
+/** A spline spec with its defaults filled in. */
+export type ResolvedSplineSpec = { type: 'spline'; bins: number; bound: number; context?: ResolvedConditionerSpec };
 
 /**
  * A learnable monotone rational-quadratic spline per unit (Durkan et al. 2019) on [-bound, bound], identity tails;
@@ -77,14 +83,15 @@ export class SplineLayer implements Layer {
    *   x_k = -bound + Σ_{i<k} (2·bound·m + 2·bound·(1 - K·m)·softmax(uw)_i)   (x_0 = -bound, x_K ≈ bound)
    *   the same for y from uh; d_0 = d_K = 1, d_k = m_d + softplus(ud_{k-1}),
    * softplus(u) = (u + |u|)/2 + log1p(e^{-|u|}); placed by products with constant 0/1 matrices.
+   * Per-sample parameters ([B, D, K], …) give per-sample knots ([B, D, K+1]; the conditional spline).
    */
-  private knotsOf(uw: Tensor, uh: Tensor, ud: Tensor): SplineKnots {
+  knotsOf(uw: Tensor, uh: Tensor, ud: Tensor): SplineKnots {
     return { xs: this.edgesOf(uw), ys: this.edgesOf(uh), ds: this.derivativesOf(ud) };
   }
 
   private edgesOf(u: Tensor): Tensor {
     const { bins: K, bound } = this.shape;
-    const widths = ops.add(ops.mul(ops.softmax(u, 1), 2 * bound * (1 - K * MIN_BIN)), 2 * bound * MIN_BIN);
+    const widths = ops.add(ops.mul(ops.softmax(u, -1), 2 * bound * (1 - K * MIN_BIN)), 2 * bound * MIN_BIN);
     return ops.sub(ops.matmul(widths, this.constants.cumulative), bound);
   }
 
@@ -162,51 +169,10 @@ export class SplineLayer implements Layer {
     return { x, maxResidual };
   }
 
-  /**
-   * The same spline from differentiable engine ops: the knots of `knotsOf`, every bin's
-   * rational-quadratic at once ([B, D, K]), the sample's bin chosen by a constant one-hot mask,
-   * identity outside the interval.
-   */
+  /** The same spline from differentiable engine ops (spline-composite.ts), the bin mask from the knots on the host. */
   private composite(x: Tensor, [uw, uh, ud]: readonly Tensor[]): LayerForward {
-    const { dim: D, bins: K, bound } = this.shape;
-    const B = x.shape[0];
-    const opts = { dtype: x.dtype, backend: x.backend };
-    const { xs, ys, ds } = this.knotsOf(uw, uh, ud);
-    const part = (t: Tensor, from: number): Tensor => ops.slice(t, [0, from], [D, K]);
-    const x0 = part(xs, 0);
-    const w = ops.sub(part(xs, 1), x0);
-    const y0 = part(ys, 0);
-    const h = ops.sub(part(ys, 1), y0);
-    const s = ops.div(h, w);
-    const d0 = part(ds, 0);
-    const d1 = part(ds, 1);
-    // the constant bin mask, from the same knots on the host
-    const kn = knotsFromParams(uw.dataSync(), uh.dataSync(), ud.dataSync(), this.shape);
-    const xv = x.dataSync();
-    const mask = new Float64Array(B * D * K);
-    const inside = new Float64Array(B * D);
-    for (let n = 0; n < B; n++) {
-      for (let j = 0; j < D; j++) {
-        const v = xv[n * D + j];
-        if (!(v >= -bound && v < bound)) continue;
-        inside[n * D + j] = 1;
-        let k = 0;
-        while (k < K - 1 && kn.xs[j * (K + 1) + k + 1] <= v) k++;
-        mask[(n * D + j) * K + k] = 1;
-      }
-    }
-    const M = fromHost(mask, [B, D, K], opts);
-    const inTensor = fromHost(inside, [B, D], opts);
-    const xi = ops.clip(ops.div(ops.sub(ops.reshape(x, [B, D, 1]), x0), w), 0, 1);
-    const om = ops.sub(1, xi);
-    const t = ops.mul(xi, om);
-    const xi2 = ops.square(xi);
-    const den = ops.add(s, ops.mul(ops.sub(ops.add(d0, d1), ops.mul(s, 2)), t));
-    const f = ops.add(y0, ops.div(ops.mul(h, ops.add(ops.mul(s, xi2), ops.mul(d0, t))), den));
-    const c = ops.add(ops.add(ops.mul(d1, xi2), ops.mul(ops.mul(s, 2), t)), ops.mul(d0, ops.square(om)));
-    const logDeriv = ops.sub(ops.add(ops.mul(ops.log(s), 2), ops.log(c)), ops.mul(ops.log(den), 2));
-    const y = ops.add(ops.sum(ops.mul(M, f), 2), ops.mul(ops.sub(1, inTensor), x));
-    return { y, logDet: ops.sum(ops.mul(M, logDeriv), [1, 2]) };
+    const hostXs = knotsFromParams(uw.dataSync(), uh.dataSync(), ud.dataSync(), this.shape).xs;
+    return splineComposite(x, this.knotsOf(uw, uh, ud), hostXs, this.shape);
   }
 }
 
@@ -214,19 +180,20 @@ export class SplineLayer implements Layer {
 export const splineLayer: LayerDefinition<ResolvedSplineSpec> = {
   type: 'spline',
   description: 'a monotone rational-quadratic spline per unit on [-bound, bound], identity outside',
-  options: ['bins', 'bound'],
+  options: ['bins', 'bound', 'context'],
   resolve(spec: StoredLayerSpec, where: string): ResolvedSplineSpec {
-    const { bins = 8, bound = 4 } = spec as SplineSpec;
+    const { bins = 8, bound = 4, context } = spec as SplineSpec;
     if (!Number.isInteger(bins) || bins < 2 || bins > 256) throw new Error(`${where}: spline layer: bins must be an integer in [2, 256], got ${String(bins)}`);
     if (typeof bound !== 'number' || !(bound > 0) || !Number.isFinite(bound)) throw new Error(`${where}: spline layer: bound must be a positive number, got ${String(bound)}`);
-    return { type: 'spline', bins, bound };
+    return context === undefined ? { type: 'spline', bins, bound } : { type: 'spline', bins, bound, context: resolveConditioner(context, `${where}: spline layer`) };
   },
-  parameters: (spec, dim) => [
+  parameters: (spec, dim, contextDim = 0) => [
     { name: 'widths', shape: [dim, spec.bins] },
     { name: 'heights', shape: [dim, spec.bins] },
     { name: 'derivatives', shape: [dim, spec.bins - 1] },
+    ...(spec.context === undefined ? [] : conditionerLayout(spec.context, contextDim, dim * (3 * spec.bins - 1))),
   ],
-  label: (spec) => `spline(${spec.bins} bins, ±${spec.bound})`,
-  build: (spec, ctx) => new SplineLayer(spec, ctx),
-  initFromData: (layer) => layer.initParams(0),
+  label: (spec) => `spline(${spec.bins} bins, ±${spec.bound})${conditionerLabel(spec.context)}`,
+  build: (spec, ctx) => (spec.context === undefined ? new SplineLayer(spec, ctx) : new ConditionalSplineLayer({ ...spec, context: spec.context }, ctx)),
+  initFromData: (layer) => layer.initParams(0).slice(0, 3), // the identity; a conditioner is kept
 };

@@ -33,7 +33,7 @@ export const RECIPES: { readonly [N in ToyName]: Readonly<Recipe> } = {
   moons: { depth: 4, bins: 8, bound: 4, limit: 5000, epochs: 50, 'batch-size': 100, lr: 0.01, schedule: 'cosine', patience: 30 },
   sine: { depth: 6, bins: 16, bound: 4, limit: 20000, epochs: 40, 'batch-size': 100, lr: 0.01, schedule: 'cosine', patience: 1000 },
   mog: { depth: 6, bins: 16, bound: 4, limit: 10000, epochs: 60, 'batch-size': 100, lr: 0.01, schedule: 'cosine', patience: 1000 },
-  rings: { depth: 12, bins: 16, bound: 4, limit: 40000, epochs: 60, 'batch-size': 200, lr: 0.01, schedule: 'cosine', patience: 1000 },
+  rings: { depth: 12, bins: 24, bound: 4, limit: 40000, epochs: 70, 'batch-size': 200, lr: 0.01, schedule: 'cosine', patience: 1000 },
   checkerboard: { depth: 16, bins: 16, bound: 4, limit: 40000, epochs: 40, 'batch-size': 200, lr: 0.01, schedule: 'cosine', patience: 1000 },
   '2spirals': { depth: 8, bins: 16, bound: 4, limit: 20000, epochs: 40, 'batch-size': 100, lr: 0.01, schedule: 'cosine', patience: 1000 },
 };

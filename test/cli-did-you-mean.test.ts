@@ -65,7 +65,7 @@ t.test('parseFlags suggests the closest flag', async (t) => {
 t.test('the CLI: relgrad trian, train --ephocs', async (t) => {
   const command = relgrad('trian');
   t.equal(command.status, 2);
-  t.match(command.stderr, /^relgrad: unknown command 'trian' \(did you mean 'train'\? expected train, eval, sample, experiment, export or info\)/);
+  t.match(command.stderr, /^relgrad: unknown command 'trian' \(did you mean 'train'\? expected train, eval, sample, experiment, export, info or gallery\)/);
   const far = relgrad('fly');
   t.equal(far.status, 2);
   t.notMatch(far.stderr, /did you mean/);

@@ -12,7 +12,7 @@ export interface DatasetRequest {
   name: string;
   dataDir?: string;
   seed: number;
-  /** cap on training rows (for quick runs); validation/test are capped at a fifth of it, at least 500 */
+  /** cap on training rows (for quick runs; a toy set draws this many); validation/test are capped at a fifth of it, at least 500 */
   limit?: number;
   /** header row of a CSV/text file: detected ('auto', default), or forced */
   header?: 'auto' | 'yes' | 'no';
@@ -58,9 +58,10 @@ export async function resolveDataset(req: DatasetRequest): Promise<Splits & { ki
     throw new Error(`dataset ${req.name}: limit must be a positive integer, got ${req.limit}`);
   }
   if (kind === 'toy') {
-    // toy sets are drawn, so a limit draws fewer rows (the defaults are 5000 / 500 / 500)
+    // toy sets are drawn: a limit draws that many training rows (default 5000), and at most the
+    // default 500 validation and 500 test rows (so every run scores the same kind of test split)
     const caps = req.limit === undefined ? undefined : limitCaps(req.limit);
-    const sizes = caps && { train: Math.min(5000, caps.train), validation: Math.min(500, caps.validation), test: Math.min(500, caps.test) };
+    const sizes = caps && { train: caps.train, validation: Math.min(500, caps.validation), test: Math.min(500, caps.test) };
     return { ...toySplits(req.name as ToyName, { seed: req.seed, ...sizes }), kind };
   }
   if (kind === 'mnist') {

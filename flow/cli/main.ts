@@ -42,6 +42,9 @@ import { experimentPaths, runExperiment } from '../experiment.js';
 import { deepStack } from '../layers/specs.js';
 import { SCHEDULES, scheduleKey, type ScheduleOptions } from '../schedule.js';
 import type { ResolvedFlowConfig } from '../config.js';
+import { recipesHelp, withRecipe, type Recipe } from './recipes.js';
+import { trueTestScore } from './true-score.js';
+import { commandGallery } from './gallery.js';
 
 const common: Record<string, FlagSpec> = {
   backend: { type: 'string', help: 'compute backend', default: 'cpu', choices: ['cpu', 'gpu'] },
@@ -72,7 +75,7 @@ const TRAIN_FLAGS: Record<string, FlagSpec> = {
   'weight-decay': { type: 'number', help: 'L2 weight decay λ (adam)', default: 0, min: 0 },
   patience: { type: 'int', help: 'early-stopping patience in epochs', default: 30, positive: true },
   seed: { type: 'int', help: 'seed of initialisation, data split and batch order', default: 0, min: 0, max: MAX_SEED },
-  limit: { type: 'int', help: 'cap on training rows; validation/test rows capped at max(500, limit/5)', positive: true },
+  limit: { type: 'int', help: 'cap on training rows (a toy set draws this many; default 5000); validation/test rows capped at max(500, limit/5)', positive: true },
   out: { type: 'string', help: 'output folder (default runs/<dataset>; with --resume, the checkpoint\'s folder)', placeholder: 'dir' },
   resume: { type: 'string', help: 'continue from this training checkpoint (flags left out take its settings; flags given must agree)', placeholder: 'file' },
   force: { type: 'boolean', help: 'replace the run already in the output folder', default: false },
@@ -227,9 +230,10 @@ const TRAIN_SUMMARY = 'Trains a flow by maximum likelihood (by default the deep 
   'reports the test log-likelihood next to the full-covariance Gaussian fitted to the same training split.';
 
 async function commandTrain(argv: string[]): Promise<void> {
-  const parsed = parseOrAnswer('train', argv, TRAIN_FLAGS, TRAIN_SUMMARY);
+  const parsed = parseOrAnswer('train', argv, TRAIN_FLAGS, `${TRAIN_SUMMARY} ${recipesHelp()}`);
   if (parsed === undefined) return;
-  const { flags, given } = parsed;
+  const { given } = parsed;
+  const { flags, recipe } = withRecipe(parsed.flags, given);
   await useBackend(flags);
   const resumeFrom = str(flags, 'resume');
   const resume = resumeFrom === undefined ? undefined : await loadCheckpoint(resumeFrom);
@@ -245,7 +249,7 @@ async function commandTrain(argv: string[]): Promise<void> {
   const lock = acquireLock(out, '.lock', notice);
   try {
     // Ctrl-C, SIGTERM, SIGHUP: stop between batches, say where to resume, release the lock (finally)
-    await interruptible((abort) => trainInFolder(flags, st, out, resumeFrom, resume, outputFor(flags.json === true), abort));
+    await interruptible((abort) => trainInFolder(flags, st, out, resumeFrom, resume, outputFor(flags.json === true), abort, recipe));
   } catch (err) {
     // a run refused before its first epoch (bad data, mismatched settings) leaves no folder behind
     lock.release();
@@ -256,7 +260,7 @@ async function commandTrain(argv: string[]): Promise<void> {
   }
 }
 
-async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, resumeFrom: string | undefined, resume: Checkpoint | undefined, output: Output, abort: AbortSignal): Promise<void> {
+async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, resumeFrom: string | undefined, resume: Checkpoint | undefined, output: Output, abort: AbortSignal, recipe: Partial<Recipe> | null): Promise<void> {
   const { dataset, seed } = st;
   const checkpointPath = join(out, 'checkpoint.json');
   const logPath = join(out, 'log.jsonl');
@@ -298,7 +302,7 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
   // only files a relgrad run wrote are removed; a user's file in the way stops the run here
   prepareTrainFolder({ out, continuing, force: flags.force === true, notice });
   // log.jsonl appears with the first epoch's line: a run that fails before it leaves none behind
-  const runMeta = { dataset, seed, limit: st.limit ?? null, kind: data.kind, run };
+  const runMeta = { dataset, seed, limit: st.limit ?? null, kind: data.kind, run, recipe };
   // a bar on a terminal's stderr, else plain periodic lines (see progress.ts)
   const progress = createProgress({ epochs: st.epochs });
   let lastLoss = 'n/a';
@@ -350,17 +354,22 @@ async function trainInFolder(flags: FlagValues, st: RunSettings, out: string, re
   const gaussianScaled = evaluate(fitGaussianFlow(data.train, { dtype: flow.dtype }), data.test);
   const gaussian = { ...gaussianScaled, mean: gaussianScaled.mean - logDet };
   output.human(`test log-likelihood ${test.mean.toFixed(4)} ± ${test.err.toFixed(4)}; full-covariance Gaussian on the same split ${gaussian.mean.toFixed(4)} ± ${gaussian.err.toFixed(4)}`);
+  // the generating density on the same test rows (original units), where it is known
+  const truth = data.kind === 'toy' ? trueTestScore(dataset, loaded.test) : null;
+  if (truth !== null) output.human(`true density on the same split ${truth.mean.toFixed(4)} ± ${truth.err.toFixed(4)}`);
   const finalPath = join(out, 'model.json');
   // a standardised run's model carries its standardisation as a leading affine layer: Flow.load,
   // export and the NumPy reader give densities in the data's units (flow/standardized.ts)
   const saved = scaling === null ? flow : withStandardization(flow, scaling);
   await saved.save(finalPath, { precision: flags.float32 ? 'float32' : 'float64', meta: { ...runMeta, standardizationInModel: scaling !== null, test, result: { ...result, history: undefined } } });
   // each PNG has its SVG beside it: figure (data | density | samples), density, samples, curve
-  const pictures = await writeTrainingPictures(out, { flow, train: data.train, history: result.history, bestEpoch: result.bestEpoch, name: dataset, seed });
+  const scores = { flow: test.mean, gaussian: gaussian.mean, truth: truth?.mean ?? null };
+  const pictures = await writeTrainingPictures(out, { flow, train: data.train, history: result.history, bestEpoch: result.bestEpoch, name: dataset, seed, scores });
   recordWritten(out, pictures.flatMap((png) => [png, png.replace(/\.png$/, '.svg')]));
   output.result({
     dataset, testLogLikelihood: test.mean, err: test.err, n: test.n,
     gaussianTestLogLikelihood: gaussian.mean, gaussianErr: gaussian.err,
+    ...(truth === null ? {} : { trueTestLogLikelihood: truth.mean, trueErr: truth.err }), recipe,
     epochs: result.epochs, seconds: result.seconds, model: finalPath, checkpoint: checkpointPath, log: logPath, pictures,
   });
   if (pictures.length > 0) output.human(`pictures: ${pictures.join(', ')}`);
@@ -530,7 +539,7 @@ async function commandExperiment(argv: string[]): Promise<void> {
   output.result({ dataset, test: r.test, gaussianBaseline: r.gaussianBaseline, epochs: r.training.epochs, bestEpoch: r.training.bestEpoch, secondsPerEpoch: r.training.secondsPerEpoch, model: r.model });
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { train: commandTrain, eval: commandEval, sample: commandSample, experiment: commandExperiment, export: commandExport, info: commandInfo };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { train: commandTrain, eval: commandEval, sample: commandSample, experiment: commandExperiment, export: commandExport, info: commandInfo, gallery: commandGallery };
 
 const COMMAND_HELP: [string, string][] = [
   ['train', 'train a dense flow by maximum likelihood (relative gradient by default)'],
@@ -539,6 +548,7 @@ const COMMAND_HELP: [string, string][] = [
   ['experiment', 'train with early stopping, evaluate next to a Gaussian baseline, write results JSON'],
   ['export', 'write a saved flow\'s parameters as .npz (NumPy) or safetensors'],
   ['info', 'summary of a saved flow (layers, parameters, dtype, data set, log-likelihood), as JSON'],
+  ['gallery', 'train every toy set with its recipe; one figure, a row per set, and a table'],
 ];
 
 const TOP_HELP = [
@@ -590,7 +600,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (run === undefined) {
       const guess = closest(command, Object.keys(COMMANDS));
-      throw new UsageError(`relgrad: unknown command '${command}' (${guess === undefined ? '' : `did you mean '${guess}'? `}expected train, eval, sample, experiment, export or info)`);
+      throw new UsageError(`relgrad: unknown command '${command}' (${guess === undefined ? '' : `did you mean '${guess}'? `}expected train, eval, sample, experiment, export, info or gallery)`);
     }
     await run(rest);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

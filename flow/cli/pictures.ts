@@ -68,6 +68,14 @@ export interface TrainingPictures {
   /** shown in the titles, e.g. the data set's name */
   name: string;
   seed: number;
+  /** test log-likelihoods shown in the figure's title: the flow's, the Gaussian's, the true density's (null: unknown) */
+  scores?: { flow: number; gaussian: number; truth: number | null };
+}
+
+/** "test log-lik.: flow −2.70, true −2.62, Gaussian −3.59" (the true density only where known). */
+export function scoresCaption(s: { flow: number; gaussian: number; truth: number | null }): string {
+  const f = (v: number): string => v.toFixed(3).replace('-', '−');
+  return `test log-lik.: flow ${f(s.flow)}${s.truth === null ? '' : `, true ${f(s.truth)}`}, Gaussian ${f(s.gaussian)}`;
 }
 
 /** Writes the training pictures into `out`; returns the PNG paths (each has its .svg beside it). */
@@ -80,7 +88,9 @@ export async function writeTrainingPictures(out: string, p: TrainingPictures): P
     const samples: HostMatrix<Float64Array> = { data: Float64Array.from(x.dataSync()), rows: x.shape[0], cols: 2 };
     const logDensity = logDensityOf(flow);
     const shown: HostMatrix<Float64Array> = { data: p.train.data.subarray(0, 2 * Math.min(2000, p.train.rows)), rows: Math.min(2000, p.train.rows), cols: 2 };
-    pngs.push((await writeFigure(join(out, 'figure'), flowFigure({ data: shown, samples, logDensity, bounds, title: flow.config.stack === undefined ? `${p.name}: a ${flow.layers}-layer flow` : `${p.name}: a deep flow (${flow.stack.length} layers, ${flow.layers} dense)` })))[0]);
+    const model = flow.config.stack === undefined ? `${p.name}: a ${flow.layers}-layer flow` : `${p.name}: a deep flow (${flow.stack.length} layers, ${flow.layers} dense)`;
+    const title = p.scores === undefined ? model : `${model}; ${scoresCaption(p.scores)}`;
+    pngs.push((await writeFigure(join(out, 'figure'), flowFigure({ data: shown, samples, logDensity, bounds, title })))[0]);
     const first1000: HostMatrix<Float64Array> = { ...shown, data: shown.data.subarray(0, 2 * Math.min(1000, shown.rows)), rows: Math.min(1000, shown.rows) };
     pngs.push((await writeFigure(join(out, 'density'), densityFigure({ logDensity, bounds, data: first1000, title: `${p.name}: model density` })))[0]);
     pngs.push((await writeSamplesPicture(join(out, 'samples.png'), 2, samples, bounds))[0]);

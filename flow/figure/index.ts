@@ -2,3 +2,4 @@
 export { flowFigure, densityFigure, scatterFigure, lineChart, trainingCurve, type FlowFigureOptions, type ChartOptions, type ChartSeries, type CurveEpoch } from './figures.js';
 export { renderPng, renderPngSync, writeFigure, writeFigureSync } from './render.js';
 export { tickLabel, makeScale, niceDomain, type Scale } from './scale.js';
+export { galleryFigure, type GalleryRow } from './gallery.js';

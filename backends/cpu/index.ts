@@ -16,6 +16,7 @@ import { max, sum } from './reduce.js';
 import { createLu, type LuKernels } from './lu-blocked.js';
 
 export { gemmJs, type Gemm, type GemmArgs } from './gemm.js';
+export { hostLinalg } from './lu-blocked.js';
 export { chooseGemm, gemmTiers, type GemmChoice, type GemmTier } from './gemm-tier.js';
 
 /** Options of `createCpuBackend`: the GEMM kernel or tier, the LU kernels and the largest tensor allowed (bytes). */

@@ -111,7 +111,7 @@ export function setSeed(seed: number): void {
 }
 
 /** The seed for one call: the explicit one, else the next draw of the global stream. */
-export function seedFor(options: { seed?: number }): number {
+function seedFor(options: { seed?: number }): number {
   if (options.seed === undefined) return globalStream.nextUint32();
   assertSeed('random', options.seed);
   return options.seed;

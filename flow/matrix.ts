@@ -23,7 +23,7 @@ export type DataInput = Tensor | HostMatrix;
  * Throws unless `m` is a well-formed host matrix: rows and cols non-negative integers and exactly
  * rows × cols values (a matrix claiming more rows than its data holds would read zeros or garbage).
  */
-export function assertHostMatrix(where: string, m: HostMatrix): void {
+function assertHostMatrix(where: string, m: HostMatrix): void {
   if (typeof m !== 'object' || m === null || !(m.data instanceof Float64Array || m.data instanceof Float32Array)) {
     throw new Error(`${where}: expected a Tensor or a host matrix { data: Float64Array | Float32Array, rows, cols }`);
   }

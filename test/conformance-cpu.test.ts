@@ -1,12 +1,12 @@
 // Runs the backend conformance suite on every CPU configuration: float64 and float32, and every
-// GEMM tier of backends/cpu/gemm-tier.ts. A tier this machine cannot run (no WebAssembly SIMD, or one
+// GEMM tier of backends/cpu/runtime.ts. A tier this machine cannot run (no WebAssembly SIMD, or one
 // core for the threaded tier) is reported by name; where it should run (SIMD present, and ≥ 2
 // cores for the threaded tier) its absence fails the test instead of hiding behind a skip.
 
 import t from 'tap';
 import { availableParallelism } from 'node:os';
 import { createCpuBackend } from '../backends/cpu/index.js';
-import { gemmTiers } from '../backends/cpu/gemm-tier.js';
+import { gemmTiers } from '../backends/cpu/runtime.js';
 import { simdSupported } from '../backends/cpu/wasm/index.js';
 import { conformance } from './conformance/suite.js';
 

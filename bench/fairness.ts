@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { join, dirname } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Gemm } from '../backends/cpu/gemm.js';
-import { chooseGemm } from '../backends/cpu/gemm-tier.js';
+import { chooseGemm } from '../backends/cpu/runtime.js';
 import { createLu } from '../backends/cpu/lu-blocked.js';
 import { nearIdentityHost, Rng } from '../engine/random.js';
 import { sigmoid as sig, softplus } from '../flow/host-math.js';

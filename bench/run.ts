@@ -8,7 +8,7 @@ import { gradientSuite } from './gradients.js';
 import { throughputSuite } from './throughput.js';
 import { deepSuite } from './deep.js';
 import { parseOrAnswer, UsageError, type FlagSpec } from '../flow/cli/args.js';
-import type { GpuMode } from '../engine/state.js';
+import type { GpuMode } from '../backends/gpu/options.js';
 import { chooseOutput, OUTPUT_FLAGS, useOutput } from './lib/output.js';
 
 type Suite = 'gradients' | 'throughput' | 'peer' | 'fairness' | 'step' | 'deep';

@@ -117,6 +117,20 @@ export interface KernelTable<S> {
   slogdet(a: S, p: SquareParams): { sign: S; logabsdet: S };
 }
 
+/**
+ * The LU family on host typed arrays: what a backend without kernels of its own for solve, inv and
+ * slogdet (GPU.js cannot pivot) runs after reading back, and what the CPU backend accepts as an
+ * alternative to its blocked LU. Same contracts as the KernelTable entries of the same names.
+ */
+export interface LuKernels {
+  solve: (a: TypedArray, rhs: TypedArray, p: SquareParams, nrhs: number) => TypedArray;
+  inv: (a: TypedArray, p: SquareParams) => TypedArray;
+  slogdet: (a: TypedArray, p: SquareParams) => { sign: TypedArray; logabsdet: TypedArray };
+}
+
+/** LU kernels with a name that says what computes them (reported by a backend's describe()). */
+export type HostLinalg = LuKernels & { readonly name: string };
+
 /** What a backend's `describe()` reports: its name, what computes and where. */
 export interface BackendInfo {
   /** Backend name as passed to setBackend. */

@@ -23,6 +23,4 @@ export { adam, sgd, type Optimizer, type OptimizerName, type OptimizerState, typ
 /** Learning-rate schedules (`cosine`, `step`, `plateau`) whose rate feeds an optimizer's `lr`. */
 export * as schedules from './schedules.js';
 export type { Schedule, ScheduleState } from './schedules.js';
-export {
-  getBackend, setBackend, provideBackends, type BackendName, type BackendProviders, type GpuBackendOptions, type GpuMode,
-} from './state.js';
+export { getBackend, setBackend, provideBackends, type BackendFactory, type BackendTable } from './state.js';

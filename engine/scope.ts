@@ -29,7 +29,7 @@ class Untrackable extends Error {}
  * plain objects, Maps or Sets throws, since tensors inside them cannot be seen; inside class
  * instances such members are skipped. Typed arrays and buffers hold no tensors and are not read.
  */
-export function collectTensors(value: unknown, into = new Set<Tensor>(), strict = false): Set<Tensor> {
+function collectTensors(value: unknown, into = new Set<Tensor>(), strict = false): Set<Tensor> {
   const seen = new Set<object>();
   const stack: { v: unknown; path: string; strict: boolean }[] = [{ v: value, path: 'result', strict }];
   while (stack.length > 0) {

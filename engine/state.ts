@@ -1,54 +1,34 @@
-// The current backend. A closed choice of names ('cpu' | 'gpu'), no registry. The engine knows
-// only the Backend interface: whoever picks the backends (the package root, index.ts) passes their
-// factories in with provideBackends({ cpu, gpu }). 'cpu' is created on first use; 'gpu' is
-// created only when asked for, so a gpu factory that imports GPU.js on demand never loads it
-// for programs that do not ask.
+// The current backend, chosen by name from a table someone else provides, or given as a Backend
+// object. The engine knows only the Backend interface, neither the names nor their options: the
+// package root (index.ts) passes backends/index.ts's table with provideBackends(BACKENDS). Its
+// 'cpu' entry creates the default backend on first use; every other entry runs only when asked
+// for, so a factory that imports its code on demand (the GPU backend) never loads it otherwise.
 
 import type { Backend } from './backend.js';
-import type { DType } from './dtype.js';
 
-/** Names of the built-in backends: 'cpu' (typed arrays) and 'gpu' (GPU.js, WebGL or WebGPU). */
-export type BackendName = 'cpu' | 'gpu';
+/** A named backend's factory: its options → the backend (a promise where it loads code or opens a device). */
+export type BackendFactory<O> = (options: O) => Backend | Promise<Backend>;
 
-/** The GPU.js kernel class to run on; 'auto' is headlessgl in Node, webgl2 then webgl in a browser. */
-export type GpuMode = 'auto' | 'headlessgl' | 'webgl2' | 'webgl' | 'webgpu';
-
-/** Options for `setBackend('gpu', options)`; see backends/gpu for the meaning of each. */
-export interface GpuBackendOptions {
-  mode?: GpuMode;
-  /**
-   * A GPU.js `GPU` instance to use (its mode must match `mode`). Typed structurally so that the
-   * package's declarations do not need gpu.js installed (it is an optional peer dependency).
-   */
-  gpu?: { createKernel: (...args: never[]) => unknown };
-  /** Storage dtype; only 'float32' is accepted (anything else throws). */
-  dtype?: DType;
-  /** mode 'webgpu' in Node: Dawn toggles (default ['backend=opengles']). */
-  dawnFlags?: readonly string[];
-  /** mode 'webgpu' in Node: adapter feature level (default 'compatibility'). */
-  webgpuFeatureLevel?: 'core' | 'compatibility';
+/** Backends by name. 'cpu' is the default, created synchronously on first use. */
+export interface BackendTable {
+  /** Creates the default backend: on first use, and on each setBackend('cpu'). */
+  readonly cpu: () => Backend;
+  readonly [name: string]: BackendFactory<never>;
 }
 
-/** The factories behind the backend names. */
-export interface BackendProviders {
-  /** Creates the CPU backend: on first use, and on each setBackend('cpu'). */
-  cpu: () => Backend;
-  /** Creates the GPU backend on setBackend('gpu', options); rejects when it cannot run. */
-  gpu: (options: GpuBackendOptions) => Promise<Backend>;
-}
-
-let providers: BackendProviders | undefined;
+let providers: BackendTable | undefined;
 let current: Backend | undefined;
+let hostCpu: Backend | undefined;
 
 /**
- * Gives the engine the factories behind 'cpu' and 'gpu'. The package root ('relgrad') does this
- * when it loads; call it only when using the engine without the root. The backend in use is kept.
+ * Gives the engine the table of named backends. The package root ('relgrad') does this when it
+ * loads; call it only when using the engine without the root. The backend in use is kept.
  */
-export function provideBackends(given: BackendProviders): void {
+export function provideBackends(given: BackendTable): void {
   providers = given;
 }
 
-function providersFor(caller: string): BackendProviders {
+function providersFor(caller: string): BackendTable {
   if (providers === undefined) {
     throw new Error(
       `${caller}: no backends provided to the engine; import relgrad from its package root ('relgrad', which provides ` +
@@ -65,21 +45,34 @@ export function getBackend(): Backend {
 }
 
 /**
- * Selects the backend for tensors created from now on. A Backend object is used as given.
- * Resolves to the backend in use; 'gpu' rejects with a clear error when no GPU.js kernel can run.
+ * A backend that computes in float64, for host-side numerics (orthogonal initialisation, a
+ * covariance): the one in use when it stores float64, else the table's 'cpu' backend (created
+ * once, on first need).
  */
-export async function setBackend(choice: BackendName | Backend, options: GpuBackendOptions = {}): Promise<Backend> {
+export function float64Backend(): Backend {
+  const backend = getBackend();
+  if (backend.describe().dtypes.includes('float64')) return backend;
+  hostCpu ??= providersFor('float64Backend').cpu();
+  return hostCpu;
+}
+
+/**
+ * Selects the backend for tensors created from now on: a name from the provided table (its factory
+ * gets `options`), or a Backend object used as given. Resolves to the backend in use; a name
+ * not in the table, or a factory that cannot run (e.g. 'gpu' without a working GPU.js kernel),
+ * rejects with an error that says so. The package root's setBackend types the names and options.
+ */
+export async function setBackend(choice: string | Backend, options: object = {}): Promise<Backend> {
   if (typeof choice === 'object') {
     current = choice;
     return choice;
   }
-  if (choice === 'cpu') {
-    current = providersFor("setBackend('cpu')").cpu();
-    return current;
+  const table = providersFor(`setBackend('${String(choice)}')`);
+  if (typeof choice !== 'string' || !Object.hasOwn(table, choice)) {
+    const names = Object.keys(table).map((n) => `'${n}'`).join(', ');
+    throw new Error(`setBackend: unknown backend '${String(choice)}'; expected one of ${names}`);
   }
-  if (choice === 'gpu') {
-    current = await providersFor("setBackend('gpu')").gpu(options);
-    return current;
-  }
-  throw new Error(`setBackend: unknown backend '${String(choice)}'; expected 'cpu' or 'gpu'`);
+  const factory = table[choice] as (options: object) => Backend | Promise<Backend>;
+  current = await factory(options);
+  return current;
 }

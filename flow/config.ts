@@ -54,7 +54,7 @@ export interface FlowConfig {
 /** A `FlowConfig` with every default filled in (and its stack's specs resolved), as checkpoints and exports store it. */
 export type ResolvedFlowConfig = Required<Omit<FlowConfig, 'dtype' | 'stack' | 'context'>> & { dtype: DType; stack?: ResolvedLayerSpec[]; context?: number };
 
-/** resolveConfig's result and the layer types its stack uses (built-in and user-defined). */
+/** Defaults filled in and every setting checked (messages say what was wrong), and the layer types the stack uses (built-in and user-defined). */
 export function resolveConfigWithTypes(config: FlowConfig, defaultDtype: DType, user: readonly LayerDefinition[] = []): { config: ResolvedFlowConfig; types: LayerTypes } {
   if (config === null || typeof config !== 'object') throw new Error(`flow config: expected an object like { dim: 2 }, got ${String(config)}`);
   refuseUnknownKeys(config, CONFIG_KEYS, 'flow config');
@@ -108,11 +108,6 @@ function checkContextWidth(context: unknown, stack: readonly ResolvedLayerSpec[]
   if ((context ?? 0) > 0 && conditional.length === 0) {
     throw new Error(`flow config: context is ${String(context)} but no layer of the stack reads it: give some layers a conditioner, e.g. { type: 'spline', context: { hidden: [64, 64] } }`);
   }
-}
-
-/** Defaults filled in and every setting checked, with messages that say what was wrong. */
-export function resolveConfig(config: FlowConfig, defaultDtype: DType, user: readonly LayerDefinition[] = []): ResolvedFlowConfig {
-  return resolveConfigWithTypes(config, defaultDtype, user).config;
 }
 
 export function activationConfig(c: ResolvedFlowConfig): ActivationConfig {

@@ -10,7 +10,7 @@
  * directly on setTimeout is clamped to 4 ms after five levels, one queued from the message's
  * task is not.
  */
-export async function yieldToEventLoop(): Promise<void> {
+async function yieldToEventLoop(): Promise<void> {
   const g = globalThis as { setImmediate?: (callback: () => void) => unknown };
   if (typeof g.setImmediate === 'function') {
     const immediate = g.setImmediate;

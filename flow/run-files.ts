@@ -60,7 +60,7 @@ export function isExperimentResults(text: string): boolean {
 }
 
 /** The manifest's entries (file name → sha256); empty when there is none or it is not relgrad's. */
-export function readManifest(folder: string): Record<string, string> {
+function readManifest(folder: string): Record<string, string> {
   let text: string;
   try {
     text = readFileSync(join(folder, MANIFEST), 'utf8');

@@ -39,7 +39,7 @@ export function openExclusive(path: string): number {
 }
 
 /** The temp name beside `path`: `<path>.tmp-<pid>-<ms>` (removeStaleTemps recognises it). */
-export const tempName = (path: string): string => `${path}.tmp-${process.pid}-${Date.now()}`;
+const tempName = (path: string): string => `${path}.tmp-${process.pid}-${Date.now()}`;
 
 /**
  * Writes `data` to `path` through an exclusively created temp file and a rename, so `path` holds

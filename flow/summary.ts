@@ -8,7 +8,7 @@ import type { StoredLayerSpec } from './layers/layer.js';
 import { definitionOf, layerParamLayout } from './layers/specs.js';
 
 /** 'dense', 'spline(8 bins)', … (each type's label) with runs of the same layer pair collapsed: '(dense → spline) × 4'. */
-export function describeStack(stack: readonly StoredLayerSpec[], types: LayerTypes = layerTypes()): string {
+function describeStack(stack: readonly StoredLayerSpec[], types: LayerTypes = layerTypes()): string {
   const name = (s: StoredLayerSpec): string => {
     const definition = definitionOf(s.type, types, 'summary');
     return definition.label(definition.resolve(s, 'summary'));

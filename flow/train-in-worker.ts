@@ -6,7 +6,7 @@
 import { isConditionalData } from './context.js';
 import type { HostParams } from './checkpoint.js';
 import type { BackendInfo } from '../engine/backend.js';
-import type { BackendName, GpuBackendOptions } from '../engine/state.js';
+import type { BackendName, GpuBackendOptions } from '../index.js';
 import { Tensor } from '../engine/tensor.js';
 import type { Flow } from './model.js';
 import { toHostMatrix, type DataInput, type HostMatrix } from './matrix.js';

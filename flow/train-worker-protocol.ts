@@ -2,7 +2,7 @@
 // flow goes over as config + host parameters, the data as host matrices, the options without
 // their callbacks; progress, notices and parameter snapshots come back as they happen.
 import type { BackendInfo } from '../engine/backend.js';
-import type { BackendName, GpuBackendOptions } from '../engine/state.js';
+import type { BackendName, GpuBackendOptions } from '../index.js';
 import type { HostParams } from './checkpoint.js';
 import type { ResolvedFlowConfig } from './config.js';
 import type { HostMatrix } from './matrix.js';

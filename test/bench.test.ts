@@ -1,6 +1,7 @@
 // The benchmark suites run --quick on a tiny grid (through the built bench, as `npm run bench`
-// does) and write JSON whose every requested cell is a measurement or a recorded stop with its
-// reason. Speeds are not asserted.
+// does) and write JSON in which every CPU cell is a measurement (the grid is far below any cap)
+// and every GPU cell a measurement or, where no GPU.js kernel runs, a recorded stop with its
+// reason. Speeds are not asserted; that numbers were produced is.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -27,7 +28,7 @@ interface Cell {
   median?: number;
 }
 
-t.test('quick run on cpu and gpu: every cell measured or stopped with a reason', async (t) => {
+t.test('quick run on cpu and gpu: every cpu cell measured, every gpu cell measured or stopped with a reason', async (t) => {
   const results = join(dir, 'quick');
   const r = bench(results, '--quick', '--dims', '4,8', '--backends', 'cpu,gpu');
   t.equal(r.code, 0, r.out.slice(-3000));
@@ -50,9 +51,12 @@ t.test('quick run on cpu and gpu: every cell measured or stopped with a reason',
         const c = g.results.cells.find((x) => x.request.backend === backend && x.request.method === method && x.request.dim === dim);
         t.ok(c, `${backend} ${method} D=${dim} present`);
         if (!c) continue;
+        if (backend === 'cpu') t.equal(c.status, 'ok', `cpu ${method} D=${dim} is measured (${c.reason ?? 'no stop'})`);
         if (c.status === 'ok') {
           t.ok(Array.isArray(c.samples) && c.samples.length >= 3 && c.samples.every((s) => s > 0), `${backend} ${method} D=${dim}: raw samples`);
-          t.ok((c.median ?? 0) > 0, 'median recorded');
+          const sorted = [...(c.samples ?? [])].sort((a, b) => a - b);
+          const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+          t.equal(c.median, median, 'the median is the median of the raw samples');
         } else {
           // a cap or an earlier stop, never a failure
           t.ok(c.status === 'stopped' || c.status === 'skipped', `${backend} ${method} D=${dim}: ${c.status} (${c.reason})`);
@@ -61,7 +65,13 @@ t.test('quick run on cpu and gpu: every cell measured or stopped with a reason',
       }
     }
   }
-  t.ok(g.results.ratios.some((x) => x.ordinaryOverRelative !== null), 'ratios measured in the same run');
+  const cpuRatios = g.results.ratios.filter((x) => x.backend === 'cpu');
+  t.same(cpuRatios.map((x) => x.dim), [4, 8], 'a cpu ratio for each D');
+  for (const x of cpuRatios) {
+    const median = (method: string): number | undefined => g.results.cells.find((c) => c.request.backend === 'cpu' && c.request.method === method && c.request.dim === x.dim)?.median;
+    const want = (median('ordinary') ?? NaN) / (median('relative') ?? NaN);
+    t.ok(x.ordinaryOverRelative !== null && Math.abs(x.ordinaryOverRelative - want) <= 1e-9 * want, `cpu D=${x.dim}: ordinary/relative ${x.ordinaryOverRelative} is the ratio of the medians ${want}`);
+  }
   const peer = JSON.parse(readFileSync(join(results, 'peer.json'), 'utf8')) as { results: { contender: string; status: string; reason?: string }[] };
   t.ok(peer.results.some((c) => c.contender.startsWith('tfjs') && c.status === 'ok'), 'tfjs measured side by side');
   t.ok(peer.results.every((c) => c.status === 'ok' || (c.reason ?? '').length > 0), 'every peer cell measured or explained');

@@ -6,7 +6,7 @@
 
 import t, { type Test } from 'tap';
 import { availableParallelism } from 'node:os';
-import { chooseGemm, gemmTiers } from '../backends/cpu/gemm-tier.js';
+import { chooseGemm, gemmTiers } from '../backends/cpu/runtime.js';
 import { gemmJs, type Gemm, type GemmArgs } from '../backends/cpu/gemm.js';
 import { createCpuBackend, createFastCpuBackend } from '../backends/cpu/index.js';
 import { createThreadedGemm } from '../backends/cpu/threads/index.js';

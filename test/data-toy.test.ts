@@ -53,16 +53,29 @@ t.test('ranges follow the definitions', async (t) => {
     const nearest = Math.min(...[3, 2.25, 1.5, 0.75].map((R) => Math.abs(r - R)));
     if (nearest > 0.5) t.fail(`ring sample ${i} at radius ${r}`);
   }
+  // sine: x₂ − 2·sin(x₁) ~ N(0, 0.25²). With N = 2000 the sample mean has standard error
+  // 0.25/√N ≈ 0.0056 and the sample standard deviation ≈ 0.25/√(2N) ≈ 0.004, so the bounds below
+  // are ~5 standard errors: σ = 0.2 or 0.3, or a mean shift of 0.03, fails.
   const sine = TOY_SETS.sine(2000, rng);
-  let maxResidual = 0;
   let inRange = true;
+  let sum = 0;
+  let sumSq = 0;
+  let xSum = 0;
   for (let i = 0; i < sine.rows; i++) {
     const x = sine.data[2 * i];
     inRange &&= x >= -4 && x < 4;
-    maxResidual = Math.max(maxResidual, Math.abs(sine.data[2 * i + 1] - 2 * Math.sin(x)));
+    const r = sine.data[2 * i + 1] - 2 * Math.sin(x);
+    sum += r;
+    sumSq += r * r;
+    xSum += x;
   }
+  const mean = sum / sine.rows;
+  const sd = Math.sqrt((sumSq - sine.rows * mean * mean) / (sine.rows - 1));
   t.ok(inRange, 'sine x₁ in [−4, 4)');
-  t.ok(maxResidual < 1.5, 'sine noise is small');
+  t.ok(Math.abs(mean) < 0.028, `sine noise has mean 0 (got ${mean.toFixed(4)})`);
+  t.ok(Math.abs(sd - 0.25) < 0.02, `sine noise has standard deviation 0.25 (got ${sd.toFixed(4)})`);
+  // x₁ ~ U[−4, 4): mean 0 with standard error (8/√12)/√N ≈ 0.052
+  t.ok(Math.abs(xSum / sine.rows) < 0.26, `sine x₁ is centred (mean ${(xSum / sine.rows).toFixed(3)})`);
 });
 
 t.test('mog: exact log-density integrates to 1 and matches a direct formula', async (t) => {

@@ -1,6 +1,10 @@
-// The module graph of the engine and backends, read from the sources (docs/engine-graph.md):
+// The module graph of the engine, backends and flow, read from the sources (docs/engine-graph.md):
 // - the engine imports nothing from flow/ and nothing from backends/, not even types: it knows only
 //   the Backend interface, and the package root (index.ts) passes the backends in;
+// - the flow imports nothing from backends/ (it reaches backends through the root and the engine);
+// - backends/gpu imports nothing from backends/cpu (host LU kernels are passed in by the root);
+// - the GPU backend's option types are declared in backends/gpu only;
+// - backend selection is one table (backends/index.ts): setBackend's names are its keys;
 // - among runtime imports (type-only imports erase) the only cycle is ops ↔ primitives ↔ tensor,
 //   which is safe because none of the three uses an import while its module is being evaluated;
 //   each of them can be loaded first in a fresh process and computes.
@@ -43,7 +47,7 @@ function importsOf(file: string): Edge[] {
   return edges;
 }
 
-const files = [...sources('engine'), ...sources('backends')];
+const files = [...sources('engine'), ...sources('backends'), ...sources('flow')];
 const edges = files.flatMap(importsOf);
 
 t.test('the engine imports nothing from flow/ or backends/', async (t) => {
@@ -51,11 +55,30 @@ t.test('the engine imports nothing from flow/ or backends/', async (t) => {
   t.same(engineOut, [], 'engine/ imports only engine/');
 });
 
-t.test('the package root provides the backends; the GPU backend is imported only on demand', async (t) => {
+t.test('the flow imports nothing from backends/', async (t) => {
+  const flowOut = edges.filter((e) => e.from.startsWith('flow/') && e.to.startsWith('backends/')).map((e) => `${e.from} → ${e.to}`);
+  t.same(flowOut, [], 'flow/ reaches the backends only through the package root');
+});
+
+t.test('backends/gpu imports nothing from backends/cpu', async (t) => {
+  const gpuOut = edges.filter((e) => e.from.startsWith('backends/gpu/') && e.to.startsWith('backends/cpu/')).map((e) => `${e.from} → ${e.to}`);
+  t.same(gpuOut, [], 'the GPU backend gets its host LU kernels passed in');
+});
+
+t.test("the GPU backend's option types are declared in backends/gpu only", async (t) => {
+  const declaring = [...files, 'index.ts'].filter((f) => !f.startsWith('backends/gpu/'))
+    .filter((f) => /^export\s+(type\s+GpuMode\b|interface\s+GpuBackendOptions\b)/m.test(readFileSync(join(root, f), 'utf8')));
+  t.same(declaring, [], 'GpuMode and GpuBackendOptions live in backends/gpu/options.ts');
+});
+
+t.test('the package root provides the backends as one table; the GPU backend is imported only on demand', async (t) => {
   const rootOut = importsOf('index.ts');
-  const staticBackends = rootOut.filter((e) => e.to.startsWith('backends/') && !e.dynamic).map((e) => e.to);
-  t.same(staticBackends, ['backends/cpu/index.ts'], 'the CPU backend, statically');
-  t.same(rootOut.filter((e) => e.dynamic).map((e) => e.to), ['backends/gpu/index.ts'], 'the GPU backend, by a dynamic import');
+  const staticBackends = new Set(rootOut.filter((e) => e.to.startsWith('backends/') && !e.dynamic && !e.typeOnly).map((e) => e.to));
+  t.same([...staticBackends], ['backends/index.ts'], 'the table of backends, statically');
+  const tableOut = importsOf('backends/index.ts');
+  t.same(tableOut.filter((e) => e.dynamic).map((e) => e.to), ['backends/gpu/index.ts'], 'the GPU backend, by a dynamic import');
+  t.same(edges.filter((e) => e.dynamic && e.to.startsWith('backends/')).map((e) => e.from), ['backends/index.ts'],
+    'no other module imports a backend on demand (selection happens in one place)');
   const reached = new Set<string>();
   const stack = ['index.ts'];
   while (stack.length > 0) {
@@ -77,6 +100,8 @@ t.test('without the package root, the engine names what is missing; with it, bot
     'try { await state.setBackend("gpu"); messages.push("no error"); } catch (err) { messages.push(err.message); }',
     `const rg = await import(${JSON.stringify(pathToFileURL(join(root, 'index.ts')).href)});`,
     'messages.push(rg.getBackend().describe().name, (await rg.setBackend("cpu")).describe().name, String(rg.getBackend() === state.getBackend()));',
+    'messages.push(JSON.stringify(rg.BACKEND_NAMES));',
+    'try { await rg.setBackend("tpu"); messages.push("no error"); } catch (err) { messages.push(err.message); }',
     'console.log(JSON.stringify(messages));',
   ].join('\n');
   const loader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
@@ -84,12 +109,14 @@ t.test('without the package root, the engine names what is missing; with it, bot
   const messages = JSON.parse(r.stdout.trim().split('\n').pop() ?? '[]') as string[];
   t.match(messages[0], /^getBackend: no backends provided to the engine; import relgrad from its package root/, r.stderr);
   t.match(messages[1], /^setBackend\('gpu'\): no backends provided/);
-  t.same(messages.slice(2), ['cpu', 'cpu', 'true'], 'the root provides cpu; engine/state and the root share one current backend');
+  t.same(messages.slice(2, 5), ['cpu', 'cpu', 'true'], 'the root provides cpu; engine/state and the root share one current backend');
+  t.same(JSON.parse(messages[5]), ['cpu', 'gpu'], "the root's BACKEND_NAMES are the table's keys");
+  t.equal(messages[6], "setBackend: unknown backend 'tpu'; expected one of 'cpu', 'gpu'", 'an unknown name lists the table');
 });
 
-t.test('the only runtime import cycle is engine/ops ↔ primitives ↔ tensor', async (t) => {
+t.test('the only runtime import cycle in engine/ and backends/ is engine/ops ↔ primitives ↔ tensor', async (t) => {
   const graph = new Map<string, string[]>();
-  for (const e of edges) if (!e.typeOnly) graph.set(e.from, [...(graph.get(e.from) ?? []), e.to]);
+  for (const e of edges) if (!e.typeOnly && !e.from.startsWith('flow/')) graph.set(e.from, [...(graph.get(e.from) ?? []), e.to]);
   // Tarjan's strongly connected components
   let index = 0;
   const idx = new Map<string, number>();
@@ -119,7 +146,7 @@ t.test('the only runtime import cycle is engine/ops ↔ primitives ↔ tensor', 
       if (c.length > 1) components.push(c.sort());
     }
   };
-  for (const f of files) if (!idx.has(f)) visit(f);
+  for (const f of files) if (!f.startsWith('flow/') && !idx.has(f)) visit(f);
   t.same(components, [['engine/ops.ts', 'engine/primitives.ts', 'engine/tensor.ts']]);
 });
 

@@ -8,6 +8,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Flow, deepStack, evaluate, fitGaussianFlow, initializeFromData, toySplits, train, loadCheckpoint, type TrainOptions } from '../flow/index.js';
 
+/**
+ * The layer labels a summary's stack part lists, groups expanded: items split on ' → ' outside
+ * parentheses; '(…) × n' repeats its inner list n times; 'spline(5 bins, ±4)' is one label.
+ */
+function expandSummary(text: string): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')') depth--;
+    else if (depth === 0 && text.startsWith(' → ', i)) {
+      items.push(text.slice(start, i));
+      start = i + 3;
+    }
+  }
+  items.push(text.slice(start));
+  return items.flatMap((item) => {
+    const group = /^\((.*)\) × (\d+)$/.exec(item);
+    if (!group) return [item];
+    const inner = expandSummary(group[1]);
+    return Array.from({ length: Number(group[2]) }, () => inner).flat();
+  });
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'relgrad-deep-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 const data = toySplits('moons', { train: 1000, validation: 300, test: 300, seed: 2 });
@@ -49,7 +74,13 @@ t.test('checkpoint v2: a stack round-trips; bad stacks and unknown types are ref
   t.same(back.config.stack, flow.config.stack, 'the layer list');
   t.same(back.paramsToHost(), flow.paramsToHost(), 'every parameter, bit for bit');
   t.same(Array.from(back.logProb(data.test).dataSync()), Array.from(flow.logProb(data.test).dataSync()), 'the same log-likelihoods');
-  t.match(String(back), /affine → spline\(5 bins, ±4\) → \(dense → spline\(5 bins, ±4\)\) × 2\, base/);
+  // the summary names every layer in order: expanding its '(a → b) × n' groups gives the stack
+  const listed = /layers: (.*), base /.exec(String(back))?.[1] ?? '';
+  const labels = back.config.stack!.map((l) => {
+    const { type, bins, bound } = l as { type: string; bins?: number; bound?: number };
+    return type === 'spline' ? `spline(${String(bins)} bins, ±${String(bound)})` : type;
+  });
+  t.same(expandSummary(listed), labels, `'${listed}' lists the stack ${labels.join(', ')}`);
   t.throws(() => Flow.fromLayers([{ type: 'conv' } as never], { dim: 2 }), /stack\[0\]: unknown layer type "conv"; the built-in types are dense, activation, affine, spline, leaky; for a user-defined type pass its definition/);
   t.throws(() => Flow.fromLayers([{ type: 'spline', bins: 1 }], { dim: 2 }), /stack\[0\]: spline layer: bins must be an integer in \[2, 256\], got 1/);
   t.throws(() => Flow.fromLayers([{ type: 'dense', width: 3 } as never], { dim: 2 }), /a dense layer has no setting 'width'/);

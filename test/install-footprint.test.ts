@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { OPTIONAL_PACKAGES, installCommand, type OptionalPackage } from '../backends/optional.js';
+import { OPTIONAL_PACKAGES, installCommand, type OptionalPackage } from '../engine/optional.js';
 
 interface PackageJson {
   scripts: Record<string, string>;

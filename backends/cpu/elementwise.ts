@@ -4,6 +4,11 @@ import type { AdamHyper, BinaryKernelOp, UnaryKernelOp } from '../../engine/back
 import { allocHost, dtypeOfArray, type TypedArray } from '../../engine/dtype.js';
 import type { Alloc } from './pool.js';
 
+/** A case the switch lacks fails to compile (`op` is not `never`) and, from untyped callers, throws. */
+function unknownOp(family: string, op: never): never {
+  throw new Error(`cpu ${family}: unknown op '${String(op)}'`);
+}
+
 /** One tight loop per op (a shared loop calling f(x[i]) through a table is several times slower). */
 export function unary(op: UnaryKernelOp, x: TypedArray, size: number, alloc: Alloc = allocHost): TypedArray {
   const out = alloc(dtypeOfArray(x), size);
@@ -19,6 +24,7 @@ export function unary(op: UnaryKernelOp, x: TypedArray, size: number, alloc: All
     case 'reciprocal': for (let i = 0; i < size; i++) out[i] = 1 / x[i]; break;
     case 'sin': for (let i = 0; i < size; i++) out[i] = Math.sin(x[i]); break;
     case 'cos': for (let i = 0; i < size; i++) out[i] = Math.cos(x[i]); break;
+    default: return unknownOp('unary', op);
   }
   return out;
 }
@@ -40,6 +46,7 @@ export function binary(op: BinaryKernelOp, a: TypedArray, b: TypedArray, size: n
     case 'maximum': for (let i = 0; i < size; i++) out[i] = a[i] > b[i] || Number.isNaN(a[i]) ? a[i] : b[i]; break;
     case 'greater': for (let i = 0; i < size; i++) out[i] = a[i] > b[i] ? 1 : 0; break;
     case 'equal': for (let i = 0; i < size; i++) out[i] = a[i] === b[i] ? 1 : 0; break;
+    default: return unknownOp('binary', op);
   }
   return out;
 }

@@ -46,8 +46,8 @@ export function gemmWithEpilogue(
 }
 
 /** Codes of the activation kernels, for the worker threads (see activationRange). */
-export const ACTIVATION_PASSES: readonly ActivationPass[] = ['value', 'log-derivative', 'backprop'];
-export const ACTIVATION_KINDS: readonly ActivationParams['kind'][] = ['smooth-leaky-relu', 'leaky-tanh'];
+const ACTIVATION_PASSES: readonly ActivationPass[] = ['value', 'log-derivative', 'backprop'];
+const ACTIVATION_KINDS: readonly ActivationParams['kind'][] = ['smooth-leaky-relu', 'leaky-tanh'];
 
 /**
  * Elements start..end of one activation pass, written into `out`. Self-contained (it uses

@@ -1,12 +1,12 @@
 // The CPU backend: float64 and float32 on flat typed arrays. Products go through a pluggable
 // GEMM (plain TypeScript by default; faster tiers plug in via `createCpuBackend({ gemm })`, or
-// are chosen once by `{ tier }` / createFastCpuBackend(), see gemm-tier.ts), the LU family through
+// are chosen once by `{ tier }` / createFastCpuBackend(), see runtime.ts), the LU family through
 // ml-matrix or a blocked LU on the same GEMM.
 
 import type { Backend, KernelTable, MatmulParams } from '../../engine/backend.js';
 import { allocHost, dtypeOfArray, type DType, type TypedArray } from '../../engine/dtype.js';
 import { adam, affine, binary, unary } from './elementwise.js';
-import { chooseGemm, type GemmChoice, type GemmTier } from './gemm-tier.js';
+import { chooseGemm, type GemmChoice, type GemmTier } from './runtime.js';
 import { activation, gemmWithEpilogue } from './fused.js';
 import { spline } from './spline.js';
 import { ArrayPool, type Alloc } from './pool.js';
@@ -16,7 +16,8 @@ import { max, sum } from './reduce.js';
 import { createLu, type LuKernels } from './lu-blocked.js';
 
 export { gemmJs, type Gemm, type GemmArgs } from './gemm.js';
-export { chooseGemm, gemmTiers, type GemmChoice, type GemmTier } from './gemm-tier.js';
+export { hostLinalg } from './lu-blocked.js';
+export { chooseGemm, gemmTiers, type GemmChoice, type GemmTier } from './runtime.js';
 
 /** Options of `createCpuBackend`: the GEMM kernel or tier, the LU kernels and the largest tensor allowed (bytes). */
 export interface CpuBackendOptions {

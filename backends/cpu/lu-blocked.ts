@@ -6,7 +6,7 @@
 // same way (GEMM for the off-diagonal blocks, 2·n²·nrhs flops). Computes in float64 and returns
 // the input's dtype. Golub & Van Loan, Matrix Computations, §3.2.9 and §3.4.
 
-import type { SquareParams } from '../../engine/backend.js';
+import type { HostLinalg, LuKernels, SquareParams } from '../../engine/backend.js';
 import { allocHost, dtypeOfArray, type TypedArray } from '../../engine/dtype.js';
 import { gemmJs, type Gemm } from './gemm.js';
 import { signedLogDet, swapsSign } from './signed-log-det.js';
@@ -245,11 +245,7 @@ function multiplyBlockRows(gemm: Gemm, t: Float64Array, ib: number, x: Float64Ar
   x.set(tmp, i0 * nrhs);
 }
 
-export interface LuKernels {
-  solve: (a: TypedArray, rhs: TypedArray, p: SquareParams, nrhs: number) => TypedArray;
-  inv: (a: TypedArray, p: SquareParams) => TypedArray;
-  slogdet: (a: TypedArray, p: SquareParams) => { sign: TypedArray; logabsdet: TypedArray };
-}
+export type { LuKernels } from '../../engine/backend.js';
 
 /** solve / inv / slogdet on a given GEMM (float64 products). */
 export function createLu(gemm: Gemm): LuKernels {
@@ -318,6 +314,14 @@ function kernels(): LuKernels {
 export function luName(): string {
   kernels();
   return defaultName;
+}
+
+/**
+ * The default kernels with their name: the host linear algebra the package root hands the GPU
+ * backend (backends/index.ts), which reads back and runs them for solve, inv and slogdet.
+ */
+export function hostLinalg(): HostLinalg {
+  return { ...kernels(), name: defaultName };
 }
 
 export function solve(a: TypedArray, rhs: TypedArray, p: SquareParams, nrhs: number): TypedArray {

@@ -1,25 +1,24 @@
 // The GPU backend on GPU.js: float32 tensors that stay on the device (pipeline + immutable
 // kernels, textures on WebGL, storage buffers on WebGPU) and one compiled kernel per
 // (op, output size, params), cached. Only reads bring values back. The LU family (solve, inv,
-// slogdet) reads back, runs the CPU backend's blocked LU (backends/cpu/lu-blocked.ts) and uploads: GPU.js
-// kernels cannot pivot. The kernel class that actually ran is reported by describe(); a mode that
+// slogdet) reads back, runs the host LU kernels it is given (the package root passes the CPU
+// backend's blocked LU, backends/index.ts) and uploads: GPU.js kernels cannot pivot. The kernel class that actually ran is reported by describe(); a mode that
 // cannot run throws instead of falling back to the CPU or WebAssembly.
 
 import type { GPU, IGPUKernelSettings, IKernelRunShortcut } from 'gpu.js';
-import type { Backend, BackendInfo, KernelTable, MatmulParams, SquareParams } from '../../engine/backend.js';
+import type { Backend, BackendInfo, HostLinalg, KernelTable, MatmulParams, SquareParams } from '../../engine/backend.js';
 import type { DType, TypedArray } from '../../engine/dtype.js';
 import { fmt, removeAxes, sizeOf, stridesOf, type Shape } from '../../engine/shape.js';
-import type { GpuBackendOptions, GpuMode } from '../../engine/state.js';
-import * as linalg from '../cpu/lu-blocked.js';
+import type { GpuBackendOptions, GpuMode } from './options.js';
 import { DeviceArray, type DeviceValue } from './device-array.js';
 import {
   activationSpec, adamSpec, splineSpec, joinSpec, affineSpec, epilogueSpec, binarySpec, copySpec, matmulSpec, reduceSpec, remapSpec, unarySpec, type KernelSpec, type ReduceOp,
 } from './kernels.js';
 import { installNodeWebGpu, isNode } from './node-webgpu.js';
-import { asMissing } from '../optional.js';
+import { asMissing } from '../../engine/optional.js';
 
 export { DeviceArray } from './device-array.js';
-export type { GpuBackendOptions, GpuMode } from '../../engine/state.js';
+export type { GpuBackendOptions, GpuMode } from './options.js';
 
 /** The gpu.js module (loaded on first use: an optional peer dependency). */
 type GpuJs = typeof import('gpu.js');
@@ -231,7 +230,7 @@ class Device {
 // ---------------------------------------------------------------------------------------------
 // the kernel table
 
-function kernelTable(dev: Device): KernelTable<DeviceArray> {
+function kernelTable(dev: Device, linalg: HostLinalg): KernelTable<DeviceArray> {
   const remap = (what: string, x: DeviceArray, outShape: Shape, strides: readonly number[], offset: number, window?: {
     lo: readonly number[]; extent: readonly number[];
   }): DeviceArray => dev.launch(remapSpec(what.split(' ')[0], outShape, strides, offset, window), [x], sizeOf(outShape), what);
@@ -410,12 +409,27 @@ async function openDevice(lib: GpuJs, mode: Exclude<GpuMode, 'auto'>, options: G
   return { dev, provider: `${provider}; maxTextureSize ${maxTexture}` };
 }
 
+function refuseWithoutHost(op: string): never {
+  throw new Error(`${op} on the GPU backend runs on the host and needs host LU kernels: create the backend with ` +
+    "setBackend('gpu') from 'relgrad', or pass hostLinalg() from 'relgrad/backends/cpu' as createGpuBackend's second argument");
+}
+
+/** Stands in where no host LU kernels were given: each of the three names what is missing. */
+const missingHostLinalg: HostLinalg = {
+  name: 'no host LU kernels given',
+  solve: () => refuseWithoutHost('solve'),
+  inv: () => refuseWithoutHost('inv'),
+  slogdet: () => refuseWithoutHost('slogdet'),
+};
+
 /**
  * A GPU.js backend. `mode` picks the GPU.js kernel class ('auto': headlessgl in Node, webgl2 then
  * webgl in a browser; webgpu only when asked, since its read-back is asynchronous only).
+ * `host`: the LU kernels solve, inv and slogdet run on after a read-back (hostLinalg() from
+ * 'relgrad/backends/cpu'; setBackend('gpu') passes them); without them those three throw.
  * Rejects with a clear error when that class cannot run; never falls back to CPU or WebAssembly.
  */
-export async function createGpuBackend(options: GpuBackendOptions = {}): Promise<Backend<DeviceArray>> {
+export async function createGpuBackend(options: GpuBackendOptions = {}, host?: HostLinalg): Promise<Backend<DeviceArray>> {
   if (options.dtype !== undefined) checkFloat32('createGpuBackend', options.dtype);
   const lib = await loadGpuJs();
   const failures: string[] = [];
@@ -434,7 +448,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
   const describe = (): BackendInfo => ({
     name: 'gpu',
     implementation: `GPU.js ${kernelClass} (mode ${dev.mode}), float32; LU family (solve, inv, slogdet) on the CPU ` +
-      `via read-back + ${linalg.luName()} + upload`,
+      `via read-back + ${(host ?? missingHostLinalg).name} + upload`,
     dtypes: ['float32'],
     details: {
       kernelClass,
@@ -464,6 +478,6 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
       return dev.read(s, size);
     },
     free: (s: DeviceArray) => s.release(),
-    kernels: kernelTable(dev),
+    kernels: kernelTable(dev, host ?? missingHostLinalg),
   };
 }

@@ -4,7 +4,7 @@
 // 'compatibility'` and EGL runs surfaceless (XDG_RUNTIME_DIR, EGL_PLATFORM=surfaceless).
 // Called only by createGpuBackend({ mode: 'webgpu' }) in Node when navigator.gpu is missing.
 
-import { loadOptional } from '../optional.js';
+import { loadOptional } from '../../engine/optional.js';
 
 /** The part of WebGPU's `GPU` object that GPU.js uses. */
 interface WebGpuEntry {

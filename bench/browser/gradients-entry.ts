@@ -3,7 +3,7 @@
 // caps here: a cell whose time, extrapolated from the previous D with the method's cost exponent,
 // would pass the cap is skipped and recorded with that reason.
 
-import { createCpuBackend } from '../../backends/cpu/index.js';
+import { createCpuBackend, hostLinalg } from '../../backends/cpu/index.js';
 import { createGpuBackend } from '../../backends/gpu/index.js';
 import type { Backend } from '../../engine/backend.js';
 import { randn } from '../../engine/random.js';
@@ -37,7 +37,7 @@ export async function main(args: BrowserArgs): Promise<{ userAgent: string; cell
   for (const name of args.backends) {
     let backend: Backend;
     try {
-      backend = name === 'cpu' ? createCpuBackend({ tier: 'auto' }) : ((await createGpuBackend({ mode: 'webgl2' })) as Backend);
+      backend = name === 'cpu' ? createCpuBackend({ tier: 'auto' }) : ((await createGpuBackend({ mode: 'webgl2' }, hostLinalg())) as Backend);
     } catch (err) {
       for (const method of args.methods) for (const dim of args.dims) cells.push({ backend: name, implementation: '-', method, dim, status: 'error', reason: String(err) });
       continue;

@@ -3,10 +3,10 @@
 // its max error against the CPU backend. Inputs are uploaded before the clock starts; one
 // untimed run compiles the kernel first.
 
-import { createCpuBackend } from '../../backends/cpu/index.js';
+import { createCpuBackend, hostLinalg } from '../../backends/cpu/index.js';
 import { createGpuBackend } from '../../backends/gpu/index.js';
 import type { MatmulParams } from '../../engine/backend.js';
-import type { GpuMode } from '../../engine/state.js';
+import type { GpuMode } from '../../backends/gpu/options.js';
 
 export interface MatmulTiming {
   n: number;
@@ -38,7 +38,7 @@ function uniform(n: number, seed: number): Float32Array {
 }
 
 export async function main(args: { mode: GpuMode; sizes: number[]; reps: number[] }): Promise<PathResult> {
-  const gpu = await createGpuBackend({ mode: args.mode });
+  const gpu = await createGpuBackend({ mode: args.mode }, hostLinalg());
   const cpu = createCpuBackend();
   const timings: MatmulTiming[] = [];
   for (const [i, n] of args.sizes.entries()) {

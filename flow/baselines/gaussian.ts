@@ -8,12 +8,13 @@ import type { Backend } from '../../engine/backend.js';
 import { getBackend } from '../../index.js';
 import type { HostMatrix } from '../matrix.js';
 import { Flow } from '../model.js';
-import { hostGemm64 } from '../host-gemm.js';
+import { gemm } from '../../engine/fused.js';
+import { float64Backend } from '../../engine/state.js';
 
 /**
  * Mean and MLE covariance (divisor N) of the rows: the rows centred in float64, then
- * Σ = X_cᵀ X_c / N as one GEMM (host-gemm.ts; O(N·D²), ~1 s for MNIST's 50,000×784 where the
- * scalar loops took ~30 s), made exactly symmetric from its lower triangle.
+ * Σ = X_cᵀ X_c / N as one product (the engine's gemm on a float64 backend; O(N·D²)), made
+ * exactly symmetric from its lower triangle.
  */
 export function meanCovariance(x: HostMatrix): { mean: Float64Array; cov: Float64Array } {
   const { rows: n, cols: d, data } = x;
@@ -22,8 +23,11 @@ export function meanCovariance(x: HostMatrix): { mean: Float64Array; cov: Float6
   for (let j = 0; j < d; j++) mean[j] /= n;
   const centred = new Float64Array(n * d);
   for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) centred[r * d + j] = data[r * d + j] - mean[j];
-  const cov = new Float64Array(d * d);
-  hostGemm64()({ transA: true, transB: false, m: d, n: d, k: n, alpha: 1 / n, a: centred, aOffset: 0, lda: d, b: centred, bOffset: 0, ldb: d, beta: 0, c: cov, cOffset: 0, ldc: d });
+  const xc = fromHost(centred, [n, d], { backend: float64Backend(), dtype: 'float64' });
+  const product = gemm(xc, xc, { transA: true, alpha: 1 / n });
+  const cov = new Float64Array(product.dataSync());
+  product.dispose();
+  xc.dispose();
   for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) cov[j * d + i] = cov[i * d + j];
   return { mean, cov };
 }

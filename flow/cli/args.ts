@@ -42,7 +42,7 @@ export interface Program {
 }
 
 /** A relgrad subcommand ('train') or a whole program. */
-export const programOf = (p: string | Program): Program => (typeof p === 'string' ? { name: `relgrad ${p}`, helpHint: `relgrad ${p} --help` } : p);
+const programOf = (p: string | Program): Program => (typeof p === 'string' ? { name: `relgrad ${p}`, helpHint: `relgrad ${p} --help` } : p);
 
 export interface ParsedFlags {
   flags: FlagValues;
@@ -208,7 +208,7 @@ export function flagTable(spec: Record<string, FlagSpec>): string[] {
 }
 
 /** The whole --help text of a command or runner. */
-export function usage(p: string | Program, summary: string, spec: Record<string, FlagSpec>, usageLine?: string): string {
+function usage(p: string | Program, summary: string, spec: Record<string, FlagSpec>, usageLine?: string): string {
   const prog = programOf(p);
   return [`usage: ${usageLine ?? `${prog.name} [flags]`}`, '', ...wrap(summary, WIDTH), '', 'flags:', ...flagTable(spec)].join('\n');
 }

@@ -34,7 +34,7 @@ export function datasetKind(name: string): DatasetKind {
 }
 
 /** Row caps of --limit: training rows, and validation/test rows (a fifth of it, at least 500). */
-export function limitCaps(limit: number): { train: number; validation: number; test: number } {
+function limitCaps(limit: number): { train: number; validation: number; test: number } {
   const held = Math.max(500, Math.floor(limit / 5));
   return { train: limit, validation: held, test: held };
 }

@@ -7,7 +7,7 @@ import { UsageError } from './args.js';
 import { Interrupted, signalExitCode } from './interrupt.js';
 
 /** The exit status of a command that threw `err`. */
-export function exitCodeOf(err: unknown): number {
+function exitCodeOf(err: unknown): number {
   if (err instanceof UsageError) return 2;
   if (err instanceof Interrupted) return signalExitCode(err.signal);
   return 1;

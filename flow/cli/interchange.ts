@@ -5,13 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { loadCheckpoint, stackOfConfig, type Checkpoint } from '../checkpoint.js';
-import type { HostMatrix } from '../data/dataset.js';
 import { decodeFlow, encodeFlow, exportedArrayNames, EXPORT_FORMATS, type ExportFormat } from '../interchange/export.js';
 import { definitionOf, layerParamLayout } from '../layers/specs.js';
 import { runRecordOf } from '../run-record.js';
 import { layerTypes } from '../layers/builtin.js';
 import type { StoredLayerSpec } from '../layers/layer.js';
-import { encodeNpyArray } from '../interchange/npy.js';
 import { parseOrAnswer, UsageError, type FlagSpec } from './args.js';
 import { writeFileAtomic } from '../safe-write.js';
 
@@ -29,11 +27,6 @@ const INFO_FLAGS: Record<string, FlagSpec> = {
   checkpoint: { type: 'string', help: 'checkpoint file, or a .npz/.safetensors export (required)', placeholder: 'file' },
   json: JSON_FLAG,
 };
-
-/** Samples (or any matrix) as a float64 .npy, shape (rows, cols). */
-export function matrixNpy(m: HostMatrix<Float64Array>): Uint8Array {
-  return encodeNpyArray({ data: m.data, shape: [m.rows, m.cols] });
-}
 
 function formatOf(out: string, given: string | undefined): ExportFormat {
   const ext = extname(out).toLowerCase().slice(1);
@@ -98,7 +91,7 @@ export interface ModelInfo {
   epochs: number | null;
 }
 
-export function modelInfo(file: string, ck: Pick<Checkpoint, 'config' | 'params' | 'meta' | 'training'>, kind: ModelInfo['kind']): ModelInfo {
+function modelInfo(file: string, ck: Pick<Checkpoint, 'config' | 'params' | 'meta' | 'training'>, kind: ModelInfo['kind']): ModelInfo {
   const c = ck.config;
   const meta = (ck.meta ?? {}) as { dataset?: unknown; test?: { mean?: unknown; err?: unknown; n?: unknown }; result?: { epochs?: unknown } };
   const test = meta.test;

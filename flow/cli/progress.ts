@@ -6,7 +6,7 @@
 import cliProgress from 'cli-progress';
 import type { ProgressEvent } from '../train.js';
 
-export const PROGRESS_INTERVAL_ENV = 'RELGRAD_PROGRESS_INTERVAL_MS';
+const PROGRESS_INTERVAL_ENV = 'RELGRAD_PROGRESS_INTERVAL_MS';
 const DEFAULT_INTERVAL_MS = 10_000;
 
 export interface ProgressOptions {
@@ -27,7 +27,7 @@ export interface Progress {
   stop(): void;
 }
 
-export function intervalFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+function intervalFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env[PROGRESS_INTERVAL_ENV];
   if (raw === undefined || raw === '') return DEFAULT_INTERVAL_MS;
   const v = Number(raw);

@@ -7,7 +7,7 @@ import { closeSync, renameSync, rmSync, statfsSync, writeFileSync } from 'node:f
 import { dirname, resolve } from 'node:path';
 import { Rng } from '../../engine/random.js';
 import type { HostMatrix } from '../data/dataset.js';
-import { npyHeader } from '../data/files.js';
+import { npyHeader } from '../interchange/npy.js';
 import { unstandardizeInPlace } from '../data/fit-checks.js';
 import type { Flow } from '../model.js';
 import { openExclusive, writeError } from '../safe-write.js';
@@ -75,7 +75,7 @@ export async function writeSampleFile(s: SampleFile): Promise<number> {
         throw writeError(partial, err);
       }
     };
-    if (npy) write(npyHeader(n, dim));
+    if (npy) write(npyHeader('<f8', [n, dim]));
     const rng = new Rng(s.seed);
     const started = Date.now();
     for (let start = 0; start < n; start += SAMPLE_CHUNK) {

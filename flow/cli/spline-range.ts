@@ -13,7 +13,7 @@ import { MIN_BIN } from '../layers/spline-math.js';
 import { UsageError } from './args.js';
 
 /** The largest usable bound for `bins` bins per spline (see the header). */
-export function maxBound(bins: number): number {
+function maxBound(bins: number): number {
   return Math.min(2 * bins, 0.1 / (2 * MIN_BIN));
 }
 

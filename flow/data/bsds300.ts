@@ -4,7 +4,7 @@
 // h5wasm (an optional peer dependency, 14 MB) is imported on the first read, not with relgrad/flow.
 
 import { join } from 'node:path';
-import { loadOptional } from '../../backends/optional.js';
+import { loadOptional } from '../../engine/optional.js';
 import type { HostMatrix, Splits } from './dataset.js';
 import { requireDataFile } from './uci.js';
 

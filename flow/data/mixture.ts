@@ -12,7 +12,7 @@ export interface GaussianMixture {
   weights: readonly number[];
 }
 
-export function checkMixture(m: GaussianMixture): void {
+function checkMixture(m: GaussianMixture): void {
   const k = m.means.length;
   if (k === 0 || m.stds.length !== k || m.weights.length !== k) throw new Error('gaussian mixture: means, stds and weights must have the same, non-zero length');
   const total = m.weights.reduce((a, b) => a + b, 0);

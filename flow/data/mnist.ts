@@ -17,7 +17,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { isNotFound, MissingPackageError } from '../../backends/optional.js';
+import { isNotFound, MissingPackageError } from '../../engine/optional.js';
 import { Rng } from '../../engine/random.js';
 import { zerosMatrix, type HostMatrix, type Splits } from './dataset.js';
 import { sigmoid, softplus } from '../host-math.js';

@@ -29,8 +29,8 @@ export function besselI0Scaled(z: number): number {
 }
 
 /** The radii and noise of `rings` (toy.ts). */
-export const RING_RADII: readonly number[] = [3, 2.25, 1.5, 0.75];
-export const RING_NOISE = 0.08;
+const RING_RADII: readonly number[] = [3, 2.25, 1.5, 0.75];
+const RING_NOISE = 0.08;
 
 function checkPoints(name: string, x: HostMatrix<Float64Array>): void {
   if (x.cols !== 2) throw new Error(`${name}: expected N×2 points, got ${x.rows}×${x.cols}`);

@@ -34,7 +34,7 @@ export interface Panel {
 
 export const TICK_FONT = 12;
 export const LABEL_FONT = 13;
-export const TITLE_FONT = 15;
+const TITLE_FONT = 15;
 
 export function panel(spec: PanelSpec, id: string): Panel {
   const { x, y, width: w, height: h } = spec;

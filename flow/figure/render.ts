@@ -14,7 +14,7 @@ import { writeFileAtomic } from '../safe-write.js';
 const require = createRequire(import.meta.url);
 
 /** assets/fonts/DejaVuSans.ttf, found upwards from this file (flow/figure or dist/flow/figure). */
-export function fontPath(): string {
+function fontPath(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++, dir = dirname(dir)) {
     const p = join(dir, 'assets', 'fonts', 'DejaVuSans.ttf');

@@ -1,6 +1,6 @@
 // Small helpers for composing SVG text: escaping, elements, number formatting for coordinates.
 
-export function esc(s: string): string {
+function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 

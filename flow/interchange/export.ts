@@ -45,7 +45,7 @@ interface ArraySlot {
 }
 
 /** The arrays a config implies, in file order: W0…, b0… for the paper's model, layer<k>.<name> for a stack. */
-export function exportLayout(config: ResolvedFlowConfig, types: LayerTypes = layerTypes()): ArraySlot[] {
+function exportLayout(config: ResolvedFlowConfig, types: LayerTypes = layerTypes()): ArraySlot[] {
   const D = config.dim;
   if (config.stack === undefined) {
     const W = Array.from({ length: config.layers }, (_, l) => ({ name: `W${l}`, shape: [D, D] }));

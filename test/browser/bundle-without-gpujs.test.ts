@@ -93,7 +93,7 @@ t.test('in Chromium: the bundle trains, and setBackend(gpu) names the package to
 });
 
 t.test("each browser's wording of an unresolved bare specifier is recognised as the package missing", async (t) => {
-  const { isNotFound, asMissing, MissingPackageError } = await import('../../backends/optional.js');
+  const { isNotFound, asMissing, MissingPackageError } = await import('../../engine/optional.js');
   const browsers = [
     'Failed to resolve module specifier "gpu.js". Relative references must start with either "/", "./", or "../".',
     'The specifier “gpu.js” was a bare specifier, but was not remapped to anything. Relative module specifiers must start with “./”, “../” or “/”.',

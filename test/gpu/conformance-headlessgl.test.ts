@@ -4,6 +4,7 @@
 
 import t from 'tap';
 import { fileURLToPath } from 'node:url';
+import { hostLinalg } from '../../backends/cpu/index.js';
 import { createGpuBackend } from '../../backends/gpu/index.js';
 import { conformance } from '../conformance/suite.js';
 
@@ -11,5 +12,5 @@ if (process.env.DISPLAY === undefined || process.env.DISPLAY === '') {
   const self = fileURLToPath(import.meta.url);
   t.spawn('xvfb-run', ['-a', 'npx', 'tap', '--disable-coverage', '--reporter=tap', self], {}, 'conformance under xvfb-run -a');
 } else {
-  await conformance(t, () => createGpuBackend({ mode: 'headlessgl' }), { dtype: 'float32', tol: 1e-4, name: 'gpu headlessgl' });
+  await conformance(t, () => createGpuBackend({ mode: 'headlessgl' }, hostLinalg()), { dtype: 'float32', tol: 1e-4, name: 'gpu headlessgl' });
 }

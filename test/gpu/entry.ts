@@ -2,9 +2,10 @@
 // creates the GPU backend in the requested mode and returns the GPU-vs-CPU check report, plus
 // what `setBackend('gpu')` (the engine's own loader) selected.
 
+import { hostLinalg } from '../../backends/cpu/index.js';
 import { createGpuBackend } from '../../backends/gpu/index.js';
 import { setBackend, tensor, getBackend, mul } from '../../index.js';
-import type { GpuMode } from '../../engine/state.js';
+import type { GpuMode } from '../../backends/gpu/options.js';
 import { runGpuChecks, type CheckReport } from './checks.js';
 
 export interface EntryReport extends CheckReport {
@@ -13,7 +14,7 @@ export interface EntryReport extends CheckReport {
 }
 
 export async function main(args: { mode: GpuMode }): Promise<EntryReport> {
-  const report = await runGpuChecks(await createGpuBackend({ mode: args.mode }));
+  const report = await runGpuChecks(await createGpuBackend({ mode: args.mode }, hostLinalg()));
   await setBackend('gpu', { mode: args.mode });
   const x = tensor([1, 2, 3]);
   const y = mul(x, x);

@@ -2,7 +2,7 @@
 // report, plus the name GPU.js's WebGL2Kernel class carries after bundling, which shows whether
 // the minifier really renamed the classes the backend's kernel check must not rely on.
 
-import type { GpuMode } from '../../engine/state.js';
+import type { GpuMode } from '../../backends/gpu/options.js';
 import { main as checks, type EntryReport } from './entry.js';
 
 export interface MinifiedReport extends EntryReport {

@@ -1,10 +1,9 @@
 // WebAssembly SIMD element-wise kernels for the training step, emitted into the GEMM's module so
 // that the worker threads have them too: one Adam step, the smooth leaky ReLU's value, log σ'
 // and backprop passes, and a full sum (train's finiteness check sums every new parameter). In
-// JavaScript these run at 20–60 ns an element on the 2-core EPYC (V8's Math.exp and Math.log1p
-// alone take ~22 ns each there; a polynomial in JavaScript is no faster, its Horner chain is
-// latency-bound); here 4 (f32) or 2 (f64) lanes go through the same chain. The vector exp and logs
-// are in simd-math.ts.
+// JavaScript each element pays for V8's scalar Math.exp and Math.log1p (a polynomial in JavaScript
+// is no faster: its Horner chain is latency-bound); here 4 (f32) or 2 (f64) lanes go through the
+// same chain. The vector exp and logs are in simd-math.ts.
 //
 // Signatures (byte addresses, `count` whole vectors; the caller finishes a tail in JavaScript):
 //   <dt>_adam(p, d, m, v, po, mo, vo, count, rate, epsHat, beta1, beta2)   as adamRange

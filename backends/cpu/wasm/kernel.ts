@@ -47,10 +47,9 @@ export const PLAIN_TILES: GemmTiles = {
 
 /**
  * Tiles for the relaxed-SIMD FMA kernels. FMA latency needs ≥ 8 independent accumulators to keep
- * both FMA pipes busy; V8 keeps at most ~13 v128 values in registers before it spills. Measured
- * on the 2-core EPYC (kernel alone, one thread): f32 3×12 (9 accumulators) ~37 GFLOP/s vs 4×8
- * ~33; 6×8 and 5×8 spill (~22). f64 4×4 (8 accumulators) ~15–20. No k unroll, so operands that
- * already live in linear memory are packed in place.
+ * both FMA pipes busy; V8 keeps at most ~13 v128 values in registers before it spills: f32 3×12
+ * (9 accumulators) beat 4×8, and 6×8 and 5×8 spill; f64 4×4 has 8 accumulators (the benchmarks
+ * measure the tiles). No k unroll, so operands that already live in linear memory are packed in place.
  */
 export const FMA_TILES: GemmTiles = {
   f64: { mr: 4, nr: 4, ku: 1, kc: 256, mc: 128, nc: 2048, mb: 512 },
@@ -296,8 +295,7 @@ function macroKernel(name: string, lanes: 2 | 4, t: TileParams, fma: boolean): F
 /**
  * x[0..count) *= beta in place (byte address, count a multiple of the lanes): how the driver
  * applies beta to C once it sits in the accumulation buffer. A JavaScript loop for this sees
- * every typed-array kind (megamorphic): ~18 ns an element on one thread, 2.5× the k = 100 product
- * it follows (D = 784 float32: 10.9 ms against 4.3).
+ * every typed-array kind (megamorphic) and costs more than the k = 100 product it follows.
  */
 export type ScaleKernel = (x: number, count: number, beta: number) => void;
 

@@ -1,5 +1,7 @@
-// Chooses the CPU GEMM tier once: WebAssembly SIMD on worker threads, WebAssembly SIMD on the
-// calling thread, or the plain TypeScript kernel, whichever is the fastest this engine supports.
+// The CPU backend's runtime, chosen once by its GEMM tier: WebAssembly SIMD on worker threads,
+// WebAssembly SIMD on the calling thread, or the plain TypeScript kernel, whichever is the fastest
+// this engine supports. A tier brings more than its GEMM: the threaded tier also gives the shared
+// element-wise kernels (activation, Adam, sums) and the arena storage they read without copies.
 // The choice and the reason for any fallback are returned (and reported by describe()); a tier
 // can be forced so a conformance suite can loop over all of them.
 
@@ -107,4 +109,3 @@ export function gemmTiers(): GemmTierEntry[] {
   });
 }
 
-export { DEFAULT_MIN_FLOPS };

@@ -38,7 +38,7 @@ export const CONTEXT_FLAG: FlagSpec = {
 const CLI_CONDITIONER = { hidden: [64, 64] };
 
 /** The 0-based column indices of `spec` (indices or header names) among `cols` columns; refused naming the bad entry. */
-export function contextColumns(spec: string, cols: number, header: readonly string[] | undefined, where: string): number[] {
+function contextColumns(spec: string, cols: number, header: readonly string[] | undefined, where: string): number[] {
   const names = spec.split(',').map((s) => s.trim());
   const out = names.map((name) => {
     if (/^\d+$/.test(name)) {
@@ -56,7 +56,7 @@ export function contextColumns(spec: string, cols: number, header: readonly stri
 }
 
 /** The rows split into x (the other columns, in order) and the context (the given columns, in the given order). */
-export function splitColumns(m: HostMatrix, context: readonly number[]): { x: HostMatrix<Float64Array>; context: HostMatrix<Float64Array> } {
+function splitColumns(m: HostMatrix, context: readonly number[]): { x: HostMatrix<Float64Array>; context: HostMatrix<Float64Array> } {
   const rest = Array.from({ length: m.cols }, (_, j) => j).filter((j) => !context.includes(j));
   const pick = (cols: readonly number[]): HostMatrix<Float64Array> => {
     const data = new Float64Array(m.rows * cols.length);
@@ -67,7 +67,7 @@ export function splitColumns(m: HostMatrix, context: readonly number[]): { x: Ho
 }
 
 /** Header names of a CSV data file (undefined for other data sets or a file without a header). */
-export function headerOf(dataset: string, header: 'auto' | 'yes' | 'no'): string[] | undefined {
+function headerOf(dataset: string, header: 'auto' | 'yes' | 'no'): string[] | undefined {
   if (!existsSync(dataset) || !/\.(csv|txt|tsv|dat)$/i.test(dataset)) return undefined;
   return readCsv(dataset, { header: header === 'yes' ? true : header === 'no' ? false : 'auto' }).header;
 }

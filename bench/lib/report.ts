@@ -5,8 +5,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LineSeries } from '../../flow/plot/line.js';
-import { lineChart } from '../../flow/figure/figures.js';
+import { lineChart, type ChartSeries } from '../../flow/figure/figures.js';
 import { writeFigureSync } from '../../flow/figure/render.js';
 import { provenance, provenanceLine, quickDir, RESULTS_ENV } from './output.js';
 
@@ -17,7 +16,7 @@ export interface SuiteReport {
   results: unknown;
   table: { header: string[]; rows: (string | number)[][] };
   notes?: string[];
-  plot?: { series: LineSeries[]; xLabel: string; yLabel: string; logX?: boolean; logY?: boolean };
+  plot?: { series: ChartSeries[]; xLabel: string; yLabel: string; logX?: boolean; logY?: boolean };
 }
 
 export function resultsDir(): string {

@@ -4,8 +4,8 @@
 // the benchmarks (legend beside the plot, never over the data).
 
 import type { HostMatrix } from '../data/dataset.js';
-import type { Bounds } from '../plot/density.js';
-import { TAB10, type Rgb } from '../plot/colormap.js';
+import type { Bounds } from './grid.js';
+import { TAB10, type Rgb } from './colormap.js';
 import { heatImage, rampImage, type HeatImage } from './heat.js';
 import { panel, TITLE_ROOM, X_AXIS_ROOM, Y_LABEL_OFFSET, TICK_FONT, LABEL_FONT } from './panel.js';
 import { makeScale, niceDomain, tickLabel } from './scale.js';

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { addPngText } from '../plot/png-text.js';
+import { addPngText } from './png-text.js';
 import { writeFileAtomic } from '../safe-write.js';
 
 const require = createRequire(import.meta.url);

@@ -1,7 +1,34 @@
 // Axis scales (linear or log10) from data to pixels, with "nice" ticks and labels in mixed case and
 // Unicode: 0.001 … 99999 as decimals, otherwise m×10ⁿ with a superscript exponent.
 
-import { linearTicks, logTicks } from '../plot/line.js';
+/** About `target` "nice" ticks (1, 2, 5 × 10^k steps) covering [lo, hi]. */
+export function linearTicks(lo: number, hi: number, target = 5): number[] {
+  const span = hi - lo;
+  if (!(span > 0)) return [lo];
+  const raw = span / target;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => span / s <= target + 1) ?? 10 * mag;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  return out;
+}
+
+/** Ticks for a log axis over [lo, hi] (values > 0): powers of 10, plus 2× and 5× if too few. */
+export function logTicks(lo: number, hi: number): number[] {
+  const a = Math.floor(Math.log10(lo));
+  const b = Math.ceil(Math.log10(hi));
+  const inRange = (v: number): boolean => v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9);
+  let ticks: number[] = [];
+  for (let k = a; k <= b; k++) ticks.push(10 ** k);
+  ticks = ticks.filter(inRange);
+  if (ticks.length < 3) {
+    const more: number[] = [];
+    for (let k = a; k <= b; k++) for (const m of [1, 2, 5]) more.push(m * 10 ** k);
+    ticks = more.filter(inRange);
+  }
+  if (ticks.length < 2) ticks = linearTicks(lo, hi).filter((v) => v > 0);
+  return ticks.map((v) => Number(v.toPrecision(12)));
+}
 
 export interface Scale {
   kind: 'linear' | 'log';

@@ -46,6 +46,8 @@ function colourBar(heat: HeatImage, x: number, y: number, height: number): strin
 export interface FlowFigureOptions {
   /** training points (N×2), drawn up to 2000 */
   data: HostMatrix<Float64Array>;
+  /** rows of the whole training set, when `data` is a subsample of it (said in the panel's title) */
+  dataRows?: number;
   /** samples drawn through the inverse (N×2) */
   samples: HostMatrix<Float64Array>;
   logDensity: (grid: HostMatrix<Float64Array>) => Float64Array;
@@ -68,7 +70,7 @@ export function flowFigure(o: FlowFigureOptions): string {
   const width = x2 + PANEL + 24;
   const height = top + PANEL + X_AXIS_ROOM + 10;
   const heat = heatImage(o.logDensity, o.bounds, { scale: o.scale, logRange: o.logRange, resolution: o.resolution });
-  const pd = panel({ x: x0, y: top, width: PANEL, height: PANEL, ...domain, title: `Data (${o.data.rows} points)` }, 'data');
+  const pd = panel({ x: x0, y: top, width: PANEL, height: PANEL, ...domain, title: o.dataRows !== undefined && o.dataRows > o.data.rows ? `Data (${o.data.rows} of ${o.dataRows} training rows)` : `Data (${o.data.rows} points)` }, 'data');
   const pm = panel({ x: x1, y: top, width: PANEL, height: PANEL, ...domain, title: 'Model density', grid: false }, 'model');
   const ps = panel({ x: x2, y: top, width: PANEL, height: PANEL, ...domain, title: `Samples (${o.samples.rows})` }, 'samples');
   const body = [

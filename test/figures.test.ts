@@ -62,7 +62,10 @@ t.test('line chart: the legend is right of the plot area, every point inside it'
   const legend = [...svg.matchAll(/<text x="([\d.]+)"[^>]*>(a very long series name ≥ 2|b)<\/text>/g)];
   t.equal(legend.length, 2, 'both legend entries');
   for (const m of legend) t.ok(Number(m[1]) > fx + fw, `legend '${m[2]}' at x=${m[1]} is right of the plot (${fx + fw})`);
-  for (const m of svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"/g)) {
+  // data dots (clipped to the plot area; the legend's sample dots are not)
+  const dots = [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"[^>]*clip-path/g)];
+  t.equal(dots.length, 5, 'a dot per point');
+  for (const m of dots) {
     const [cx, cy] = [Number(m[1]), Number(m[2])];
     t.ok(cx >= fx - 1e-6 && cx <= fx + fw + 1e-6 && cy >= fy - 1e-6 && cy <= fy + fh + 1e-6, `point (${cx}, ${cy}) inside the frame`);
   }

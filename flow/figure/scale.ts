@@ -73,11 +73,15 @@ export function makeScale(kind: 'linear' | 'log', domain: [number, number], rang
   };
 }
 
-/** A domain widened to the enclosing ticks (linear) or decades (log), for tidy axes. */
+/**
+ * A domain that fits the data: linear widens to the enclosing ticks; log pads each end by 6% of the
+ * span in decades (at least 0.1 decade), so the axis ends near the data, never a decade past it.
+ */
 export function niceDomain(kind: 'linear' | 'log', lo: number, hi: number): [number, number] {
   if (kind === 'log') {
     const [l, h] = padded(lo, hi, true);
-    return [10 ** Math.floor(Math.log10(l) + 1e-9), 10 ** Math.ceil(Math.log10(h) - 1e-9)];
+    const pad = 10 ** Math.max(0.1, 0.06 * Math.log10(h / l));
+    return [l / pad, h * pad];
   }
   const [l, h] = padded(lo, hi, false);
   const t = linearTicks(l, h, 5);

@@ -67,7 +67,8 @@ export function assertSamplesPictureFits(rows: number, dim: number, memory = hos
 /** Writes `file` (.png) and its .svg: a scatter on axes for 2-D flows, a digit grid for MNIST. */
 export async function writeSamplesPicture(file: string, dim: number, x: HostMatrix<Float64Array>, bounds?: Bounds, flow?: Flow): Promise<string[]> {
   if (dim === 2) return writeFigure(stem(file), scatterFigure(x, bounds ?? dataBounds(x), `Samples (${x.rows}, drawn through the inverse)`), {}, HIGH_DPI);
-  if (dim === 784) return writeFigure(stem(file), digitsFigure(x, flow), {}, HIGH_DPI);
+  // the digit grid is drawn at 2 px per pixel already: its PNG at 1× stays sharp and small
+  if (dim === 784) return writeFigure(stem(file), digitsFigure(x, flow));
   throw new Error(`sample: a picture needs 2-D or MNIST (784-D) data; this flow has dim ${dim}: use --out samples.csv or samples.npy`);
 }
 

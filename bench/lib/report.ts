@@ -17,7 +17,7 @@ export interface SuiteReport {
   results: unknown;
   table: { header: string[]; rows: (string | number)[][] };
   notes?: string[];
-  /** draw <name>.png from the JSON just written (bench/lib/suite-chart.ts: spread, stops, caption); `series` is the suite's own view, not drawn */
+  /** draw <name>.png: a timing suite's from the JSON just written (bench/lib/suite-chart.ts: spread, stops, caption), another's from `series` */
   plot?: { series?: ChartSeries[]; xLabel: string; yLabel: string };
 }
 
@@ -42,10 +42,16 @@ export function writeReport(r: SuiteReport, dir = resultsDir()): string[] {
   const md = join(dir, `${r.name}.md`);
   writeFileSync(md, `# ${r.title}\n\n${markdownTable(r.table.header, r.table.rows)}\n${(r.notes ?? []).map((n) => `\n- ${n}`).join('')}\n\n${provenanceLine(run)}\n`);
   written.push(md);
-  if (r.plot && isTimingSuite(doc)) {
-    // the picture is the JSON's, drawn as `npm run bench:replot` redraws it; provenance in its caption and the PNG's tEXt
-    const svg = lineChart(suiteChart(doc, relative(join(committedDir(), '..', '..'), json)));
-    written.push(...writeFigureSync(join(dir, r.name), svg, { Software: 'relgrad bench', Source: run.command, Comment: provenanceLine(run) }, { scale: 2 }));
+  if (r.plot) {
+    // a timing suite's picture is its JSON's, drawn as `npm run bench:replot` redraws it; another
+    // suite's plot draws the series it gave. Provenance in the SVG's <desc> and the PNG's tEXt.
+    const chart = isTimingSuite(doc)
+      ? suiteChart(doc, relative(join(committedDir(), '..', '..'), json))
+      : { series: (r.plot.series ?? []).filter((s) => s.points.length > 0), logX: true, logY: true, title: r.title, xLabel: r.plot.xLabel, yLabel: r.plot.yLabel, width: 900, height: 560 };
+    if (chart.series.length > 0) {
+      const svg = lineChart({ ...chart, description: provenanceLine(run) });
+      written.push(...writeFigureSync(join(dir, r.name), svg, { Software: 'relgrad bench', Source: run.command, Comment: provenanceLine(run) }, { scale: 2 }));
+    }
   }
   return written;
 }

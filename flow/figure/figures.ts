@@ -132,6 +132,8 @@ export interface ChartOptions {
   xTicks?: readonly number[];
   /** lines of small text under the chart (machine, commit, notes), wrapped to the width; the figure grows to hold them */
   caption?: readonly string[];
+  /** the SVG's <desc> (default: the caption) */
+  description?: string;
   /** extra SVG drawn inside the plot area, given the scales (e.g. the best-epoch marker) */
   decorate?: (sx: (v: number) => number, sy: (v: number) => number, area: { x: number; y: number; width: number; height: number }) => string[];
 }
@@ -235,7 +237,7 @@ export function lineChart(o: ChartOptions): string {
     body.push(text(width / 2, area.y - 12, o.title, { size, anchor: 'middle' }));
   }
   caption.forEach((line, k) => body.push(text(20, height - captionHeight + 12 + k * (CAPTION_FONT + 4), line, { size: CAPTION_FONT, fill: '#333' })));
-  return svgDocument(width, height, body, { title: o.title, description: o.caption?.join(' ') });
+  return svgDocument(width, height, body, { title: o.title, description: o.description ?? o.caption?.join(' ') });
 }
 
 export interface CurveEpoch {

@@ -5,7 +5,7 @@
 // are measured in the same run. Suite 2 (memory) reads the same cells' allocation counts.
 
 import { GRADIENT_METHODS, type GradientMethod } from '../flow/model.js';
-import type { LineSeries } from '../flow/plot/line.js';
+import type { ChartSeries } from '../flow/figure/figures.js';
 import { runCell, type Caps, type CellResult } from './lib/cell-runner.js';
 import { fmtSeconds, writeReport } from './lib/report.js';
 import type { CellRequest } from './cell-worker.js';
@@ -68,7 +68,7 @@ export async function gradientSuite(o: GradientSuiteOptions): Promise<{ cells: C
       rows.push([backend, dim, show(rel), show(ord), show(aut), r1 === null ? '-' : `${r1.toFixed(1)}×`, r2 === null ? '-' : `${r2.toFixed(1)}×`]);
     }
   }
-  const series: LineSeries[] = [];
+  const series: ChartSeries[] = [];
   for (const backend of o.backends) {
     for (const method of methods) {
       const points = o.dims.flatMap((d) => {

@@ -2,7 +2,7 @@
 // points that fall outside counted, never silently dropped) and the loss chart (axis titles, a
 // legend, linear or log scale, tick labels sized to fit).
 import type { HostMatrix } from '../flow/browser.js';
-import { viridis } from '../flow/plot/colormap.js';
+import { viridis } from '../flow/figure/colormap.js';
 import { formatTick, logTicks, niceTicks } from './ticks.js';
 
 /** A data-space rectangle. */

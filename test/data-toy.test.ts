@@ -2,7 +2,7 @@
 
 import t from 'tap';
 import { Rng } from '../engine/random.js';
-import { gridPoints } from '../flow/plot/density.js';
+import { gridPoints } from '../flow/figure/grid.js';
 import {
   checkerboardLogDensity,
   mogLogDensity,

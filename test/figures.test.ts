@@ -46,6 +46,12 @@ t.test('text renders with the bundled font; sync and async renderers agree', asy
   t.ok(ink(png, 0, 15, 300, 30) > 0.03, `the text left ink (${ink(png, 0, 15, 300, 30).toFixed(3)} of the band)`);
   t.ok(ink(png, 0, 0, 300, 10) === 0, 'and nothing above it');
   t.same(Buffer.from(renderPngSync(svg, { Source: 'test' })), Buffer.from(bytes), 'renderPngSync gives the same bytes');
+  // scale 2 (the CLI's high-DPI PNGs): twice the pixels each way, the text band where 2× puts it
+  const big = PNG.sync.read(Buffer.from(await renderPng(svg, {}, { scale: 2 })));
+  t.same([big.width, big.height], [600, 120]);
+  t.ok(ink(big, 0, 30, 600, 60) > 0.03 && ink(big, 0, 0, 600, 20) === 0, 'scale 2: the text at twice the height');
+  t.ok(Math.abs(ink(big, 0, 30, 600, 60) - ink(png, 0, 15, 300, 30)) < 0.02, 'and about the same share of ink');
+  await t.rejects(renderPng(svg, {}, { scale: 0 }), /scale must be in \(0, 8\], got 0/);
 });
 
 t.test('line chart: the legend is right of the plot area, every point inside it', async (t) => {
@@ -56,7 +62,10 @@ t.test('line chart: the legend is right of the plot area, every point inside it'
   const legend = [...svg.matchAll(/<text x="([\d.]+)"[^>]*>(a very long series name ≥ 2|b)<\/text>/g)];
   t.equal(legend.length, 2, 'both legend entries');
   for (const m of legend) t.ok(Number(m[1]) > fx + fw, `legend '${m[2]}' at x=${m[1]} is right of the plot (${fx + fw})`);
-  for (const m of svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"/g)) {
+  // data dots (clipped to the plot area; the legend's sample dots are not)
+  const dots = [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"[^>]*clip-path/g)];
+  t.equal(dots.length, 5, 'a dot per point');
+  for (const m of dots) {
     const [cx, cy] = [Number(m[1]), Number(m[2])];
     t.ok(cx >= fx - 1e-6 && cx <= fx + fw + 1e-6 && cy >= fy - 1e-6 && cy <= fy + fh + 1e-6, `point (${cx}, ${cy}) inside the frame`);
   }
@@ -90,6 +99,8 @@ t.test('flow figure: three panels at one scale, a colour bar, each rendered', as
   const gauss = (g: { data: Float64Array; rows: number }) => Float64Array.from({ length: g.rows }, (_, i) => -(g.data[2 * i] ** 2 + g.data[2 * i + 1] ** 2) / 2 - Math.log(2 * Math.PI));
   const svg = flowFigure({ data: pts(500, 0.7), samples: pts(400, 1.3), logDensity: gauss, bounds: { xMin: -3, xMax: 3, yMin: -3, yMax: 3 }, title: 'A flow', resolution: 64 });
   t.match(svg, />Data \(500 points\)</);
+  const sub = flowFigure({ data: pts(500, 0.7), dataRows: 5000, samples: pts(400, 1.3), logDensity: gauss, bounds: { xMin: -3, xMax: 3, yMin: -3, yMax: 3 }, resolution: 16 });
+  t.match(sub, />Data \(500 of 5000 training rows\)</, 'a subsample says so');
   t.match(svg, />Model density</);
   t.match(svg, />Samples \(400\)</);
   t.match(svg, />density p\(x\)</, 'colour bar label');

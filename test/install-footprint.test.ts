@@ -4,7 +4,7 @@
 // package cannot be resolved, fails with an error naming the package and the install command.
 
 import t from 'tap';
-import { existsSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -69,6 +69,12 @@ t.test('a missing optional package: the error names it and the install command',
   }
 });
 
+// The package's build: a fresh dist/ (no stale modules packed), tsc once (declarations keep the
+// doc comments editors show), then again for the JavaScript alone without comments (they are in
+// the .d.ts and the repository).
+const STRIPPED = 'tsc -p tsconfig.json --removeComments --declaration false';
+const PACK_BUILD = `node -e "require('fs').rmSync('dist',{recursive:true,force:true})" && tsc -p tsconfig.json && ${STRIPPED}`;
+
 interface PackResult {
   files: { path: string; size: number }[];
   size: number;
@@ -94,7 +100,7 @@ t.test('npm pack: LICENSE, metadata, the docs and tools the README and --help na
 
   // npm runs these on the consumer's machine at install time; the build runs on prepack instead
   for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) t.notOk(hook in pkg.scripts, `no '${hook}' script`);
-  t.equal(pkg.scripts.prepack, 'tsc -p tsconfig.json', 'built before packing');
+  t.equal(pkg.scripts.prepack, PACK_BUILD, 'built before packing: declarations with their doc comments, JavaScript without comments');
 
   // every relative docs/ and tools/ path the README names (not inside an absolute URL), and the one export --help names
   const readme = readFileSync('README.md', 'utf8');
@@ -119,8 +125,41 @@ t.test('npm pack: LICENSE, metadata, the docs and tools the README and --help na
   // sideEffects: the modules that do something when imported (the root hands the engine its
   // backends; the CLI and the render child run), built and sources (bundles of this repository's
   // sources, e.g. test/optional/missing-entry.ts, must keep index.ts's provideBackends call)
-  const effects = ['index', 'flow/cli/main', 'flow/figure/render-child'];
+  const effects = ['index', 'flow/cli/main', 'flow/figure/render-child', 'flow/train-worker']; // train-worker: its message listener is its whole point
   t.same(pkg.sideEffects, [...effects.map((m) => `./dist/${m}.js`), ...effects.map((m) => `./${m}.ts`)]);
   for (const m of effects) t.ok(packed.has(`dist/${m}.js`) && existsSync(`${m}.ts`), `dist/${m}.js is packed`);
   t.notOk([...packed].some((p) => p.startsWith('test/') || p.startsWith('dist/test/') || p.startsWith('bench/')), 'no tests or benchmarks');
+});
+
+t.test('npm pack: at most 1 MB unpacked, nothing compiled at install, the figures\' font subset', async (t) => {
+  const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8', timeout: 120_000 });
+  t.equal(r.status, 0, r.stderr.slice(-500));
+  const [pack] = JSON.parse(r.stdout) as PackResult[];
+  const packed = new Map(pack.files.map((f) => [f.path, f.size]));
+  // the dist/ this test run built keeps its comments: the JavaScript prepack ships is built here
+  // the way prepack's second step builds it, into a temporary folder, and measured in its place
+  const dir = mkdtempSync(join(tmpdir(), 'relgrad-pack-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const second = STRIPPED.split(' ').slice(1);
+  const tsc = spawnSync(process.execPath, [resolve('node_modules/typescript/bin/tsc'), ...second, '--sourceMap', 'false', '--outDir', dir], { encoding: 'utf8', timeout: 300_000 });
+  t.equal(tsc.status, 0, `tsc without comments (${tsc.stdout.slice(-500)})`);
+  let unpacked = 0;
+  const missing: string[] = [];
+  for (const [path, size] of packed) {
+    if (path.startsWith('dist/') && path.endsWith('.js')) {
+      const built = join(dir, path.slice('dist/'.length));
+      if (!existsSync(built)) missing.push(path);
+      else unpacked += statSync(built).size;
+    } else unpacked += size;
+  }
+  t.same(missing, [], 'every packed .js was built by the second step (a stale dist/ fails here: rebuild it)');
+  t.ok(unpacked <= 1_000_000, `unpacked size ${unpacked} bytes ≤ 1 MB (npm's own count for this dist/: ${pack.unpackedSize})`);
+  t.comment(`packed (with this dist/'s comments): ${pack.size} bytes; unpacked as shipped: ${unpacked} bytes`);
+  // what is shipped: the subset font and its licence; the full font and the raster plot module are not
+  t.ok(packed.has('assets/fonts/DejaVuSans-figures.ttf') && packed.has('assets/fonts/LICENSE-DejaVu.txt'), 'the subset font and its licence');
+  t.ok((packed.get('assets/fonts/DejaVuSans-figures.ttf') ?? Infinity) < 120_000, 'the font is the subset');
+  t.notOk([...packed.keys()].some((p) => p.startsWith('assets/fonts/source/')), 'the full font stays in the repository');
+  t.notOk([...packed.keys()].some((p) => p.startsWith('dist/flow/plot/')), 'no raster plot module (canvas, bitmap font, line and scatter PNGs)');
+  // nothing compiled at install: no native addon sources or build files, no install scripts in the dependencies' place
+  t.notOk([...packed.keys()].some((p) => /\.(node|gyp|c|cc|cpp)$|binding\.gyp/.test(p)), 'no native code');
 });

@@ -85,5 +85,5 @@ export function provenance(): Provenance {
 export function provenanceLine(p: Provenance): string {
   const m = p.machine;
   return `Produced by \`${p.command}\` at commit ${p.commit.slice(0, 12)}${p.dirty ? ' (with uncommitted changes)' : ''} ` +
-    `on ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB), ${m.platform}, Node ${m.node}, ${m.date}.`;
+    `on ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB; CPU flags ${m.flags.join(' ') || 'not read'}), ${m.platform}, Node ${m.node}, ${m.date}.`;
 }

@@ -1,14 +1,14 @@
 // Writes a suite's results: <dir>/<name>.json (command, commit, machine, versions, raw samples,
-// medians), <name>.md (a Markdown table, the same provenance at its foot) and, when given series,
-// <name>.png (a log-log plot, composed as <name>.svg and rendered by resvg, flow/figure). <dir> is resultsDir(): bench/results/quick/ unless the runner chose
+// medians), <name>.md (a Markdown table, the same provenance at its foot) and, when asked to plot,
+// <name>.png (2×) and <name>.svg drawn from that JSON (bench/lib/suite-chart.ts). <dir> is resultsDir(): bench/results/quick/ unless the runner chose
 // otherwise (bench/lib/output.ts: --full for the committed bench/results/, --out DIR).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { LineSeries } from '../../flow/plot/line.js';
-import { lineChart } from '../../flow/figure/figures.js';
+import { join, relative } from 'node:path';
+import { lineChart, type ChartSeries } from '../../flow/figure/figures.js';
 import { writeFigureSync } from '../../flow/figure/render.js';
-import { provenance, provenanceLine, quickDir, RESULTS_ENV } from './output.js';
+import { committedDir, provenance, provenanceLine, quickDir, RESULTS_ENV } from './output.js';
+import { isTimingSuite, suiteChart } from './suite-chart.js';
 
 export interface SuiteReport {
   name: string;
@@ -17,7 +17,8 @@ export interface SuiteReport {
   results: unknown;
   table: { header: string[]; rows: (string | number)[][] };
   notes?: string[];
-  plot?: { series: LineSeries[]; xLabel: string; yLabel: string; logX?: boolean; logY?: boolean };
+  /** draw <name>.png: a timing suite's from the JSON just written (bench/lib/suite-chart.ts: spread, stops, caption), another's from `series` */
+  plot?: { series?: ChartSeries[]; xLabel: string; yLabel: string };
 }
 
 export function resultsDir(): string {
@@ -35,21 +36,25 @@ export function writeReport(r: SuiteReport, dir = resultsDir()): string[] {
   const written: string[] = [];
   const json = join(dir, `${r.name}.json`);
   const run = provenance();
-  writeFileSync(json, JSON.stringify({ suite: r.name, title: r.title, command: run.command, commit: run.commit, dirty: run.dirty, machine: run.machine, config: r.config, results: r.results, table: r.table, notes: r.notes ?? [] }, null, 1));
+  const doc = { suite: r.name, title: r.title, command: run.command, commit: run.commit, dirty: run.dirty, machine: run.machine, config: r.config, results: r.results, table: r.table, notes: r.notes ?? [], ...(r.plot ? { plot: { xLabel: r.plot.xLabel, yLabel: r.plot.yLabel } } : {}) };
+  writeFileSync(json, JSON.stringify(doc, null, 1));
   written.push(json);
   const md = join(dir, `${r.name}.md`);
   writeFileSync(md, `# ${r.title}\n\n${markdownTable(r.table.header, r.table.rows)}\n${(r.notes ?? []).map((n) => `\n- ${n}`).join('')}\n\n${provenanceLine(run)}\n`);
   written.push(md);
-  if (r.plot && r.plot.series.some((s) => s.points.length > 0)) {
-    const svg = lineChart({ series: r.plot.series.filter((s) => s.points.length > 0), logX: r.plot.logX ?? true, logY: r.plot.logY ?? true, title: r.title, xLabel: r.plot.xLabel, yLabel: r.plot.yLabel, width: 900, height: 560 });
-    // the provenance also goes into the SVG (as its <desc>) and the PNG's tEXt chunks
-    const described = svg.replace('</title>', `</title><desc>${escapeXml(provenanceLine(run))}</desc>`);
-    written.push(...writeFigureSync(join(dir, r.name), described, { Software: 'relgrad bench', Source: run.command, Comment: provenanceLine(run) }));
+  if (r.plot) {
+    // a timing suite's picture is its JSON's, drawn as `npm run bench:replot` redraws it; another
+    // suite's plot draws the series it gave. Provenance in the SVG's <desc> and the PNG's tEXt.
+    const chart = isTimingSuite(doc)
+      ? suiteChart(doc, relative(join(committedDir(), '..', '..'), json))
+      : { series: (r.plot.series ?? []).filter((s) => s.points.length > 0), logX: true, logY: true, title: r.title, xLabel: r.plot.xLabel, yLabel: r.plot.yLabel, width: 900, height: 560 };
+    if (chart.series.length > 0) {
+      const svg = lineChart({ ...chart, description: provenanceLine(run) });
+      written.push(...writeFigureSync(join(dir, r.name), svg, { Software: 'relgrad bench', Source: run.command, Comment: provenanceLine(run) }, { scale: 2 }));
+    }
   }
   return written;
 }
-
-const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function fmtSeconds(s: number | undefined): string {
   if (s === undefined || !Number.isFinite(s)) return '-';

@@ -13,7 +13,7 @@ import { evaluate } from '../evaluate.js';
 import { galleryFigure, type GalleryRow } from '../figure/gallery.js';
 import { writeFigure } from '../figure/render.js';
 import { Flow } from '../model.js';
-import { dataBounds } from '../plot/density.js';
+import { dataBounds } from '../figure/grid.js';
 import { deepStack } from '../layers/specs.js';
 import { TOY_SETS, type ToyName } from '../data/toy.js';
 import { trueLogDensity } from '../data/true-density.js';

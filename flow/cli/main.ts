@@ -451,7 +451,7 @@ async function commandSample(argv: string[]): Promise<void> {
     const { x, maxResidual } = flow.sample(n, { seed });
     const host = hostOf(flow, x);
     if (scaling !== null) unstandardizeInPlace(host, scaling);
-    await writeSamplesPicture(out, flow.dim, host);
+    await writeSamplesPicture(out, flow.dim, host, undefined, flow);
     console.log(JSON.stringify({ samples: host.rows, out: resolve(out), maxNewtonResidual: maxResidual }));
     return;
   }

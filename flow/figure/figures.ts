@@ -4,8 +4,8 @@
 // the benchmarks (legend beside the plot, never over the data).
 
 import type { HostMatrix } from '../data/dataset.js';
-import type { Bounds } from '../plot/density.js';
-import { TAB10, type Rgb } from '../plot/colormap.js';
+import type { Bounds } from './grid.js';
+import { TAB10, type Rgb } from './colormap.js';
 import { heatImage, rampImage, type HeatImage } from './heat.js';
 import { panel, TITLE_ROOM, X_AXIS_ROOM, Y_LABEL_OFFSET, TICK_FONT, LABEL_FONT } from './panel.js';
 import { makeScale, niceDomain, tickLabel } from './scale.js';
@@ -46,6 +46,8 @@ function colourBar(heat: HeatImage, x: number, y: number, height: number): strin
 export interface FlowFigureOptions {
   /** training points (N×2), drawn up to 2000 */
   data: HostMatrix<Float64Array>;
+  /** rows of the whole training set, when `data` is a subsample of it (said in the panel's title) */
+  dataRows?: number;
   /** samples drawn through the inverse (N×2) */
   samples: HostMatrix<Float64Array>;
   logDensity: (grid: HostMatrix<Float64Array>) => Float64Array;
@@ -68,7 +70,7 @@ export function flowFigure(o: FlowFigureOptions): string {
   const width = x2 + PANEL + 24;
   const height = top + PANEL + X_AXIS_ROOM + 10;
   const heat = heatImage(o.logDensity, o.bounds, { scale: o.scale, logRange: o.logRange, resolution: o.resolution });
-  const pd = panel({ x: x0, y: top, width: PANEL, height: PANEL, ...domain, title: `Data (${o.data.rows} points)` }, 'data');
+  const pd = panel({ x: x0, y: top, width: PANEL, height: PANEL, ...domain, title: o.dataRows !== undefined && o.dataRows > o.data.rows ? `Data (${o.data.rows} of ${o.dataRows} training rows)` : `Data (${o.data.rows} points)` }, 'data');
   const pm = panel({ x: x1, y: top, width: PANEL, height: PANEL, ...domain, title: 'Model density', grid: false }, 'model');
   const ps = panel({ x: x2, y: top, width: PANEL, height: PANEL, ...domain, title: `Samples (${o.samples.rows})` }, 'samples');
   const body = [
@@ -109,7 +111,12 @@ export interface ChartSeries {
   points: readonly (readonly [number, number])[];
   color?: Rgb;
   dashed?: boolean;
+  /** a dot at each point (default: when there are at most 40; always for a single point) */
   markers?: boolean;
+  /** per point, the [low, high] of its repeats (e.g. min–max), drawn as a capped vertical bar */
+  spread?: readonly (readonly [number, number] | null)[];
+  /** where the series ended before the last x: a stop at a cap (×) or an error (□), at (x, y) */
+  end?: { x: number; y: number; kind: 'stopped' | 'error' };
 }
 
 export interface ChartOptions {
@@ -121,25 +128,66 @@ export interface ChartOptions {
   logY?: boolean;
   width?: number;
   height?: number;
+  /** x ticks to draw instead of the scale's own (e.g. the sizes a benchmark measured) */
+  xTicks?: readonly number[];
+  /** lines of small text under the chart (machine, commit, notes), wrapped to the width; the figure grows to hold them */
+  caption?: readonly string[];
+  /** the SVG's <desc> (default: the caption) */
+  description?: string;
   /** extra SVG drawn inside the plot area, given the scales (e.g. the best-epoch marker) */
   decorate?: (sx: (v: number) => number, sy: (v: number) => number, area: { x: number; y: number; width: number; height: number }) => string[];
 }
 
+const CAPTION_FONT = 11;
+
+/** Greedy word wrap of `s` to lines at most `width` px wide at `size` (by textWidth's estimate). */
+function wrap(s: string, width: number, size: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of s.split(' ')) {
+    const next = line === '' ? word : `${line} ${word}`;
+    if (line !== '' && textWidth(next, size) > width) {
+      lines.push(line);
+      line = word;
+    } else line = next;
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+/** A series' end marker: × for a stop at a cap, an open square for an error; `r` is half its size. */
+function endMarker(x: number, y: number, kind: 'stopped' | 'error', color: string, r = 6): string {
+  if (kind === 'error') return el('rect', { class: 'end-marker error', x: x - r, y: y - r, width: 2 * r, height: 2 * r, fill: 'white', stroke: color, 'stroke-width': 2.2 });
+  return el('path', { class: 'end-marker stopped', d: `M${n2(x - r)} ${n2(y - r)}L${n2(x + r)} ${n2(y + r)}M${n2(x - r)} ${n2(y + r)}L${n2(x + r)} ${n2(y - r)}`, stroke: color, 'stroke-width': 2.6, fill: 'none' });
+}
+
 /**
- * Lines (with optional markers) on linear or log axes. The legend sits right of the plot area, or
- * below it when its names are long (over a third of the width); the title is centred on the
- * figure and shrunk until it fits. Neither ever covers the data.
+ * Lines (with markers) on linear or log axes, with optional spread bars per point, a marker where a
+ * series stopped, and caption lines below. The legend sits right of the plot area, or below it when
+ * its names are long (over a third of the width); the title is centred on the figure and shrunk
+ * until it fits. Neither ever covers the data. The axes fit the data (scale.ts niceDomain).
  */
 export function lineChart(o: ChartOptions): string {
   const width = o.width ?? 800;
-  const height = o.height ?? 480;
-  const nameWidth = Math.max(...o.series.map((s) => textWidth(s.name, LABEL_FONT)), 40) + 46;
+  const endKinds = (['stopped', 'error'] as const).filter((k) => o.series.some((s) => s.end?.kind === k));
+  const endNames = { stopped: 'stopped at a cap', error: 'error' };
+  const legendNames = [...o.series.map((s) => s.name), ...endKinds.map((k) => endNames[k])];
+  const nameWidth = Math.max(...legendNames.map((n) => textWidth(n, LABEL_FONT)), 40) + 46;
   const below = nameWidth > width / 3;
-  const legendRows = below ? o.series.length : 0;
+  const legendRows = below ? legendNames.length : 0;
+  const caption = (o.caption ?? []).flatMap((c) => wrap(c, width - 40, CAPTION_FONT));
+  const captionHeight = caption.length > 0 ? caption.length * (CAPTION_FONT + 4) + 10 : 0;
+  // a legend below the plot adds its rows to the height, so the plot area keeps its size
+  const height = (o.height ?? 480) + captionHeight + legendRows * 20;
   const area = { x: Y_LABEL_OFFSET + 30, y: TITLE_ROOM + 12, width: 0, height: 0 };
   area.width = Math.max(120, width - area.x - (below ? 0 : nameWidth) - 20);
-  area.height = Math.max(120, height - area.y - X_AXIS_ROOM - 8 - legendRows * 20);
-  const all = o.series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!o.logX || x > 0) && (!o.logY || y > 0));
+  area.height = Math.max(120, height - captionHeight - area.y - X_AXIS_ROOM - 8 - legendRows * 20);
+  const ok = ([x, y]: readonly [number, number]): boolean => Number.isFinite(x) && Number.isFinite(y) && (!o.logX || x > 0) && (!o.logY || y > 0);
+  const all = o.series.flatMap((s) => [
+    ...s.points,
+    ...(s.spread ?? []).flatMap((b, i) => (b === null || s.points[i] === undefined ? [] : [[s.points[i][0], b[0]] as const, [s.points[i][0], b[1]] as const])),
+    ...(s.end ? [[s.end.x, s.end.y] as const] : []),
+  ]).filter(ok);
   if (all.length === 0) throw new Error('lineChart: no finite points to plot');
   const kx = o.logX ? 'log' : 'linear';
   const ky = o.logY ? 'log' : 'linear';
@@ -149,23 +197,38 @@ export function lineChart(o: ChartOptions): string {
     ...area, xScale: kx, yScale: ky,
     xDomain: niceDomain(kx, Math.min(...xs), Math.max(...xs)),
     yDomain: niceDomain(ky, Math.min(...ys), Math.max(...ys)),
-    xLabel: o.xLabel, yLabel: o.yLabel,
+    xLabel: o.xLabel, yLabel: o.yLabel, xTicks: o.xTicks,
   }, 'chart');
   const body = [...p.under];
-  o.series.forEach((s, i) => {
-    const color = rgb(s.color ?? TAB10[i % TAB10.length]);
-    const pts = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!o.logX || x > 0) && (!o.logY || y > 0));
-    if (pts.length === 0) return;
-    const d = pts.map(([x, y], k) => `${k === 0 ? 'M' : 'L'}${n2(p.sx.map(x))} ${n2(p.sy.map(y))}`).join('');
-    body.push(el('path', { d, fill: 'none', stroke: color, 'stroke-width': 2, 'stroke-dasharray': s.dashed ? '6 4' : undefined, 'clip-path': p.clip }));
-    if (s.markers ?? pts.length <= 40) {
-      for (const [x, y] of pts) body.push(el('circle', { cx: p.sx.map(x), cy: p.sy.map(y), r: 3, fill: color, 'clip-path': p.clip }));
-    }
+  const legend = (i: number, mark: (lx: number, ly: number) => string[], name: string): void => {
     const ly = below ? area.y + area.height + X_AXIS_ROOM + 6 + i * 20 : area.y + 10 + i * 22;
     const lx = below ? area.x : area.x + area.width + 18;
-    body.push(el('line', { x1: lx, y1: ly, x2: lx + 24, y2: ly, stroke: color, 'stroke-width': 2.5, 'stroke-dasharray': s.dashed ? '6 4' : undefined }));
-    body.push(text(lx + 30, ly + LABEL_FONT * 0.35, s.name, { size: LABEL_FONT }));
+    body.push(...mark(lx, ly), text(lx + 30, ly + LABEL_FONT * 0.35, name, { size: LABEL_FONT }));
+  };
+  o.series.forEach((s, i) => {
+    const color = rgb(s.color ?? TAB10[i % TAB10.length]);
+    const kept = s.points.map((pt, k) => [pt, s.spread?.[k] ?? null] as const).filter(([pt]) => ok(pt));
+    const pts = kept.map(([pt]) => pt);
+    if (pts.length > 0) {
+      const d = pts.map(([x, y], k) => `${k === 0 ? 'M' : 'L'}${n2(p.sx.map(x))} ${n2(p.sy.map(y))}`).join('');
+      body.push(el('path', { d, fill: 'none', stroke: color, 'stroke-width': 2, 'stroke-dasharray': s.dashed ? '6 4' : undefined, 'clip-path': p.clip }));
+    }
+    for (const [[x], b] of kept) {
+      if (b === null || !ok([x, b[0]]) || !ok([x, b[1]])) continue;
+      const [cx, y0, y1] = [p.sx.map(x), p.sy.map(b[0]), p.sy.map(b[1])];
+      body.push(el('path', { class: 'spread', d: `M${n2(cx)} ${n2(y0)}V${n2(y1)}M${n2(cx - 4)} ${n2(y0)}h8M${n2(cx - 4)} ${n2(y1)}h8`, stroke: color, 'stroke-width': 1.3, fill: 'none', 'clip-path': p.clip }));
+    }
+    const dots = s.markers ?? (pts.length <= 40);
+    if (dots || pts.length === 1) {
+      for (const [x, y] of pts) body.push(el('circle', { cx: p.sx.map(x), cy: p.sy.map(y), r: pts.length === 1 ? 4.5 : 3.2, fill: color, stroke: 'white', 'stroke-width': 0.8, 'clip-path': p.clip }));
+    }
+    if (s.end && ok([s.end.x, s.end.y])) body.push(endMarker(p.sx.map(s.end.x), p.sy.map(s.end.y), s.end.kind, color));
+    legend(i, (lx, ly) => [
+      el('line', { x1: lx, y1: ly, x2: lx + 24, y2: ly, stroke: color, 'stroke-width': 2.5, 'stroke-dasharray': s.dashed ? '6 4' : undefined }),
+      ...(dots || pts.length === 1 ? [el('circle', { cx: lx + 12, cy: ly, r: 3.2, fill: color })] : []),
+    ], s.name);
   });
+  endKinds.forEach((k, j) => legend(o.series.length + j, (lx, ly) => [endMarker(lx + 12, ly, k, '#555', 5)], endNames[k]));
   if (o.decorate) body.push(...o.decorate(p.sx.map, p.sy.map, area));
   body.push(...p.over);
   if (o.title) {
@@ -173,7 +236,8 @@ export function lineChart(o: ChartOptions): string {
     while (size > 9 && textWidth(o.title, size) > width - 20) size--;
     body.push(text(width / 2, area.y - 12, o.title, { size, anchor: 'middle' }));
   }
-  return svgDocument(width, height, body, { title: o.title });
+  caption.forEach((line, k) => body.push(text(20, height - captionHeight + 12 + k * (CAPTION_FONT + 4), line, { size: CAPTION_FONT, fill: '#333' })));
+  return svgDocument(width, height, body, { title: o.title, description: o.description ?? o.caption?.join(' ') });
 }
 
 export interface CurveEpoch {

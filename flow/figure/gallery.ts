@@ -4,7 +4,7 @@
 // (viridis over p ∈ [0, max p] of that panel). Each row is a <g class="gallery-row" data-set=…>.
 
 import type { HostMatrix } from '../data/dataset.js';
-import type { Bounds } from '../plot/density.js';
+import type { Bounds } from './grid.js';
 import { heatImage } from './heat.js';
 import { panel, TITLE_ROOM, X_AXIS_ROOM, Y_LABEL_OFFSET } from './panel.js';
 import { el, svgDocument, text } from './svg.js';

@@ -3,8 +3,8 @@
 
 import { PNG } from 'pngjs';
 import type { HostMatrix } from '../data/dataset.js';
-import { gridPoints, type Bounds } from '../plot/density.js';
-import { viridis } from '../plot/colormap.js';
+import { gridPoints, type Bounds } from './grid.js';
+import { viridis } from './colormap.js';
 
 export interface HeatImage {
   /** data:image/png;base64,… of resolution×resolution pixels, top row = yMax */

@@ -19,6 +19,8 @@ export interface PanelSpec {
   yLabel?: string;
   /** draw grid lines (default true) */
   grid?: boolean;
+  /** x ticks to draw instead of the scale's own (e.g. the measured sizes of a benchmark) */
+  xTicks?: readonly number[];
 }
 
 export interface Panel {
@@ -43,7 +45,8 @@ export function panel(spec: PanelSpec, id: string): Panel {
   const clipId = `clip-${id}`;
   const under: string[] = [el('clipPath', { id: clipId }, el('rect', { x, y, width: w, height: h }))];
   const over: string[] = [el('rect', { x, y, width: w, height: h, fill: 'none', stroke: '#333', 'stroke-width': 1 })];
-  for (const t of sx.ticks()) {
+  const [xLo, xHi] = sx.domain;
+  for (const t of spec.xTicks?.filter((v) => v >= xLo && v <= xHi) ?? sx.ticks()) {
     const px = sx.map(t);
     if (spec.grid !== false) under.push(el('line', { x1: px, y1: y, x2: px, y2: y + h, stroke: '#e3e3e3', 'stroke-width': 1 }));
     over.push(el('line', { x1: px, y1: y + h, x2: px, y2: y + h + 5, stroke: '#333' }));

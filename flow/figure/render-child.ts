@@ -1,8 +1,8 @@
-// Child process of renderPngSync: reads {svg, meta} as JSON on stdin, writes the PNG to stdout.
+// Child process of renderPngSync: reads {svg, meta, options} as JSON on stdin, writes the PNG to stdout.
 
-import { renderPng } from './render.js';
+import { renderPng, type RenderOptions } from './render.js';
 
 const chunks: Buffer[] = [];
 for await (const c of process.stdin) chunks.push(c as Buffer);
-const { svg, meta } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { svg: string; meta: Record<string, string> };
-process.stdout.write(await renderPng(svg, meta));
+const { svg, meta, options } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { svg: string; meta: Record<string, string>; options?: RenderOptions };
+process.stdout.write(await renderPng(svg, meta, options));

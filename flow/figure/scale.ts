@@ -1,7 +1,34 @@
 // Axis scales (linear or log10) from data to pixels, with "nice" ticks and labels in mixed case and
 // Unicode: 0.001 … 99999 as decimals, otherwise m×10ⁿ with a superscript exponent.
 
-import { linearTicks, logTicks } from '../plot/line.js';
+/** About `target` "nice" ticks (1, 2, 5 × 10^k steps) covering [lo, hi]. */
+export function linearTicks(lo: number, hi: number, target = 5): number[] {
+  const span = hi - lo;
+  if (!(span > 0)) return [lo];
+  const raw = span / target;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => span / s <= target + 1) ?? 10 * mag;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  return out;
+}
+
+/** Ticks for a log axis over [lo, hi] (values > 0): powers of 10, plus 2× and 5× if too few. */
+export function logTicks(lo: number, hi: number): number[] {
+  const a = Math.floor(Math.log10(lo));
+  const b = Math.ceil(Math.log10(hi));
+  const inRange = (v: number): boolean => v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9);
+  let ticks: number[] = [];
+  for (let k = a; k <= b; k++) ticks.push(10 ** k);
+  ticks = ticks.filter(inRange);
+  if (ticks.length < 3) {
+    const more: number[] = [];
+    for (let k = a; k <= b; k++) for (const m of [1, 2, 5]) more.push(m * 10 ** k);
+    ticks = more.filter(inRange);
+  }
+  if (ticks.length < 2) ticks = linearTicks(lo, hi).filter((v) => v > 0);
+  return ticks.map((v) => Number(v.toPrecision(12)));
+}
 
 export interface Scale {
   kind: 'linear' | 'log';
@@ -46,11 +73,15 @@ export function makeScale(kind: 'linear' | 'log', domain: [number, number], rang
   };
 }
 
-/** A domain widened to the enclosing ticks (linear) or decades (log), for tidy axes. */
+/**
+ * A domain that fits the data: linear widens to the enclosing ticks; log pads each end by 6% of the
+ * span in decades (at least 0.1 decade), so the axis ends near the data, never a decade past it.
+ */
 export function niceDomain(kind: 'linear' | 'log', lo: number, hi: number): [number, number] {
   if (kind === 'log') {
     const [l, h] = padded(lo, hi, true);
-    return [10 ** Math.floor(Math.log10(l) + 1e-9), 10 ** Math.ceil(Math.log10(h) - 1e-9)];
+    const pad = 10 ** Math.max(0.1, 0.06 * Math.log10(h / l));
+    return [l / pad, h * pad];
   }
   const [l, h] = padded(lo, hi, false);
   const t = linearTicks(l, h, 5);

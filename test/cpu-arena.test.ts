@@ -12,6 +12,7 @@ import { SharedArena, SLACK } from '../backends/cpu/threads/arena.js';
 import { createThreadedGemm } from '../backends/cpu/threads/index.js';
 import { CTRL_NEXT_CHUNK, CTRL_SEQ, CTRL_STATUS, JOB_BYTES_AT, JOB_WORDS, MAX_THREADS } from '../backends/cpu/threads/worker.js';
 import { createCpuBackend } from '../backends/cpu/index.js';
+import { ArrayPool } from '../backends/cpu/pool.js';
 import { PAGE } from '../backends/cpu/wasm/kernel.js';
 import { Rng } from '../engine/random.js';
 import type { TypedArray } from '../engine/dtype.js';
@@ -135,6 +136,28 @@ t.test('threaded tier: a loop of 64×64 products\' outputs without dispose stays
   t.teardown(() => unbounded.close());
   for (let i = 0; i < 2000; i++) unbounded.alloc('float64', 64 * 64);
   t.ok(unbounded.arena.memoryBytes > 60 * 2 ** 20, `without a soft limit: ${unbounded.arena.memoryBytes} bytes`);
+});
+
+t.test('arena + pool: arrays the pool does not keep go back to the arena at once (a loop that never yields stays in place)', async (t) => {
+  const memory = sharedMemory(1, 256);
+  const arena = new SharedArena(memory, 1000, 256 * PAGE);
+  const pool = new ArrayPool({ place: (dtype, size) => arena.alloc(dtype, size), unplace: (a) => arena.freeArray(a), perSize: 8 });
+  const size = 4096;
+  const arrays = Array.from({ length: 20 }, () => pool.take('float32', size));
+  t.ok(arrays.every((a) => arena.owns(a)), 'placed in the arena');
+  const inUse = arena.bytesInUse;
+  t.equal(inUse, 20 * size * 4, '20 blocks in use');
+  for (const a of arrays) pool.give(a);
+  t.equal(arena.bytesInUse, 8 * size * 4, 'the 12 the pool does not keep are freed now (8 kept for reuse)');
+  arena.freeArray(arrays[19]);
+  t.equal(arena.bytesInUse, 8 * size * 4, 'freeing a freed array again changes nothing');
+  t.equal(arena.alloc('float32', size)?.byteOffset, arrays[8].byteOffset, 'the lowest freed block is reused first');
+  // a steady loop: take 20, give 20, many times, never yielding: the arena's use does not grow
+  for (let round = 0; round < 50; round++) {
+    const batch = Array.from({ length: 20 }, () => pool.take('float32', size));
+    for (const a of batch) pool.give(a);
+  }
+  t.ok(arena.bytesInUse <= 21 * size * 4, `after 50 rounds: ${arena.bytesInUse} bytes in use`);
 });
 
 t.test('the thread count is capped where the control words and job slots end', async (t) => {

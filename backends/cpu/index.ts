@@ -70,6 +70,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
   let shared: GemmChoice['elementwise'];
   let kernel: string | undefined;
   let place: GemmChoice['place'];
+  let unplace: GemmChoice['unplace'];
   if (!options.gemm && options.tier && options.tier !== 'js') {
     const choice = chooseGemm(options.tier === 'auto' ? {} : { tier: options.tier });
     gemm = choice.gemm;
@@ -78,6 +79,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
     shared = choice.elementwise;
     kernel = choice.kernel;
     place = choice.place;
+    unplace = choice.unplace;
   }
   const maxBytes = options.maxBytes;
   if (maxBytes !== undefined && !(Number.isFinite(maxBytes) && maxBytes > 0)) {
@@ -96,7 +98,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
     ? 'typed arrays in the threads\' shared WebAssembly.Memory from 1024 elements on (no copies for products and worker passes), ordinary typed arrays below'
     : 'ordinary typed arrays';
   // outputs that kernels overwrite completely come from a pool of the arrays the engine freed
-  const pool = new ArrayPool({ place });
+  const pool = new ArrayPool({ place, unplace });
   const take = pool.take;
   const kernels: KernelTable<TypedArray> = {
     unary: (op, x, size) => unary(op, x, size, take),

@@ -23,6 +23,8 @@ export interface ArrayPoolOptions {
    * the threaded tier's arena in shared memory, undefined when full.
    */
   place?: (dtype: DType, size: number) => TypedArray | undefined;
+  /** Takes back a placed array the pool does not keep (the arena's `freeArray`), so that its memory is reusable at once. */
+  unplace?: (a: TypedArray) => void;
 }
 
 export class ArrayPool {
@@ -33,10 +35,12 @@ export class ArrayPool {
   private readonly perSize: number;
 
   private readonly fresh: Alloc;
+  private readonly unplace: (a: TypedArray) => void;
 
   constructor(options: ArrayPoolOptions = {}) {
     const place = options.place;
     this.fresh = place ? (dtype, size) => place(dtype, size) ?? allocHost(dtype, size) : allocHost;
+    this.unplace = options.unplace ?? (() => undefined);
     // arrays placed in shared memory are pooled from 1024 elements on, so that a D = 100 step's
     // 100×100 tensors also reach the SIMD element-wise kernels and in-place packing
     this.minElements = options.minElements ?? (place ? 1 << 10 : 1 << 14);
@@ -59,14 +63,22 @@ export class ArrayPool {
 
   /** Returns an array the engine freed; it must not be used by anyone afterwards. */
   give(a: TypedArray): void {
-    if (a.length < this.minElements || this.held + a.byteLength > this.maxBytes) return;
+    if (a.length < this.minElements) return;
+    if (this.held + a.byteLength > this.maxBytes) {
+      this.unplace(a);
+      return;
+    }
     const k = key(a instanceof Float64Array ? 'float64' : 'float32', a.length);
     let list = this.lists.get(k);
     if (!list) {
       list = [];
       this.lists.set(k, list);
     }
-    if (list.length >= this.perSize || list.includes(a)) return;
+    if (list.includes(a)) return;
+    if (list.length >= this.perSize) {
+      this.unplace(a);
+      return;
+    }
     list.push(a);
     this.held += a.byteLength;
   }

@@ -41,6 +41,8 @@ export interface GemmChoice {
   elementwise?: { activation: ActivationRunner; adam: AdamRunner; spline: SplineRunner; sumAll: (x: TypedArray) => number | undefined };
   /** Storage the tier reads without copies (the threaded tier's shared memory); undefined when full. */
   place?: (dtype: DType, size: number) => TypedArray | undefined;
+  /** Takes back at once a placed array nobody uses any more (the pool's leftovers). */
+  unplace?: (a: TypedArray) => void;
 }
 
 const noop = async (): Promise<void> => {};
@@ -70,6 +72,7 @@ function tryTier(tier: GemmTier, options: GemmChoiceOptions): GemmChoice | strin
     close: threaded.close,
     elementwise: { activation: threaded.activation, adam: threaded.adam, spline: threaded.spline, sumAll: threaded.sumAll },
     place: threaded.alloc,
+    unplace: (a: TypedArray) => threaded.arena.freeArray(a),
   };
 }
 

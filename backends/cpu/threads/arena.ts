@@ -10,8 +10,9 @@
 // a register tile past the end of an operand. Past `maxBytes` alloc() says no and the caller
 // falls back to an ordinary typed array, which every kernel also accepts.
 //
-// Storage handed to the engine is freed by the engine (dispose → pool) and, once no pool keeps
-// it, by a FinalizationRegistry when the view is collected. A view of this memory is recognised
+// Storage handed to the engine is freed by the engine (dispose → pool); an array the pool does
+// not keep comes back here at once (`freeArray`), and anything else by a FinalizationRegistry when the
+// view is collected. A view of this memory is recognised
 // by its buffer: every SharedArrayBuffer this memory has returned is remembered.
 //
 // A WebAssembly.Memory never shrinks, and V8 does not count its pages as memory pressure, so a
@@ -171,8 +172,18 @@ export class SharedArena {
     if (at === undefined) return undefined;
     const buffer = this.buffer();
     const view = dtype === 'float64' ? new Float64Array(buffer, at, size) : new Float32Array(buffer, at, size);
-    this.collected.register(view, at);
+    this.collected.register(view, at, view);
     return view;
+  }
+
+  /**
+   * Returns the block of an array `alloc` made, now, instead of when it is collected: for storage
+   * nobody uses any more (the pool's leftovers; a step frees more arrays of one size than the
+   * pool keeps, and in a loop that never yields no finalizer would run). Other arrays are ignored.
+   */
+  freeArray(x: TypedArray): void {
+    if (!this.owns(x) || this.sizes.get(x.byteOffset) === undefined || !this.collected.unregister(x)) return;
+    this.release(x.byteOffset);
   }
 
   /** Bytes in blocks now (tests, describe). */

@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { getBackend, randn, setBackend, tidy } from '../index.js';
 import { deepStack, Flow } from '../flow/index.js';
 import { machineInfo } from './lib/machine.js';
+import { defaultTiles, kernelFunctions } from '../backends/cpu/wasm/kernel.js';
 import { resultsDir } from './lib/report.js';
 
 type Category = 'gemm kernels (wasm)' | 'gemm driver/packing/copies' | 'threads: copies, hand-off, waiting' | 'element-wise' | 'spline kernels' | 'allocation' |
@@ -25,11 +26,25 @@ type Category = 'gemm kernels (wasm)' | 'gemm driver/packing/copies' | 'threads:
 const CATEGORIES: Category[] = ['gemm kernels (wasm)', 'gemm driver/packing/copies', 'threads: copies, hand-off, waiting', 'element-wise', 'spline kernels', 'allocation',
   'garbage collection', 'layout/reductions', 'tape/dispatch (engine)', 'flow code', 'other'];
 
+/** The kernel module's function names by index: V8 names a WebAssembly function wasm-function[index]. */
+const WASM_NAMES = kernelFunctions(defaultTiles()).map((f) => f.name);
+
+/** A WebAssembly frame's function name from the kernel module ('f32_spline_backward'), else the frame's own. */
+function functionName(node: Profiler.ProfileNode): string {
+  const fn = node.callFrame.functionName;
+  const m = /^(?:\$?wasm-function)\[(\d+)\]$/.exec(fn);
+  return m !== null && node.callFrame.url.startsWith('wasm://') ? WASM_NAMES[Number(m[1])] ?? fn : fn;
+}
+
 /** The category of one profile node (its own frame; callees are separate nodes). */
 function categorize(node: Profiler.ProfileNode): Category {
-  const { functionName: fn, url } = node.callFrame;
+  const { url } = node.callFrame;
+  const fn = functionName(node);
+  if (url.startsWith('wasm://') && /_spline_/.test(fn)) return 'spline kernels';
+  if (url.startsWith('wasm://') && /_(adam|slrelu_|sum$)/.test(fn)) return 'element-wise';
   if (fn === '(garbage collector)') return 'garbage collection';
-  if (/backends\/cpu\/(spline|wasm\/spline)/.test(url) || /^spline_/.test(fn)) return 'spline kernels';
+  // the JavaScript spline passes, and the threads' spline runner (knots transposed, gradient parts summed)
+  if (/backends\/cpu\/spline/.test(url) || (fn === 'spline' && /backends\/cpu\/threads\//.test(url))) return 'spline kernels';
   if (url.startsWith('wasm://') || /^\$?(f32|f64)(_|$)/.test(fn) || url === '' && /^js-to-wasm|^wasm-/.test(fn)) return 'gemm kernels (wasm)';
   if (fn === 'wait' || /Atomics/.test(fn) || /backends\/cpu\/threads\//.test(url)) return 'threads: copies, hand-off, waiting';
   if (/backends\/cpu\/(wasm|threads)\//.test(url) || /backends\/cpu\/gemm/.test(url) || fn === 'set' || fn === 'subarray' || fn === 'fill') return 'gemm driver/packing/copies';
@@ -96,7 +111,7 @@ async function profileCell(session: Session, dim: number, dtype: 'float32' | 'fl
     const ms = (n * msPerSample) / steps;
     byCategory[category] += ms;
     const file = node.callFrame.url.split('/').slice(-2).join('/');
-    const name = `${node.callFrame.functionName || '(anonymous)'} ${file}`;
+    const name = `${functionName(node) || '(anonymous)'} ${file}`;
     const entry = byFunction.get(name) ?? { category, ms: 0 };
     entry.ms += ms;
     byFunction.set(name, entry);

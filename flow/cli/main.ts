@@ -6,7 +6,7 @@
 import { writeFileSync, appendFileSync, existsSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
-import { setBackend } from '../../index.js';
+import { BACKEND_NAMES, setBackend, type BackendName } from '../../index.js';
 import { tidy } from '../../engine/scope.js';
 import { loadCheckpoint, removeStaleTemps, type Checkpoint } from '../checkpoint.js';
 import { acquireLock } from '../run-folder.js';
@@ -47,7 +47,7 @@ import { trueTestScore } from './true-score.js';
 import { commandGallery } from './gallery.js';
 
 const common: Record<string, FlagSpec> = {
-  backend: { type: 'string', help: 'compute backend', default: 'cpu', choices: ['cpu', 'gpu'] },
+  backend: { type: 'string', help: 'compute backend', default: 'cpu', choices: BACKEND_NAMES },
   'data-dir': { type: 'string', help: 'folder of the MAF data files (power, gas, hepmass, miniboone, bsds300)', placeholder: 'dir' },
 };
 
@@ -114,7 +114,7 @@ const str = (f: FlagValues, k: string): string | undefined => (f[k] === undefine
 const num = (f: FlagValues, k: string): number => Number(f[k]);
 
 async function useBackend(flags: FlagValues): Promise<void> {
-  const backend = await setBackend(str(flags, 'backend') === 'gpu' ? 'gpu' : 'cpu');
+  const backend = await setBackend(str(flags, 'backend') as BackendName); // one of BACKEND_NAMES: the flag's choices
   if (backend.name !== 'cpu') process.stderr.write(`backend: ${backend.describe().implementation}\n`);
 }
 

@@ -13,7 +13,7 @@ import * as ops from '../../engine/ops.js';
 import { isRecording } from '../../engine/tape.js';
 import type { Tensor } from '../../engine/tensor.js';
 import { nearIdentityHost } from '../../engine/random.js';
-import { orthogonalFast } from '../init.js';
+import { orthogonalHost } from '../../engine/random.js';
 import { cholesky, invertLower, meanCovariance } from '../baselines/gaussian.js';
 import { dependentColumns } from '../data/collinearity.js';
 import { ConditionalDenseLayer } from './dense-conditional.js';
@@ -72,7 +72,7 @@ export class DenseLayer implements Layer {
       w = new Float64Array(d * d);
       for (let i = 0; i < d; i++) w[i * d + i] = 1;
     } else {
-      w = this.spec.init === 'near-identity' ? nearIdentityHost(d, seed) : orthogonalFast(d, seed);
+      w = this.spec.init === 'near-identity' ? nearIdentityHost(d, seed) : orthogonalHost(d, seed);
     }
     return this.spec.bias ? [w, new Float64Array(d)] : [w];
   }

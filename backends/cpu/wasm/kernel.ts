@@ -323,8 +323,8 @@ function scaleKernel(name: string, lanes: 2 | 4): FuncDef {
 /** WebAssembly page size in bytes. */
 export const PAGE = 65536;
 
-/** The kernel module's bytes; it imports its memory as env.memory (shared when asked). */
-export function kernelModuleBytes(tiles: GemmTiles, memory: { shared: boolean; maximumPages?: number }): Uint8Array<ArrayBuffer> {
+/** The kernel module's functions, in index order (profilers name them wasm-function[index]). */
+export function kernelFunctions(tiles: GemmTiles): FuncDef[] {
   const funcs: FuncDef[] = [];
   for (const [dt, lanes, es] of [['f64', 2, 8], ['f32', 4, 4]] as const) {
     const t = tiles[dt];
@@ -338,6 +338,12 @@ export function kernelModuleBytes(tiles: GemmTiles, memory: { shared: boolean; m
     );
   }
   funcs.push(...elementwiseKernels(), ...splineKernels());
+  return funcs;
+}
+
+/** The kernel module's bytes; it imports its memory as env.memory (shared when asked). */
+export function kernelModuleBytes(tiles: GemmTiles, memory: { shared: boolean; maximumPages?: number }): Uint8Array<ArrayBuffer> {
+  const funcs = kernelFunctions(tiles);
   return emitModule(
     funcs,
     { module: 'env', field: 'memory', initialPages: 1, maximumPages: memory.maximumPages, shared: memory.shared },

@@ -13,7 +13,7 @@ const x = (v: number, digits: number): string => `${v.toFixed(digits)}×`;
 t.test('the section exists near the top and names its files', async (t) => {
   t.ok(section.length > 200, 'found');
   t.ok(readme.indexOf('## Why relgrad') < readme.indexOf('## Quick start'), 'before the quick start');
-  for (const f of ['bench/results/step.json', 'bench/results/gradients.json', 'bench/results/fairness.json', 'bench/results/deep.json', 'results/mnist.json', 'results/paper/mnist.json']) {
+  for (const f of ['bench/results/step.json', 'bench/results/gradients.json', 'bench/results/fairness.json', 'bench/results/deep.json', 'results/mnist.json', 'results/mnist-depth4/mnist.json', 'results/paper/mnist.json']) {
     t.ok(section.includes(`\`${f}\``), `names ${f}`);
   }
 });
@@ -58,6 +58,7 @@ t.test('the deep model\'s step (deep.json) and MNIST (results/)', async (t) => {
   t.ok(flat.includes(`${ms.toFixed(1)} ms per float32 gradient`), `${ms.toFixed(1)} ms`);
   const pm = (v: { mean: number; err: number }): string => `${v.mean.toFixed(2).replace('-', '−')} ± ${v.err.toFixed(2)}`;
   t.ok(flat.includes(`reaches ${pm(json('results/mnist.json').test)} nats`), 'the deep flow\'s test log-likelihood');
+  t.ok(flat.includes(`reaches ${pm(json('results/mnist-depth4/mnist.json').test)} nats`), 'the depth-4 flow\'s');
   t.ok(flat.includes(`gives ${pm(json('results/paper/mnist.json').test)} in relgrad`), 'the paper model\'s');
   // published: MAF (5) and MAF MoG (5) from Papamakarios et al. 2017, Table 2; the paper's "Ours"
   for (const s of ['MAF (5) at −1300.5 ± 1.7', 'MAF MoG (5) at −1100.3', 'the paper reports −1375.2 ± 1.4']) t.ok(flat.includes(s), s);

@@ -63,8 +63,9 @@ export function evaluate(flow: Flow, data: DataInput | ConditionalData, batchSiz
 
 /**
  * evaluate() on host rows in batches of `batchSize`, awaiting `between()` after each (train() hands
- * the thread back there, so a large validation set does not freeze a page). Each row's log p does
- * not depend on the batch it is in, so the result equals evaluate()'s.
+ * the thread back there, so a large validation set does not freeze a page). Each row's log p is
+ * the same in any batch up to rounding (a batch in the CPU backend's shared memory runs the SIMD
+ * kernels, a small one JavaScript), so the result equals evaluate()'s to about 1e-15 relative.
  */
 export async function evaluatePaced(flow: Flow, m: HostMatrix, batchSize: number, between: () => Promise<void>, context?: HostMatrix): Promise<Evaluation> {
   const out = new Float64Array(m.rows);

@@ -73,7 +73,8 @@ t.test('a missing optional package: the error names it and the install command',
 // doc comments editors show), then again for the JavaScript alone without comments (they are in
 // the .d.ts and the repository).
 const STRIPPED = 'tsc -p tsconfig.json --removeComments --declaration false';
-const PACK_BUILD = `node -e "require('fs').rmSync('dist',{recursive:true,force:true})" && tsc -p tsconfig.json && ${STRIPPED}`;
+const MINIFY = 'node scripts/minify-dist.mjs';
+const PACK_BUILD = `node -e "require('fs').rmSync('dist',{recursive:true,force:true})" && tsc -p tsconfig.json && ${STRIPPED} && ${MINIFY} dist`;
 
 interface PackResult {
   files: { path: string; size: number }[];
@@ -100,7 +101,7 @@ t.test('npm pack: LICENSE, metadata, the docs and tools the README and --help na
 
   // npm runs these on the consumer's machine at install time; the build runs on prepack instead
   for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) t.notOk(hook in pkg.scripts, `no '${hook}' script`);
-  t.equal(pkg.scripts.prepack, PACK_BUILD, 'built before packing: declarations with their doc comments, JavaScript without comments');
+  t.equal(pkg.scripts.prepack, PACK_BUILD, 'built before packing: declarations with their doc comments, JavaScript without comments or whitespace');
 
   // every relative docs/ and tools/ path the README names (not inside an absolute URL), and the one export --help names
   const readme = readFileSync('README.md', 'utf8');
@@ -143,6 +144,8 @@ t.test('npm pack: at most 1 MB unpacked, nothing compiled at install, the figure
   const second = STRIPPED.split(' ').slice(1);
   const tsc = spawnSync(process.execPath, [resolve('node_modules/typescript/bin/tsc'), ...second, '--sourceMap', 'false', '--outDir', dir], { encoding: 'utf8', timeout: 300_000 });
   t.equal(tsc.status, 0, `tsc without comments (${tsc.stdout.slice(-500)})`);
+  const minify = spawnSync(process.execPath, [resolve(MINIFY.split(' ')[1]), dir], { encoding: 'utf8', timeout: 300_000 });
+  t.equal(minify.status, 0, `prepack's whitespace step (${minify.stderr.slice(-500)})`);
   let unpacked = 0;
   const missing: string[] = [];
   for (const [path, size] of packed) {

@@ -23,7 +23,7 @@ const stem = (file: string): string => file.replace(/\.png$/i, '');
 const HIGH_DPI = { scale: 2 };
 
 /** "a 12-layer flow" or "a deep flow (13 layers, 4 dense)", for titles. */
-export function flowKind(flow: Flow): string {
+function flowKind(flow: Flow): string {
   return flow.config.stack === undefined ? `a ${flow.layers}-layer flow` : `a deep flow (${flow.stack.length} layers, ${flow.layers} dense)`;
 }
 

@@ -92,8 +92,11 @@ export interface WorkerInit {
  * is used only for an error's text. Hand-off costs a store and a notify, no message.
  */
 export function workerSource(spinMs = 0): string {
+  // A bundler that keeps function names (esbuild's keepNames) rewrites nested functions in the
+  // embedded sources as __name(fn, 'name'), a helper of its bundle that this source does not have.
   return `'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
+var __name = (target) => target;
 ${scratchPlan.toString()}
 ${runGemm.toString()}
 ${runClaimedChunks.toString()}

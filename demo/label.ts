@@ -6,6 +6,18 @@ import type { BackendInfo } from '../index.js';
 /** Renderer strings of software rasterisers (WebGL on the CPU). */
 const SOFTWARE = /swiftshader|llvmpipe|softpipe|software|basic render/i;
 
+/** The WebGL2 renderer string here ('' in Node or without WebGL2): names the GPU, or a software rasteriser. */
+export function webglRenderer(): string {
+  try {
+    const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
+    if (gl === null) return '';
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    return String(gl.getParameter(ext === null ? gl.RENDERER : ext.UNMASKED_RENDERER_WEBGL));
+  } catch {
+    return '';
+  }
+}
+
 /** Whether a WebGL renderer string names a software rasteriser. */
 export function isSoftwareRenderer(renderer: string): boolean {
   return SOFTWARE.test(renderer);

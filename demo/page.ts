@@ -11,7 +11,7 @@ import {
   type HostMatrix, type HostParams, type ToyName, type TrainResult,
 } from '../flow/browser.js';
 import { parseCsvPoints, splitRows } from './csv.js';
-import { backendLabel, progressLine } from './label.js';
+import { backendLabel, progressLine, webglRenderer } from './label.js';
 import { drawDensity, drawEmpty, drawLoss, drawPoints, gridPoints, squareBounds, type Bounds, type LossPoint } from './plot.js';
 
 type Rows = HostMatrix<Float64Array>;
@@ -93,17 +93,6 @@ let drawing = false;
 let lastDraw = 0;
 /** Redraws start at most this often while training (the rest of the time is the worker's). */
 const MIN_DRAW_INTERVAL_MS = 300;
-
-function webglRenderer(): string {
-  try {
-    const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
-    if (gl === null) return '';
-    const ext = gl.getExtension('WEBGL_debug_renderer_info');
-    return String(gl.getParameter(ext === null ? gl.RENDERER : ext.UNMASKED_RENDERER_WEBGL));
-  } catch {
-    return '';
-  }
-}
 
 function status(text: string): void {
   report.status = text;

@@ -10,7 +10,7 @@ import { tidy } from '../../engine/scope.js';
 import { Flow } from '../../flow/model.js';
 import { deepStack } from '../../flow/layers/index.js';
 import { makeOptimizer } from '../../flow/optim.js';
-import { backendLabel } from '../../demo/label.js';
+import { backendLabel, webglRenderer } from '../../demo/label.js';
 import { median, timeRuns } from '../lib/stats.js';
 
 /** One timed cell: a backend, D, dtype. */
@@ -40,18 +40,6 @@ export interface DeepStepArgs {
   maxRuns: number;
 }
 
-/** The WebGL renderer string of this page ('' in Node or without WebGL2). */
-function renderer(): string {
-  try {
-    const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
-    if (gl === null) return '';
-    const ext = gl.getExtension('WEBGL_debug_renderer_info');
-    return String(gl.getParameter(ext === null ? gl.RENDERER : ext.UNMASKED_RENDERER_WEBGL));
-  } catch {
-    return '';
-  }
-}
-
 /** Seconds per step: gradient, Adam, read-back of every parameter (as bench/cell-worker.ts's train-step). */
 async function timeStep(backend: Backend, dim: number, depth: number, dtype: 'float32' | 'float64', o: DeepStepArgs): Promise<number[]> {
   // near-identity dense layers: O(D²) init, as bench/cell-worker.ts
@@ -79,7 +67,7 @@ async function timeStep(backend: Backend, dim: number, depth: number, dtype: 'fl
 /** Times every (backend, dtype, D) of `args` here; returns the cells and where they ran. */
 export async function main(args: DeepStepArgs): Promise<{ agent: string; renderer: string; cells: DeepStepCell[] }> {
   const cells: DeepStepCell[] = [];
-  const gl = args.where === 'chromium' ? renderer() : '';
+  const gl = args.where === 'chromium' ? webglRenderer() : '';
   for (const name of args.backends) {
     let backend: Backend;
     let label: string;

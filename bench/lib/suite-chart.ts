@@ -6,6 +6,7 @@
 // bench:replot` both draw through here, so a picture is always the JSON's.
 
 import type { ChartOptions, ChartSeries } from '../../flow/figure/figures.js';
+import { isSoftwareRenderer } from '../../demo/label.js';
 
 /** The machine block of a result file (bench/lib/machine.ts); older files lack `flags`. */
 export interface SuiteMachine {
@@ -63,7 +64,7 @@ const atCap = (c: SuiteCell): boolean => c.status === 'stopped' || (c.status ===
  */
 export function gpuRendering(json: SuiteJson): { software: boolean; label: string } {
   const recorded = json.config?.gpuRenderer;
-  if (typeof recorded === 'string' && !/swiftshader|llvmpipe|softpipe|software/i.test(recorded)) return { software: false, label: recorded };
+  if (typeof recorded === 'string' && !isSoftwareRenderer(recorded)) return { software: false, label: recorded };
   const browser = typeof json.config?.userAgent === 'string';
   const how = typeof recorded === 'string' ? recorded : browser ? "Chromium's SwiftShader" : "Mesa's llvmpipe under xvfb (headless-gl)";
   return { software: true, label: `software rendering: no GPU on the machine, WebGL drawn on the CPU by ${how}; not a GPU's speed` };

@@ -3,7 +3,7 @@
 // a checkpoint's text (encodeCheckpointText; Flow.load reads it in Node). Checkpoint files, the
 // file and MNIST/MAF loaders and the CLI are Node-only and live in relgrad/flow. Bundlers that set
 // the 'browser' export condition resolve relgrad/flow to this file.
-export { Flow, GRADIENT_METHODS, type GradientMethod, type Gradient, type FlowParams, type FlowParamsInput, type ForwardTrace, type BatchInput, type FlowCreateOptions, type FlowLoadOptions } from './model.js';
+export { Flow, GRADIENT_METHODS, type GradientMethod, type Gradient, type FlowParams, type FlowParamsInput, type PaperHostParams, type ForwardTrace, type BatchInput, type FlowCreateOptions, type FlowLoadOptions } from './model.js';
 export type { FlowConfig, ResolvedFlowConfig } from './config.js';
 // every layer type, definition and stack helper (flow/layers/index.ts lists them)
 export * from './layers/index.js';

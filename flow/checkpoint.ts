@@ -17,20 +17,20 @@ import type { ScheduleState } from '../engine/schedules.js';
 import { denseViews, layerParamLayout, resolveLayerSpec, resolveStack } from './layers/specs.js';
 import { layerTypes, type LayerTypes } from './layers/builtin.js';
 import type { LayerDefinition } from './layers/definition.js';
-import { encodeLayerParams, paramsByLayer as byLayer, stackOfConfig } from './layers/config-stack.js';
+import { encodeLayerParams, paperParamsByLayer, stackOfConfig } from './layers/config-stack.js';
 
 export const CHECKPOINT_FORMAT = 'relgrad-checkpoint';
 export const CHECKPOINT_VERSION = 2;
 const READABLE_VERSIONS = [1, 2];
 
 /**
- * Parameters on the host (float64): the dense layers' W and b in order, and for flows built from a
- * stack every layer's parameters (`layers[k]`, in the layer's order; empty for parameterless ones).
+ * Parameters on the host (float64), the one representation of a flow's parameters off the
+ * backend: `layers[k]` holds layer k's arrays in the order of its `paramNames` (empty for a
+ * parameterless layer), for the paper's model as for any stack. The paper's `{ W, b }` is a view
+ * of it (`denseViews(flow.stack, params.layers)`), taken only at the API edge.
  */
 export interface HostParams {
-  W: Float64Array[];
-  b: Float64Array[];
-  layers?: Float64Array[][];
+  layers: Float64Array[][];
 }
 
 /**
@@ -93,16 +93,15 @@ function decodeParams(raw: unknown, config: ResolvedFlowConfig, precision: Preci
   const r = raw as { W?: unknown; b?: unknown; layers?: unknown } | undefined;
   if (r && Array.isArray(r.layers)) return decodeLayers(r.layers, config, precision, what, path, types);
   if (!r || !Array.isArray(r.W) || !Array.isArray(r.b)) throw new Error(`checkpoint ${path}: ${what} is missing or malformed`);
-  // version 1: the paper's model as W/b lists
+  // version 1: the paper's model as W/b lists, converted to per-layer lists on read
   const { dim, layers, bias } = config;
   if (config.stack !== undefined) throw new Error(`checkpoint ${path}: ${what} holds W/b lists but the config describes a layer stack`);
   if (r.W.length !== layers) throw new Error(`checkpoint ${path}: ${what} has ${r.W.length} weight matrices, config says ${layers} layers`);
   const nb = bias ? layers : 0;
   if (r.b.length !== nb) throw new Error(`checkpoint ${path}: ${what} has ${r.b.length} bias vectors, config implies ${nb}`);
-  return {
-    W: r.W.map((w, l) => decode(w, precision, dim * dim, `${what}.W[${l}]`, path)),
-    b: r.b.map((v, l) => decode(v, precision, dim, `${what}.b[${l}]`, path)),
-  };
+  const W = r.W.map((w, l) => decode(w, precision, dim * dim, `${what}.W[${l}]`, path));
+  const b = r.b.map((v, l) => decode(v, precision, dim, `${what}.b[${l}]`, path));
+  return { layers: paperParamsByLayer({ W, b }, stackOfConfig(config)) };
 }
 
 /** Version 2: the layer list must match the config's stack, type by type and parameter by parameter. */
@@ -122,8 +121,7 @@ function decodeLayers(raw: unknown[], config: ResolvedFlowConfig, precision: Pre
     }
     return layout.map(({ name, shape }) => decode(params[name], precision, shape.reduce((n, d) => n * d, 1), `${what}.layers[${k}].${name}`, path));
   });
-  const { W, b } = denseViews(stack, layers);
-  return config.stack === undefined ? { W, b } : { W, b, layers };
+  return { layers };
 }
 
 /** Options of saveCheckpoint. */
@@ -299,11 +297,12 @@ export async function loadCheckpoint(path: string, options: LoadCheckpointOption
   if (raw.training) {
     const t = raw.training;
     // moments per parameter in the flat order of the layers (version 1: all W, then all b)
-    const sizes = header.version === 1 ? [...params.W.map((w) => w.length), ...params.b.map((v) => v.length)] : byLayer(params, stackOfConfig(config)).flat().map((a) => a.length);
+    const dense = denseViews(stackOfConfig(config), params.layers);
+    const sizes = header.version === 1 ? [...dense.W.map((w) => w.length), ...dense.b.map((v) => v.length)] : params.layers.flat().map((a) => a.length);
     const opt = t.optimizer;
     const moments = (list: string[], name: string): Float64Array[] => {
       const decoded = list.map((s, i) => decode(s, 'float64', sizes[i], `optimizer.${name}[${i}]`, path));
-      return header.version === 1 ? v1MomentsByLayer(decoded, params) : decoded;
+      return header.version === 1 ? v1MomentsByLayer(decoded, dense) : decoded;
     };
     training = {
       ...t,
@@ -315,7 +314,7 @@ export async function loadCheckpoint(path: string, options: LoadCheckpointOption
 }
 
 /** Version 1 kept Adam's moments as [W_0..W_{L-1}, b_0..b_{L-1}]; now they follow the layers: W_0, b_0, W_1, … */
-function v1MomentsByLayer(moments: Float64Array[], params: HostParams): Float64Array[] {
+function v1MomentsByLayer(moments: Float64Array[], params: { W: Float64Array[]; b: Float64Array[] }): Float64Array[] {
   if (moments.length === 0) return moments;
   const L = params.W.length;
   const out: Float64Array[] = [];

@@ -1,5 +1,5 @@
 // relgrad/flow: dense normalizing flows trained by the relative gradient.
-export { Flow, GRADIENT_METHODS, type GradientMethod, type Gradient, type FlowParams, type FlowParamsInput, type ForwardTrace, type BatchInput, type FlowCreateOptions, type FlowLoadOptions } from './model.js';
+export { Flow, GRADIENT_METHODS, type GradientMethod, type Gradient, type FlowParams, type FlowParamsInput, type PaperHostParams, type ForwardTrace, type BatchInput, type FlowCreateOptions, type FlowLoadOptions } from './model.js';
 export type { FlowConfig, ResolvedFlowConfig } from './config.js';
 // every layer type, definition and stack helper (flow/layers/index.ts lists them)
 export * from './layers/index.js';
@@ -15,7 +15,7 @@ export { train, type TrainOptions, type TrainResult, type TrainData, type EpochR
 export { trainInWorker, type TrainInWorkerOptions } from './train-in-worker.js';
 export { evaluate, logProbs, summarize, type Evaluation } from './evaluate.js';
 export { makeOptimizer, type Optimizer, type OptimizerName, type OptimizerOptions, type OptimizerState } from './optim.js';
-export { saveCheckpoint, loadCheckpoint, type Checkpoint, type TrainingState, type SaveCheckpointOptions, type LoadCheckpointOptions } from './checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, type Checkpoint, type HostParams, type TrainingState, type SaveCheckpointOptions, type LoadCheckpointOptions } from './checkpoint.js';
 export { fitGaussianFlow } from './baselines/gaussian.js';
 export { fitLinearGaussian, linearGaussianLogProbs, evaluateLinearGaussian, type LinearGaussian } from './baselines/linear-gaussian.js';
 export { relativeGradient } from './gradients/relative.js';

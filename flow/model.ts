@@ -62,6 +62,12 @@ export interface FlowParamsInput {
   layers?: (Tensor | NestedArray | Float64Array)[][];
 }
 
+/** The paper model's parameters on the host: its dense layers' weight matrices (row-major D×D) and biases. */
+export interface PaperHostParams {
+  W: Float64Array[];
+  b: Float64Array[];
+}
+
 /** Update directions: per layer (aligned with flow.stack), and the dense layers' dW, db as views. */
 export interface Gradient {
   dW: Tensor[];
@@ -432,16 +438,20 @@ export class Flow {
     return out;
   }
 
-  /** Host copies of the parameters (float64), for checkpoints: per layer, and W/b of the dense ones. */
+  /**
+   * Host copies of the parameters (float64), one list per layer in its `paramNames` order (the
+   * paper model's W/b: `denseViews(flow.stack, params.layers)`).
+   */
   paramsToHost(): HostParams {
-    const layers = this.P.map((list) => list.map((t) => Float64Array.from(t.dataSync())));
-    const { W, b } = denseViews(this.stack, layers);
-    return this.config.stack === undefined ? { W, b } : { W, b, layers };
+    return { layers: this.P.map((list) => list.map((t) => Float64Array.from(t.dataSync()))) };
   }
 
-  /** Sets parameters from host arrays (checked like setParams; one upload per array). */
-  paramsFromHost(p: HostParams): void {
-    if (p.layers !== undefined) {
+  /**
+   * Sets parameters from host arrays (checked like setParams; one upload per array): per-layer
+   * lists, or for the paper's model its dense layers' `{ W, b }`.
+   */
+  paramsFromHost(p: HostParams | PaperHostParams): void {
+    if ('layers' in p && p.layers !== undefined) {
       if (p.layers.length !== this.stack.length) throw new Error(`setParams: expected layers for ${this.stack.length} layers, got ${p.layers.length}`);
       const where = (k: number, j: number): string => `layers[${k}].${this.stack[k].paramNames[j] ?? j}`;
       this.setHostParams(
@@ -454,7 +464,8 @@ export class Flow {
       );
       return;
     }
-    this.setParams({ W: p.W, b: p.b });
+    const { W, b } = p as PaperHostParams;
+    this.setParams({ W, b });
   }
 
   /** Saves config and parameters (atomic write, checksummed; see checkpoint.ts). Node only. */

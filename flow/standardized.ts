@@ -5,7 +5,7 @@
 // all work in the data's units with nothing applied by hand.
 
 import { Flow } from './model.js';
-import { stackOfConfig, paramsByLayer } from './layers/config-stack.js';
+import { stackOfConfig } from './layers/config-stack.js';
 
 /** Column means and standard deviations (what `relgrad train --standardize` records). */
 export interface ColumnScaling {
@@ -25,6 +25,6 @@ export function withStandardization(flow: Flow, s: ColumnScaling): Flow {
   const out = Flow.fromLayers([{ type: 'affine' }, ...stack], { dim: D, base: c.base, seed: c.seed, dtype: c.dtype }, { backend: flow.backend, layers: flow.userLayerTypes });
   const logScale = Float64Array.from(s.std, (v) => -Math.log(v));
   const shift = Float64Array.from(s.mean, (m, j) => -m / s.std[j]);
-  out.paramsFromHost({ W: [], b: [], layers: [[logScale, shift], ...paramsByLayer(flow.paramsToHost(), stack)] });
+  out.paramsFromHost({ layers: [[logScale, shift], ...flow.paramsToHost().layers] });
   return out;
 }

@@ -24,8 +24,8 @@ t.test('save/load round trip; the write leaves no temp file', async (t) => {
   t.same(back.paramsToHost(), flow.paramsToHost());
   await flow.save(join(dir, 'a32.json'), { precision: 'float32' });
   const small = await Flow.load(join(dir, 'a32.json'));
-  const w = small.paramsToHost().W[0];
-  t.ok(Math.abs(w[0] - flow.paramsToHost().W[0][0]) < 1e-6, 'float32 checkpoint close to float64');
+  const w = small.paramsToHost().layers[0][0]; // the first dense layer's W
+  t.ok(Math.abs(w[0] - flow.paramsToHost().layers[0][0][0]) < 1e-6, 'float32 checkpoint close to float64');
 });
 
 t.test('truncated, tampered, foreign and inconsistent files are refused', async (t) => {
@@ -134,8 +134,8 @@ t.test('a diverging run stops cleanly and keeps the last good checkpoint', async
   t.equal(result.status, 'diverged');
   t.match(result.message, /diverged in epoch \d+/);
   const ck = await loadCheckpoint(path);
-  t.ok(ck.params.W.every((w) => w.every(Number.isFinite)), 'checkpoint parameters are finite');
-  t.ok(flow.paramsToHost().W.every((w) => w.every(Number.isFinite)), 'the flow keeps finite parameters');
+  t.ok(ck.params.layers.flat().every((w) => w.every(Number.isFinite)), 'checkpoint parameters are finite');
+  t.ok(flow.paramsToHost().layers.flat().every((w) => w.every(Number.isFinite)), 'the flow keeps finite parameters');
 });
 
 t.test('bad training input is refused with a clear error', async (t) => {

@@ -3,6 +3,7 @@
 // 1e-10. Gradients are checked against central finite differences in flow-identities.test.ts
 // (every method, activation and base) and flow-layers.test.ts (every layer type).
 import t from 'tap';
+import { denseViews } from '../flow/layers/specs.js';
 import { numericLogProb } from './helpers/flow-numeric.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ for (const activation of ACTIVATIONS) {
       const dim = 3;
       const flow = Flow.create({ dim, layers: 3, activation, base, seed: 4 });
       // perturb away from orthogonal so every term matters
-      const host = flow.paramsToHost();
+      const host = denseViews(flow.stack, flow.paramsToHost().layers);
       host.W.forEach((w, l) => w.forEach((v, i) => (w[i] = v * (1 + 0.3 * l) + 0.1 * Math.sin(i + l))));
       host.b.forEach((b, l) => b.forEach((_, i) => (b[i] = 0.2 * Math.cos(i * 3 + l))));
       flow.paramsFromHost(host);

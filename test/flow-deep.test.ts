@@ -59,10 +59,10 @@ t.test('the paper model keeps its own initialisation unless asked', async (t) =>
   const before = a.paramsToHost();
   await train(a, data, { epochs: 1, lr: 1e-9 });
   const after = a.paramsToHost();
-  t.ok(Math.abs(after.W[0][0] - before.W[0][0]) < 1e-6, 'not re-initialised (orthogonal W kept)');
+  t.ok(Math.abs(after.layers[0][0][0] - before.layers[0][0][0]) < 1e-6, 'not re-initialised (orthogonal W kept)');
   const b = Flow.create({ dim: 2, seed: 5, dtype: 'float64' });
   await train(b, data, { epochs: 1, lr: 1e-9, init: 'gaussian' });
-  t.ok(Math.abs(b.paramsToHost().W[0][0] - before.W[0][0]) > 1e-3, "init: 'gaussian' whitens the first layer");
+  t.ok(Math.abs(b.paramsToHost().layers[0][0][0] - before.layers[0][0][0]) > 1e-3, "init: 'gaussian' whitens the first layer");
 });
 
 t.test('checkpoint v2: a stack round-trips; bad stacks and unknown types are refused by name', async (t) => {

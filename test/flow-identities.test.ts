@@ -1,6 +1,7 @@
 // docs/method.md identities on small random flows, float64: relative == (G WᵀW + g bᵀW, G Wᵀb + g(1+bᵀb)),
 // ordinary == autodiff, and both equal central finite differences of the loss.
 import t from 'tap';
+import { denseViews } from '../flow/layers/specs.js';
 import { Flow, type GradientMethod } from '../flow/index.js';
 import { fromHost, tensor, matmul, add, mul, sum, randn, type Tensor } from '../index.js';
 import type { ActivationName } from '../flow/activations.js';
@@ -69,7 +70,7 @@ for (const [activation, base, layers] of cases) {
       t.ok(maxRel(auto.db[l], g) < 1e-8, `layer ${l}: autodiff db == ordinary (${maxRel(auto.db[l], g)})`);
     }
     // central finite differences of the loss w.r.t. every parameter entry
-    const base0 = flow.paramsToHost();
+    const base0 = denseViews(flow.stack, flow.paramsToHost().layers);
     const lossAt = (p: { W: Float64Array[]; b: Float64Array[] }): number => {
       flow.paramsFromHost(p);
       return flow.loss(x).item();

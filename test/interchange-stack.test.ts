@@ -91,10 +91,10 @@ for (const variant of STACKS) {
       t.equal(r.code, 0, `export ${format}`);
       t.same((JSON.parse(r.stdout) as { arrays: string[] }).arrays, names, `${format}: export names the arrays it wrote`);
       const back = decodeFlow(readFileSync(out), out);
-      t.same(back.W.map(bits), host.W.map(bits), `${format}: W bit for bit`);
-      t.same(back.b.map(bits), host.b.map(bits), `${format}: b bit for bit`);
-      if (host.layers === undefined) t.equal(back.layers, undefined, `${format}: the paper model has no per-layer lists`);
-      else t.same(back.layers?.map((l) => l.map(bits)), host.layers.map((l) => l.map(bits)), `${format}: every layer's parameters bit for bit`);
+      t.same(back.layers.map((l) => l.map(bits)), host.layers.map((l) => l.map(bits)), `${format}: every layer's parameters bit for bit`);
+      const dense = flow.params;
+      t.same(back.W.map(bits), dense.W.map((w) => bits(Float64Array.from(w.dataSync()))), `${format}: the W view holds the dense layers' weights in order`);
+      t.same(back.b.map(bits), dense.b.map((v) => bits(Float64Array.from(v.dataSync()))), `${format}: the b view holds the dense layers' biases in order`);
       t.same(back.config, flow.config, `${format}: the config travels with it`);
     }
     if (variant.stack !== undefined) {

@@ -111,7 +111,7 @@ function modelInfo(file: string, ck: Pick<Checkpoint, 'config' | 'params' | 'met
   });
   const activation = c.stack === undefined ? describe({ name: c.activation, alpha: c.alpha, beta: c.beta, gamma: c.gamma }) : [...new Set(activations)].join(', ') || 'none';
   // the arrays themselves (checked against the config when they were read)
-  const arrays = ck.params.layers ?? [ck.params.W, ck.params.b];
+  const arrays = ck.params.layers;
   const epochs = ck.training?.epoch ?? (typeof meta.result?.epochs === 'number' ? meta.result.epochs : null);
   return {
     file: resolve(file),
@@ -152,7 +152,7 @@ export async function commandInfo(argv: string[]): Promise<void> {
       throw new Error(`relgrad info: ${path}: not a .npz file (${bytes.length === 0 ? 'empty, 0 bytes' : 'no ZIP signature'})`);
     }
     const f = decodeFlow(bytes, path);
-    console.log(JSON.stringify(modelInfo(path, { config: f.config, params: { W: f.W, b: f.b, layers: f.layers } }, ext === '.npz' ? 'npz' : 'safetensors'), null, 2));
+    console.log(JSON.stringify(modelInfo(path, { config: f.config, params: { layers: f.layers } }, ext === '.npz' ? 'npz' : 'safetensors'), null, 2));
     return;
   }
   console.log(JSON.stringify(modelInfo(path, await loadCheckpoint(path), 'checkpoint'), null, 2));

@@ -11,6 +11,7 @@
 import type { Checkpoint, HostParams } from '../checkpoint.js';
 import type { ResolvedFlowConfig } from '../config.js';
 import { denseViews, layerParamLayout, resolveStack } from '../layers/specs.js';
+import { stackOfConfig } from '../layers/config-stack.js';
 import { layerTypes, type LayerTypes } from '../layers/builtin.js';
 import type { LayerDefinition } from '../layers/definition.js';
 import { encodeNpyArray } from './npy.js';
@@ -24,32 +25,33 @@ export const EXPORT_FORMATS = ['npz', 'safetensors'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /**
- * A flow's parameters as float64 arrays in C order: the config, the dense layers' W [D, D] and
- * b [D], and for a stack every layer's parameters.
+ * A flow's parameters as float64 arrays in C order: the config, every layer's parameters, and the
+ * dense layers' W [D, D] and b [D] as a view of the same arrays (the paper's names).
  */
 export interface FlowArrays {
   config: ResolvedFlowConfig;
-  /** the dense layers' weights and biases, in order */
+  /** every layer's parameters in its paramNames order (empty for parameterless layers) */
+  layers: Float64Array[][];
+  /** the dense layers' weights and biases, in order (the same arrays as in `layers`) */
   W: Float64Array[];
   b: Float64Array[];
-  /** for a flow built from a stack: every layer's parameters in its paramNames order */
-  layers?: Float64Array[][];
 }
 
 /** One exported array: its name in the file, its shape, and where it sits in the flow. */
 interface ArraySlot {
   name: string;
   shape: number[];
-  /** the layer's place in the stack and the parameter's place in the layer (stacks only) */
-  layer?: { k: number; j: number };
+  /** the layer's place in the stack and the parameter's place in the layer */
+  layer: { k: number; j: number };
 }
 
 /** The arrays a config implies, in file order: W0…, b0… for the paper's model, layer<k>.<name> for a stack. */
 function exportLayout(config: ResolvedFlowConfig, types: LayerTypes = layerTypes()): ArraySlot[] {
   const D = config.dim;
   if (config.stack === undefined) {
-    const W = Array.from({ length: config.layers }, (_, l) => ({ name: `W${l}`, shape: [D, D] }));
-    const b = config.bias ? Array.from({ length: config.layers }, (_, l) => ({ name: `b${l}`, shape: [D] })) : [];
+    const dense = stackOfConfig(config).flatMap((spec, k) => (spec.type === 'dense' ? [k] : []));
+    const W = dense.map((k, l) => ({ name: `W${l}`, shape: [D, D], layer: { k, j: 0 } }));
+    const b = config.bias ? dense.map((k, l) => ({ name: `b${l}`, shape: [D], layer: { k, j: 1 } })) : [];
     return [...W, ...b];
   }
   return config.stack.flatMap((spec, k) => layerParamLayout(spec, D, types, config.context ?? 0).map(({ name, shape }, j) => ({ name: `layer${k}.${name}`, shape, layer: { k, j } })));
@@ -59,14 +61,9 @@ const size = (shape: readonly number[]): number => shape.reduce((n, d) => n * d,
 
 function named(ck: Pick<Checkpoint, 'config' | 'params'>, types: LayerTypes): Record<string, SafeTensor> {
   const { config, params } = ck;
-  if (config.stack !== undefined && params.layers === undefined) {
-    throw new Error('export: the config describes a layer stack but the parameters hold no per-layer lists (params.layers)');
-  }
   const out: Record<string, SafeTensor> = {};
-  let w = 0;
-  let b = 0;
   for (const slot of exportLayout(config, types)) {
-    const data = slot.layer !== undefined ? params.layers?.[slot.layer.k]?.[slot.layer.j] : slot.name.startsWith('W') ? params.W[w++] : params.b[b++];
+    const data = params.layers[slot.layer.k]?.[slot.layer.j];
     if (data === undefined || data.length !== size(slot.shape)) {
       throw new Error(`export: '${slot.name}' should hold ${size(slot.shape)} values (shape [${slot.shape.join(', ')}]), the parameters have ${data === undefined ? 'none' : data.length}`);
     }
@@ -125,14 +122,10 @@ function collect(config: ResolvedFlowConfig, arrays: Map<string, StoredArray>, f
     }
     return a.data;
   };
-  if (config.stack === undefined) {
-    const W = layout.filter((s) => s.name.startsWith('W')).map(take);
-    const b = layout.filter((s) => s.name.startsWith('b')).map(take);
-    return { config, W, b };
-  }
-  const layers: Float64Array[][] = config.stack.map(() => []);
-  for (const slot of layout) if (slot.layer !== undefined) layers[slot.layer.k][slot.layer.j] = take(slot);
-  return { config, ...denseViews(config.stack, layers), layers };
+  const stack = stackOfConfig(config);
+  const layers: Float64Array[][] = stack.map(() => []);
+  for (const slot of layout) layers[slot.layer.k][slot.layer.j] = take(slot);
+  return { config, layers, ...denseViews(stack, layers) };
 }
 
 /** Reads an export back (either format, told apart by the ZIP signature); `layers`: user-defined types its stack uses. */

@@ -11,9 +11,11 @@ export function stackOfConfig(config: ResolvedFlowConfig): StoredLayerSpec[] {
   return config.stack ?? (paperStack({ layers: config.layers, bias: config.bias, init: config.init, activation: { type: 'activation', ...activationConfig(config) } }) as StoredLayerSpec[]);
 }
 
-/** Every layer's parameter list from host params (the paper's model: W/b interleaved by layer). */
-export function paramsByLayer(p: { W: Float64Array[]; b: Float64Array[]; layers?: Float64Array[][] }, stack: readonly StoredLayerSpec[]): Float64Array[][] {
-  if (p.layers !== undefined) return p.layers;
+/**
+ * The paper model's W/b lists (a version-1 checkpoint, `Flow.paramsFromHost({ W, b })`) as one
+ * parameter list per layer of `stack`: [W_l, b_l] for each dense layer, [] for the others.
+ */
+export function paperParamsByLayer<T>(p: { W: readonly T[]; b: readonly T[] }, stack: readonly StoredLayerSpec[]): T[][] {
   let l = 0;
   let m = 0;
   return stack.map((spec) => (spec.type !== 'dense' ? [] : (spec as DenseSpec).bias === false ? [p.W[l++]] : [p.W[l++], p.b[m++]]));
@@ -25,13 +27,14 @@ export function paramsByLayer(p: { W: Float64Array[]; b: Float64Array[]; layers?
  * `types` must hold every user-defined type the stack uses.
  */
 export function encodeLayerParams(
-  p: { W: Float64Array[]; b: Float64Array[]; layers?: Float64Array[][] },
+  p: { layers: readonly (readonly Float64Array[])[] },
   config: ResolvedFlowConfig,
   encode: (a: Float64Array) => string,
   types: LayerTypes = layerTypes(),
 ): { layers: { type: string; spec: StoredLayerSpec; params: Record<string, string> }[] } {
   const stack = stackOfConfig(config);
-  const lists = paramsByLayer(p, stack);
+  const lists = p.layers;
+  if (lists.length !== stack.length) throw new Error(`saveCheckpoint: the parameters hold ${lists.length} layers, the config describes ${stack.length}`);
   return {
     layers: stack.map((spec, k) => ({
       type: spec.type,

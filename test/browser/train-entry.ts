@@ -15,7 +15,7 @@ export interface TrainReport {
 
 const data = toySplits('moons', { train: 1000, validation: 200, test: 10, seed: 1 });
 const make = (): Flow => Flow.fromLayers(deepStack({ depth: 2, bins: 6 }), { dim: 2, seed: 3, dtype: 'float64' });
-const flat = (f: Flow): number[] => (f.paramsToHost().layers ?? []).flatMap((list) => list.flatMap((a) => Array.from(a)));
+const flat = (f: Flow): number[] => f.paramsToHost().layers.flatMap((list) => list.flatMap((a) => Array.from(a)));
 
 export async function main(args: { workerCode: string }): Promise<TrainReport> {
   // up to three runs (a loaded machine can stall any process for a moment; a train() that never

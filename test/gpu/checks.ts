@@ -272,7 +272,7 @@ export async function runGpuChecks(gpu: Backend, tol: Tolerance = FLOAT32_TOL, s
         const flow = Flow.create({ dim: 5, layers: 2, seed: 3, dtype: 'float32' }, { backend });
         await train(flow, { train: data }, { epochs: 1, batchSize: 50, lr: 1e-2, method: 'relative' });
         const p = flow.paramsToHost();
-        return Float64Array.from([...p.W.flatMap((w) => Array.from(w)), ...p.b.flatMap((b) => Array.from(b))]);
+        return Float64Array.from(p.layers.flat().flatMap((a) => Array.from(a)));
       };
       return [{ got: await run(gpu), want: await run(cpu) }];
     });

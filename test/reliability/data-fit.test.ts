@@ -74,7 +74,7 @@ t.test('11. --standardize: log-likelihoods in original units; a warning without 
   t.ok(Math.abs(llBig - reference) < 1e-9 * Math.abs(reference), `summary ${llBig} vs the loaded model on the raw rows ${reference}`);
   const c = flow.config;
   const inner = Flow.fromLayers((c.stack ?? []).slice(1), { dim: 2, base: c.base, dtype: c.dtype });
-  inner.paramsFromHost({ W: [], b: [], layers: (flow.paramsToHost().layers ?? []).slice(1) });
+  inner.paramsFromHost({ layers: flow.paramsToHost().layers.slice(1) });
   const viaLoop = evaluate(inner, z).mean - Math.log(std[0]) - Math.log(std[1]);
   t.ok(Math.abs(llBig - viaLoop) < 1e-9 * Math.abs(viaLoop), `summary ${llBig} vs the inner flow on naively standardised rows ${viaLoop}`);
   const ev = relgradIn(dir, 'eval', '--checkpoint', join('big', 'model.json'));

@@ -125,7 +125,7 @@ t.test('4. stale temp files of dead processes are removed; live ones are kept', 
 
 t.test('4. a failed checkpoint write leaves no temp file; the file and folder are fsynced', async (t) => {
   const dir = tempFolder(t, 'write');
-  const ck = { config: { dim: 1, layers: 1, activation: 'smooth-leaky-relu', alpha: 0.3, beta: 1, gamma: 0.1, base: 'normal', bias: false, seed: 0, init: 'orthogonal', dtype: 'float64' } as const, params: { W: [new Float64Array([1])], b: [] } };
+  const ck = { config: { dim: 1, layers: 1, activation: 'smooth-leaky-relu', alpha: 0.3, beta: 1, gamma: 0.1, base: 'normal', bias: false, seed: 0, init: 'orthogonal', dtype: 'float64' } as const, params: { layers: [[new Float64Array([1])]] } };
   // the target is a non-empty folder, so the rename fails after the temp file was written
   mkdirSync(join(dir, 'ck.json'));
   writeFileSync(join(dir, 'ck.json', 'inside'), '');

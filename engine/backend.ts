@@ -65,6 +65,22 @@ export interface SplineParams {
  */
 export type SplinePass = 'value' | 'log-derivative' | 'inverse' | 'input-gradient' | 'knot-gradient' | 'backward';
 
+/**
+ * The spline layer's parametrisation (flow/layers/spline.ts): per unit, K width and K height
+ * logits and K − 1 derivative pre-activations give the knots
+ *   x_k = -bound + Σ_{i<k} 2·bound·(minBin + (1 − K·minBin)·softmax(uw)_i),  y_k likewise from uh,
+ *   d_0 = d_K = 1,  d_k = minDerivative + softplus(ud_{k−1}).
+ * `scale` multiplies the pulled-back gradient (the layer's 1/B).
+ */
+export interface SplineKnotParams {
+  dim: number;
+  bins: number;
+  bound: number;
+  minBin: number;
+  minDerivative: number;
+  scale: number;
+}
+
 /** Batched square-matrix parameters for the LU family. */
 export interface SquareParams {
   batch: number;
@@ -109,6 +125,13 @@ export interface KernelTable<S> {
   activation(pass: ActivationPass, act: ActivationParams, y: S, back: S | null, size: number): S;
   /** One spline pass (see SplinePass); `back` only for the two gradient passes. */
   spline(pass: SplinePass, x: S, knots: { xs: S; ys: S; ds: S }, back: S | null, p: SplineParams): S;
+  /**
+   * Optional: the spline knots ([dim, K+1] each) from the parameters uw, uh [dim, K] and
+   * ud [dim, K−1] in one pass ('knots', see SplineKnotParams), or their gradient pulled back to the
+   * parameters ('knots-backward': `g` is the knot gradient [3, dim, K+1]; returns scale·∂⟨knots, g⟩/∂(uw, uh, ud)).
+   * A backend without it runs the layer's composite engine ops (the same functions, differentiable).
+   */
+  splineKnots?(pass: 'knots' | 'knots-backward', uw: S, uh: S, ud: S, g: S | null, p: SplineKnotParams): [S, S, S];
   /** X = A⁻¹ B for A: [batch, n, n], B: [batch, n, nrhs]. Throws on a singular A. */
   solve(a: S, b: S, p: SquareParams, nrhs: number): S;
   /** A⁻¹ for A: [batch, n, n]. Throws on a singular A. */

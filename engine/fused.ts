@@ -115,3 +115,53 @@ export function splinePass(pass: SplinePass, x: Tensor, knots: SplineKnots, opti
   const shape = pass === 'knot-gradient' ? [3, dim, K + 1] : pass === 'backward' ? [rows * dim + 3 * dim * (K + 1)] : x.shape;
   return new Tensor(shape, x.dtype, new StorageRef(x.backend, out));
 }
+
+/** The spline parametrisation's constants (see SplineKnotParams): interval, smallest bin fraction and interior derivative. */
+export interface SplineKnotOptions {
+  bound: number;
+  minBin: number;
+  minDerivative: number;
+}
+
+/** Checks uw, uh [dim, K] and ud [dim, K−1] (one backend and dtype) and returns dim and K. */
+function knotShape(op: string, uw: Tensor, uh: Tensor, ud: Tensor): { dim: number; K: number } {
+  sameBackendAndDtype(op, uw, [uh, ud]);
+  if (uw.rank !== 2 || uw.shape[1] < 2) throw new Error(`${op}: uw must be [dim, K] with K ≥ 2, got ${fmt(uw.shape)}`);
+  const [dim, K] = uw.shape;
+  if (!sameShape(uh.shape, uw.shape)) throw new Error(`${op}: uh must be ${fmt(uw.shape)} as uw, got ${fmt(uh.shape)}`);
+  if (ud.rank !== 2 || ud.shape[0] !== dim || ud.shape[1] !== K - 1) throw new Error(`${op}: ud must be [${dim}, ${K - 1}], got ${fmt(ud.shape)}`);
+  return { dim, K };
+}
+
+/**
+ * The spline knots from the layer's parameters uw, uh [dim, K] and ud [dim, K−1] in one kernel
+ * pass (SplineKnotParams gives the map), or undefined when the backend has no such kernel (then the
+ * caller composes engine ops). Not differentiable.
+ */
+export function splineKnots(uw: Tensor, uh: Tensor, ud: Tensor, o: SplineKnotOptions): SplineKnots | undefined {
+  const kernel = uw.backend.kernels.splineKnots;
+  if (kernel === undefined) return undefined;
+  refuseUnderTape('splineKnots', [uw, uh, ud]);
+  const { dim, K } = knotShape('splineKnots', uw, uh, ud);
+  const h = (t: Tensor): unknown => handleOf(t, 'splineKnots');
+  const out = kernel('knots', h(uw), h(uh), h(ud), null, { dim, bins: K, ...o, scale: 1 });
+  const wrap = (s: unknown): Tensor => new Tensor([dim, K + 1], uw.dtype, new StorageRef(uw.backend, s));
+  return { xs: wrap(out[0]), ys: wrap(out[1]), ds: wrap(out[2]) };
+}
+
+/**
+ * scale·∂⟨knots(uw, uh, ud), g⟩/∂(uw, uh, ud) for a knot gradient g [3, dim, K+1] (xs, ys, ds) in
+ * one kernel pass, or undefined when the backend has no such kernel. Not differentiable.
+ */
+export function splineKnotsBackward(uw: Tensor, uh: Tensor, ud: Tensor, g: Tensor, o: SplineKnotOptions & { scale: number }): [Tensor, Tensor, Tensor] | undefined {
+  const kernel = uw.backend.kernels.splineKnots;
+  if (kernel === undefined) return undefined;
+  refuseUnderTape('splineKnotsBackward', [uw, uh, ud, g]);
+  const { dim, K } = knotShape('splineKnotsBackward', uw, uh, ud);
+  sameBackendAndDtype('splineKnotsBackward', uw, [g]);
+  if (g.size !== 3 * dim * (K + 1)) throw new Error(`splineKnotsBackward: g must hold 3·${dim}·${K + 1} values ([3, dim, K+1]), got ${fmt(g.shape)}`);
+  const h = (t: Tensor): unknown => handleOf(t, 'splineKnotsBackward');
+  const out = kernel('knots-backward', h(uw), h(uh), h(ud), h(g), { dim, bins: K, ...o });
+  const wrap = (s: unknown, cols: number): Tensor => new Tensor([dim, cols], uw.dtype, new StorageRef(uw.backend, s));
+  return [wrap(out[0], K), wrap(out[1], K), wrap(out[2], K - 1)];
+}

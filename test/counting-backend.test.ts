@@ -12,7 +12,7 @@ import type { TypedArray } from '../engine/dtype.js';
 const bytesOf = (s: TypedArray): number => s.byteLength;
 
 /** One call of each kernel on small float64 inputs (uploaded first), returning the storages it produced. */
-function calls(b: Backend<TypedArray>): { [K in keyof KernelTable<TypedArray>]: (k: KernelTable<TypedArray>) => TypedArray[] } {
+function calls(b: Backend<TypedArray>): { [K in keyof KernelTable<TypedArray>]-?: (k: KernelTable<TypedArray>) => TypedArray[] } {
   const up = (v: number[]): TypedArray => b.upload(new Float64Array(v), 'float64');
   const x = up([0.5, -1, 2, 0.25]); // also a 2×2 matrix
   const y = up([1, 2, -0.5, 3]);
@@ -24,6 +24,7 @@ function calls(b: Backend<TypedArray>): { [K in keyof KernelTable<TypedArray>]: 
   // two units' knots [2, 3] each (K = 2 bins on [-4, 4]): x-knots, y-knots, derivatives
   const knots = { xs: up([-4, 0, 4, -4, 1, 4]), ys: up([-4, -1, 4, -4, 0, 4]), ds: up([1, 2, 1, 1, 0.5, 1]) };
   const spline = { rows: 2, dim: 2, bins: 2, bound: 4 };
+  const knotGradient = up([1, 0, -1, 2, 0.5, 0, 1, 1, 1, 0, 0, 0, 1, -1, 1, 2, 0, 0.5]);
   return {
     unary: (k) => [k.unary('exp', x, 4)],
     binary: (k) => [k.binary('mul', x, y, 4)],
@@ -43,6 +44,11 @@ function calls(b: Backend<TypedArray>): { [K in keyof KernelTable<TypedArray>]: 
     gemm: (k) => [k.gemm(x, y, mm, 2, c, 0.5, bias)],
     activation: (k) => [k.activation('backprop', { kind: 'smooth-leaky-relu', a: 0.3, b: 0 }, x, y, 4)],
     spline: (k) => [k.spline('knot-gradient', x, knots, y, spline)],
+    splineKnots: (k) => {
+      if (k.splineKnots === undefined) throw new Error('the CPU backend has the spline knot kernel');
+      // two units, K = 2: uw, uh [2, 2], ud [2, 1], the knot gradient [3, 2, 3]
+      return k.splineKnots('knots-backward', x, y, row, knotGradient, { dim: 2, bins: 2, bound: 4, minBin: 1e-3, minDerivative: 1e-3, scale: 0.5 });
+    },
     solve: (k) => [k.solve(x, rhs, sq, 1)],
     inv: (k) => [k.inv(x, sq)],
     slogdet: (k) => {

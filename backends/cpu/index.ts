@@ -6,6 +6,7 @@
 import type { Backend, KernelTable, MatmulParams } from '../../engine/backend.js';
 import { allocHost, dtypeOfArray, type DType, type TypedArray } from '../../engine/dtype.js';
 import { adam, affine, binary, unary } from './elementwise.js';
+import { splineKnots } from './spline-knots.js';
 import { chooseGemm, type GemmChoice, type GemmTier } from './runtime.js';
 import { activation, gemmWithEpilogue } from './fused.js';
 import { spline } from './spline.js';
@@ -120,6 +121,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
     gemm: (a, b, p, alpha, c, beta, bias) => gemmWithEpilogue(gemm, a, b, p, alpha, c, beta, bias, take),
     activation: (pass, act, y, back, size) => activation(pass, act, y, back, size, take, shared?.activation),
     spline: (pass, x, knots, back, p) => spline(pass, x, knots, back, p, take, shared?.spline),
+    splineKnots: (pass, uw, uh, ud, g, p) => splineKnots(pass, uw, uh, ud, g, p, take),
     solve: linalg.solve,
     inv: linalg.inv,
     slogdet: linalg.slogdet,

@@ -81,6 +81,15 @@ export function countingBackend<S>(inner: Backend<S>, bytesOf: (s: S) => number,
       return r;
     },
   };
+  // optional kernels: wrapped where the inner backend has them (test/counting-backend.test.ts calls each)
+  const splineKnots = k.splineKnots;
+  if (splineKnots !== undefined) {
+    kernels.splineKnots = (...a) => {
+      const r = splineKnots(...a);
+      r.forEach(note);
+      return r;
+    };
+  }
   const name = options.name ?? inner.name;
   const forwardFrees = options.forwardFrees ?? true;
   const backend: Backend<S> = {

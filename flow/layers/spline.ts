@@ -4,15 +4,16 @@
 // The knots come from the parameters by engine ops (softmax, a cumulative sum as a product with a
 // triangular matrix of ones, softplus) — written once, in `knotsOf`. Outside a tape every pass is
 // one engine kernel over the B×D elements (splinePass: the backend's spline kernel family, on the
-// CPU in place in its storage, on GPU.js a shader), so nothing is read back; the knots' gradient
-// from the kernel is carried to the parameters by the engine's reverse mode through `knotsOf`
-// (O(D·K)). Under a tape the same function is built from engine ops so that the autodiff baseline
-// and `grad` of the loss differentiate through it: every bin is evaluated and the sample's bin
+// CPU in place in its storage, on GPU.js a shader), so nothing is read back; the knots come from
+// the parameters, and the knots' gradient goes back to them, by one more kernel pass each where
+// the backend has one (splineKnots: the CPU), else by the composite below (O(D·K) either way).
+// Under a tape the same function is built from engine ops so that the autodiff baseline and
+// `grad` of the loss differentiate through it: every bin is evaluated and the sample's bin
 // picked by a one-hot mask (a constant: the bin index is piecewise constant in x and the parameters).
 
 import { fromHost } from '../../engine/create.js';
 import { keep } from '../../engine/scope.js';
-import { splinePass, type SplineKnots } from '../../engine/fused.js';
+import { splineKnots, splineKnotsBackward, splinePass, type SplineKnotOptions, type SplineKnots } from '../../engine/fused.js';
 import * as ops from '../../engine/ops.js';
 import { isRecording } from '../../engine/tape.js';
 import type { Tensor } from '../../engine/tensor.js';
@@ -47,6 +48,8 @@ export class SplineLayer implements Layer {
   readonly paramNames: readonly string[] = ['widths', 'heights', 'derivatives'];
   readonly paramShapes: readonly (readonly number[])[];
   private readonly shape: SplineShape;
+  /** the parametrisation's constants, for the backend's knot kernel */
+  private readonly knotOptions: SplineKnotOptions;
   /** constants of `knotsOf`, uploaded once (kept until `dispose`) */
   private readonly constants: { cumulative: Tensor; interior: Tensor; ends: Tensor };
   /** the knots of the last parameters seen (map, then backward, in one step), while alive */
@@ -57,6 +60,7 @@ export class SplineLayer implements Layer {
     const { bins: K, bound } = spec;
     const D = ctx.dim;
     this.shape = { dim: D, bins: K, bound };
+    this.knotOptions = { bound, minBin: MIN_BIN, minDerivative: MIN_DERIVATIVE };
     this.paramShapes = [[D, K], [D, K], [D, K - 1]];
     const opts = { dtype: ctx.dtype, backend: ctx.backend };
     const cumulative = new Float64Array(K * (K + 1)); // [K, K+1]: 1 where i < k, so x_k - x_0 = Σ_{i<k} w_i
@@ -118,11 +122,14 @@ export class SplineLayer implements Layer {
     return ops.mul(ops.matmul(g, this.constants.interior, { transB: true }), sigmoid);
   }
 
-  /** knotsOf, reused while the same parameters' knots are alive (a step's forward pass, then its backward). */
+  /**
+   * knotsOf outside a tape: the backend's one-pass kernel where it has one (else the composite),
+   * reused while the same parameters' knots are alive (a step's forward pass, then its backward).
+   */
   private knots([uw, uh, ud]: readonly Tensor[]): SplineKnots {
     const hit = this.cache.get(uw);
     if (hit !== undefined && hit.uh === uh && hit.ud === ud && !hit.knots.xs.isDisposed && !hit.knots.ys.isDisposed && !hit.knots.ds.isDisposed) return hit.knots;
-    const knots = this.knotsOf(uw, uh, ud);
+    const knots = splineKnots(uw, uh, ud, this.knotOptions) ?? this.knotsOf(uw, uh, ud);
     this.cache.set(uw, { uh, ud, knots });
     return knots;
   }
@@ -156,7 +163,10 @@ export class SplineLayer implements Layer {
     const offset = needInput ? n : 0;
     const part = (which: number): Tensor => ops.reshape(ops.slice(flat, [offset + which * S], [S]), [D, K + 1]);
     const B = x.shape[0];
-    const grads = [this.edgesPullBack(uw, part(0), B), this.edgesPullBack(uh, part(1), B), this.derivativesPullBack(ud, part(2), B)];
+    // the backend's one-pass pull-back where it has one, else the composite (the same functions)
+    const knotGradient = (): Tensor => (offset === 0 ? flat : ops.slice(flat, [offset], [3 * S]));
+    const fused = x.backend.kernels.splineKnots === undefined ? undefined : splineKnotsBackward(uw, uh, ud, knotGradient(), { ...this.knotOptions, scale: 1 / B });
+    const grads = fused ?? [this.edgesPullBack(uw, part(0), B), this.edgesPullBack(uh, part(1), B), this.derivativesPullBack(ud, part(2), B)];
     return { gIn: needInput ? ops.reshape(ops.slice(flat, [0], [n]), x.shape) : null, grads };
   }
 

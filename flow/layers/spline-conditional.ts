@@ -15,7 +15,7 @@ import { applyConditioner, conditionerInit, conditionerLayout, type ResolvedCond
 import type { Layer, LayerBackward, LayerContext, LayerForward } from './layer.js';
 import { splineComposite } from './spline-composite.js';
 import { identityParams, invertPerElement, type SplineShape } from './spline-math.js';
-import { SplineLayer, type ResolvedSplineSpec } from './spline.js';
+import type { ResolvedSplineSpec, SplineLayer } from './spline.js';
 
 /** Spec of a conditional spline layer: the spline's options and its conditioner. */
 export type ConditionalSplineSpec = ResolvedSplineSpec & { context: ResolvedConditionerSpec };
@@ -32,12 +32,14 @@ export class ConditionalSplineLayer implements Layer {
   /** the unconditional spline whose knotsOf (and constants) this layer uses */
   private readonly inner: SplineLayer;
 
-  constructor(spec: ConditionalSplineSpec, ctx: LayerContext) {
+  /** `inner`: the unconditional spline of the same bins and bound on the same context (built by spline.ts, which imports this file) */
+  constructor(spec: ConditionalSplineSpec, ctx: LayerContext, inner: SplineLayer) {
     this.spec = spec;
     const { bins: K, bound } = spec;
     this.shape = { dim: ctx.dim, bins: K, bound };
     this.contextDim = ctx.contextDim ?? 0;
-    this.inner = new SplineLayer({ type: 'spline', bins: K, bound }, ctx);
+    if (inner.spec.bins !== K || inner.spec.bound !== bound) throw new Error(`ConditionalSplineLayer: the inner spline has ${inner.spec.bins} bins on ±${inner.spec.bound}, the spec ${K} on ±${bound}`);
+    this.inner = inner;
     const layout = [
       ...this.inner.paramNames.map((name, j) => ({ name, shape: [...this.inner.paramShapes[j]] })),
       ...conditionerLayout(spec.context, this.contextDim, this.outputs),

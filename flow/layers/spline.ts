@@ -204,6 +204,6 @@ export const splineLayer: LayerDefinition<ResolvedSplineSpec> = {
     ...(spec.context === undefined ? [] : conditionerLayout(spec.context, contextDim, dim * (3 * spec.bins - 1))),
   ],
   label: (spec) => `spline(${spec.bins} bins, ±${spec.bound})${conditionerLabel(spec.context)}`,
-  build: (spec, ctx) => (spec.context === undefined ? new SplineLayer(spec, ctx) : new ConditionalSplineLayer({ ...spec, context: spec.context }, ctx)),
+  build: (spec, ctx) => (spec.context === undefined ? new SplineLayer(spec, ctx) : new ConditionalSplineLayer({ ...spec, context: spec.context }, ctx, new SplineLayer({ type: 'spline', bins: spec.bins, bound: spec.bound }, ctx))),
   initFromData: (layer) => layer.initParams(0).slice(0, 3), // the identity; a conditioner is kept
 };

@@ -7,7 +7,8 @@
 // - backend selection is one table (backends/index.ts): setBackend's names are its keys;
 // - among runtime imports (type-only imports erase) the only cycle is ops ↔ primitives ↔ tensor,
 //   which is safe because none of the three uses an import while its module is being evaluated;
-//   each of them can be loaded first in a fresh process and computes.
+//   each of them can be loaded first in a fresh process and computes;
+// - flow/ has no runtime import cycle among its own files.
 
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
@@ -114,10 +115,10 @@ t.test('without the package root, the engine names what is missing; with it, bot
   t.equal(messages[6], "setBackend: unknown backend 'tpu'; expected one of 'cpu', 'gpu'", 'an unknown name lists the table');
 });
 
-t.test('the only runtime import cycle in engine/ and backends/ is engine/ops ↔ primitives ↔ tensor', async (t) => {
+/** Strongly connected components (Tarjan) with more than one file, of the runtime imports among the files `within` accepts. */
+function runtimeCycles(within: (file: string) => boolean): string[][] {
   const graph = new Map<string, string[]>();
-  for (const e of edges) if (!e.typeOnly && !e.from.startsWith('flow/')) graph.set(e.from, [...(graph.get(e.from) ?? []), e.to]);
-  // Tarjan's strongly connected components
+  for (const e of edges) if (!e.typeOnly && within(e.from) && within(e.to)) graph.set(e.from, [...(graph.get(e.from) ?? []), e.to]);
   let index = 0;
   const idx = new Map<string, number>();
   const low = new Map<string, number>();
@@ -146,8 +147,23 @@ t.test('the only runtime import cycle in engine/ and backends/ is engine/ops ↔
       if (c.length > 1) components.push(c.sort());
     }
   };
-  for (const f of files) if (!f.startsWith('flow/') && !idx.has(f)) visit(f);
-  t.same(components, [['engine/ops.ts', 'engine/primitives.ts', 'engine/tensor.ts']]);
+  for (const f of files) if (within(f) && !idx.has(f)) visit(f);
+  return components;
+}
+
+t.test('the only runtime import cycle in engine/ and backends/ is engine/ops ↔ primitives ↔ tensor', async (t) => {
+  t.same(runtimeCycles((f) => !f.startsWith('flow/')), [['engine/ops.ts', 'engine/primitives.ts', 'engine/tensor.ts']]);
+});
+
+/**
+ * The spline layer and its conditional variant still import each other (in files another change is
+ * rewriting now; the fix is the dense layer's: build the inner layer in spline.ts and pass it in).
+ * The test fails when this pair goes away, so the list only shrinks.
+ */
+const PENDING_FLOW_CYCLES = [['flow/layers/spline-conditional.ts', 'flow/layers/spline.ts']];
+
+t.test('flow/ has no runtime import cycle (shared code lives in leaf modules such as flow/covariance.ts)', async (t) => {
+  t.same(runtimeCycles((f) => f.startsWith('flow/')), PENDING_FLOW_CYCLES);
 });
 
 t.test('each module of the cycle can be loaded first and computes', async (t) => {

@@ -21,6 +21,6 @@ export {
 export { tidy, keep, dispose } from './scope.js';
 export { adam, sgd, type Optimizer, type OptimizerName, type OptimizerState, type AdamOptions, type SgdOptions } from './optim.js';
 /** Learning-rate schedules (`cosine`, `step`, `plateau`) whose rate feeds an optimizer's `lr`. */
-export * as schedules from './schedules.js';
-export type { Schedule, ScheduleState } from './schedules.js';
+export * as schedules from './lr-schedules.js';
+export type { Schedule, ScheduleState } from './lr-schedules.js';
 export { getBackend, setBackend, provideBackends, type BackendFactory, type BackendTable } from './state.js';

@@ -13,7 +13,7 @@ import { processStartedAtMs } from './process-identity.js';
 import { basename, dirname, join } from 'node:path';
 import type { ResolvedFlowConfig } from './config.js';
 import type { OptimizerState } from './optim.js';
-import type { ScheduleState } from '../engine/schedules.js';
+import type { ScheduleState } from '../engine/lr-schedules.js';
 import { denseViews, layerParamLayout, resolveLayerSpec, resolveStack } from './layers/specs.js';
 import { layerTypes, type LayerTypes } from './layers/builtin.js';
 import type { LayerDefinition } from './layers/definition.js';

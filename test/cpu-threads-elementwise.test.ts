@@ -5,10 +5,10 @@
 
 import t from 'tap';
 import { availableParallelism } from 'node:os';
-import { createThreadedGemm, MIN_ELEMENTWISE } from '../backends/cpu/threads/index.js';
+import { createThreadedRuntime, MIN_ELEMENTWISE } from '../backends/cpu/threads/index.js';
 import { Rng } from '../engine/random.js';
 
-const threaded = createThreadedGemm({ threads: 2 });
+const threaded = createThreadedRuntime({ threads: 2 });
 const cores = availableParallelism();
 
 t.test('the threaded tier exists on a machine with ≥ 2 cores', async (t) => {

@@ -10,7 +10,7 @@ import type { AdamRunner } from './elementwise.js';
 import type { ActivationRunner } from './fused.js';
 import type { SplineRunner } from './spline.js';
 import { gemmJs, type Gemm } from './gemm.js';
-import { createThreadedGemm, DEFAULT_MIN_FLOPS } from './threads/index.js';
+import { createThreadedRuntime, DEFAULT_MIN_FLOPS } from './threads/index.js';
 import { createWasmGemm, defaultTiles, simdSupported } from './wasm/index.js';
 
 /** A CPU GEMM tier: 'js' (plain TypeScript), 'wasm' (WebAssembly SIMD) or 'wasm-threads' (WebAssembly SIMD on worker threads). */
@@ -61,7 +61,7 @@ function tryTier(tier: GemmTier, options: GemmChoiceOptions): GemmChoice | strin
     const gemm = createWasmGemm();
     return gemm ? { tier, name: 'wasm-simd', kernel: kernelName(), gemm, fallbacks: [], close: noop } : 'wasm: module failed';
   }
-  const threaded = createThreadedGemm({ threads: options.threads, minFlops: options.minFlops });
+  const threaded = createThreadedRuntime({ threads: options.threads, minFlops: options.minFlops });
   if (!threaded) return 'wasm-threads: needs ≥ 2 cores, SharedArrayBuffer, shared WebAssembly.Memory and Node worker_threads';
   return {
     tier,

@@ -1,4 +1,5 @@
-// The multi-threaded WebAssembly SIMD GEMM tier (Node worker_threads). One shared
+// The multi-threaded WebAssembly SIMD runtime of the CPU backend (Node worker_threads): its GEMM,
+// its element-wise kernels and their storage. One shared
 // WebAssembly.Memory holds the control words, one packing scratch per thread and an arena
 // (arena.ts) where the backend keeps its tensor storage. A call splits C into contiguous blocks of
 // whole register tiles along its longer side and hands each worker its block through a job slot;
@@ -42,7 +43,7 @@ const MAX_PAGES = 16384;
 export const DEFAULT_ARENA_BYTES = 256 * 2 ** 20;
 const CTRL_BYTES = 4096;
 
-export interface ThreadedGemmOptions {
+export interface ThreadedRuntimeOptions {
   /** Threads in all, the caller's included; defaults to os.availableParallelism(). Needs ≥ 2. */
   threads?: number;
   /** Products of fewer flops (2·m·n·k) run on the calling thread. */
@@ -55,8 +56,11 @@ export interface ThreadedGemmOptions {
 /** Element-wise passes shorter than this stay on the calling thread (a hand-off costs tens of µs, more when the machine is busy). */
 export const MIN_ELEMENTWISE = 32768;
 
-/** A GEMM that also tells how many threads it uses, and shares element-wise kernels with them. */
-export interface ThreadedGemm {
+/**
+ * The CPU backend's threaded runtime: the GEMM, the element-wise kernels (activation, Adam,
+ * spline, sums) shared with the same worker threads, and the arena storage they all read in place.
+ */
+export interface ThreadedRuntime {
   gemm: Gemm;
   /** Activation passes split between the calling thread and the workers. */
   activation: ActivationRunner;
@@ -105,8 +109,8 @@ function span(rows: number, cols: number, ld: number): number {
   return rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols;
 }
 
-/** The threaded WebAssembly GEMM, or undefined without SIMD, shared memory or worker_threads. */
-export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedGemm | undefined {
+/** The threaded WebAssembly runtime (see ThreadedRuntime), or undefined without SIMD, shared memory or worker_threads. */
+export function createThreadedRuntime(options: ThreadedRuntimeOptions = {}): ThreadedRuntime | undefined {
   const Worker = nodeWorkerCtor();
   const threads = Math.min(options.threads ?? defaultThreads(), MAX_THREADS);
   if (!Worker || threads < 2 || !simdSupported() || typeof SharedArrayBuffer === 'undefined') return undefined;

@@ -27,20 +27,20 @@ import type { DType, TypedArray } from '../../../engine/dtype.js';
 import { SharedArena } from './arena.js';
 import { runClaimedChunks } from './chunks.js';
 import {
-  CTRL_DONE, CTRL_NEXT_CHUNK, MAX_THREADS, CTRL_SEQ, CTRL_STATUS, JOB_KIND_ACTIVATION, JOB_KIND_ADAM, JOB_KIND_SPLINE, workerSource, writeJob, writeWords, type WorkerInit, type WorkerJob,
+  CTRL_DONE, CTRL_NEXT_CHUNK, MAX_THREADS, CTRL_SEQ, CTRL_STATUS, JOB_KIND_ACTIVATION, JOB_KIND_ADAM, JOB_KIND_SPLINE, gemmJob, workerSource, writeJob, writeWords, type WorkerInit,
 } from './worker.js';
 
 /** Products below this many flops run on the calling thread (crossover measured by bench/gemm.ts). */
 export const DEFAULT_MIN_FLOPS = 5e6;
 /** Milliseconds a waiting thread polls before it sleeps in Atomics.wait (the worker, for its next job, too). */
-export const SPIN_MS = 0.3;
+const SPIN_MS = 0.3;
 /** Maximum size of the shared memory (1 GiB); larger products run on one thread. */
 const MAX_PAGES = 16384;
 /**
  * Where the arena's soft limit starts (arena.ts): room for a D = 784 flow's parameters, Adam
  * moments and a step's temporaries; more is given a turn later to tensors that stay in use.
  */
-export const DEFAULT_ARENA_BYTES = 256 * 2 ** 20;
+const DEFAULT_ARENA_BYTES = 256 * 2 ** 20;
 const CTRL_BYTES = 4096;
 
 export interface ThreadedRuntimeOptions {
@@ -183,11 +183,7 @@ export function createThreadedRuntime(options: ThreadedRuntimeOptions = {}): Thr
     const ctrl = new Int32Array(memory.buffer, 0, CTRL_BYTES / 4);
     Atomics.store(ctrl, CTRL_DONE, 0);
     Atomics.store(ctrl, CTRL_NEXT_CHUNK, 0);
-    const job: WorkerJob = {
-      f64, transA: g.transA, transB: g.transB, m: g.m, n: g.n, k: g.k, alpha: g.alpha, beta: g.beta,
-      aOffset: at(g.a, g.aOffset, es), lda: g.lda, bOffset: at(g.b, g.bOffset, es), ldb: g.ldb,
-      cOffset: at(g.c, g.cOffset, es), ldc: g.ldc, chunks, unit,
-    };
+    const job = gemmJob(g, f64, { aOffset: at(g.a, g.aOffset, es), bOffset: at(g.b, g.bOffset, es), cOffset: at(g.c, g.cOffset, es) }, chunks, unit);
     for (let part = 1; part < parts; part++) {
       Atomics.store(ctrl, CTRL_STATUS + part - 1, 0);
       writeJob(memory, part - 1, job);
@@ -259,10 +255,7 @@ export function createThreadedRuntime(options: ThreadedRuntimeOptions = {}): Thr
     for (let part = 1; part < parts; part++) {
       const [from, to] = bounds[part];
       const w = to - from;
-      const job: WorkerJob = {
-        f64, transA, transB, m, n, k, alpha: g.alpha, beta: g.beta,
-        aOffset: sharedAt, lda: g.lda, bOffset: sharedAt, ldb: g.ldb, cOffset: 0, ldc: g.ldc, chunks: 0, unit,
-      };
+      const job = gemmJob(g, f64, { aOffset: sharedAt, bOffset: sharedAt, cOffset: 0 }, 0, unit);
       // the worker's block of the split operand (B along n, A along m), read with the operand's
       // own stride: its rows are the block's lanes when the operand is stored lane-major
       // (op(B)ᵀ, or A untransposed), else its columns are (a column block)

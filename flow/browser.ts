@@ -17,7 +17,7 @@ export type { HostMatrix, DataInput } from './matrix.js';
 export { train, type TrainOptions, type TrainResult, type TrainData, type EpochRecord, type ProgressEvent } from './train.js';
 export { trainInWorker, type TrainInWorkerOptions } from './train-in-worker.js';
 /** Host copies of a flow's parameters (what paramsToHost gives and trainInWorker's snapshots carry). */
-export type { HostParams } from './checkpoint.js';
+export type { HostParams } from './checkpoint-format.js';
 export { encodeCheckpointText } from './checkpoint-web.js';
 export { encodeFlowNpz, encodeFlowSafetensors, encodeFlow, decodeFlow, EXPORT_FORMATS, type ExportFormat, type FlowArrays } from './interchange/export.js';
 export { encodeNpyArray, type NpyArray } from './interchange/npy.js';

@@ -28,25 +28,27 @@ export interface AdamHyper {
 }
 
 /**
- * Element-wise invertible activations with the derivatives a hand-written backprop needs, as
- * fused kernels (one pass each instead of the ~8 of their composite forms):
- * - 'smooth-leaky-relu' (a = α): σ = αy + (1-α)·softplus(y), σ' = α + (1-α)·s, σ'' = (1-α)·s(1-s), s = sigmoid(y);
- * - 'leaky-tanh' (a = β, b = γ): σ = tanh(βy) + γy, σ' = β(1-t²) + γ, σ'' = -2β²t(1-t²), t = tanh(βy).
+ * An element-wise increasing map σ(y) = linear·y + outer·φ(inner·y) with a smooth base φ:
+ * - 'softplus': φ(x) = log(1 + eˣ), φ' = s = sigmoid(x), φ'' = s(1 − s);
+ * - 'tanh': φ(x) = tanh x = t, φ' = 1 − t², φ'' = −2t(1 − t²).
+ * σ' = linear + outer·inner·φ'(inner·y) and σ'' = outer·inner²·φ''(inner·y); the caller keeps σ' > 0.
  */
-export interface ActivationParams {
-  kind: 'smooth-leaky-relu' | 'leaky-tanh';
-  a: number;
-  b: number;
+export interface PointwiseMap {
+  base: 'softplus' | 'tanh';
+  linear: number;
+  outer: number;
+  inner: number;
 }
 
 /**
- * Which quantity an activation kernel computes element-wise:
- * 'value' σ(y); 'log-derivative' log σ'(y); 'backprop' σ'(y)·back - σ''(y)/σ'(y) (needs `back`).
+ * Which quantity a pointwise kernel computes element-wise, in one pass each (instead of the ~8
+ * of their composite forms): 'value' σ(y); 'log-derivative' log σ'(y); 'input-gradient'
+ * ∂/∂y [back·σ(y) − log σ'(y)] = σ'(y)·back − σ''(y)/σ'(y) (needs `back`).
  */
-export type ActivationPass = 'value' | 'log-derivative' | 'backprop';
+export type PointwisePass = 'value' | 'log-derivative' | 'input-gradient';
 
 /**
- * A monotone rational-quadratic spline per unit (Durkan et al. 2019; flow/layers/spline.ts): K bins
+ * A monotone rational-quadratic spline per unit (Durkan et al. 2019): K bins
  * on [-bound, bound], the identity outside; x is [rows, dim] and the knots three arrays [dim, K+1]:
  * every unit's x-knots, y-knots (both rising from -bound to bound) and derivatives.
  */
@@ -105,8 +107,8 @@ export interface KernelTable<S> {
    * row vector bias (n elements, shared by every row and batch) are optional.
    */
   gemm(a: S, b: S, p: MatmulParams, alpha: number, c: S | null, beta: number, bias: S | null): S;
-  /** One fused activation pass (see ActivationPass) over `size` elements; `back` only for 'backprop'. */
-  activation(pass: ActivationPass, act: ActivationParams, y: S, back: S | null, size: number): S;
+  /** One pass of an element-wise map (see PointwiseMap, PointwisePass) over `size` elements; `back` only for 'input-gradient'. */
+  pointwise(pass: PointwisePass, map: PointwiseMap, y: S, back: S | null, size: number): S;
   /** One spline pass (see SplinePass); `back` only for the two gradient passes. */
   spline(pass: SplinePass, x: S, knots: { xs: S; ys: S; ds: S }, back: S | null, p: SplineParams): S;
   /** X = A⁻¹ B for A: [batch, n, n], B: [batch, n, nrhs]. Throws on a singular A. */

@@ -13,8 +13,8 @@ export {
   sum, mean, max, min, argmax, softmax, logSoftmax, gather, logsumexp, reshape, transpose, swapLastAxes, broadcastTo, slice, pad, concat, stack,
   matmul, solve, inv, slogdet, logAbsDet, cast, stopGradient, adamUpdate, type MatmulOptions, type TensorLike,
 } from './ops.js';
-export { gemm, activationPass, splinePass, type GemmOptions, type SplineKnots } from './fused.js';
-export type { ActivationParams, ActivationPass, SplineParams, SplinePass } from './backend.js';
+export { gemm, pointwisePass, splinePass, type GemmOptions, type SplineKnots } from './fused.js';
+export type { PointwiseMap, PointwisePass, SplineParams, SplinePass } from './backend.js';
 export {
   grad, valueAndGrad, vjp, jvp, jacobian, hessian, hvp, customGrad, type Grads, type GradsFor, type GradOptions, type ValueAndGradOptions,
 } from './autodiff.js';

@@ -264,7 +264,7 @@ if (threaded) {
           ];
           for (const [pass, ref] of [[0, refs[0]], [1, refs[1]], [2, refs[2]]] as const) {
             const out = place(new T(size).fill(NaN), true);
-            th.activation(pass, 0, alpha, 0, y, pass === 2 ? back : null, out, size);
+            th.pointwise(pass, 0, alpha, 1 - alpha, 1, y, pass === 2 ? back : null, out, size);
             let worst = 0;
             let nanMismatch = 0;
             for (let i = 0; i < size; i++) {
@@ -315,7 +315,7 @@ if (threaded) {
       for (const inArena of [true, false]) {
         const y = place(fill(T, size), inArena);
         const out = place(new T(size).fill(NaN), !inArena);
-        th.activation(0, 1, 1.5, 0.1, y, null, out, size);
+        th.pointwise(0, 1, 0.1, 1, 1.5, y, null, out, size);
         let worst = 0;
         for (let i = 0; i < size; i++) worst = Math.max(worst, Math.abs(out[i] - (Math.tanh(1.5 * y[i]) + 0.1 * y[i])) / Math.max(1, Math.abs(y[i])));
         t.ok(worst <= tol, `${T.name} leaky tanh, input ${inArena ? 'in' : 'outside'} the arena: ${worst.toExponential(2)}`);

@@ -4,6 +4,7 @@
 // - the flow imports nothing from backends/ (it reaches backends through the root and the engine);
 // - backends/gpu imports nothing from backends/cpu (host LU kernels are passed in by the root);
 // - the GPU backend's option types are declared in backends/gpu only;
+// - the backend contract names no flow concept (the element-wise maps are generic math);
 // - backend selection is one table (backends/index.ts): setBackend's names are its keys;
 // - among runtime imports (type-only imports erase) the only cycle is ops ↔ primitives ↔ tensor,
 //   which is safe because none of the three uses an import while its module is being evaluated;
@@ -91,6 +92,16 @@ t.test('the package root provides the backends as one table; the GPU backend is 
     }
   }
   t.same([...reached].filter((f) => f.startsWith('backends/gpu/')), [], 'nothing under backends/gpu is loaded with the root');
+});
+
+t.test('the backend contract (engine/backend.ts) names no flow concept', async (t) => {
+  const text = readFileSync(join(root, 'engine/backend.ts'), 'utf8');
+  // the flow's activation names, its layer-level words and any path into flow/ (the contract's
+  // element-wise maps and splines are described as math functions)
+  const { ACTIVATIONS } = await import('../flow/activations.js');
+  const concepts = [...ACTIVATIONS, 'activation', 'layer', 'flow', 'backprop', 'dense'];
+  const named = concepts.filter((c) => new RegExp(c.replace(/-/g, '\\W?'), 'i').test(text));
+  t.same(named, [], `engine/backend.ts mentions ${named.join(', ') || 'none of them'}`);
 });
 
 t.test('without the package root, the engine names what is missing; with it, both names select', async (t) => {

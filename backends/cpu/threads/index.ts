@@ -18,16 +18,16 @@ import { compileKernels } from '../wasm/emit.js';
 import { scratchBytes, simdSupported } from '../wasm/index.js';
 import { defaultTiles, kernelModuleBytes, PAGE, type GemmTiles, type KernelExports } from '../wasm/kernel.js';
 import type { AdamRunner } from '../elementwise.js';
-import { activationRange, type ActivationRunner } from '../fused.js';
+import { pointwiseRange, type PointwiseRunner } from '../fused.js';
 import { adamRange } from '../elementwise.js';
-import { activationSimd, adamSimd } from '../wasm/elementwise-kernels.js';
+import { adamSimd, pointwiseSimd } from '../wasm/elementwise-kernels.js';
 import { splineSimd } from '../wasm/spline-kernels.js';
 import { splineRange, type SplineRunner } from '../spline.js';
 import type { DType, TypedArray } from '../../../engine/dtype.js';
 import { SharedArena } from './arena.js';
 import { runClaimedChunks } from './chunks.js';
 import {
-  CTRL_DONE, CTRL_NEXT_CHUNK, MAX_THREADS, CTRL_SEQ, CTRL_STATUS, JOB_KIND_ACTIVATION, JOB_KIND_ADAM, JOB_KIND_SPLINE, gemmJob, workerSource, writeJob, writeWords, type WorkerInit,
+  CTRL_DONE, CTRL_NEXT_CHUNK, MAX_THREADS, CTRL_SEQ, CTRL_STATUS, JOB_KIND_POINTWISE, JOB_KIND_ADAM, JOB_KIND_SPLINE, gemmJob, workerSource, writeJob, writeWords, type WorkerInit,
 } from './worker.js';
 
 /** Products below this many flops run on the calling thread (crossover measured by bench/gemm.ts). */
@@ -57,13 +57,13 @@ export interface ThreadedRuntimeOptions {
 export const MIN_ELEMENTWISE = 32768;
 
 /**
- * The CPU backend's threaded runtime: the GEMM, the element-wise kernels (activation, Adam,
+ * The CPU backend's threaded runtime: the GEMM, the element-wise kernels (pointwise maps, Adam,
  * spline, sums) shared with the same worker threads, and the arena storage they all read in place.
  */
 export interface ThreadedRuntime {
   gemm: Gemm;
-  /** Activation passes split between the calling thread and the workers. */
-  activation: ActivationRunner;
+  /** Pointwise passes (fused.ts pointwiseRange) split between the calling thread and the workers. */
+  pointwise: PointwiseRunner;
   /** Adam steps split likewise. */
   adam: AdamRunner;
   /** Spline passes (value, log-derivative, both gradients) by the SIMD kernels, rows split likewise. */
@@ -373,14 +373,14 @@ export function createThreadedRuntime(options: ThreadedRuntimeOptions = {}): Thr
     arrays.every((x) => x === null || arena.owns(x)) ? arrays.map((x) => (x === null ? 0 : x.byteOffset + i * x.BYTES_PER_ELEMENT)) : undefined;
 
   // this thread's range: the SIMD kernels when the arrays live in the arena, else JavaScript
-  const activation: ActivationRunner = (pass, kind, a, b, y, back, out, size) => {
+  const pointwise: PointwiseRunner = (pass, base, linear, outer, inner, y, back, out, size) => {
     const f64 = y instanceof Float64Array;
-    const js = (start: number, end: number): void => activationRange(pass, kind, a, b, y, back, out, start, end);
-    shareElementwise(size, f64, [y, back], [out], JOB_KIND_ACTIVATION,
-      ([yAt, backAt], [outAt], count) => [pass, kind, a, b, f64 ? 1 : 0, yAt, backAt, outAt, count],
+    const js = (start: number, end: number): void => pointwiseRange(pass, base, linear, outer, inner, y, back, out, start, end);
+    shareElementwise(size, f64, [y, back], [out], JOB_KIND_POINTWISE,
+      ([yAt, backAt], [outAt], count) => [pass, base, linear, outer, inner, f64 ? 1 : 0, yAt, backAt, outAt, count],
       (start, end) => {
         const at = addresses([y, back, out], start);
-        if (at === undefined || !activationSimd(exports, f64, pass, kind, a, at[0], at[1], at[2], end - start, (from) => js(start + from, end))) js(start, end);
+        if (at === undefined || !pointwiseSimd(exports, f64, pass, base, linear, outer, inner, at[0], at[1], at[2], end - start, (from) => js(start + from, end))) js(start, end);
       });
   };
 
@@ -485,5 +485,5 @@ export function createThreadedRuntime(options: ThreadedRuntimeOptions = {}): Thr
     for (let i = vectors * lanes; i < x.length; i++) total += x[i];
     return total;
   };
-  return { gemm, activation, adam, spline, alloc, sumAll, threads, minFlops, close, arena };
+  return { gemm, pointwise, adam, spline, alloc, sumAll, threads, minFlops, close, arena };
 }

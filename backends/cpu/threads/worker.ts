@@ -6,11 +6,11 @@
 // Jobs arrive through shared memory (a job slot and a sequence word), not as messages.
 
 import { adamRange } from '../elementwise.js';
-import { activationRange } from '../fused.js';
+import { pointwiseRange } from '../fused.js';
 import { runGemm, scratchPlan } from '../wasm/core.js';
 import { runClaimedChunks } from './chunks.js';
 import { GEMM_SCALARS, type GemmArgs, type GemmScalars } from '../gemm.js';
-import { activationSimd, adamSimd } from '../wasm/elementwise-kernels.js';
+import { adamSimd, pointwiseSimd } from '../wasm/elementwise-kernels.js';
 import { splineSimd } from '../wasm/spline-kernels.js';
 
 /** Indices into the Int32 control words at byte 0 of the shared memory. */
@@ -31,8 +31,8 @@ export const JOB_WORDS = 18;
 const JOB_KIND_WORD = 17;
 /** words: JOB_FIELDS */
 const JOB_KIND_GEMM = 0;
-/** words: pass, kind, a, b, f64, yAt, backAt (−1: none), outAt, count (element offsets) */
-export const JOB_KIND_ACTIVATION = 1;
+/** words: pass, base, linear, outer, inner, f64, yAt, backAt (−1: none), outAt, count (element offsets) */
+export const JOB_KIND_POINTWISE = 1;
 /** words: f64, pAt, dAt, mAt, vAt, poAt, moAt, voAt, count, rate, epsHat, beta1, beta2 */
 export const JOB_KIND_ADAM = 2;
 /** words: pass (0 value, 1 log-derivative, 2 backward, 3 knot-gradient), f64, x, back, out, knots, grad (byte addresses), rows, dim, dimV, bins, bound */
@@ -112,9 +112,9 @@ ${scratchPlan.toString()}
 ${runGemm.toString()}
 ${runClaimedChunks.toString()}
 ${readJob.toString()}
-${activationRange.toString()}
+${pointwiseRange.toString()}
 ${adamRange.toString()}
-${activationSimd.toString()}
+${pointwiseSimd.toString()}
 ${adamSimd.toString()}
 ${splineSimd.toString()}
 const { module, memory, tiles, scratch, slot } = workerData;
@@ -143,16 +143,16 @@ for (;;) {
     if (initError) throw initError;
     const words = new Float64Array(memory.buffer, ${JOB_BYTES_AT} + slot * ${JOB_WORDS} * 8, ${JOB_WORDS});
     const kind = words[${JOB_KIND_WORD}];
-    if (kind === ${JOB_KIND_ACTIVATION}) {
+    if (kind === ${JOB_KIND_POINTWISE}) {
       // element offsets into a view of the job's dtype; ranges start at 0 in each block
-      const [pass, act, a, b, f64, yAt, backAt, outAt, count] = words;
+      const [pass, base, linear, outer, inner, f64, yAt, backAt, outAt, count] = words;
       const view = f64 === 1 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
       const y = view.subarray(yAt, yAt + count);
       const back = backAt < 0 ? null : view.subarray(backAt, backAt + count);
       const out = view.subarray(outAt, outAt + count);
       const es = f64 === 1 ? 8 : 4;
-      const tail = (from) => activationRange(pass, act, a, b, y, back, out, from, count);
-      if (!activationSimd(exports, f64 === 1, pass, act, a, yAt * es, backAt * es, outAt * es, count, tail)) tail(0);
+      const tail = (from) => pointwiseRange(pass, base, linear, outer, inner, y, back, out, from, count);
+      if (!pointwiseSimd(exports, f64 === 1, pass, base, linear, outer, inner, yAt * es, backAt * es, outAt * es, count, tail)) tail(0);
     } else if (kind === ${JOB_KIND_ADAM}) {
       const [f64, pAt, dAt, mAt, vAt, poAt, moAt, voAt, count, rate, epsHat, beta1, beta2] = words;
       const view = f64 === 1 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);

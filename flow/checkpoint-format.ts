@@ -14,7 +14,7 @@ import { encodeLayerParams } from './layers/config-stack.js';
 /** The header's `format` field of every relgrad checkpoint. */
 export const CHECKPOINT_FORMAT = 'relgrad-checkpoint';
 /** The version the writers write. */
-export const CHECKPOINT_VERSION = 2;
+const CHECKPOINT_VERSION = 2;
 /** The versions loadCheckpoint reads (version 1: the paper's model as W/b lists). */
 export const READABLE_VERSIONS: readonly number[] = [1, 2];
 

@@ -5,6 +5,7 @@
 import { fromHost } from '../engine/create.js';
 import { gemm } from '../engine/fused.js';
 import { float64Backend } from '../engine/state.js';
+import '../index.js'; // the package root provides the backends float64Backend() creates (docs/engine-graph.md)
 import type { HostMatrix } from './matrix.js';
 
 /**

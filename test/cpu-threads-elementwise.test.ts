@@ -7,12 +7,28 @@ import t from 'tap';
 import { availableParallelism } from 'node:os';
 import { createThreadedRuntime, MIN_ELEMENTWISE } from '../backends/cpu/threads/index.js';
 import { Rng } from '../engine/random.js';
+import { pointwiseSimd, type ElementwiseExports } from '../backends/cpu/wasm/elementwise-kernels.js';
 
 const threaded = createThreadedRuntime({ threads: 2 });
 const cores = availableParallelism();
 
 t.test('the threaded tier exists on a machine with ≥ 2 cores', async (t) => {
   t.equal(threaded !== undefined, cores >= 2, `${cores} cores`);
+});
+
+t.test('the SIMD kernels take the smooth leaky ReLU map (softplus, inner 1, outer 1 − linear) and no other', async (t) => {
+  const calls: string[] = [];
+  const ex = new Proxy({}, { get: (_, name) => (...args: number[]) => { calls.push(`${String(name)}(${args.join(', ')})`); } }) as unknown as ElementwiseExports;
+  const tails: number[] = [];
+  const run = (pass: number, base: number, linear: number, outer: number, inner: number): boolean =>
+    pointwiseSimd(ex, false, pass, base, linear, outer, inner, 16, 32, 48, 10, (from) => tails.push(from));
+  t.equal(run(0, 0, 0.3, 1 - 0.3, 1), true);
+  t.equal(run(2, 0, 0.3, 1 - 0.3, 1), true);
+  t.same(calls, ['f32_slrelu_value(16, 48, 2, 0.3)', 'f32_slrelu_backprop(16, 32, 48, 2, 0.3)'], 'two whole f32 vectors each, α = linear');
+  t.same(tails, [8, 8], 'the last 2 of 10 elements left to JavaScript');
+  t.same([run(0, 1, 0.1, 1, 1.5), run(0, 0, 0.3, 0.7, 1.7), run(0, 0, 0.3, 0.5, 1), run(1, 0, 0, 1, 1)], [false, false, false, false],
+    'tanh, inner ≠ 1, outer ≠ 1 − linear and log σ\' at α = 0 run in JavaScript');
+  t.equal(calls.length, 2, 'no kernel called for those');
 });
 
 const softplus = (v: number): number => (v > 30 ? v : Math.log(1 + Math.exp(v)));

@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { gemmJs, type Gemm } from '../backends/cpu/gemm.js';
-import { createThreadedGemm } from '../backends/cpu/threads/index.js';
+import { createThreadedRuntime } from '../backends/cpu/threads/index.js';
 import { createWasmGemm } from '../backends/cpu/wasm/index.js';
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -133,7 +133,7 @@ interface Result {
 /** --crossover: 1 thread vs 2 threads on square products of growing size (sets DEFAULT_MIN_FLOPS). */
 function crossover(): void {
   const wasm1 = createWasmGemm();
-  const threaded = createThreadedGemm({ threads: 2, minFlops: 0 });
+  const threaded = createThreadedRuntime({ threads: 2, minFlops: 0 });
   if (!wasm1 || !threaded) throw new Error('bench gemm --crossover: needs WebAssembly SIMD and worker_threads');
   console.log('| dtype | m=n=k | flops | 1 thread µs | 2 threads µs | speed-up |');
   console.log('|---|---|---|---|---|---|');
@@ -173,7 +173,7 @@ async function main(): Promise<void> {
   await tf.setBackend('cpu');
 
   const wasm1 = createWasmGemm();
-  const threaded = createThreadedGemm({ threads: 2 });
+  const threaded = createThreadedRuntime({ threads: 2 });
   const contenders: Contender[] = [mlMatrix, ourGemm('js-tiled', 'f64', quick ? 2048 : 4096, gemmJs)];
   if (wasm1) contenders.push(ourGemm('wasm-simd-1t', 'f64', 4096, wasm1));
   if (threaded) contenders.push(ourGemm('wasm-simd-2t', 'f64', 4096, threaded.gemm));

@@ -28,25 +28,27 @@ export interface AdamHyper {
 }
 
 /**
- * Element-wise invertible activations with the derivatives a hand-written backprop needs, as
- * fused kernels (one pass each instead of the ~8 of their composite forms):
- * - 'smooth-leaky-relu' (a = α): σ = αy + (1-α)·softplus(y), σ' = α + (1-α)·s, σ'' = (1-α)·s(1-s), s = sigmoid(y);
- * - 'leaky-tanh' (a = β, b = γ): σ = tanh(βy) + γy, σ' = β(1-t²) + γ, σ'' = -2β²t(1-t²), t = tanh(βy).
+ * An element-wise increasing map σ(y) = linear·y + outer·φ(inner·y) with a smooth base φ:
+ * - 'softplus': φ(x) = log(1 + eˣ), φ' = s = sigmoid(x), φ'' = s(1 − s);
+ * - 'tanh': φ(x) = tanh x = t, φ' = 1 − t², φ'' = −2t(1 − t²).
+ * σ' = linear + outer·inner·φ'(inner·y) and σ'' = outer·inner²·φ''(inner·y); the caller keeps σ' > 0.
  */
-export interface ActivationParams {
-  kind: 'smooth-leaky-relu' | 'leaky-tanh';
-  a: number;
-  b: number;
+export interface PointwiseMap {
+  base: 'softplus' | 'tanh';
+  linear: number;
+  outer: number;
+  inner: number;
 }
 
 /**
- * Which quantity an activation kernel computes element-wise:
- * 'value' σ(y); 'log-derivative' log σ'(y); 'backprop' σ'(y)·back - σ''(y)/σ'(y) (needs `back`).
+ * Which quantity a pointwise kernel computes element-wise, in one pass each (instead of the ~8
+ * of their composite forms): 'value' σ(y); 'log-derivative' log σ'(y); 'input-gradient'
+ * ∂/∂y [back·σ(y) − log σ'(y)] = σ'(y)·back − σ''(y)/σ'(y) (needs `back`).
  */
-export type ActivationPass = 'value' | 'log-derivative' | 'backprop';
+export type PointwisePass = 'value' | 'log-derivative' | 'input-gradient';
 
 /**
- * A monotone rational-quadratic spline per unit (Durkan et al. 2019; flow/layers/spline.ts): K bins
+ * A monotone rational-quadratic spline per unit (Durkan et al. 2019): K bins
  * on [-bound, bound], the identity outside; x is [rows, dim] and the knots three arrays [dim, K+1]:
  * every unit's x-knots, y-knots (both rising from -bound to bound) and derivatives.
  */
@@ -66,11 +68,11 @@ export interface SplineParams {
 export type SplinePass = 'value' | 'log-derivative' | 'inverse' | 'input-gradient' | 'knot-gradient' | 'backward';
 
 /**
- * The spline layer's parametrisation (flow/layers/spline.ts): per unit, K width and K height
- * logits and K − 1 derivative pre-activations give the knots
+ * A spline's parametrisation by unconstrained values: per unit, K width and K height
+ * logits and K − 1 unconstrained derivative values give the knots
  *   x_k = -bound + Σ_{i<k} 2·bound·(minBin + (1 − K·minBin)·softmax(uw)_i),  y_k likewise from uh,
  *   d_0 = d_K = 1,  d_k = minDerivative + softplus(ud_{k−1}).
- * `scale` multiplies the pulled-back gradient (the layer's 1/B).
+ * `scale` multiplies the pulled-back gradient (e.g. 1/B for a batch mean).
  */
 export interface SplineKnotParams {
   dim: number;
@@ -121,15 +123,15 @@ export interface KernelTable<S> {
    * row vector bias (n elements, shared by every row and batch) are optional.
    */
   gemm(a: S, b: S, p: MatmulParams, alpha: number, c: S | null, beta: number, bias: S | null): S;
-  /** One fused activation pass (see ActivationPass) over `size` elements; `back` only for 'backprop'. */
-  activation(pass: ActivationPass, act: ActivationParams, y: S, back: S | null, size: number): S;
+  /** One pass of an element-wise map (see PointwiseMap, PointwisePass) over `size` elements; `back` only for 'input-gradient'. */
+  pointwise(pass: PointwisePass, map: PointwiseMap, y: S, back: S | null, size: number): S;
   /** One spline pass (see SplinePass); `back` only for the two gradient passes. */
   spline(pass: SplinePass, x: S, knots: { xs: S; ys: S; ds: S }, back: S | null, p: SplineParams): S;
   /**
    * Optional: the spline knots ([dim, K+1] each) from the parameters uw, uh [dim, K] and
    * ud [dim, K−1] in one pass ('knots', see SplineKnotParams), or their gradient pulled back to the
    * parameters ('knots-backward': `g` is the knot gradient [3, dim, K+1]; returns scale·∂⟨knots, g⟩/∂(uw, uh, ud)).
-   * A backend without it runs the layer's composite engine ops (the same functions, differentiable).
+   * A backend without it leaves the caller to compose engine ops (the same functions, differentiable).
    */
   splineKnots?(pass: 'knots' | 'knots-backward', uw: S, uh: S, ud: S, g: S | null, p: SplineKnotParams): [S, S, S];
   /** X = A⁻¹ B for A: [batch, n, n], B: [batch, n, nrhs]. Throws on a singular A. */

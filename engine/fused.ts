@@ -1,9 +1,9 @@
 // Fused ops for hand-written gradients: a product with its epilogue in one kernel call, and one
-// activation pass with its derivatives. Like adamUpdate they are not differentiable and are
+// pass of an element-wise map with its derivatives. Like adamUpdate they are not differentiable and are
 // never recorded on a tape; under `grad` (when an input is being tracked) they refuse, so a
 // caller uses the composite ops there. Cost: the product's 2·m·n·k flops plus one pass.
 
-import type { ActivationParams, ActivationPass, SplinePass } from './backend.js';
+import type { PointwiseMap, PointwisePass, SplinePass } from './backend.js';
 import { isRecording } from './tape.js';
 import { fmt, sameShape, sizeOf } from './shape.js';
 import { handleOf, StorageRef, Tensor } from './tensor.js';
@@ -65,18 +65,18 @@ export function gemm(a: Tensor, b: Tensor, options: GemmOptions = {}): Tensor {
 }
 
 /**
- * One element-wise activation pass (see ActivationPass): 'value' σ(y), 'log-derivative'
- * log σ'(y), or 'backprop' σ'(y)·back - σ''(y)/σ'(y), which is the error of a dense flow's
- * hidden layer given the error `back` from the layer above.
+ * One pass of the element-wise map σ(y) = linear·y + outer·φ(inner·y) (see PointwiseMap and
+ * PointwisePass): 'value' σ(y), 'log-derivative' log σ'(y), or 'input-gradient'
+ * σ'(y)·back − σ''(y)/σ'(y), the gradient of back·σ(y) − log σ'(y) with respect to y.
  */
-export function activationPass(pass: ActivationPass, act: ActivationParams, y: Tensor, back?: Tensor): Tensor {
-  refuseUnderTape('activationPass', back ? [y, back] : [y]);
-  if (pass === 'backprop') {
-    if (!back) throw new Error("activationPass: the 'backprop' pass needs the back-propagated error");
-    sameBackendAndDtype('activationPass', y, [back]);
-    if (!sameShape(y.shape, back.shape)) throw new Error(`activationPass: y ${fmt(y.shape)} and back ${fmt(back.shape)} differ`);
+export function pointwisePass(pass: PointwisePass, map: PointwiseMap, y: Tensor, back?: Tensor): Tensor {
+  refuseUnderTape('pointwisePass', back ? [y, back] : [y]);
+  if (pass === 'input-gradient') {
+    if (!back) throw new Error("pointwisePass: the 'input-gradient' pass needs the back-propagated error");
+    sameBackendAndDtype('pointwisePass', y, [back]);
+    if (!sameShape(y.shape, back.shape)) throw new Error(`pointwisePass: y ${fmt(y.shape)} and back ${fmt(back.shape)} differ`);
   }
-  const out = y.backend.kernels.activation(pass, act, handleOf(y, 'activationPass'), back ? handleOf(back, 'activationPass') : null, y.size);
+  const out = y.backend.kernels.pointwise(pass, map, handleOf(y, 'pointwisePass'), back ? handleOf(back, 'pointwisePass') : null, y.size);
   return new Tensor(y.shape, y.dtype, new StorageRef(y.backend, out));
 }
 

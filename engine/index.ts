@@ -13,14 +13,14 @@ export {
   sum, mean, max, min, argmax, softmax, logSoftmax, gather, logsumexp, reshape, transpose, swapLastAxes, broadcastTo, slice, pad, concat, stack,
   matmul, solve, inv, slogdet, logAbsDet, cast, stopGradient, adamUpdate, type MatmulOptions, type TensorLike,
 } from './ops.js';
-export { gemm, activationPass, splinePass, splineKnots, splineKnotsBackward, type GemmOptions, type SplineKnots, type SplineKnotOptions } from './fused.js';
-export type { ActivationParams, ActivationPass, SplineParams, SplinePass } from './backend.js';
+export { gemm, pointwisePass, splinePass, splineKnots, splineKnotsBackward, type GemmOptions, type SplineKnots, type SplineKnotOptions } from './fused.js';
+export type { PointwiseMap, PointwisePass, SplineParams, SplinePass } from './backend.js';
 export {
   grad, valueAndGrad, vjp, jvp, jacobian, hessian, hvp, customGrad, type Grads, type GradsFor, type GradOptions, type ValueAndGradOptions,
 } from './autodiff.js';
 export { tidy, keep, dispose } from './scope.js';
 export { adam, sgd, type Optimizer, type OptimizerName, type OptimizerState, type AdamOptions, type SgdOptions } from './optim.js';
 /** Learning-rate schedules (`cosine`, `step`, `plateau`) whose rate feeds an optimizer's `lr`. */
-export * as schedules from './schedules.js';
-export type { Schedule, ScheduleState } from './schedules.js';
+export * as schedules from './lr-schedules.js';
+export type { Schedule, ScheduleState } from './lr-schedules.js';
 export { getBackend, setBackend, provideBackends, type BackendFactory, type BackendTable } from './state.js';

@@ -1,7 +1,7 @@
 // Element-wise invertible activations σ of the dense flow (docs/method.md, "The model"), with the derivatives the
 // hand-written gradients need (σ', σ''/σ') and host versions for Newton inversion (inverse.ts).
 
-import type { ActivationParams } from '../engine/backend.js';
+import type { PointwiseMap } from '../engine/backend.js';
 import * as ops from '../engine/ops.js';
 import { sigmoid as hostSigmoid, softplus as hostSoftplus } from './host-math.js';
 import type { Tensor } from '../engine/tensor.js';
@@ -27,8 +27,8 @@ export interface ActivationConfig {
  */
 export interface Activation {
   readonly config: Required<ActivationConfig>;
-  /** The same function as a fused backend kernel (engine activationPass), for hand-written gradients. */
-  readonly kernel: ActivationParams;
+  /** The same function as the engine's element-wise map σ(y) = linear·y + outer·φ(inner·y) (pointwisePass), for hand-written gradients. */
+  readonly kernel: PointwiseMap;
   apply(y: Tensor): Tensor;
   /** log σ'(y): term 2 of the log-density */
   logDeriv(y: Tensor): Tensor;
@@ -51,7 +51,7 @@ function smoothLeakyRelu(alpha: number): Activation {
   return {
     derivatives: (y) => fromSigmoid(ops.sigmoid(y)),
     config: { name: 'smooth-leaky-relu', alpha, beta: 1, gamma: 0.1 },
-    kernel: { kind: 'smooth-leaky-relu', a: alpha, b: 0 },
+    kernel: { base: 'softplus', linear: alpha, outer: 1 - alpha, inner: 1 },
     apply: (y) => ops.add(ops.mul(y, alpha), ops.mul(ops.softplus(y), 1 - alpha)),
     logDeriv: (y) => ops.log(ops.add(ops.mul(ops.sigmoid(y), 1 - alpha), alpha)),
     host: (x) => alpha * x + (1 - alpha) * hostSoftplus(x),
@@ -72,7 +72,7 @@ function leakyTanh(beta: number, gamma: number): Activation {
       return { deriv: d, dLogDeriv: ops.div(ops.mul(ops.mul(t, sech2), -2 * beta * beta), d) };
     },
     config: { name: 'leaky-tanh', alpha: 0.3, beta, gamma },
-    kernel: { kind: 'leaky-tanh', a: beta, b: gamma },
+    kernel: { base: 'tanh', linear: gamma, outer: 1, inner: beta },
     apply: (y) => ops.add(ops.tanh(ops.mul(y, beta)), ops.mul(y, gamma)),
     logDeriv: (y) => ops.log(deriv(y)),
     host: (x) => Math.tanh(beta * x) + gamma * x,

@@ -8,7 +8,7 @@ export type { FlowConfig, ResolvedFlowConfig } from './config.js';
 // every layer type, definition and stack helper (flow/layers/index.ts lists them)
 export * from './layers/index.js';
 export { initializeFromData } from './init-data.js';
-export { SCHEDULES, type ScheduleOptions } from './schedule.js';
+export { SCHEDULES, type ScheduleOptions } from './epoch-schedule.js';
 export { flowSummary } from './summary.js';
 export { ACTIVATIONS, makeActivation, type ActivationName, type Activation, type ActivationConfig } from './activations.js';
 export { BASES, makeBase, type BaseName, type BaseDensity } from './bases.js';
@@ -17,7 +17,7 @@ export type { HostMatrix, DataInput } from './matrix.js';
 export { train, type TrainOptions, type TrainResult, type TrainData, type EpochRecord, type ProgressEvent } from './train.js';
 export { trainInWorker, type TrainInWorkerOptions } from './train-in-worker.js';
 /** Host copies of a flow's parameters (what paramsToHost gives and trainInWorker's snapshots carry). */
-export type { HostParams } from './checkpoint.js';
+export type { HostParams } from './checkpoint-format.js';
 export { encodeCheckpointText } from './checkpoint-web.js';
 export { encodeFlowNpz, encodeFlowSafetensors, encodeFlow, decodeFlow, EXPORT_FORMATS, type ExportFormat, type FlowArrays } from './interchange/export.js';
 export { encodeNpyArray, type NpyArray } from './interchange/npy.js';

@@ -1,8 +1,7 @@
-// Checkpoints: config + parameters (+ optimiser state, epoch and history when training).
-// Format: one JSON header line {format, version, bytes, sha256} then the JSON payload; arrays are
-// base64 little-endian float64 (or float32 when saved so). Version 2 stores the layer list
-// (type, spec, named parameters per layer; docs/layers.md) and the optimiser's moments per
-// parameter; version 1 files (dense W/b lists of the paper's model) still load. Writes are atomic and durable (temp file,
+// Checkpoints on Node: config + parameters (+ optimiser state, epoch and history when training),
+// in the format flow/checkpoint-format.ts owns (a header line, then the JSON payload). Version 2
+// stores the layer list and the optimiser's moments per parameter; version 1 files (dense W/b lists
+// of the paper's model) still load. Writes are atomic and durable (temp file,
 // fsync, rename, fsync of the folder); temp files of dead processes are removed. A truncated,
 // tampered or inconsistent file is refused with a message naming the problem.
 
@@ -13,56 +12,21 @@ import { processStartedAtMs } from './process-identity.js';
 import { basename, dirname, join } from 'node:path';
 import type { ResolvedFlowConfig } from './config.js';
 import type { OptimizerState } from './optim.js';
-import type { ScheduleState } from '../engine/schedules.js';
+import {
+  CHECKPOINT_FORMAT, checkpointPayload, checkpointText, READABLE_VERSIONS,
+  type Base64, type Checkpoint, type CheckpointPrecision, type HostParams, type TrainingState,
+} from './checkpoint-format.js';
 import { denseViews, layerParamLayout, resolveLayerSpec, resolveStack } from './layers/specs.js';
 import { layerTypes, type LayerTypes } from './layers/builtin.js';
 import type { LayerDefinition } from './layers/definition.js';
-import { encodeLayerParams, paperParamsByLayer, stackOfConfig } from './layers/config-stack.js';
+import { paperParamsByLayer, stackOfConfig } from './layers/config-stack.js';
 
-export const CHECKPOINT_FORMAT = 'relgrad-checkpoint';
-export const CHECKPOINT_VERSION = 2;
-const READABLE_VERSIONS = [1, 2];
+export type { Checkpoint, HostParams, TrainingState } from './checkpoint-format.js';
 
-/**
- * Parameters on the host (float64), the one representation of a flow's parameters off the
- * backend: `layers[k]` holds layer k's arrays in the order of its `paramNames` (empty for a
- * parameterless layer), for the paper's model as for any stack. The paper's `{ W, b }` is a view
- * of it (`denseViews(flow.stack, params.layers)`), taken only at the API edge.
- */
-export interface HostParams {
-  layers: Float64Array[][];
-}
+type Precision = CheckpointPrecision;
 
-/**
- * Where training stands in a checkpoint: epochs done, optimiser and schedule state, best epoch,
- * history; enough to resume bit for bit.
- */
-export interface TrainingState {
-  /** epochs completed */
-  epoch: number;
-  optimizer: OptimizerState;
-  /** the learning-rate schedule's state (absent: constant, or an older file) */
-  schedule?: ScheduleState;
-  best: { epoch: number; validationLoss: number; params: HostParams } | null;
-  badEpochs: number;
-  history: unknown[];
-  options: Record<string, unknown>;
-}
-
-/** A checkpoint's content: the resolved config, the parameters and, when saved while training, the training state. */
-export interface Checkpoint {
-  config: ResolvedFlowConfig;
-  params: HostParams;
-  training?: TrainingState;
-  meta?: Record<string, unknown>;
-}
-
-type Precision = 'float64' | 'float32';
-
-function encode(a: Float64Array, precision: Precision): string {
-  const typed = precision === 'float64' ? a : Float32Array.from(a);
-  return Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength).toString('base64');
-}
+/** Node's base64 of bytes (as the format wants it). */
+const base64: Base64 = (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 function decode(s: unknown, precision: Precision, expected: number, what: string, path: string): Float64Array {
   if (typeof s !== 'string') throw new Error(`checkpoint ${path}: field ${what} is missing`);
@@ -84,10 +48,6 @@ function decode(s: unknown, precision: Precision, expected: number, what: string
 }
 
 export { stackOfConfig } from './layers/config-stack.js';
-
-function encodeParams(p: HostParams, config: ResolvedFlowConfig, precision: Precision, types: LayerTypes): ReturnType<typeof encodeLayerParams> {
-  return encodeLayerParams(p, config, (a) => encode(a, precision), types);
-}
 
 function decodeParams(raw: unknown, config: ResolvedFlowConfig, precision: Precision, what: string, path: string, types: LayerTypes): HostParams {
   const r = raw as { W?: unknown; b?: unknown; layers?: unknown } | undefined;
@@ -136,24 +96,8 @@ export interface SaveCheckpointOptions {
 export async function saveCheckpoint(path: string, ck: Checkpoint, options: SaveCheckpointOptions = {}): Promise<void> {
   const precision = options.precision ?? 'float64';
   const types = layerTypes(options.layers, 'saveCheckpoint: layers');
-  const payload = JSON.stringify({
-    config: ck.config,
-    precision,
-    params: encodeParams(ck.params, ck.config, precision, types),
-    training: ck.training && {
-      ...ck.training,
-      optimizer: {
-        ...ck.training.optimizer,
-        m: ck.training.optimizer.m.map((a) => encode(a, 'float64')),
-        v: ck.training.optimizer.v.map((a) => encode(a, 'float64')),
-      },
-      best: ck.training.best && { ...ck.training.best, params: encodeParams(ck.training.best.params, ck.config, 'float64', types) },
-    },
-    meta: ck.meta ?? {},
-  });
-  const bytes = Buffer.byteLength(payload);
-  const sha256 = createHash('sha256').update(payload).digest('hex');
-  const header = JSON.stringify({ format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, bytes, sha256 });
+  const payload = checkpointPayload(ck, precision, types, base64);
+  const text = checkpointText(payload, Buffer.byteLength(payload), createHash('sha256').update(payload).digest('hex'));
   await removeStaleTemps(path);
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
   try {
@@ -162,7 +106,7 @@ export async function saveCheckpoint(path: string, ck: Checkpoint, options: Save
     // created exclusively and never through a link: a file or symlink planted at the temp name is refused
     const handle = await fs.open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | (fsConstants.O_NOFOLLOW ?? 0), 0o666);
     try {
-      await handle.writeFile(`${header}\n${payload}`);
+      await handle.writeFile(text);
       await handle.sync();
     } finally {
       await handle.close();

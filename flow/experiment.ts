@@ -18,7 +18,7 @@ import { Flow, type GradientMethod } from './model.js';
 import type { FlowConfig } from './config.js';
 import { train, type ProgressEvent, type TrainResult } from './train.js';
 import type { OptimizerName } from './optim.js';
-import { scheduleKey, type ScheduleOptions } from './schedule.js';
+import { scheduleKey, type ScheduleOptions } from './epoch-schedule.js';
 
 export interface ExperimentOptions {
   dataset: string;

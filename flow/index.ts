@@ -4,7 +4,7 @@ export type { FlowConfig, ResolvedFlowConfig } from './config.js';
 // every layer type, definition and stack helper (flow/layers/index.ts lists them)
 export * from './layers/index.js';
 export { initializeFromData } from './init-data.js';
-export { SCHEDULES, type ScheduleOptions } from './schedule.js';
+export { SCHEDULES, type ScheduleOptions } from './epoch-schedule.js';
 export { flowSummary } from './summary.js';
 export { ACTIVATIONS, makeActivation, type ActivationName, type Activation, type ActivationConfig } from './activations.js';
 export { BASES, makeBase, type BaseName, type BaseDensity } from './bases.js';

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { CHECKPOINT_FORMAT } from './checkpoint.js';
+import { CHECKPOINT_FORMAT } from './checkpoint-format.js';
 import { writeFileAtomic } from './safe-write.js';
 
 /** The manifest's name in a run folder. */

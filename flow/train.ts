@@ -22,7 +22,7 @@ import { assertFinite, rowsToTensor, toHostMatrix, type DataInput, type HostMatr
 import { GRADIENT_METHODS, type Flow, type GradientMethod } from './model.js';
 import { makeOptimizer, type OptimizerName } from './optim.js';
 import { initializeFromData } from './init-data.js';
-import { makeSchedule, scheduleKey, type ScheduleOptions } from './schedule.js';
+import { makeSchedule, scheduleKey, type ScheduleOptions } from './epoch-schedule.js';
 import { assertKnownKeys, type KeyTable } from './option-keys.js';
 import { createPacer } from './cooperate.js';
 import { checkContext, hostRows, isConditionalData, type ConditionalData } from './context.js';

@@ -13,7 +13,7 @@ import { BACKENDS } from '../backends/index.js';
 import { gemmTiers } from '../backends/cpu/runtime.js';
 import { simdSupported } from '../backends/cpu/wasm/index.js';
 import { conformance } from './conformance/suite.js';
-import { activationPass, adamUpdate, fromHost, sum, type Backend } from '../index.js';
+import { pointwisePass, adamUpdate, fromHost, sum, type Backend } from '../index.js';
 import { Rng } from '../engine/random.js';
 
 /**
@@ -50,9 +50,9 @@ function largeTensorChecks(t: Test, backend: Backend, dtype: 'float64' | 'float3
   // smooth leaky ReLU, α = 0.3: σ = αy + (1-α)·softplus(y), log σ' = log(α + (1-α)·sigmoid(y))
   const a = 0.3;
   const softplus = (y: number): number => Math.max(y, 0) + Math.log1p(Math.exp(-Math.abs(y)));
-  const act = { kind: 'smooth-leaky-relu' as const, a, b: 0 };
-  close('activation value', activationPass('value', act, x).dataSync(), hp.map((y) => a * y + (1 - a) * softplus(y)));
-  close('activation log-derivative', activationPass('log-derivative', act, x).dataSync(), hp.map((y) => Math.log(a + (1 - a) / (1 + Math.exp(-y)))));
+  const map = { base: 'softplus' as const, linear: a, outer: 1 - a, inner: 1 };
+  close('pointwise value', pointwisePass('value', map, x).dataSync(), hp.map((y) => a * y + (1 - a) * softplus(y)));
+  close('pointwise log-derivative', pointwisePass('log-derivative', map, x).dataSync(), hp.map((y) => Math.log(a + (1 - a) / (1 + Math.exp(-y)))));
 }
 
 const tiers = gemmTiers();

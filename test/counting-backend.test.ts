@@ -42,7 +42,7 @@ function calls(b: Backend<TypedArray>): { [K in keyof KernelTable<TypedArray>]-?
     cast: (k) => [k.cast(x, 4, 'float32')],
     matmul: (k) => [k.matmul(x, y, mm)],
     gemm: (k) => [k.gemm(x, y, mm, 2, c, 0.5, bias)],
-    activation: (k) => [k.activation('backprop', { kind: 'smooth-leaky-relu', a: 0.3, b: 0 }, x, y, 4)],
+    pointwise: (k) => [k.pointwise('input-gradient', { base: 'softplus', linear: 0.3, outer: 0.7, inner: 1 }, x, y, 4)],
     spline: (k) => [k.spline('knot-gradient', x, knots, y, spline)],
     splineKnots: (k) => {
       if (k.splineKnots === undefined) throw new Error('the CPU backend has the spline knot kernel');

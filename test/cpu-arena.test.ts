@@ -9,7 +9,7 @@ import t from 'tap';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { SharedArena, SLACK } from '../backends/cpu/threads/arena.js';
-import { createThreadedGemm } from '../backends/cpu/threads/index.js';
+import { createThreadedRuntime } from '../backends/cpu/threads/index.js';
 import { CTRL_NEXT_CHUNK, CTRL_SEQ, CTRL_STATUS, JOB_BYTES_AT, JOB_WORDS, MAX_THREADS } from '../backends/cpu/threads/worker.js';
 import { createCpuBackend } from '../backends/cpu/index.js';
 import { ArrayPool } from '../backends/cpu/pool.js';
@@ -118,7 +118,7 @@ t.test('arena: a soft limit, raised a turn later for blocks still in use (issue 
 });
 
 t.test('threaded tier: a loop of 64×64 products\' outputs without dispose stays within the arena\'s soft limit', async (t) => {
-  const small = createThreadedGemm({ threads: 2, arenaBytes: 4 << 20 });
+  const small = createThreadedRuntime({ threads: 2, arenaBytes: 4 << 20 });
   if (!small) {
     t.pass('no threaded tier here (fewer than 2 cores or no shared memory)');
     return;
@@ -131,7 +131,7 @@ t.test('threaded tier: a loop of 64×64 products\' outputs without dispose stays
   t.equal(placed, 128, '4 MiB of them in the arena, the rest ordinary arrays');
   t.ok(small.arena.memoryBytes <= start + (4 << 20) + SLACK + PAGE, `shared memory ${small.arena.memoryBytes} bytes (started at ${start})`);
   // the old behaviour, for contrast: with the whole maximum as the soft limit the memory grows with the loop
-  const unbounded = createThreadedGemm({ threads: 2, arenaBytes: 2 ** 30 });
+  const unbounded = createThreadedRuntime({ threads: 2, arenaBytes: 2 ** 30 });
   if (!unbounded) return;
   t.teardown(() => unbounded.close());
   for (let i = 0; i < 2000; i++) unbounded.alloc('float64', 64 * 64);
@@ -161,7 +161,7 @@ t.test('arena + pool: arrays the pool does not keep go back to the arena at once
 });
 
 t.test('the thread count is capped where the control words and job slots end', async (t) => {
-  const many = createThreadedGemm({ threads: 40 });
+  const many = createThreadedRuntime({ threads: 40 });
   if (many) {
     t.equal(many.threads, MAX_THREADS, `40 asked, ${many.threads} used`);
     await many.close();
@@ -170,7 +170,7 @@ t.test('the thread count is capped where the control words and job slots end', a
 });
 
 type Ctor = Float64ArrayConstructor | Float32ArrayConstructor;
-const threaded = createThreadedGemm({ threads: 2, minFlops: 0 });
+const threaded = createThreadedRuntime({ threads: 2, minFlops: 0 });
 
 if (threaded) {
   t.teardown(() => threaded.close());
@@ -264,7 +264,7 @@ if (threaded) {
           ];
           for (const [pass, ref] of [[0, refs[0]], [1, refs[1]], [2, refs[2]]] as const) {
             const out = place(new T(size).fill(NaN), true);
-            th.activation(pass, 0, alpha, 0, y, pass === 2 ? back : null, out, size);
+            th.pointwise(pass, 0, alpha, 1 - alpha, 1, y, pass === 2 ? back : null, out, size);
             let worst = 0;
             let nanMismatch = 0;
             for (let i = 0; i < size; i++) {
@@ -315,7 +315,7 @@ if (threaded) {
       for (const inArena of [true, false]) {
         const y = place(fill(T, size), inArena);
         const out = place(new T(size).fill(NaN), !inArena);
-        th.activation(0, 1, 1.5, 0.1, y, null, out, size);
+        th.pointwise(0, 1, 0.1, 1, 1.5, y, null, out, size);
         let worst = 0;
         for (let i = 0; i < size; i++) worst = Math.max(worst, Math.abs(out[i] - (Math.tanh(1.5 * y[i]) + 0.1 * y[i])) / Math.max(1, Math.abs(y[i])));
         t.ok(worst <= tol, `${T.name} leaky tanh, input ${inArena ? 'in' : 'outside'} the arena: ${worst.toExponential(2)}`);

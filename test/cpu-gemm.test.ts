@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { chooseGemm, gemmTiers } from '../backends/cpu/runtime.js';
 import { gemmJs, type Gemm, type GemmArgs } from '../backends/cpu/gemm.js';
 import { createCpuBackend, createFastCpuBackend } from '../backends/cpu/index.js';
-import { createThreadedGemm } from '../backends/cpu/threads/index.js';
+import { createThreadedRuntime } from '../backends/cpu/threads/index.js';
 import { createWasmGemm, FMA_TILES, PLAIN_TILES, simdSupported, type GemmTiles } from '../backends/cpu/wasm/index.js';
 import { relaxedSimdSupported } from '../backends/cpu/wasm/emit.js';
 import { Rng } from '../engine/random.js';
@@ -137,14 +137,14 @@ if (wasmPlain) tiers.push({ name: 'wasm plain SIMD (no FMA)', gemm: wasmPlain })
 if (relaxedSimdSupported()) {
   tiers.push({ name: 'wasm FMA tiles', gemm: createWasmGemm({ tiles: FMA_TILES }) as Gemm });
   tiers.push({ name: 'wasm FMA tiny blocks', gemm: createWasmGemm({ tiles: TINY_FMA }) as Gemm });
-  const thFma = createThreadedGemm({ threads: 2, minFlops: 0, tiles: TINY_FMA });
+  const thFma = createThreadedRuntime({ threads: 2, minFlops: 0, tiles: TINY_FMA });
   if (thFma) tiers.push({ name: 'wasm-threads FMA tiny blocks', gemm: thFma.gemm, close: thFma.close });
 }
 for (const threads of [2, 3]) {
-  const th = createThreadedGemm({ threads, minFlops: 0 });
+  const th = createThreadedRuntime({ threads, minFlops: 0 });
   if (th) tiers.push({ name: `wasm-threads(${threads})`, gemm: th.gemm, close: th.close });
 }
-const thTiny = createThreadedGemm({ threads: 2, minFlops: 0, tiles: TINY });
+const thTiny = createThreadedRuntime({ threads: 2, minFlops: 0, tiles: TINY });
 if (thTiny) tiers.push({ name: 'wasm-threads tiny blocks', gemm: thTiny.gemm, close: thTiny.close });
 
 t.test('the wasm tiers exist where WebAssembly SIMD does', async (t) => {

@@ -7,14 +7,14 @@
 // a tail after the vectors, bins 2, 8 and 17, values inside and outside the interval.
 
 import t, { type Test } from 'tap';
-import { createThreadedGemm, MIN_ELEMENTWISE } from '../backends/cpu/threads/index.js';
+import { createThreadedRuntime, MIN_ELEMENTWISE } from '../backends/cpu/threads/index.js';
 import { spline } from '../backends/cpu/spline.js';
 import type { SplinePass } from '../engine/backend.js';
 import type { TypedArray } from '../engine/dtype.js';
 import { Rng } from '../engine/random.js';
 import { randomSplineCase, splinePassesRef } from './helpers/spline-reference.js';
 
-const threaded = createThreadedGemm({ threads: 2 });
+const threaded = createThreadedRuntime({ threads: 2 });
 t.ok(threaded !== undefined, 'the threaded tier runs here (≥ 2 cores, WebAssembly SIMD)');
 
 const PASSES = ['value', 'log-derivative', 'knot-gradient', 'backward'] as const;

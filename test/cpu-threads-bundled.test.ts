@@ -16,8 +16,8 @@ t.test('threaded GEMM from a keepNames bundle', async (t) => {
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const entry = join(dir, 'entry.ts');
   writeFileSync(entry, `
-import { createThreadedGemm } from ${JSON.stringify(resolve('backends/cpu/threads/index.ts'))};
-const threaded = createThreadedGemm({ threads: 2, minFlops: 1 });
+import { createThreadedRuntime } from ${JSON.stringify(resolve('backends/cpu/threads/index.ts'))};
+const threaded = createThreadedRuntime({ threads: 2, minFlops: 1 });
 if (threaded === undefined) { console.log(JSON.stringify({ skipped: true })); process.exit(0); }
 const m = 512, n = 512, k = 256;
 const a = threaded.alloc('float64', m * k)!, b = threaded.alloc('float64', k * n)!, c = threaded.alloc('float64', m * n)!;

@@ -82,22 +82,6 @@ function entryPoints(): string[] {
   return [...new Set(targets.filter((p) => p.endsWith('.js')).map((p) => p.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts')))];
 }
 
-/**
- * Unused exports in files another change is rewriting now (the WebAssembly and worker-thread
- * kernels): to be made module-private there. The test fails when one of them gets an importer or
- * goes away, so this list only shrinks.
- */
-const PENDING = [
-  'backends/cpu/threads/index.ts: SPIN_MS',
-  'backends/cpu/threads/index.ts: DEFAULT_ARENA_BYTES',
-  'backends/cpu/threads/worker.ts: JOB_KIND_WORD',
-  'backends/cpu/threads/worker.ts: JOB_KIND_GEMM',
-  'backends/cpu/threads/worker.ts: JOB_FIELDS',
-  'backends/cpu/wasm/emit.ts: F32',
-  'backends/cpu/wasm/emit.ts: uleb',
-  'backends/cpu/wasm/emit.ts: sleb',
-];
-
 t.test('every value export of engine/, backends/ and flow/ has an importer or is public', async (t) => {
   const entries = new Set(entryPoints());
   t.ok(entries.has('index.ts') && entries.has('flow/index.ts'), `entry points read from package.json: ${[...entries].join(', ')}`);
@@ -108,6 +92,5 @@ t.test('every value export of engine/, backends/ and flow/ has an importer or is
     if (taken.has('*')) continue;
     for (const name of declaredExports(file)) if (!taken.has(name)) unused.push(`${file}: ${name}`);
   }
-  t.same(unused.filter((u) => !PENDING.includes(u)), [], 'value exports nothing imports (remove them, or make them module-private)');
-  t.same(PENDING.filter((u) => !unused.includes(u)), [], 'PENDING lists only exports that are still unused');
+  t.same(unused, [], 'value exports nothing imports (remove them, or make them module-private)');
 });

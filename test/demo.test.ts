@@ -15,17 +15,11 @@ import { join, resolve } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { startDemo } from '../demo/serve.js';
 import type { DemoReport } from '../demo/page.js';
-import { loadCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from '../flow/checkpoint.js';
-import { WEB_CHECKPOINT_FORMAT, WEB_CHECKPOINT_VERSION } from '../flow/checkpoint-web.js';
+import { loadCheckpoint } from '../flow/checkpoint.js';
 import { Flow } from '../flow/model.js';
 import { evaluate } from '../flow/evaluate.js';
 import { toySplits } from '../flow/data/toy.js';
 import { DEFAULT_CHROMIUM_FLAGS } from '../tools/launch.js';
-
-t.test('the web checkpoint writer uses the checkpoint format and version', async (t) => {
-  t.equal(WEB_CHECKPOINT_FORMAT, CHECKPOINT_FORMAT);
-  t.equal(WEB_CHECKPOINT_VERSION, CHECKPOINT_VERSION);
-});
 
 const demo = (page: Page): Promise<DemoReport> => page.evaluate(() => JSON.parse(JSON.stringify(window.relgradDemo)) as DemoReport);
 const until = (page: Page, test: string, timeout: number): Promise<unknown> =>

@@ -4,10 +4,12 @@
 // - the flow imports nothing from backends/ (it reaches backends through the root and the engine);
 // - backends/gpu imports nothing from backends/cpu (host LU kernels are passed in by the root);
 // - the GPU backend's option types are declared in backends/gpu only;
+// - the backend contract names no flow concept (the element-wise maps are generic math);
 // - backend selection is one table (backends/index.ts): setBackend's names are its keys;
 // - among runtime imports (type-only imports erase) the only cycle is ops ↔ primitives ↔ tensor,
 //   which is safe because none of the three uses an import while its module is being evaluated;
-//   each of them can be loaded first in a fresh process and computes.
+//   each of them can be loaded first in a fresh process and computes;
+// - flow/ has no runtime import cycle among its own files.
 
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
@@ -92,6 +94,16 @@ t.test('the package root provides the backends as one table; the GPU backend is 
   t.same([...reached].filter((f) => f.startsWith('backends/gpu/')), [], 'nothing under backends/gpu is loaded with the root');
 });
 
+t.test('the backend contract (engine/backend.ts) names no flow concept', async (t) => {
+  const text = readFileSync(join(root, 'engine/backend.ts'), 'utf8');
+  // the flow's activation names, its layer-level words and any path into flow/ (the contract's
+  // element-wise maps and splines are described as math functions)
+  const { ACTIVATIONS } = await import('../flow/activations.js');
+  const concepts = [...ACTIVATIONS, 'activation', 'layer', 'flow', 'backprop', 'dense'];
+  const named = concepts.filter((c) => new RegExp(c.replace(/-/g, '\\W?'), 'i').test(text));
+  t.same(named, [], `engine/backend.ts mentions ${named.join(', ') || 'none of them'}`);
+});
+
 t.test('without the package root, the engine names what is missing; with it, both names select', async (t) => {
   const code = [
     `const state = await import(${JSON.stringify(pathToFileURL(join(root, 'engine/state.ts')).href)});`,
@@ -114,10 +126,10 @@ t.test('without the package root, the engine names what is missing; with it, bot
   t.equal(messages[6], "setBackend: unknown backend 'tpu'; expected one of 'cpu', 'gpu'", 'an unknown name lists the table');
 });
 
-t.test('the only runtime import cycle in engine/ and backends/ is engine/ops ↔ primitives ↔ tensor', async (t) => {
+/** Strongly connected components (Tarjan) with more than one file, of the runtime imports among the files `within` accepts. */
+function runtimeCycles(within: (file: string) => boolean): string[][] {
   const graph = new Map<string, string[]>();
-  for (const e of edges) if (!e.typeOnly && !e.from.startsWith('flow/')) graph.set(e.from, [...(graph.get(e.from) ?? []), e.to]);
-  // Tarjan's strongly connected components
+  for (const e of edges) if (!e.typeOnly && within(e.from) && within(e.to)) graph.set(e.from, [...(graph.get(e.from) ?? []), e.to]);
   let index = 0;
   const idx = new Map<string, number>();
   const low = new Map<string, number>();
@@ -146,8 +158,16 @@ t.test('the only runtime import cycle in engine/ and backends/ is engine/ops ↔
       if (c.length > 1) components.push(c.sort());
     }
   };
-  for (const f of files) if (!f.startsWith('flow/') && !idx.has(f)) visit(f);
-  t.same(components, [['engine/ops.ts', 'engine/primitives.ts', 'engine/tensor.ts']]);
+  for (const f of files) if (within(f) && !idx.has(f)) visit(f);
+  return components;
+}
+
+t.test('the only runtime import cycle in engine/ and backends/ is engine/ops ↔ primitives ↔ tensor', async (t) => {
+  t.same(runtimeCycles((f) => !f.startsWith('flow/')), [['engine/ops.ts', 'engine/primitives.ts', 'engine/tensor.ts']]);
+});
+
+t.test('flow/ has no runtime import cycle (shared code lives in leaf modules such as flow/covariance.ts)', async (t) => {
+  t.same(runtimeCycles((f) => f.startsWith('flow/')), []);
 });
 
 t.test('each module of the cycle can be loaded first and computes', async (t) => {

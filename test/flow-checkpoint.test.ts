@@ -5,10 +5,12 @@ import { createHash } from 'node:crypto';
 import t from 'tap';
 import { mkdtempSync, readFileSync, writeFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Flow } from '../flow/index.js';
 import { train } from '../flow/train.js';
 import { loadCheckpoint, removeStaleTemps, saveCheckpoint } from '../flow/checkpoint.js';
+import { encodeCheckpointText } from '../flow/checkpoint-web.js';
 import { toySplits } from '../flow/data/toy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'relgrad-ckpt-'));
@@ -26,6 +28,25 @@ t.test('save/load round trip; the write leaves no temp file', async (t) => {
   const small = await Flow.load(join(dir, 'a32.json'));
   const w = small.paramsToHost().layers[0][0]; // the first dense layer's W
   t.ok(Math.abs(w[0] - flow.paramsToHost().layers[0][0][0]) < 1e-6, 'float32 checkpoint close to float64');
+});
+
+t.test("the browser's writer and saveCheckpoint write the same file: one module owns the format", async (t) => {
+  const flow = Flow.create({ stack: [{ type: 'dense' }, { type: 'activation' }, { type: 'spline', bins: 4 }, { type: 'dense' }], dim: 3, seed: 9 });
+  const meta = { note: 'both writers', n: 2 };
+  const path = join(dir, 'node-writer.json');
+  await saveCheckpoint(path, { config: flow.config, params: flow.paramsToHost(), meta });
+  const web = await encodeCheckpointText(flow.config, flow.paramsToHost(), meta);
+  t.equal(web, readFileSync(path, 'utf8'), 'byte for byte');
+  // the header as the format documents it, checked against node:crypto here
+  const [header, payload] = [web.slice(0, web.indexOf('\n')), web.slice(web.indexOf('\n') + 1)];
+  t.same(JSON.parse(header), { format: 'relgrad-checkpoint', version: 2, bytes: Buffer.byteLength(payload), sha256: createHash('sha256').update(payload).digest('hex') });
+  t.same(Object.keys(JSON.parse(payload) as object), ['config', 'precision', 'params', 'meta'], 'payload fields in order');
+  t.same((await loadCheckpoint(path)).params, flow.paramsToHost(), 'loads back');
+  // the format's name and version are written down in one module only
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+  const naming = ['checkpoint.ts', 'checkpoint-web.ts', 'checkpoint-format.ts', 'run-files.ts']
+    .filter((f) => readFileSync(join(root, 'flow', f), 'utf8').includes("'relgrad-checkpoint'"));
+  t.same(naming, ['checkpoint-format.ts'], "the literal 'relgrad-checkpoint' appears in flow/checkpoint-format.ts alone");
 });
 
 t.test('truncated, tampered, foreign and inconsistent files are refused', async (t) => {

@@ -108,7 +108,7 @@ t.test('schedule, clipping and weight decay resume bit for bit', async (t) => {
 });
 
 t.test('the Gaussian fit: mean and covariance (one GEMM) against naive loops', async (t) => {
-  const { meanCovariance } = await import('../flow/baselines/gaussian.js');
+  const { meanCovariance } = await import('../flow/covariance.js');
   const n = 257;
   const d = 37;
   const data = Float64Array.from({ length: n * d }, (_, i) => Math.sin(0.7 * i) * (1 + (i % d) / 10) + 3);

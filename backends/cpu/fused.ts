@@ -1,8 +1,8 @@
 // Fused CPU kernels for hand-written gradients: a product with its epilogue (scale, addend,
-// row bias) in one GEMM call, and the activation passes of a dense flow in one loop each.
+// row bias) in one GEMM call, and the passes of an element-wise map (PointwiseMap) in one loop each.
 // One pass over B×D elements replaces the 5–10 passes (and fresh arrays) of the composite ops.
 
-import type { ActivationParams, ActivationPass, MatmulParams } from '../../engine/backend.js';
+import type { MatmulParams, PointwiseMap, PointwisePass } from '../../engine/backend.js';
 import { allocHost, dtypeOfArray, type TypedArray } from '../../engine/dtype.js';
 import type { Gemm } from './gemm.js';
 import type { Alloc } from './pool.js';
@@ -45,84 +45,84 @@ export function gemmWithEpilogue(
   return out;
 }
 
-/** Codes of the activation kernels, for the worker threads (see activationRange). */
-const ACTIVATION_PASSES: readonly ActivationPass[] = ['value', 'log-derivative', 'backprop'];
-const ACTIVATION_KINDS: readonly ActivationParams['kind'][] = ['smooth-leaky-relu', 'leaky-tanh'];
+/** Codes of the pointwise kernels, for the worker threads (see pointwiseRange). */
+const POINTWISE_PASSES: readonly PointwisePass[] = ['value', 'log-derivative', 'input-gradient'];
+const POINTWISE_BASES: readonly PointwiseMap['base'][] = ['softplus', 'tanh'];
 
 /**
- * Elements start..end of one activation pass, written into `out`. Self-contained (it uses
- * nothing but Math): the GEMM worker threads evaluate its source to share the work.
- * pass: 0 value, 1 log σ', 2 backprop; kind: 0 smooth leaky ReLU (a = α), 1 leaky tanh (a = β, b = γ).
- * Sigmoid from e = exp(-|y|) (no overflow): s = 1/(1+e) for y ≥ 0, e/(1+e) otherwise.
+ * Elements start..end of one pass of σ(y) = linear·y + outer·φ(inner·y), written into `out`.
+ * Self-contained (it uses nothing but Math): the GEMM worker threads evaluate its source.
+ * pass: 0 value, 1 log σ', 2 input gradient σ'·back − σ''/σ'; base: 0 softplus, 1 tanh.
+ * Sigmoid from e = exp(-|x|) (no overflow): s = 1/(1+e) for x ≥ 0, e/(1+e) otherwise.
  */
-export function activationRange(
-  pass: number, kind: number, a: number, b: number,
+export function pointwiseRange(
+  pass: number, base: number, linear: number, outer: number, inner: number,
   y: ArrayLike<number>, back: ArrayLike<number> | null, out: { [i: number]: number }, start: number, end: number,
 ): void {
-  if (kind === 0) {
-    const al = a;
-    const bl = 1 - a;
+  const c1 = outer * inner; // σ' = linear + c1·φ'
+  const c2 = outer * inner * inner; // σ'' = c2·φ''
+  if (base === 0) {
     if (pass === 0) {
-      // σ = αy + (1-α)(max(y, 0) + log1p(e^{-|y|}))
+      // softplus(x) = max(x, 0) + log1p(e^{-|x|})
       for (let i = start; i < end; i++) {
         const v = y[i];
-        out[i] = al * v + bl * ((v > 0 ? v : 0) + Math.log1p(Math.exp(-Math.abs(v))));
+        const x = inner * v;
+        out[i] = linear * v + outer * ((x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x))));
       }
     } else if (pass === 1) {
       for (let i = start; i < end; i++) {
-        const v = y[i];
-        const e = Math.exp(-Math.abs(v));
-        const s = v >= 0 ? 1 / (1 + e) : e / (1 + e);
-        out[i] = Math.log(al + bl * s);
+        const x = inner * y[i];
+        const e = Math.exp(-Math.abs(x));
+        const s = x >= 0 ? 1 / (1 + e) : e / (1 + e);
+        out[i] = Math.log(linear + c1 * s);
       }
     } else {
       const g = back as ArrayLike<number>;
-      // Δ = σ'·back - σ''/σ',  σ' = α + (1-α)s,  σ'' = (1-α)s(1-s)
+      // φ' = s, φ'' = s(1-s)
       for (let i = start; i < end; i++) {
-        const v = y[i];
-        const e = Math.exp(-Math.abs(v));
-        const s = v >= 0 ? 1 / (1 + e) : e / (1 + e);
-        const d = al + bl * s;
-        out[i] = d * g[i] - (bl * s * (1 - s)) / d;
+        const x = inner * y[i];
+        const e = Math.exp(-Math.abs(x));
+        const s = x >= 0 ? 1 / (1 + e) : e / (1 + e);
+        const d = linear + c1 * s;
+        out[i] = d * g[i] - (c2 * s * (1 - s)) / d;
       }
     }
     return;
   }
-  const beta = a;
-  const gamma = b;
   if (pass === 0) {
-    for (let i = start; i < end; i++) out[i] = Math.tanh(beta * y[i]) + gamma * y[i];
+    for (let i = start; i < end; i++) out[i] = linear * y[i] + outer * Math.tanh(inner * y[i]);
   } else if (pass === 1) {
     for (let i = start; i < end; i++) {
-      const t = Math.tanh(beta * y[i]);
-      out[i] = Math.log(beta * (1 - t * t) + gamma);
+      const t = Math.tanh(inner * y[i]);
+      out[i] = Math.log(linear + c1 * (1 - t * t));
     }
   } else {
     const g = back as ArrayLike<number>;
-    // σ' = β(1-t²) + γ,  σ'' = -2β²t(1-t²)
+    // φ' = 1 - t², φ'' = -2t(1 - t²)
     for (let i = start; i < end; i++) {
-      const t = Math.tanh(beta * y[i]);
+      const t = Math.tanh(inner * y[i]);
       const sech2 = 1 - t * t;
-      const d = beta * sech2 + gamma;
-      out[i] = d * g[i] + (2 * beta * beta * t * sech2) / d;
+      const d = linear + c1 * sech2;
+      out[i] = d * g[i] + (2 * c2 * t * sech2) / d;
     }
   }
 }
 
-/** Runs `activationRange` over 0..size, possibly sharing it with worker threads. */
-export type ActivationRunner = (
-  pass: number, kind: number, a: number, b: number, y: TypedArray, back: TypedArray | null, out: TypedArray, size: number,
+/** Runs `pointwiseRange` over 0..size, possibly sharing it with worker threads. */
+export type PointwiseRunner = (
+  pass: number, base: number, linear: number, outer: number, inner: number, y: TypedArray, back: TypedArray | null, out: TypedArray, size: number,
 ) => void;
 
-const sequentialActivation: ActivationRunner = (pass, kind, a, b, y, back, out, size) => activationRange(pass, kind, a, b, y, back, out, 0, size);
+const sequentialPointwise: PointwiseRunner = (pass, base, linear, outer, inner, y, back, out, size) =>
+  pointwiseRange(pass, base, linear, outer, inner, y, back, out, 0, size);
 
-/** One activation pass (see ActivationPass); transcendental work is one exp (+ one log) per element. */
-export function activation(
-  pass: ActivationPass, act: ActivationParams, y: TypedArray, back: TypedArray | null, size: number,
-  alloc: Alloc = allocHost, run: ActivationRunner = sequentialActivation,
+/** One pass of an element-wise map (see PointwisePass); transcendental work is one exp or tanh (+ one log) per element. */
+export function pointwise(
+  pass: PointwisePass, map: PointwiseMap, y: TypedArray, back: TypedArray | null, size: number,
+  alloc: Alloc = allocHost, run: PointwiseRunner = sequentialPointwise,
 ): TypedArray {
-  if (pass === 'backprop' && back === null) throw new Error("activation: the 'backprop' pass needs the back-propagated error");
+  if (pass === 'input-gradient' && back === null) throw new Error("pointwise: the 'input-gradient' pass needs the back-propagated error");
   const out = alloc(dtypeOfArray(y), size);
-  run(ACTIVATION_PASSES.indexOf(pass), ACTIVATION_KINDS.indexOf(act.kind), act.a, act.b, y, back, out, size);
+  run(POINTWISE_PASSES.indexOf(pass), POINTWISE_BASES.indexOf(map.base), map.linear, map.outer, map.inner, y, back, out, size);
   return out;
 }

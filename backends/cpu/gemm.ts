@@ -6,27 +6,23 @@
 import type { TypedArray } from '../../engine/dtype.js';
 
 /**
- * Arguments of one GEMM C = α·op(A)·op(B) + β·C on row-major typed arrays:
- * sizes m, n, k, offsets and leading dimensions.
+ * The scalar arguments of one GEMM, in the order a worker thread's job slot stores them
+ * (threads/worker.ts): the single list both GemmArgs and the worker's job are derived from.
  */
-export interface GemmArgs {
-  transA: boolean;
-  transB: boolean;
-  m: number;
-  n: number;
-  k: number;
-  alpha: number;
-  /** op(A)[i, p] = transA ? a[aOffset + p·lda + i] : a[aOffset + i·lda + p] */
+export const GEMM_SCALARS = ['transA', 'transB', 'm', 'n', 'k', 'alpha', 'beta', 'aOffset', 'lda', 'bOffset', 'ldb', 'cOffset', 'ldc'] as const;
+
+/** GemmArgs without its arrays: the two transpose flags, sizes, scales, offsets and leading dimensions. */
+export type GemmScalars = { [F in (typeof GEMM_SCALARS)[number]]: F extends 'transA' | 'transB' ? boolean : number };
+
+/**
+ * Arguments of one GEMM C = α·op(A)·op(B) + β·C on row-major typed arrays: the arrays, and
+ * (GEMM_SCALARS) sizes m, n, k, scales, offsets and leading dimensions;
+ * op(A)[i, p] = transA ? a[aOffset + p·lda + i] : a[aOffset + i·lda + p], B and C alike.
+ */
+export interface GemmArgs extends GemmScalars {
   a: TypedArray;
-  aOffset: number;
-  lda: number;
   b: TypedArray;
-  bOffset: number;
-  ldb: number;
-  beta: number;
   c: TypedArray;
-  cOffset: number;
-  ldc: number;
 }
 
 /** A GEMM kernel C = α·op(A)·op(B) + β·C, writing into `args.c`; the interface every CPU tier implements. */

@@ -8,7 +8,7 @@ import { allocHost, dtypeOfArray, type DType, type TypedArray } from '../../engi
 import { adam, affine, binary, unary } from './elementwise.js';
 import { splineKnots } from './spline-knots.js';
 import { chooseGemm, type GemmChoice, type GemmTier } from './runtime.js';
-import { activation, gemmWithEpilogue } from './fused.js';
+import { gemmWithEpilogue, pointwise } from './fused.js';
 import { spline } from './spline.js';
 import { ArrayPool, type Alloc } from './pool.js';
 import { gemmJs, type Gemm } from './gemm.js';
@@ -119,7 +119,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
     adam: (p, d, m, v, size, h) => adam(p, d, m, v, size, h, take, shared?.adam),
     matmul: (a, b, p) => matmul(gemm, a, b, p, take),
     gemm: (a, b, p, alpha, c, beta, bias) => gemmWithEpilogue(gemm, a, b, p, alpha, c, beta, bias, take),
-    activation: (pass, act, y, back, size) => activation(pass, act, y, back, size, take, shared?.activation),
+    pointwise: (pass, map, y, back, size) => pointwise(pass, map, y, back, size, take, shared?.pointwise),
     spline: (pass, x, knots, back, p) => spline(pass, x, knots, back, p, take, shared?.spline),
     splineKnots: (pass, uw, uh, ud, g, p) => splineKnots(pass, uw, uh, ud, g, p, take),
     solve: linalg.solve,

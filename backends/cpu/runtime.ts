@@ -1,16 +1,16 @@
 // The CPU backend's runtime, chosen once by its GEMM tier: WebAssembly SIMD on worker threads,
 // WebAssembly SIMD on the calling thread, or the plain TypeScript kernel, whichever is the fastest
 // this engine supports. A tier brings more than its GEMM: the threaded tier also gives the shared
-// element-wise kernels (activation, Adam, sums) and the arena storage they read without copies.
+// element-wise kernels (pointwise maps, Adam, spline, sums) and the arena storage they read without copies.
 // The choice and the reason for any fallback are returned (and reported by describe()); a tier
 // can be forced so a conformance suite can loop over all of them.
 
 import type { DType, TypedArray } from '../../engine/dtype.js';
 import type { AdamRunner } from './elementwise.js';
-import type { ActivationRunner } from './fused.js';
+import type { PointwiseRunner } from './fused.js';
 import type { SplineRunner } from './spline.js';
 import { gemmJs, type Gemm } from './gemm.js';
-import { createThreadedGemm, DEFAULT_MIN_FLOPS } from './threads/index.js';
+import { createThreadedRuntime, DEFAULT_MIN_FLOPS } from './threads/index.js';
 import { createWasmGemm, defaultTiles, simdSupported } from './wasm/index.js';
 
 /** A CPU GEMM tier: 'js' (plain TypeScript), 'wasm' (WebAssembly SIMD) or 'wasm-threads' (WebAssembly SIMD on worker threads). */
@@ -38,7 +38,7 @@ export interface GemmChoice {
   /** The WebAssembly micro-kernels that run (FMA or plain SIMD, register tiles); absent for 'js'. */
   kernel?: string;
   /** Element-wise kernels shared with the worker threads (the threaded tier only). */
-  elementwise?: { activation: ActivationRunner; adam: AdamRunner; spline: SplineRunner; sumAll: (x: TypedArray) => number | undefined };
+  elementwise?: { pointwise: PointwiseRunner; adam: AdamRunner; spline: SplineRunner; sumAll: (x: TypedArray) => number | undefined };
   /** Storage the tier reads without copies (the threaded tier's shared memory); undefined when full. */
   place?: (dtype: DType, size: number) => TypedArray | undefined;
   /** Takes back at once a placed array nobody uses any more (the pool's leftovers). */
@@ -61,7 +61,7 @@ function tryTier(tier: GemmTier, options: GemmChoiceOptions): GemmChoice | strin
     const gemm = createWasmGemm();
     return gemm ? { tier, name: 'wasm-simd', kernel: kernelName(), gemm, fallbacks: [], close: noop } : 'wasm: module failed';
   }
-  const threaded = createThreadedGemm({ threads: options.threads, minFlops: options.minFlops });
+  const threaded = createThreadedRuntime({ threads: options.threads, minFlops: options.minFlops });
   if (!threaded) return 'wasm-threads: needs ≥ 2 cores, SharedArrayBuffer, shared WebAssembly.Memory and Node worker_threads';
   return {
     tier,
@@ -70,7 +70,7 @@ function tryTier(tier: GemmTier, options: GemmChoiceOptions): GemmChoice | strin
     gemm: threaded.gemm,
     fallbacks: [],
     close: threaded.close,
-    elementwise: { activation: threaded.activation, adam: threaded.adam, spline: threaded.spline, sumAll: threaded.sumAll },
+    elementwise: { pointwise: threaded.pointwise, adam: threaded.adam, spline: threaded.spline, sumAll: threaded.sumAll },
     place: threaded.alloc,
     unplace: (a: TypedArray) => threaded.arena.freeArray(a),
   };

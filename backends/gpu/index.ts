@@ -12,7 +12,7 @@ import { fmt, removeAxes, sizeOf, stridesOf, type Shape } from '../../engine/sha
 import type { GpuBackendOptions, GpuMode } from './options.js';
 import { DeviceArray, type DeviceValue } from './device-array.js';
 import {
-  activationSpec, adamSpec, splineSpec, joinSpec, affineSpec, epilogueSpec, binarySpec, copySpec, matmulSpec, reduceSpec, remapSpec, unarySpec, type KernelSpec, type ReduceOp,
+  adamSpec, pointwiseSpec, splineSpec, joinSpec, affineSpec, epilogueSpec, binarySpec, copySpec, matmulSpec, reduceSpec, remapSpec, unarySpec, type KernelSpec, type ReduceOp,
 } from './kernels.js';
 import { installNodeWebGpu, isNode } from './node-webgpu.js';
 import { asMissing } from '../../engine/optional.js';
@@ -314,10 +314,11 @@ function kernelTable(dev: Device, linalg: HostLinalg): KernelTable<DeviceArray> 
       product.release();
       return out;
     },
-    activation: (pass, act, y, back, size) => {
-      if (pass === 'backprop' && back === null) throw new Error("activation: the 'backprop' pass needs the back-propagated error");
-      const inputs = pass === 'backprop' ? [y, back as DeviceArray, Float32Array.of(act.a, act.b)] : [y, Float32Array.of(act.a, act.b)];
-      return dev.launch(activationSpec(pass, act.kind), inputs, size, `activation '${act.kind}' ${pass} of ${size} elements`);
+    pointwise: (pass, map, y, back, size) => {
+      if (pass === 'input-gradient' && back === null) throw new Error("pointwise: the 'input-gradient' pass needs the back-propagated error");
+      const h = Float32Array.of(map.linear, map.outer, map.inner);
+      const inputs = pass === 'input-gradient' ? [y, back as DeviceArray, h] : [y, h];
+      return dev.launch(pointwiseSpec(pass, map.base), inputs, size, `pointwise '${map.base}' ${pass} of ${size} elements`);
     },
     spline: (pass, x, knots, back, p) => {
       const needsBack = pass === 'input-gradient' || pass === 'knot-gradient' || pass === 'backward';

@@ -4,7 +4,7 @@
 // the shader (so loops have constant bounds, as GLSL ES 1.0 requires). Index arithmetic is float
 // in the generated shaders; it is exact below 2²⁴ elements, which the backend enforces.
 
-import type { ActivationParams, ActivationPass, BinaryKernelOp, MatmulParams, SplinePass, UnaryKernelOp } from '../../engine/backend.js';
+import type { BinaryKernelOp, MatmulParams, PointwiseMap, PointwisePass, SplinePass, UnaryKernelOp } from '../../engine/backend.js';
 
 /** A kernel to compile: JavaScript source for GPU.js plus the constants it reads. */
 export interface KernelSpec {
@@ -205,7 +205,7 @@ export function matmulSpec(p: MatmulParams): KernelSpec {
 }
 
 // ---------------------------------------------------------------------------------------------
-// fused kernels for hand-written gradients (see KernelTable.gemm and KernelTable.activation)
+// fused kernels for hand-written gradients (see KernelTable.gemm and KernelTable.pointwise)
 
 /**
  * Epilogue of a product: out[i] = h[0]·p[i] (+ h[1]·c[i]) (+ bias[i mod n]); the scales travel
@@ -224,24 +224,29 @@ export function epilogueSpec(hasC: boolean, hasBias: boolean, n: number): Kernel
   return { family: `epilogue:${hasC}:${hasBias}`, source: `function (${params.join(', ')}) { ${lines.join(' ')} }`, constants: hasBias ? { n } : {}, loop: 0 };
 }
 
-/** Bodies of the activation passes; `v` = y[i], `g` = back[i], `h` = [a, b]. Formulas as on the CPU. */
-const ACTIVATION_BODY: Record<ActivationParams['kind'], Record<ActivationPass, string>> = {
-  'smooth-leaky-relu': {
-    value: 'let e = Math.exp(-Math.abs(v)); let r = 0.0; if (v > 0.0) { r = v; } let u = 1.0 + e; let l1p = e; if (u != 1.0) { l1p = Math.log(u) * e / (u - 1.0); } return h[0] * v + (1.0 - h[0]) * (r + l1p);',
-    'log-derivative': 'let e = Math.exp(-Math.abs(v)); let s = e / (1.0 + e); if (v >= 0.0) { s = 1.0 / (1.0 + e); } return Math.log(h[0] + (1.0 - h[0]) * s);',
-    backprop: 'let e = Math.exp(-Math.abs(v)); let s = e / (1.0 + e); if (v >= 0.0) { s = 1.0 / (1.0 + e); } let d = h[0] + (1.0 - h[0]) * s; return d * g - (1.0 - h[0]) * s * (1.0 - s) / d;',
+/**
+ * Bodies of the pointwise passes of σ(y) = linear·y + outer·φ(inner·y); `v` = y[i], `g` = back[i],
+ * `h` = [linear, outer, inner], `x` = inner·v. Formulas as on the CPU (backends/cpu/fused.ts).
+ */
+const POINTWISE_BODY: Record<PointwiseMap['base'], Record<PointwisePass, string>> = {
+  softplus: {
+    value: 'let e = Math.exp(-Math.abs(x)); let r = 0.0; if (x > 0.0) { r = x; } let u = 1.0 + e; let l1p = e; if (u != 1.0) { l1p = Math.log(u) * e / (u - 1.0); } return h[0] * v + h[1] * (r + l1p);',
+    'log-derivative': 'let e = Math.exp(-Math.abs(x)); let s = e / (1.0 + e); if (x >= 0.0) { s = 1.0 / (1.0 + e); } return Math.log(h[0] + h[1] * h[2] * s);',
+    'input-gradient': 'let e = Math.exp(-Math.abs(x)); let s = e / (1.0 + e); if (x >= 0.0) { s = 1.0 / (1.0 + e); } let d = h[0] + h[1] * h[2] * s; return d * g - h[1] * h[2] * h[2] * s * (1.0 - s) / d;',
   },
-  'leaky-tanh': {
-    value: 'let x = h[0] * v; let t = Math.exp(-2.0 * Math.abs(x)); let r = (1.0 - t) / (1.0 + t); if (x < 0.0) { r = -r; } return r + h[1] * v;',
-    'log-derivative': 'let x = h[0] * v; let t = Math.exp(-2.0 * Math.abs(x)); let r = (1.0 - t) / (1.0 + t); return Math.log(h[0] * (1.0 - r * r) + h[1]);',
-    backprop: 'let x = h[0] * v; let t = Math.exp(-2.0 * Math.abs(x)); let r = (1.0 - t) / (1.0 + t); if (x < 0.0) { r = -r; } let sech2 = 1.0 - r * r; let d = h[0] * sech2 + h[1]; return d * g + 2.0 * h[0] * h[0] * r * sech2 / d;',
+  tanh: {
+    value: 'let t = Math.exp(-2.0 * Math.abs(x)); let r = (1.0 - t) / (1.0 + t); if (x < 0.0) { r = -r; } return h[0] * v + h[1] * r;',
+    'log-derivative': 'let t = Math.exp(-2.0 * Math.abs(x)); let r = (1.0 - t) / (1.0 + t); return Math.log(h[0] + h[1] * h[2] * (1.0 - r * r));',
+    'input-gradient': 'let t = Math.exp(-2.0 * Math.abs(x)); let r = (1.0 - t) / (1.0 + t); if (x < 0.0) { r = -r; } let sech2 = 1.0 - r * r; let d = h[0] + h[1] * h[2] * sech2; return d * g + 2.0 * h[1] * h[2] * h[2] * r * sech2 / d;',
   },
 };
 
-export function activationSpec(pass: ActivationPass, kind: ActivationParams['kind']): KernelSpec {
-  const params = pass === 'backprop' ? 'y, back, h' : 'y, h';
-  const load = pass === 'backprop' ? 'let v = y[this.thread.x]; let g = back[this.thread.x];' : 'let v = y[this.thread.x];';
-  return { family: `activation:${kind}:${pass}`, source: `function (${params}) { ${load} ${ACTIVATION_BODY[kind][pass]} }`, constants: {}, loop: 0 };
+/** One pass of a pointwise map with base φ; the coefficients travel as the input h, so one compiled kernel serves every map of a base. */
+export function pointwiseSpec(pass: PointwisePass, base: PointwiseMap['base']): KernelSpec {
+  const withBack = pass === 'input-gradient';
+  const params = withBack ? 'y, back, h' : 'y, h';
+  const load = withBack ? 'let v = y[this.thread.x]; let g = back[this.thread.x];' : 'let v = y[this.thread.x];';
+  return { family: `pointwise:${base}:${pass}`, source: `function (${params}) { ${load} let x = h[2] * v; ${POINTWISE_BODY[base][pass]} }`, constants: {}, loop: 0 };
 }
 
 // ---------------------------------------------------------------------------------------------

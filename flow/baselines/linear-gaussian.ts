@@ -5,7 +5,7 @@
 
 import { summarize, type Evaluation } from '../evaluate.js';
 import type { HostMatrix } from '../matrix.js';
-import { cholesky, invertLower } from './gaussian.js';
+import { cholesky, invertLower } from '../covariance.js';
 
 /** A fitted x | c ~ N(A c + μ, Σ): A [D, C] row-major, μ [D], Σ [D, D], and Σ's lower Cholesky factor. */
 export interface LinearGaussian {

@@ -40,7 +40,7 @@ import { commandExport, commandInfo } from './interchange.js';
 import { CONTEXT_COLUMNS_FLAG, CONTEXT_FLAG, evaluateConditional, sampleConditional, trainConditional } from './conditional.js';
 import { experimentPaths, runExperiment } from '../experiment.js';
 import { deepStack } from '../layers/specs.js';
-import { SCHEDULES, scheduleKey, type ScheduleOptions } from '../schedule.js';
+import { SCHEDULES, scheduleKey, type ScheduleOptions } from '../epoch-schedule.js';
 import type { ResolvedFlowConfig } from '../config.js';
 import { recipesHelp, withRecipe, type Recipe } from './recipes.js';
 import { trueTestScore } from './true-score.js';

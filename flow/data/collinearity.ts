@@ -15,7 +15,7 @@
 // all N rows: a relation that holds on every row holds on any subset, so only a refusal needs all
 // rows) and O(D³/3) for the factorisation.
 
-import { meanCovariance } from '../baselines/gaussian.js';
+import { meanCovariance } from '../covariance.js';
 import type { HostMatrix } from '../matrix.js';
 
 /** 1 − R² below which a column counts as a linear combination of the others (see the header). */

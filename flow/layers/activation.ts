@@ -3,7 +3,7 @@
 //   G_in = σ'(X) ⊙ G_out - σ''(X)/σ'(X)
 // in one fused pass outside a tape.
 
-import { activationPass } from '../../engine/fused.js';
+import { pointwisePass } from '../../engine/fused.js';
 import * as ops from '../../engine/ops.js';
 import { isRecording } from '../../engine/tape.js';
 import { fromHost } from '../../engine/create.js';
@@ -45,11 +45,11 @@ export class ActivationLayer implements Layer {
   }
 
   map(x: Tensor): Tensor {
-    return isRecording([x]) ? this.activation.apply(x) : activationPass('value', this.activation.kernel, x);
+    return isRecording([x]) ? this.activation.apply(x) : pointwisePass('value', this.activation.kernel, x);
   }
 
   forward(x: Tensor): LayerForward {
-    const logDeriv = isRecording([x]) ? this.activation.logDeriv(x) : activationPass('log-derivative', this.activation.kernel, x);
+    const logDeriv = isRecording([x]) ? this.activation.logDeriv(x) : pointwisePass('log-derivative', this.activation.kernel, x);
     return { y: this.map(x), logDet: ops.sum(logDeriv, 1) };
   }
 
@@ -59,7 +59,7 @@ export class ActivationLayer implements Layer {
       const { deriv, dLogDeriv } = this.activation.derivatives(x);
       return { gIn: ops.sub(ops.mul(deriv, gOut), dLogDeriv), grads: [] };
     }
-    return { gIn: activationPass('backprop', this.activation.kernel, x, gOut), grads: [] }; // one fused pass
+    return { gIn: pointwisePass('input-gradient', this.activation.kernel, x, gOut), grads: [] }; // one fused pass
   }
 
   /** σ⁻¹ by safeguarded Newton on the host (flow/inverse.ts). */

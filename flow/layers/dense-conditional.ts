@@ -13,7 +13,7 @@ import { isRecording } from '../../engine/tape.js';
 import type { Tensor } from '../../engine/tensor.js';
 import { requireContext } from './conditional.js';
 import { applyConditioner, conditionerInit, conditionerLayout, type ResolvedConditionerSpec } from './conditioner.js';
-import { DenseLayer, type ResolvedDenseSpec } from './dense.js';
+import type { DenseLayer, ResolvedDenseSpec } from './dense.js';
 import type { Layer, LayerBackward, LayerContext, LayerForward } from './layer.js';
 
 /** Spec of a dense layer with a conditional bias. */
@@ -31,11 +31,12 @@ export class ConditionalDenseLayer implements Layer {
   /** the unconditional layer (W's init, log|det W| with its cache, the ordinary dW, checkParams) */
   private readonly inner: DenseLayer;
 
-  constructor(spec: ConditionalDenseSpec, ctx: LayerContext) {
+  /** `inner`: the unconditional dense layer with a bias and this spec's init (dense.ts builds it; passed in, so this file does not import dense.ts at run time). */
+  constructor(spec: ConditionalDenseSpec, ctx: LayerContext, inner: DenseLayer) {
     this.spec = spec;
     this.dim = ctx.dim;
     this.contextDim = ctx.contextDim ?? 0;
-    this.inner = new DenseLayer({ type: 'dense', bias: true, init: spec.init }, ctx);
+    this.inner = inner;
     const layout = [{ name: 'W', shape: [ctx.dim, ctx.dim] }, { name: 'b', shape: [ctx.dim] }, ...conditionerLayout(spec.context, this.contextDim, ctx.dim)];
     this.paramNames = layout.map((p) => p.name);
     this.paramShapes = layout.map((p) => p.shape);

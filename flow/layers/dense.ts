@@ -14,7 +14,7 @@ import { isRecording } from '../../engine/tape.js';
 import type { Tensor } from '../../engine/tensor.js';
 import { nearIdentityHost } from '../../engine/random.js';
 import { orthogonalHost } from '../../engine/random.js';
-import { cholesky, invertLower, meanCovariance } from '../baselines/gaussian.js';
+import { cholesky, invertLower, meanCovariance } from '../covariance.js';
 import { dependentColumns } from '../data/collinearity.js';
 import { ConditionalDenseLayer } from './dense-conditional.js';
 import { conditionerLabel, conditionerLayout, resolveConditioner, type ConditionerSpec, type ResolvedConditionerSpec } from './conditioner.js';
@@ -189,7 +189,9 @@ export const denseLayer: LayerDefinition<ResolvedDenseSpec> = {
     ...(spec.context === undefined ? [] : conditionerLayout(spec.context, contextDim, dim)),
   ],
   label: (spec) => `${spec.bias ? 'dense' : 'dense(no bias)'}${conditionerLabel(spec.context)}`,
-  build: (spec, ctx) => (spec.context === undefined ? new DenseLayer(spec, ctx) : new ConditionalDenseLayer({ ...spec, context: spec.context }, ctx)),
+  build: (spec, ctx) => (spec.context === undefined
+    ? new DenseLayer(spec, ctx)
+    : new ConditionalDenseLayer({ ...spec, context: spec.context }, ctx, new DenseLayer({ type: 'dense', bias: true, init: spec.init }, ctx))),
   initFromData(layer, input, { sameTypeBefore }) {
     const d = layer.paramShapes[0][0];
     const W = new Float64Array(d * d);

@@ -202,7 +202,7 @@ export async function conformance(
       t.throws(() => rg.grad((ww: Tensor) => rg.sum(rg.gemm(ww, ww)))(w), /gemm: not differentiable/, 'refused under grad');
     });
 
-    await t.test('fused activation passes against their definitions', async (t) => {
+    await t.test('pointwise passes (σ = linear·y + outer·φ(inner·y)) against their definitions', async (t) => {
       // values spread over both tails, where a naive sigmoid/softplus overflows
       const y = rand([7, 9], (v) => 8 * v);
       const back = rand([7, 9]);
@@ -210,27 +210,43 @@ export async function conformance(
       const hg = host(back);
       const softplus = (v: number): number => (v > 30 ? v : v < -30 ? Math.exp(v) : Math.log(1 + Math.exp(v)));
       const sigmoid = (v: number): number => 0.5 * (1 + Math.tanh(v / 2));
+      const sech2 = (v: number): number => 1 - Math.tanh(v) ** 2;
       const refs = [
         {
-          act: { kind: 'smooth-leaky-relu' as const, a: 0.3, b: 0 },
+          // the flow's smooth leaky ReLU, α = 0.3 (the CPU's SIMD kernels)
+          map: { base: 'softplus' as const, linear: 0.3, outer: 0.7, inner: 1 },
           value: (v: number) => 0.3 * v + 0.7 * softplus(v),
           d1: (v: number) => 0.3 + 0.7 * sigmoid(v),
           d2: (v: number) => 0.7 * sigmoid(v) * (1 - sigmoid(v)),
         },
         {
-          act: { kind: 'leaky-tanh' as const, a: 1.5, b: 0.1 },
+          map: { base: 'softplus' as const, linear: 0.2, outer: 0.5, inner: 1.7 },
+          value: (v: number) => 0.2 * v + 0.5 * softplus(1.7 * v),
+          d1: (v: number) => 0.2 + 0.5 * 1.7 * sigmoid(1.7 * v),
+          d2: (v: number) => 0.5 * 1.7 * 1.7 * sigmoid(1.7 * v) * (1 - sigmoid(1.7 * v)),
+        },
+        {
+          // the flow's leaky tanh, β = 1.5, γ = 0.1
+          map: { base: 'tanh' as const, linear: 0.1, outer: 1, inner: 1.5 },
           value: (v: number) => Math.tanh(1.5 * v) + 0.1 * v,
-          d1: (v: number) => 1.5 * (1 - Math.tanh(1.5 * v) ** 2) + 0.1,
-          d2: (v: number) => -2 * 1.5 * 1.5 * Math.tanh(1.5 * v) * (1 - Math.tanh(1.5 * v) ** 2),
+          d1: (v: number) => 1.5 * sech2(1.5 * v) + 0.1,
+          d2: (v: number) => -2 * 1.5 * 1.5 * Math.tanh(1.5 * v) * sech2(1.5 * v),
+        },
+        {
+          map: { base: 'tanh' as const, linear: 0.25, outer: 0.8, inner: 0.6 },
+          value: (v: number) => 0.25 * v + 0.8 * Math.tanh(0.6 * v),
+          d1: (v: number) => 0.25 + 0.8 * 0.6 * sech2(0.6 * v),
+          d2: (v: number) => -2 * 0.8 * 0.6 * 0.6 * Math.tanh(0.6 * v) * sech2(0.6 * v),
         },
       ];
       for (const r of refs) {
-        close(t, `${r.act.kind} value`, rg.activationPass('value', r.act, y), mapUnary(hy, r.value));
-        close(t, `${r.act.kind} log σ'`, rg.activationPass('log-derivative', r.act, y), mapUnary(hy, (v) => Math.log(r.d1(v))));
+        const name = `${r.map.base} (${r.map.linear}, ${r.map.outer}, ${r.map.inner})`;
+        close(t, `${name} value`, rg.pointwisePass('value', r.map, y), mapUnary(hy, r.value));
+        close(t, `${name} log σ'`, rg.pointwisePass('log-derivative', r.map, y), mapUnary(hy, (v) => Math.log(r.d1(v))));
         const expected = { shape: hy.shape, data: hy.data.map((v, i) => r.d1(v) * hg.data[i] - r.d2(v) / r.d1(v)) };
-        close(t, `${r.act.kind} backprop σ'·back - σ''/σ'`, rg.activationPass('backprop', r.act, y, back), expected);
+        close(t, `${name} input gradient σ'·back - σ''/σ'`, rg.pointwisePass('input-gradient', r.map, y, back), expected);
       }
-      t.throws(() => rg.activationPass('backprop', refs[0].act, y), /needs the back-propagated error/);
+      t.throws(() => rg.pointwisePass('input-gradient', refs[0].map, y), /needs the back-propagated error/);
     });
 
     await t.test('spline kernel passes against a float64 reference (definition, bisection, finite differences)', async (t) => {

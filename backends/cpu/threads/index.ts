@@ -1,4 +1,5 @@
-// The multi-threaded WebAssembly SIMD GEMM tier (Node worker_threads). One shared
+// The multi-threaded WebAssembly SIMD runtime of the CPU backend (Node worker_threads): its GEMM,
+// its element-wise kernels and their storage. One shared
 // WebAssembly.Memory holds the control words, one packing scratch per thread and an arena
 // (arena.ts) where the backend keeps its tensor storage. A call splits C into contiguous blocks of
 // whole register tiles along its longer side and hands each worker its block through a job slot;
@@ -17,32 +18,32 @@ import { compileKernels } from '../wasm/emit.js';
 import { scratchBytes, simdSupported } from '../wasm/index.js';
 import { defaultTiles, kernelModuleBytes, PAGE, type GemmTiles, type KernelExports } from '../wasm/kernel.js';
 import type { AdamRunner } from '../elementwise.js';
-import { activationRange, type ActivationRunner } from '../fused.js';
+import { pointwiseRange, type PointwiseRunner } from '../fused.js';
 import { adamRange } from '../elementwise.js';
-import { activationSimd, adamSimd } from '../wasm/elementwise-kernels.js';
+import { adamSimd, pointwiseSimd } from '../wasm/elementwise-kernels.js';
 import { splineSimd } from '../wasm/spline-kernels.js';
 import { splineRange, type SplineRunner } from '../spline.js';
 import type { DType, TypedArray } from '../../../engine/dtype.js';
 import { SharedArena } from './arena.js';
 import { runClaimedChunks } from './chunks.js';
 import {
-  CTRL_DONE, CTRL_NEXT_CHUNK, MAX_THREADS, CTRL_SEQ, CTRL_STATUS, JOB_KIND_ACTIVATION, JOB_KIND_ADAM, JOB_KIND_SPLINE, workerSource, writeJob, writeWords, type WorkerInit, type WorkerJob,
+  CTRL_DONE, CTRL_NEXT_CHUNK, MAX_THREADS, CTRL_SEQ, CTRL_STATUS, JOB_KIND_POINTWISE, JOB_KIND_ADAM, JOB_KIND_SPLINE, gemmJob, workerSource, writeJob, writeWords, type WorkerInit,
 } from './worker.js';
 
 /** Products below this many flops run on the calling thread (crossover measured by bench/gemm.ts). */
 export const DEFAULT_MIN_FLOPS = 5e6;
 /** Milliseconds a waiting thread polls before it sleeps in Atomics.wait (the worker, for its next job, too). */
-export const SPIN_MS = 0.3;
+const SPIN_MS = 0.3;
 /** Maximum size of the shared memory (1 GiB); larger products run on one thread. */
 const MAX_PAGES = 16384;
 /**
  * Where the arena's soft limit starts (arena.ts): room for a D = 784 flow's parameters, Adam
  * moments and a step's temporaries; more is given a turn later to tensors that stay in use.
  */
-export const DEFAULT_ARENA_BYTES = 256 * 2 ** 20;
+const DEFAULT_ARENA_BYTES = 256 * 2 ** 20;
 const CTRL_BYTES = 4096;
 
-export interface ThreadedGemmOptions {
+export interface ThreadedRuntimeOptions {
   /** Threads in all, the caller's included; defaults to os.availableParallelism(). Needs ≥ 2. */
   threads?: number;
   /** Products of fewer flops (2·m·n·k) run on the calling thread. */
@@ -55,11 +56,14 @@ export interface ThreadedGemmOptions {
 /** Element-wise passes shorter than this stay on the calling thread (a hand-off costs tens of µs, more when the machine is busy). */
 export const MIN_ELEMENTWISE = 32768;
 
-/** A GEMM that also tells how many threads it uses, and shares element-wise kernels with them. */
-export interface ThreadedGemm {
+/**
+ * The CPU backend's threaded runtime: the GEMM, the element-wise kernels (pointwise maps, Adam,
+ * spline, sums) shared with the same worker threads, and the arena storage they all read in place.
+ */
+export interface ThreadedRuntime {
   gemm: Gemm;
-  /** Activation passes split between the calling thread and the workers. */
-  activation: ActivationRunner;
+  /** Pointwise passes (fused.ts pointwiseRange) split between the calling thread and the workers. */
+  pointwise: PointwiseRunner;
   /** Adam steps split likewise. */
   adam: AdamRunner;
   /** Spline passes (value, log-derivative, both gradients) by the SIMD kernels, rows split likewise. */
@@ -105,8 +109,8 @@ function span(rows: number, cols: number, ld: number): number {
   return rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols;
 }
 
-/** The threaded WebAssembly GEMM, or undefined without SIMD, shared memory or worker_threads. */
-export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedGemm | undefined {
+/** The threaded WebAssembly runtime (see ThreadedRuntime), or undefined without SIMD, shared memory or worker_threads. */
+export function createThreadedRuntime(options: ThreadedRuntimeOptions = {}): ThreadedRuntime | undefined {
   const Worker = nodeWorkerCtor();
   const threads = Math.min(options.threads ?? defaultThreads(), MAX_THREADS);
   if (!Worker || threads < 2 || !simdSupported() || typeof SharedArrayBuffer === 'undefined') return undefined;
@@ -179,11 +183,7 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     const ctrl = new Int32Array(memory.buffer, 0, CTRL_BYTES / 4);
     Atomics.store(ctrl, CTRL_DONE, 0);
     Atomics.store(ctrl, CTRL_NEXT_CHUNK, 0);
-    const job: WorkerJob = {
-      f64, transA: g.transA, transB: g.transB, m: g.m, n: g.n, k: g.k, alpha: g.alpha, beta: g.beta,
-      aOffset: at(g.a, g.aOffset, es), lda: g.lda, bOffset: at(g.b, g.bOffset, es), ldb: g.ldb,
-      cOffset: at(g.c, g.cOffset, es), ldc: g.ldc, chunks, unit,
-    };
+    const job = gemmJob(g, f64, { aOffset: at(g.a, g.aOffset, es), bOffset: at(g.b, g.bOffset, es), cOffset: at(g.c, g.cOffset, es) }, chunks, unit);
     for (let part = 1; part < parts; part++) {
       Atomics.store(ctrl, CTRL_STATUS + part - 1, 0);
       writeJob(memory, part - 1, job);
@@ -255,10 +255,7 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     for (let part = 1; part < parts; part++) {
       const [from, to] = bounds[part];
       const w = to - from;
-      const job: WorkerJob = {
-        f64, transA, transB, m, n, k, alpha: g.alpha, beta: g.beta,
-        aOffset: sharedAt, lda: g.lda, bOffset: sharedAt, ldb: g.ldb, cOffset: 0, ldc: g.ldc, chunks: 0, unit,
-      };
+      const job = gemmJob(g, f64, { aOffset: sharedAt, bOffset: sharedAt, cOffset: 0 }, 0, unit);
       // the worker's block of the split operand (B along n, A along m), read with the operand's
       // own stride: its rows are the block's lanes when the operand is stored lane-major
       // (op(B)ᵀ, or A untransposed), else its columns are (a column block)
@@ -376,14 +373,14 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     arrays.every((x) => x === null || arena.owns(x)) ? arrays.map((x) => (x === null ? 0 : x.byteOffset + i * x.BYTES_PER_ELEMENT)) : undefined;
 
   // this thread's range: the SIMD kernels when the arrays live in the arena, else JavaScript
-  const activation: ActivationRunner = (pass, kind, a, b, y, back, out, size) => {
+  const pointwise: PointwiseRunner = (pass, base, linear, outer, inner, y, back, out, size) => {
     const f64 = y instanceof Float64Array;
-    const js = (start: number, end: number): void => activationRange(pass, kind, a, b, y, back, out, start, end);
-    shareElementwise(size, f64, [y, back], [out], JOB_KIND_ACTIVATION,
-      ([yAt, backAt], [outAt], count) => [pass, kind, a, b, f64 ? 1 : 0, yAt, backAt, outAt, count],
+    const js = (start: number, end: number): void => pointwiseRange(pass, base, linear, outer, inner, y, back, out, start, end);
+    shareElementwise(size, f64, [y, back], [out], JOB_KIND_POINTWISE,
+      ([yAt, backAt], [outAt], count) => [pass, base, linear, outer, inner, f64 ? 1 : 0, yAt, backAt, outAt, count],
       (start, end) => {
         const at = addresses([y, back, out], start);
-        if (at === undefined || !activationSimd(exports, f64, pass, kind, a, at[0], at[1], at[2], end - start, (from) => js(start + from, end))) js(start, end);
+        if (at === undefined || !pointwiseSimd(exports, f64, pass, base, linear, outer, inner, at[0], at[1], at[2], end - start, (from) => js(start + from, end))) js(start, end);
       });
   };
 
@@ -488,5 +485,5 @@ export function createThreadedGemm(options: ThreadedGemmOptions = {}): ThreadedG
     for (let i = vectors * lanes; i < x.length; i++) total += x[i];
     return total;
   };
-  return { gemm, activation, adam, spline, alloc, sumAll, threads, minFlops, close, arena };
+  return { gemm, pointwise, adam, spline, alloc, sumAll, threads, minFlops, close, arena };
 }

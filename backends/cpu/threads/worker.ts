@@ -6,10 +6,11 @@
 // Jobs arrive through shared memory (a job slot and a sequence word), not as messages.
 
 import { adamRange } from '../elementwise.js';
-import { activationRange } from '../fused.js';
+import { pointwiseRange } from '../fused.js';
 import { runGemm, scratchPlan } from '../wasm/core.js';
 import { runClaimedChunks } from './chunks.js';
-import { activationSimd, adamSimd } from '../wasm/elementwise-kernels.js';
+import { GEMM_SCALARS, type GemmArgs, type GemmScalars } from '../gemm.js';
+import { adamSimd, pointwiseSimd } from '../wasm/elementwise-kernels.js';
 import { splineSimd } from '../wasm/spline-kernels.js';
 
 /** Indices into the Int32 control words at byte 0 of the shared memory. */
@@ -27,10 +28,11 @@ export const JOB_BYTES_AT = 1024;
 export const JOB_WORDS = 18;
 
 /** Word of a job slot that holds the job's kind (JOB_KIND_*); the other words depend on it. */
-export const JOB_KIND_WORD = 17;
-export const JOB_KIND_GEMM = 0;
-/** words: pass, kind, a, b, f64, yAt, backAt (−1: none), outAt, count (element offsets) */
-export const JOB_KIND_ACTIVATION = 1;
+const JOB_KIND_WORD = 17;
+/** words: JOB_FIELDS */
+const JOB_KIND_GEMM = 0;
+/** words: pass, base, linear, outer, inner, f64, yAt, backAt (−1: none), outAt, count (element offsets) */
+export const JOB_KIND_POINTWISE = 1;
 /** words: f64, pAt, dAt, mAt, vAt, poAt, moAt, voAt, count, rate, epsHat, beta1, beta2 */
 export const JOB_KIND_ADAM = 2;
 /** words: pass (0 value, 1 log-derivative, 2 backward, 3 knot-gradient), f64, x, back, out, knots, grad (byte addresses), rows, dim, dimV, bins, bound */
@@ -43,29 +45,25 @@ export function writeWords(memory: WebAssembly.Memory, slot: number, kind: numbe
   words[JOB_KIND_WORD] = kind;
 }
 
-/** The fields of a GEMM job in the order they are stored in its slot. */
-export const JOB_FIELDS = ['f64', 'transA', 'transB', 'm', 'n', 'k', 'alpha', 'beta', 'aOffset', 'lda', 'bOffset', 'ldb', 'cOffset', 'ldc', 'chunks', 'unit'] as const;
-
-/** A job: the GEMM arguments with a, b, c replaced by element offsets into the shared memory. */
-export interface WorkerJob {
+/**
+ * A GEMM job: the GEMM's scalar arguments (GemmScalars), its arrays a, b, c replaced by element
+ * offsets into the shared memory (aOffset, bOffset, cOffset), plus the dtype and the split.
+ */
+export type WorkerJob = GemmScalars & {
   f64: boolean;
-  transA: boolean;
-  transB: boolean;
-  m: number;
-  n: number;
-  k: number;
-  alpha: number;
-  beta: number;
-  aOffset: number;
-  lda: number;
-  bOffset: number;
-  ldb: number;
-  cOffset: number;
-  ldc: number;
   /** > 0: the whole product, whose blocks the threads claim (threads/chunks.ts); 0: this block alone. */
   chunks: number;
   /** The register tile along the split side (for chunks > 0). */
   unit: number;
+};
+
+/** The words of a GEMM job's slot: the dtype flag, GEMM_SCALARS in their order, then the split. */
+export const JOB_FIELDS = ['f64', ...GEMM_SCALARS, 'chunks', 'unit'] as const satisfies readonly (keyof WorkerJob)[];
+
+/** The job for the product `g` whose arrays all live in the shared memory at these element offsets. */
+export function gemmJob(g: GemmArgs, f64: boolean, offsets: { aOffset: number; bOffset: number; cOffset: number }, chunks: number, unit: number): WorkerJob {
+  const { a: _a, b: _b, c: _c, ...scalars } = g;
+  return { ...scalars, ...offsets, f64, chunks, unit };
 }
 
 /** Writes a job into worker `slot`'s words (numbers; booleans as 0/1). */
@@ -73,6 +71,19 @@ export function writeJob(memory: WebAssembly.Memory, slot: number, job: WorkerJo
   const words = new Float64Array(memory.buffer, JOB_BYTES_AT + slot * JOB_WORDS * 8, JOB_WORDS);
   JOB_FIELDS.forEach((f, i) => { words[i] = Number(job[f]); });
   words[JOB_KIND_WORD] = JOB_KIND_GEMM;
+}
+
+/**
+ * The job in a slot's words (`fields`: JOB_FIELDS), as writeJob stored it. Self-contained: the
+ * worker evaluates its source.
+ */
+export function readJob(words: ArrayLike<number>, fields: readonly string[]): WorkerJob {
+  const job: Record<string, number | boolean> = {};
+  fields.forEach((f, i) => { job[f] = words[i]; });
+  job.f64 = job.f64 === 1;
+  job.transA = job.transA === 1;
+  job.transB = job.transB === 1;
+  return job as WorkerJob;
 }
 
 /** workerData of a GEMM worker. */
@@ -100,9 +111,10 @@ var __name = (target) => target;
 ${scratchPlan.toString()}
 ${runGemm.toString()}
 ${runClaimedChunks.toString()}
-${activationRange.toString()}
+${readJob.toString()}
+${pointwiseRange.toString()}
 ${adamRange.toString()}
-${activationSimd.toString()}
+${pointwiseSimd.toString()}
 ${adamSimd.toString()}
 ${splineSimd.toString()}
 const { module, memory, tiles, scratch, slot } = workerData;
@@ -131,16 +143,16 @@ for (;;) {
     if (initError) throw initError;
     const words = new Float64Array(memory.buffer, ${JOB_BYTES_AT} + slot * ${JOB_WORDS} * 8, ${JOB_WORDS});
     const kind = words[${JOB_KIND_WORD}];
-    if (kind === ${JOB_KIND_ACTIVATION}) {
+    if (kind === ${JOB_KIND_POINTWISE}) {
       // element offsets into a view of the job's dtype; ranges start at 0 in each block
-      const [pass, act, a, b, f64, yAt, backAt, outAt, count] = words;
+      const [pass, base, linear, outer, inner, f64, yAt, backAt, outAt, count] = words;
       const view = f64 === 1 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
       const y = view.subarray(yAt, yAt + count);
       const back = backAt < 0 ? null : view.subarray(backAt, backAt + count);
       const out = view.subarray(outAt, outAt + count);
       const es = f64 === 1 ? 8 : 4;
-      const tail = (from) => activationRange(pass, act, a, b, y, back, out, from, count);
-      if (!activationSimd(exports, f64 === 1, pass, act, a, yAt * es, backAt * es, outAt * es, count, tail)) tail(0);
+      const tail = (from) => pointwiseRange(pass, base, linear, outer, inner, y, back, out, from, count);
+      if (!pointwiseSimd(exports, f64 === 1, pass, base, linear, outer, inner, yAt * es, backAt * es, outAt * es, count, tail)) tail(0);
     } else if (kind === ${JOB_KIND_ADAM}) {
       const [f64, pAt, dAt, mAt, vAt, poAt, moAt, voAt, count, rate, epsHat, beta1, beta2] = words;
       const view = f64 === 1 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
@@ -152,9 +164,7 @@ for (;;) {
       const [pass, f64, x, back, out, knots, grad, rows, dim, dimV, bins, bound] = words;
       splineSimd(exports, f64 === 1, pass, x, back, out, knots, grad, rows, dim, dimV, bins, bound);
     } else {
-      const job = {};
-      FIELDS.forEach((f, i) => { job[f] = words[i]; });
-      job.f64 = job.f64 === 1; job.transA = job.transA === 1; job.transB = job.transB === 1;
+      const job = readJob(words, FIELDS);
       const view = job.f64 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
       const g = { ...job, a: view, b: view, c: view };
       if (job.chunks > 0) runClaimedChunks(g, job.chunks, job.unit, ctrl, ${CTRL_NEXT_CHUNK}, (block) => runGemm(exports, memory, scratch, tiles, block));

@@ -1,15 +1,16 @@
 // WebAssembly SIMD element-wise kernels for the training step, emitted into the GEMM's module so
-// that the worker threads have them too: one Adam step, the smooth leaky ReLU's value, log σ'
-// and backprop passes, and a full sum (train's finiteness check sums every new parameter). In
-// JavaScript each element pays for V8's scalar Math.exp and Math.log1p (a polynomial in JavaScript
-// is no faster: its Horner chain is latency-bound); here 4 (f32) or 2 (f64) lanes go through the
-// same chain. The vector exp and logs are in simd-math.ts.
+// that the worker threads have them too: one Adam step, the value, log σ' and input-gradient
+// passes of σ(y) = αy + (1−α)·softplus(y) (a smooth leaky ReLU), and a full sum (train's
+// finiteness check sums every new parameter). In JavaScript each element pays for V8's scalar
+// Math.exp and Math.log1p (a polynomial in JavaScript is no faster: its Horner chain is
+// latency-bound); here 4 (f32) or 2 (f64) lanes go through the same chain. The vector exp and logs are in simd-math.ts.
 //
 // Signatures (byte addresses, `count` whole vectors; the caller finishes a tail in JavaScript):
 //   <dt>_adam(p, d, m, v, po, mo, vo, count, rate, epsHat, beta1, beta2)   as adamRange
-//   <dt>_slrelu_value(y, out, count, alpha)                               as activationRange pass 0
-//   <dt>_slrelu_log_derivative(y, out, count, alpha)                      as activationRange pass 1
-//   <dt>_slrelu_backprop(y, back, out, count, alpha)                      as activationRange pass 2
+//   <dt>_slrelu_value(y, out, count, alpha)                               as pointwiseRange pass 0
+//   <dt>_slrelu_log_derivative(y, out, count, alpha)                      as pointwiseRange pass 1
+//   <dt>_slrelu_backprop(y, back, out, count, alpha)                      as pointwiseRange pass 2
+// (the softplus map with inner 1 and outer 1 − alpha: σ = αy + (1−α)·softplus(y)).
 //   <dt>_sum(x, count) → Σ x in float64                                  the finiteness check's sums
 
 import { Code, F64, I32, V128, type FuncDef, type ValType } from './emit.js';
@@ -222,17 +223,19 @@ export function elementwiseKernels(): FuncDef[] {
 }
 
 /**
- * Elements [0, count) of an activation pass on arrays in linear memory (byte addresses): the
- * SIMD kernel over whole vectors, then `tail(from)` for the rest in JavaScript. False when no
- * kernel covers the pass (leaky tanh; log σ' with α below 1e-30): the caller runs JavaScript.
- * Self-contained: the worker threads evaluate its source.
+ * Elements [0, count) of a pointwise pass (fused.ts pointwiseRange) on arrays in linear memory
+ * (byte addresses): the SIMD kernel over whole vectors, then `tail(from)` for the rest in
+ * JavaScript. The kernels cover σ(y) = αy + (1−α)·softplus(y) (base softplus, inner 1,
+ * outer 1 − α); false for any other map, and for log σ' with α below 1e-30: the caller runs
+ * JavaScript. Self-contained: the worker threads evaluate its source.
  */
-export function activationSimd(
-  ex: ElementwiseExports, f64: boolean, pass: number, kind: number, alpha: number,
+export function pointwiseSimd(
+  ex: ElementwiseExports, f64: boolean, pass: number, base: number, linear: number, outer: number, inner: number,
   y: number, back: number, out: number, count: number, tail: (from: number) => void,
 ): boolean {
+  const alpha = linear;
   // log σ' reads the bits of α + (1−α)s, which must be a normal number
-  if (kind !== 0 || (pass === 1 && !(alpha >= 1e-30))) return false;
+  if (base !== 0 || inner !== 1 || outer !== 1 - alpha || (pass === 1 && !(alpha >= 1e-30))) return false;
   const vectors = Math.floor(count / (f64 ? 2 : 4));
   if (pass === 0) (f64 ? ex.f64_slrelu_value : ex.f32_slrelu_value)(y, out, vectors, alpha);
   else if (pass === 1) (f64 ? ex.f64_slrelu_log_derivative : ex.f32_slrelu_log_derivative)(y, out, vectors, alpha);
@@ -241,7 +244,7 @@ export function activationSimd(
   return true;
 }
 
-/** Elements [0, count) of an Adam step on arrays in linear memory (byte addresses); as activationSimd. */
+/** Elements [0, count) of an Adam step on arrays in linear memory (byte addresses); as pointwiseSimd. */
 export function adamSimd(
   ex: ElementwiseExports, f64: boolean, p: number, d: number, m: number, v: number, po: number, mo: number, vo: number,
   count: number, rate: number, epsHat: number, beta1: number, beta2: number, tail: (from: number) => void,

@@ -5,13 +5,13 @@
 
 /** Value types (binary encoding). */
 export const I32 = 0x7f;
-export const F32 = 0x7d;
+const F32 = 0x7d;
 export const F64 = 0x7c;
 export const V128 = 0x7b;
 export type ValType = typeof I32 | typeof F32 | typeof F64 | typeof V128;
 
 /** Unsigned LEB128. */
-export function uleb(value: number): number[] {
+function uleb(value: number): number[] {
   const out: number[] = [];
   let v = value >>> 0;
   do {
@@ -24,7 +24,7 @@ export function uleb(value: number): number[] {
 }
 
 /** Signed LEB128 (32-bit). */
-export function sleb(value: number): number[] {
+function sleb(value: number): number[] {
   const out: number[] = [];
   let v = value | 0;
   for (;;) {

@@ -1,9 +1,9 @@
-// Learning-rate schedules for `train`, stepped once per epoch (engine/schedules.ts does the math):
+// Learning-rate schedules for `train`, stepped once per epoch (engine/lr-schedules.ts does the math):
 //   constant; cosine from lr to minLr over the run's epochs; step (×gamma every `every` epochs);
 //   plateau (×factor after `patience` epochs without a better validation loss).
 // The state is plain numbers kept in every checkpoint, so a resumed run continues bit for bit.
 
-import { cosine, plateau, step, type Schedule, type ScheduleState } from '../engine/schedules.js';
+import { cosine, plateau, step, type Schedule, type ScheduleState } from '../engine/lr-schedules.js';
 
 /**
  * The learning-rate schedule of `train`, stepped once per epoch: constant, cosine to `minLr`,

@@ -126,6 +126,12 @@ function decodeLayers(raw: unknown[], config: ResolvedFlowConfig, precision: Pre
   return config.stack === undefined ? { W, b } : { W, b, layers };
 }
 
+/**
+ * training.best.params when the best epoch is the last one (train() hands both the same host copy):
+ * the parameters are written once, under params; files with two copies read as before.
+ */
+const BEST_IS_PARAMS = 'params';
+
 /** Options of saveCheckpoint. */
 export interface SaveCheckpointOptions {
   /** 'float32' halves the size (parameters only; default 'float64') */
@@ -149,7 +155,11 @@ export async function saveCheckpoint(path: string, ck: Checkpoint, options: Save
         m: ck.training.optimizer.m.map((a) => encode(a, 'float64')),
         v: ck.training.optimizer.v.map((a) => encode(a, 'float64')),
       },
-      best: ck.training.best && { ...ck.training.best, params: encodeParams(ck.training.best.params, ck.config, 'float64', types) },
+      // the best epoch's parameters, or BEST_IS_PARAMS when they are the float64 params above (one copy)
+      best: ck.training.best && {
+        ...ck.training.best,
+        params: ck.training.best.params === ck.params && precision === 'float64' ? BEST_IS_PARAMS : encodeParams(ck.training.best.params, ck.config, 'float64', types),
+      },
     },
     meta: ck.meta ?? {},
   });
@@ -308,7 +318,7 @@ export async function loadCheckpoint(path: string, options: LoadCheckpointOption
     training = {
       ...t,
       optimizer: { ...opt, m: moments(opt.m, 'm'), v: moments(opt.v, 'v') },
-      best: t.best && { ...t.best, params: decodeParams(t.best.params, config, 'float64', 'best.params', path, types) },
+      best: t.best && { ...t.best, params: t.best.params === BEST_IS_PARAMS ? params : decodeParams(t.best.params, config, 'float64', 'best.params', path, types) },
     };
   }
   return { config, params, training, meta: raw.meta };

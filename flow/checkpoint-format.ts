@@ -55,6 +55,12 @@ export interface Checkpoint {
   meta?: Record<string, unknown>;
 }
 
+/**
+ * training.best.params when the best epoch is the last one (train() hands both the same host copy):
+ * the parameters are written once, under params; files with two copies read as before.
+ */
+export const BEST_IS_PARAMS = 'params';
+
 /** Encodes bytes as base64 (Buffer on Node, btoa in a browser). */
 export type Base64 = (bytes: Uint8Array) => string;
 
@@ -83,7 +89,11 @@ export function checkpointPayload(ck: Checkpoint, precision: CheckpointPrecision
         m: ck.training.optimizer.m.map((a) => encode(a, 'float64')),
         v: ck.training.optimizer.v.map((a) => encode(a, 'float64')),
       },
-      best: ck.training.best && { ...ck.training.best, params: params(ck.training.best.params, 'float64') },
+      // the best epoch's parameters, or BEST_IS_PARAMS when they are the float64 params above (one copy)
+      best: ck.training.best && {
+        ...ck.training.best,
+        params: ck.training.best.params === ck.params && precision === 'float64' ? BEST_IS_PARAMS : params(ck.training.best.params, 'float64'),
+      },
     },
     meta: ck.meta ?? {},
   });

@@ -13,7 +13,7 @@ import { basename, dirname, join } from 'node:path';
 import type { ResolvedFlowConfig } from './config.js';
 import type { OptimizerState } from './optim.js';
 import {
-  CHECKPOINT_FORMAT, checkpointPayload, checkpointText, READABLE_VERSIONS,
+  BEST_IS_PARAMS, CHECKPOINT_FORMAT, checkpointPayload, checkpointText, READABLE_VERSIONS,
   type Base64, type Checkpoint, type CheckpointPrecision, type HostParams, type TrainingState,
 } from './checkpoint-format.js';
 import { denseViews, layerParamLayout, resolveLayerSpec, resolveStack } from './layers/specs.js';
@@ -83,6 +83,7 @@ function decodeLayers(raw: unknown[], config: ResolvedFlowConfig, precision: Pre
   });
   return { layers };
 }
+
 
 /** Options of saveCheckpoint. */
 export interface SaveCheckpointOptions {
@@ -251,7 +252,7 @@ export async function loadCheckpoint(path: string, options: LoadCheckpointOption
     training = {
       ...t,
       optimizer: { ...opt, m: moments(opt.m, 'm'), v: moments(opt.v, 'v') },
-      best: t.best && { ...t.best, params: decodeParams(t.best.params, config, 'float64', 'best.params', path, types) },
+      best: t.best && { ...t.best, params: t.best.params === BEST_IS_PARAMS ? params : decodeParams(t.best.params, config, 'float64', 'best.params', path, types) },
     };
   }
   return { config, params, training, meta: raw.meta };

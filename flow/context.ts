@@ -38,7 +38,9 @@ export function hostRows(what: string, input: DataInput | NestedRows | readonly 
   }
   if (input instanceof Tensor) {
     if (input.rank !== 2) throw new Error(`${what}: expected a matrix [rows, columns], got a tensor of shape ${fmt(input.shape)}`);
-    return toHostMatrix(input);
+    const m = toHostMatrix(input);
+    assertFinite(what, m);
+    return m;
   }
   if (input === null || typeof input !== 'object') throw new Error(`${what}: expected rows (a tensor, a host matrix or nested arrays), got ${input === null ? 'null' : typeof input}`);
   assertHostMatrix(what, input as HostMatrix);

@@ -6,7 +6,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, existsSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { fitGaussianFlow } from './baselines/gaussian.js';
 import { loadCheckpoint, removeStaleTemps, type Checkpoint } from './checkpoint.js';
 import { acquireLock } from './run-folder.js';
 import { ownership } from './run-files.js';
@@ -16,9 +15,12 @@ import type { Splits } from './data/dataset.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { Flow, type GradientMethod } from './model.js';
 import type { FlowConfig } from './config.js';
-import { train, type ProgressEvent, type TrainResult } from './train.js';
+import { trainPrepared, type ProgressEvent, type TrainResult } from './train.js';
+import { prepareTraining } from './run/prepare.js';
+import { gaussianBaseline } from './run/baseline.js';
+import { saveRunModel } from './run/save.js';
 import type { OptimizerName } from './optim.js';
-import { scheduleKey, type ScheduleOptions } from './epoch-schedule.js';
+import type { ScheduleOptions } from './epoch-schedule.js';
 
 export interface ExperimentOptions {
   dataset: string;
@@ -56,6 +58,8 @@ export interface ExperimentOptions {
   /** precision of the saved model's parameters (default float32) */
   precision?: 'float64' | 'float32';
   gaussianBaseline?: boolean;
+  /** the caller ran assertFittable on data.train (the CLI does, naming the data set): not run again */
+  fittableChecked?: boolean;
   onProgress?: (e: ProgressEvent) => void;
   /** a line announcing each phase after training (test evaluation, the Gaussian baseline) and its result */
   onPhase?: (message: string) => void;
@@ -150,11 +154,13 @@ async function runLocked(o: ExperimentOptions, paths: ReturnType<typeof experime
   const auto = o.resumeFrom === undefined && (o.resume ?? true) && existsSync(checkpointPath);
   const resume = o.resumeFrom ?? (auto ? await loadCheckpoint(checkpointPath) : undefined);
   const continuing = auto || (o.resumeFrom !== undefined && o.resumePath !== undefined && resolve(o.resumePath) === resolve(checkpointPath));
-  replaceEarlierFiles(o, paths, continuing, notice);
-  // the flow is built from this run's settings; train() refuses a checkpoint that disagrees with them
+  // the flow is built from this run's settings; a checkpoint that disagrees with them is refused
+  // (flow/run/prepare.ts) before any file in the folder changes
   const flow = Flow.create(o.flow);
   const dataset = { ...o.dataRecord, name: o.dataset, rows: { train: null, validation: null, test: o.data.test.rows } };
-  const result = await train(flow, { train: o.data.train, validation: o.data.validation }, { ...o.train, checkpointPath, resume, dataset, onProgress: o.onProgress, onNotice: notice, signal: o.signal });
+  const prepared = await prepareTraining(flow, { train: o.data.train, validation: o.data.validation }, { ...o.train, checkpointPath, resume, dataset, onProgress: o.onProgress, onNotice: notice, signal: o.signal }, { fittable: o.fittableChecked === true });
+  replaceEarlierFiles(o, paths, continuing, notice);
+  const result = await trainPrepared(prepared);
   o.signal?.throwIfAborted();
   const phase = o.onPhase ?? (() => {});
   phase(`evaluating the flow on ${o.data.test.rows} test rows…`);
@@ -162,10 +168,9 @@ async function runLocked(o: ExperimentOptions, paths: ReturnType<typeof experime
   phase(`flow: test log-likelihood ${test.mean.toFixed(4)} ± ${test.err.toFixed(4)}`);
   let gaussian: Evaluation | null = null;
   if (o.gaussianBaseline !== false) {
-    // O(N·D²) for the covariance, O(D³) for its Cholesky factor
     const started = performance.now();
     phase(`fitting the full-covariance Gaussian baseline on ${o.data.train.rows} training rows (dim ${o.data.train.cols})…`);
-    gaussian = evaluate(fitGaussianFlow(o.data.train, { dtype: flow.dtype }), o.data.test);
+    gaussian = gaussianBaseline(o.data.train, o.data.test, { dtype: flow.dtype });
     phase(`Gaussian baseline: test log-likelihood ${gaussian.mean.toFixed(4)} ± ${gaussian.err.toFixed(4)} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   }
   const modelPath = paths.model;
@@ -194,20 +199,7 @@ async function runLocked(o: ExperimentOptions, paths: ReturnType<typeof experime
     date: new Date().toISOString(),
     meta: o.meta ?? {},
   };
-  const run = {
-    dataset: { ...dataset, rows: { train: o.data.train.rows, validation: o.data.validation.rows, test: o.data.test.rows }, cols: o.data.train.cols },
-    optimizer: {
-      name: o.train.optimizer,
-      lr: o.train.lr,
-      batchSize: o.train.batchSize,
-      method: o.train.method,
-      seed: o.train.seed,
-      schedule: scheduleKey(o.train.schedule),
-      clipNorm: o.train.clipNorm ?? null,
-      weightDecay: o.train.weightDecay ?? 0,
-    },
-  };
-  await flow.save(modelPath, { precision: o.precision ?? 'float32', meta: { dataset: o.dataset, seed: o.train.seed, ...(o.meta ?? {}), test, run } });
+  await saveRunModel(modelPath, flow, { precision: o.precision ?? 'float32', run: prepared.run, meta: { dataset: o.dataset, seed: o.train.seed, ...(o.meta ?? {}), test } });
   writeFileAtomic(paths.results, JSON.stringify(out, null, 1));
   return out;
 }

@@ -295,6 +295,13 @@ export class Flow {
     return rowsToTensor(x, null, 0, x.rows, this.dtype, this.backend);
   }
 
+  /** toBatch, finite: host rows are checked there, a tensor here (one read-back, O(B·D)). */
+  private checkedBatch(input: BatchInput, op: string): Tensor {
+    const xb = this.toBatch(input, op);
+    if (input instanceof Tensor) assertFiniteTensor(op, xb);
+    return xb;
+  }
+
   /**
    * The context tensor [rows, C] for a batch of `rows` samples, checked (flow/context.ts): refused
    * for an unconditional flow, required for a conditional one; `shareOneRow` lets one row serve all.
@@ -326,8 +333,7 @@ export class Flow {
   /** s = f(x; c) for a batch [B, D] (a conditional flow takes `{ context }`, [B, C]). */
   forward(x: BatchInput, options: ContextOptions = {}): Tensor {
     refuseUnknownKeys(options, ['context'], 'forward options');
-    const xb = this.toBatch(x, 'forward');
-    assertFiniteTensor('forward', xb);
+    const xb = this.checkedBatch(x, 'forward');
     const c = this.toContext(options.context, xb.shape[0], 'forward');
     return tidy(() => this.trace(xb, this.P, c).s);
   }
@@ -351,8 +357,7 @@ export class Flow {
   /** log p(x) per sample [B] in nats; a conditional flow gives log p(x | c) and takes `{ context }` ([B, C]). */
   logProb(x: BatchInput, options: ContextOptions = {}): Tensor {
     refuseUnknownKeys(options, ['context'], 'logProb options');
-    const xb = this.toBatch(x, 'logProb');
-    assertFiniteTensor('logProb', xb);
+    const xb = this.checkedBatch(x, 'logProb');
     const c = this.toContext(options.context, xb.shape[0], 'logProb');
     return tidy(() => this.logProbWith(xb, this.P, c));
   }
@@ -360,8 +365,7 @@ export class Flow {
   /** ℓ = -(1/B) Σ log p(x_n) (| c_n), a scalar tensor. */
   loss(x: BatchInput, options: ContextOptions = {}): Tensor {
     refuseUnknownKeys(options, ['context'], 'loss options');
-    const xb = this.toBatch(x, 'loss');
-    assertFiniteTensor('loss', xb);
+    const xb = this.checkedBatch(x, 'loss');
     const c = this.toContext(options.context, xb.shape[0], 'loss');
     return tidy(() => ops.neg(ops.mean(this.logProbWith(xb, this.P, c))));
   }
@@ -403,8 +407,7 @@ export class Flow {
    */
   inverse(s: BatchInput, options: ContextOptions = {}): { x: Tensor; maxResidual: number } {
     refuseUnknownKeys(options, ['context'], 'inverse options');
-    const sb = this.toBatch(s, 'inverse');
-    assertFiniteTensor('inverse', sb);
+    const sb = this.checkedBatch(s, 'inverse');
     const c = this.toContext(options.context, sb.shape[0], 'inverse', true);
     let maxResidual = 0;
     const x = tidy(() => {

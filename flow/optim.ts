@@ -1,6 +1,8 @@
 // Optimisers fed with a gradient method's direction (docs/method.md, "Descent"): SGD and Adam
 // (Kingma & Ba 2015). A thin adapter over the engine's optimizers (engine/optim.ts) that keeps
-// the flow's checkpoint format (host Float64Array moments) and its error messages.
+// the flow's checkpoint format (host Float64Array moments). The learning rate and weight decay are
+// checked once: by train() where they enter a run, and by the engine's optimizer (its own public
+// entry) for a caller who builds one here directly.
 
 import { adam, sgd } from '../engine/optim.js';
 import type { Tensor } from '../engine/tensor.js';
@@ -45,11 +47,9 @@ export interface Optimizer {
 /** An SGD or Adam (Kingma & Ba 2015) optimiser; defaults β1 = 0.9, β2 = 0.999, ε = 1e-8, no weight decay. */
 export function makeOptimizer(options: OptimizerOptions): Optimizer {
   const o: Required<OptimizerOptions> = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, ...options };
-  if (!(o.lr > 0) || !Number.isFinite(o.lr)) throw new Error(`optimizer: learning rate must be a positive number, got ${o.lr}`);
   if (o.name !== 'adam' && o.name !== 'sgd') throw new Error(`optimizer: unknown optimizer '${String(o.name)}'; expected adam or sgd`);
   // m ← β1 m + (1-β1) d;  v ← β2 v + (1-β2) d²;  p ← p - lr · m̂ / (√v̂ + ε) in one fused pass;
   // SGD: p ← p - lr·d
-  if (!(o.weightDecay >= 0) || !Number.isFinite(o.weightDecay)) throw new Error(`optimizer: weight decay must be a non-negative number, got ${o.weightDecay}`);
   const inner = o.name === 'adam' ? adam({ lr: o.lr, betas: [o.beta1, o.beta2], eps: o.eps, weightDecay: o.weightDecay }) : sgd({ lr: o.lr });
   if (o.name === 'sgd' && o.weightDecay !== 0) throw new Error('optimizer: weight decay is implemented for adam; with sgd leave it at 0');
   return {
@@ -59,7 +59,6 @@ export function makeOptimizer(options: OptimizerOptions): Optimizer {
       return [...inner.step(params, directions)];
     },
     setLr(lr) {
-      if (!(lr > 0) || !Number.isFinite(lr)) throw new Error(`optimizer: learning rate must be a positive number, got ${lr}`);
       inner.lr = lr;
     },
     state: () => {

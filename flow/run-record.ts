@@ -131,7 +131,7 @@ function readStandardization(v: unknown): { mean: number[]; std: number[] } | nu
 const show = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : String(v));
 
 /** Compares a checkpoint's record with a resumed run's settings, field by field. */
-export function checkResume(ck: RecordedCheckpoint, want: ResumeRequest): ResumeCheck {
+function checkResume(ck: RecordedCheckpoint, want: ResumeRequest): ResumeCheck {
   const mismatches: string[] = [];
   const unknown: string[] = [];
   const compare = (field: string, recorded: unknown, requested: unknown): void => {

@@ -106,7 +106,7 @@ t.test('npm pack: LICENSE, metadata, the docs and tools the README and --help na
   // every relative docs/ and tools/ path the README names (not inside an absolute URL), and the one export --help names
   const readme = readFileSync('README.md', 'utf8');
   const named = new Set([...readme.matchAll(/(?<![\w/.])((?:docs|tools)\/[\w./-]*\w)/g)].map((m) => m[1]).filter((p) => !p.endsWith('/')));
-  const help = readFileSync('flow/cli/interchange.ts', 'utf8');
+  const help = readFileSync('flow/cli/commands/export.ts', 'utf8');
   for (const m of help.matchAll(/see (docs\/[\w.-]+\.md)/g)) named.add(m[1]);
   t.ok(named.has('docs/layers.md') && named.has('docs/interchange.md') && named.has('tools/relgrad_flow.py'), `found the README's links (${[...named].join(', ')})`);
   for (const path of named) {

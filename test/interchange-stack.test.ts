@@ -20,7 +20,7 @@ import { encodeNpyArray } from '../flow/interchange/npy.js';
 import { readStoredZip, writeStoredZip } from '../flow/interchange/zip.js';
 import { decodeSafetensors, encodeSafetensors } from '../flow/interchange/safetensors.js';
 import { decodeFlow, encodeFlowSafetensors } from '../flow/interchange/export.js';
-import type { ModelInfo } from '../flow/cli/interchange.js';
+import type { ModelInfo } from '../flow/cli/commands/info.js';
 import type { BaseName } from '../flow/bases.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'relgrad-interchange-stack-'));

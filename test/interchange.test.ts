@@ -15,7 +15,7 @@ import { encodeNpyArray } from '../flow/interchange/npy.js';
 import { crc32, readStoredZip, writeStoredZip } from '../flow/interchange/zip.js';
 import { decodeSafetensors, encodeSafetensors } from '../flow/interchange/safetensors.js';
 import { decodeFlow } from '../flow/interchange/export.js';
-import type { ModelInfo } from '../flow/cli/interchange.js';
+import type { ModelInfo } from '../flow/cli/commands/info.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'relgrad-interchange-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));

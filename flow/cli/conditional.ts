@@ -9,11 +9,13 @@ import { join, resolve } from 'node:path';
 import type { Checkpoint } from '../checkpoint.js';
 import { evaluate, type Evaluation } from '../evaluate.js';
 import { Flow } from '../model.js';
-import { train, type TrainOptions } from '../train.js';
+import { trainPrepared, type TrainOptions } from '../train.js';
+import { prepareTraining } from '../run/prepare.js';
+import { gaussianBaseline } from '../run/baseline.js';
+import { saveRunModel } from '../run/save.js';
 import type { FlowConfig } from '../config.js';
 import type { HostMatrix } from '../matrix.js';
 import type { LayerSpec } from '../layers/specs.js';
-import { fitGaussianFlow } from '../baselines/gaussian.js';
 import { evaluateLinearGaussian, fitLinearGaussian } from '../baselines/linear-gaussian.js';
 import { encodeNpy, loadMatrix, readCsv } from '../data/files.js';
 import { UsageError, type FlagSpec, type FlagValues } from './args.js';
@@ -85,7 +87,7 @@ export interface ConditionalTrainRun {
   config: FlowConfig;
   options: TrainOptions;
   header: 'auto' | 'yes' | 'no';
-  /** options of the run the model records (data set, split seed, …) */
+  /** fields the model records beside the run record (data set, seed, limit, kind) */
   meta: Record<string, unknown>;
 }
 
@@ -106,10 +108,9 @@ export async function trainConditional(run: ConditionalTrainRun): Promise<void> 
     return s.type === 'spline' || s.type === 'dense' ? ({ ...s, context: CLI_CONDITIONER } as LayerSpec) : s;
   });
   const flow = Flow.create({ ...run.config, dim: trainSet.x.cols, context: columns.length, stack });
-  prepareTrainFolder({ out, continuing: false, force: flags.force === true, notice: run.notice });
   const checkpointPath = join(out, 'checkpoint.json');
-  output.human(`training ${String(flow)} on ${dataset}: x = ${trainSet.x.cols} columns, context = columns ${columns.join(', ')}; ${trainSet.x.rows} train / ${validation.x.rows} validation / ${test.x.rows} test rows`);
-  const result = await train(flow, { train: trainSet, validation }, {
+  // options and data checked, the run record built, before anything in the folder changes
+  const prepared = await prepareTraining(flow, { train: trainSet, validation }, {
     ...run.options,
     checkpointPath,
     signal: run.abort,
@@ -118,13 +119,16 @@ export async function trainConditional(run: ConditionalTrainRun): Promise<void> 
     },
     onNotice: run.notice,
   });
+  prepareTrainFolder({ out, continuing: false, force: flags.force === true, notice: run.notice });
+  output.human(`training ${String(flow)} on ${dataset}: x = ${trainSet.x.cols} columns, context = columns ${columns.join(', ')}; ${trainSet.x.rows} train / ${validation.x.rows} validation / ${test.x.rows} test rows`);
+  const result = await trainPrepared(prepared);
   output.human(result.message);
   const score = evaluate(flow, test);
-  const gaussian = evaluate(fitGaussianFlow(trainSet.x, { dtype: flow.dtype }), test.x);
+  const gaussian = gaussianBaseline(trainSet.x, test.x, { dtype: flow.dtype });
   const linear = evaluateLinearGaussian(fitLinearGaussian(trainSet.x, trainSet.context), test);
   output.human(`test log p(x | c) ${score.mean.toFixed(4)} ± ${score.err.toFixed(4)}; linear-Gaussian x | c ${linear.mean.toFixed(4)} ± ${linear.err.toFixed(4)}; Gaussian of x (c ignored) ${gaussian.mean.toFixed(4)}`);
   const modelPath = join(out, 'model.json');
-  await flow.save(modelPath, { meta: { ...run.meta, contextColumns: columns, test: score, result: { ...result, history: undefined } } });
+  await saveRunModel(modelPath, flow, { precision: 'float64', run: prepared.run, meta: { ...run.meta, contextColumns: columns, test: score, result: { ...result, history: undefined } } });
   output.result({
     dataset, contextColumns: columns, testLogLikelihood: score.mean, err: score.err, n: score.n,
     linearGaussianTestLogLikelihood: linear.mean, gaussianTestLogLikelihood: gaussian.mean,

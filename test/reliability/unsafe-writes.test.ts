@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { loadCheckpoint } from '../../flow/checkpoint.js';
 import { Flow } from '../../flow/model.js';
 import { main } from '../../flow/cli/main.js';
-import { commandExport } from '../../flow/cli/interchange.js';
+import { commandExport } from '../../flow/cli/commands/export.js';
 import { writeSamplesPicture } from '../../flow/cli/pictures.js';
 import { bootId, processStartTime } from '../../flow/process-identity.js';
 import { bin, relgradIn, tempFolder } from './cli-helper.js';

@@ -1,59 +1,21 @@
-// CLI commands for other tools: `relgrad export` (parameters to .npz or safetensors, layout in
-// docs/interchange.md), `relgrad info` (a model summary as JSON), and the .npy writer behind
-// `relgrad sample --out x.npy`.
+// `relgrad info`: a JSON summary of a saved flow or of an .npz/safetensors export: its layers
+// (type, spec, parameter shapes), parameter count, dtype, data set and recorded test log-likelihood.
 
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { loadCheckpoint, stackOfConfig, type Checkpoint } from '../checkpoint.js';
-import { decodeFlow, encodeFlow, exportedArrayNames, EXPORT_FORMATS, type ExportFormat } from '../interchange/export.js';
-import { definitionOf, layerParamLayout } from '../layers/specs.js';
-import { runRecordOf } from '../run-record.js';
-import { layerTypes } from '../layers/builtin.js';
-import type { StoredLayerSpec } from '../layers/layer.js';
-import { parseOrAnswer, UsageError, type FlagSpec } from './args.js';
-import { writeFileAtomic } from '../safe-write.js';
-
-/** Accepted for scripts: these commands print exactly one JSON document on stdout in any case. */
-const JSON_FLAG: FlagSpec = { type: 'boolean', help: 'the result is one JSON document on stdout (it always is; accepted for scripts)', default: false };
-
-const EXPORT_FLAGS: Record<string, FlagSpec> = {
-  checkpoint: { type: 'string', help: 'checkpoint file (required)', placeholder: 'file' },
-  format: { type: 'string', help: 'file format (default: from the --out extension)', choices: EXPORT_FORMATS },
-  out: { type: 'string', help: 'output file, .npz or .safetensors (required)', placeholder: 'file' },
-  json: JSON_FLAG,
-};
+import { loadCheckpoint, stackOfConfig, type Checkpoint } from '../../checkpoint.js';
+import { decodeFlow, type ExportFormat } from '../../interchange/export.js';
+import { definitionOf, layerParamLayout } from '../../layers/specs.js';
+import { runRecordOf } from '../../run-record.js';
+import { layerTypes } from '../../layers/builtin.js';
+import type { StoredLayerSpec } from '../../layers/layer.js';
+import { parseOrAnswer, UsageError, type FlagSpec } from '../args.js';
+import { JSON_ALWAYS_FLAG } from '../common.js';
 
 const INFO_FLAGS: Record<string, FlagSpec> = {
   checkpoint: { type: 'string', help: 'checkpoint file, or a .npz/.safetensors export (required)', placeholder: 'file' },
-  json: JSON_FLAG,
+  json: JSON_ALWAYS_FLAG,
 };
-
-function formatOf(out: string, given: string | undefined): ExportFormat {
-  const ext = extname(out).toLowerCase().slice(1);
-  const fromExt = (EXPORT_FORMATS as readonly string[]).includes(ext) ? (ext as ExportFormat) : undefined;
-  if (given !== undefined && fromExt !== undefined && given !== fromExt) {
-    throw new UsageError(`relgrad export: --format ${given} does not match the extension of --out '${out}'`);
-  }
-  const format = (given as ExportFormat | undefined) ?? fromExt;
-  if (format === undefined) throw new UsageError(`relgrad export: cannot tell the format from '${out}': pass --format npz or --format safetensors`);
-  return format;
-}
-
-export async function commandExport(argv: string[]): Promise<void> {
-  const parsed = parseOrAnswer('export', argv, EXPORT_FLAGS, 'Writes a saved flow\'s parameters (float64: W0, b0, W1, … for the paper\'s model; layer0.logScale, layer1.widths, … for a layer stack) and config for NumPy (.npz) or safetensors; see docs/interchange.md.');
-  if (parsed === undefined) return;
-  const { flags } = parsed;
-  const path = flags.checkpoint === undefined ? undefined : String(flags.checkpoint);
-  if (path === undefined) throw new UsageError('relgrad export: --checkpoint is required');
-  if (flags.out === undefined) throw new UsageError('relgrad export: --out is required');
-  const out = String(flags.out);
-  const format = formatOf(out, flags.format === undefined ? undefined : String(flags.format));
-  const ck = await loadCheckpoint(path);
-  const bytes = encodeFlow(ck, format);
-  // whole or not at all; a failure (a full disk) leaves no temp file and names the file
-  writeFileAtomic(out, bytes);
-  console.log(JSON.stringify({ out: resolve(out), format, bytes: bytes.length, arrays: exportedArrayNames(ck.config) }));
-}
 
 /** One layer of the flow, data side first. */
 export interface LayerInfo {
@@ -134,6 +96,7 @@ function modelInfo(file: string, ck: Pick<Checkpoint, 'config' | 'params' | 'met
   };
 }
 
+/** `relgrad info [flags]`. */
 export async function commandInfo(argv: string[]): Promise<void> {
   const parsed = parseOrAnswer('info', argv, INFO_FLAGS, 'Prints a JSON summary of a saved flow: layers, parameter count, dtype, data set, recorded test log-likelihood.');
   if (parsed === undefined) return;

@@ -6,26 +6,26 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { tidy } from '../../engine/scope.js';
-import { MAX_SEED } from '../../engine/seed.js';
-import { fitGaussianFlow } from '../baselines/gaussian.js';
-import { evaluate } from '../evaluate.js';
-import { galleryFigure, type GalleryRow } from '../figure/gallery.js';
-import { writeFigure } from '../figure/render.js';
-import { Flow } from '../model.js';
-import { dataBounds } from '../figure/grid.js';
-import { deepStack } from '../layers/specs.js';
-import { TOY_SETS, type ToyName } from '../data/toy.js';
-import { trueLogDensity } from '../data/true-density.js';
-import type { HostMatrix } from '../data/dataset.js';
-import { writeFileAtomic } from '../safe-write.js';
-import { train } from '../train.js';
-import { parseOrAnswer, UsageError, type FlagSpec } from './args.js';
-import { resolveDataset } from './datasets.js';
-import { outputFor } from './output.js';
-import { scoresCaption } from './pictures.js';
-import { RECIPES, recipeText, type Recipe } from './recipes.js';
-import { trueTestScore } from './true-score.js';
+import { tidy } from '../../../engine/scope.js';
+import { MAX_SEED } from '../../../engine/seed.js';
+import { fitGaussianFlow } from '../../baselines/gaussian.js';
+import { evaluate } from '../../evaluate.js';
+import { galleryFigure, type GalleryRow } from '../../figure/gallery.js';
+import { writeFigure } from '../../figure/render.js';
+import { Flow } from '../../model.js';
+import { dataBounds } from '../../figure/grid.js';
+import { deepStack } from '../../layers/specs.js';
+import { TOY_SETS, type ToyName } from '../../data/toy.js';
+import { trueLogDensity } from '../../data/true-density.js';
+import type { HostMatrix } from '../../data/dataset.js';
+import { writeFileAtomic } from '../../safe-write.js';
+import { train } from '../../train.js';
+import { parseOrAnswer, UsageError, type FlagSpec } from '../args.js';
+import { resolveDataset } from '../datasets.js';
+import { outputFor } from '../output.js';
+import { scoresCaption } from '../pictures.js';
+import { RECIPES, recipeText, type Recipe } from '../recipes.js';
+import { trueTestScore } from '../true-score.js';
 
 const GALLERY_FLAGS: Record<string, FlagSpec> = {
   sets: { type: 'list', help: 'toy sets, one row each, in this order', default: Object.keys(TOY_SETS), choices: Object.keys(TOY_SETS) },

@@ -1,12 +1,12 @@
 // Issue 23, item 4: an unknown command or flag names the closest valid one by edit distance
 // ('relgrad trian' → 'train', '--ephocs' → '--epochs'); nothing is guessed when nothing is near.
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import { closest, editDistance, parseFlags, UsageError, type FlagSpec } from '../flow/cli/args.js';
 
-const bin = resolve('dist/flow/cli/main.js');
-const relgrad = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
+import { relgradHere } from './helpers/cli-in-process.js';
+
+/** The CLI through main() in this process (its status is the binary's exit status). */
+const relgrad = (...args: string[]) => relgradHere(process.cwd(), ...args);
 
 /** Reference: the plain recursive definition (insert, delete, substitute, swap neighbours), memoised. */
 function referenceDistance(a: string, b: string): number {
@@ -63,15 +63,15 @@ t.test('parseFlags suggests the closest flag', async (t) => {
 });
 
 t.test('the CLI: relgrad trian, train --ephocs', async (t) => {
-  const command = relgrad('trian');
-  t.equal(command.status, 2);
+  const command = await relgrad('trian');
+  t.equal(command.code, 2);
   t.match(command.stderr, /^relgrad: unknown command 'trian' \(did you mean 'train'\? expected train, eval, sample, experiment, export, info or gallery\)/);
-  const far = relgrad('fly');
-  t.equal(far.status, 2);
+  const far = await relgrad('fly');
+  t.equal(far.code, 2);
   t.notMatch(far.stderr, /did you mean/);
-  const flag = relgrad('train', '--ephocs', '3');
-  t.equal(flag.status, 2);
+  const flag = await relgrad('train', '--ephocs', '3');
+  t.equal(flag.code, 2);
   t.match(flag.stderr, /^relgrad train: unknown flag --ephocs \(did you mean --epochs\? see relgrad train --help\)/);
-  const sample = relgrad('sample', '--chekpoint', 'x.json');
+  const sample = await relgrad('sample', '--chekpoint', 'x.json');
   t.match(sample.stderr, /unknown flag --chekpoint \(did you mean --checkpoint\?/);
 });

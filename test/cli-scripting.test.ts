@@ -1,8 +1,11 @@
-// The CLI and the bench runners as scripts see them (through the built binaries, as npm test
-// builds first): --version, aligned --help listing the valid names, --json (stdout is exactly one
-// JSON document, human lines on stderr), train's Gaussian baseline on the same split (checked
-// against a naive 2-D Gaussian fit), plain progress lines when stderr is not a terminal, the
-// experiment's per-epoch and Gaussian-phase lines, and the one flag parser's errors.
+// The CLI and the bench runners as scripts see them: --version, aligned --help listing the valid
+// names, --json (stdout is exactly one JSON document, human lines on stderr), train's Gaussian
+// baseline on the same split (checked against a naive 2-D Gaussian fit), plain progress lines when
+// stderr is not a terminal, the experiment's per-epoch and Gaussian-phase lines, and the one flag
+// parser's errors. The built binaries (npm test builds first) run where the process is the point
+// (the bench runners, --version, the progress output's stderr, a terminal); the commands' output
+// and exit status are checked through main() in this process (`here`), which is what the binary
+// runs, without a Node start-up per command.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +18,7 @@ import { TOY_SETS } from '../flow/data/toy.js';
 import { loadCheckpoint, saveCheckpoint } from '../flow/checkpoint.js';
 import { Flow } from '../flow/index.js';
 import { numericLogProbRows } from './helpers/flow-numeric.js';
+import { relgradHere } from './helpers/cli-in-process.js';
 
 const bin = resolve('dist/flow/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'relgrad-cli-scripting-'));
@@ -28,6 +32,8 @@ function node(script: string, args: string[], env: Record<string, string> = {}):
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const relgrad = (...args: string[]): Run => node(bin, args);
+/** The same command through main() in this process, in the same folder. */
+const here = (...args: string[]): Promise<Run> => relgradHere(dir, ...args);
 
 /**
  * The offsets where descriptions start in a --help flag table: for a flag line, after the flag
@@ -52,8 +58,11 @@ function descriptionColumns(help: string): Set<number> {
 
 t.test('--version prints package.json\'s version', async (t) => {
   t.equal(packageVersion(), version, 'from the TypeScript source');
-  for (const args of [['--version'], ['train', '--version'], ['info', '--version']]) {
-    const r = relgrad(...args);
+  const bare = relgrad('--version');
+  t.equal(bare.code, 0, bare.stderr);
+  t.equal(bare.stdout, `${version}\n`, 'relgrad --version (the binary)');
+  for (const args of [['train', '--version'], ['info', '--version']]) {
+    const r = await here(...args);
     t.equal(r.code, 0, r.stderr);
     t.equal(r.stdout, `${version}\n`, `relgrad ${args.join(' ')}`);
   }
@@ -73,7 +82,7 @@ t.test('--version from an installed layout: the nearest package.json named relgr
 
 t.test('--help: aligned columns, long <choices> on their own line, the valid names listed', async (t) => {
   for (const cmd of ['train', 'eval', 'sample', 'experiment', 'export', 'info']) {
-    const r = relgrad(cmd, '--help');
+    const r = await here(cmd, '--help');
     t.equal(r.code, 0, r.stderr);
     t.match(r.stdout, new RegExp(`^usage: relgrad ${cmd} \\[flags\\]`));
     const columns = descriptionColumns(r.stdout);
@@ -82,7 +91,7 @@ t.test('--help: aligned columns, long <choices> on their own line, the valid nam
     t.match(r.stdout, /--help, -h/);
     t.match(r.stdout, /--version/);
   }
-  const train = relgrad('train', '--help').stdout;
+  const train = (await here('train', '--help')).stdout;
   const col = [...descriptionColumns(train)][0];
   const lines = train.split('\n');
   const method = lines.findIndex((l) => l.startsWith('  --method <relative|ordinary|autodiff>'));
@@ -91,11 +100,11 @@ t.test('--help: aligned columns, long <choices> on their own line, the valid nam
   t.match(train, /--\[no-\]bias {2,}use biases \(paper model\) \(default: true\)/, 'a switch that is on by default shows --no-');
   t.match(train, /--epochs <int> {2,}maximum epochs \(default: 50\)/, 'defaults shown');
   for (const cmd of ['train', 'experiment', 'eval']) {
-    const flat = relgrad(cmd, '--help').stdout.replace(/\s+/g, ' ');
+    const flat = (await here(cmd, '--help')).stdout.replace(/\s+/g, ' ');
     for (const name of [...Object.keys(TOY_SETS), 'mnist', ...MAF_SETS]) t.match(flat, new RegExp(`[:;,] ${name}[ ,;]`), `${cmd} --dataset lists ${name}`);
     t.match(flat, /a \.csv\/\.npy path/);
   }
-  const top = relgrad('--help');
+  const top = await here('--help');
   t.equal(top.code, 0);
   t.equal(descriptionColumns(top.stdout).size, 1, 'relgrad --help is aligned too');
 });
@@ -151,7 +160,7 @@ function naiveGaussian2d(train: { data: Float64Array; rows: number }, test: { da
 
 t.test('train --json: one JSON document on stdout, with the Gaussian of the same split; human lines on stderr', async (t) => {
   const out = join(dir, 'json-run');
-  const r = relgrad('train', '--json', '--epochs', '2', '--limit', '200', '--out', out);
+  const r = await here('train', '--json', '--epochs', '2', '--limit', '200', '--out', out);
   t.equal(r.code, 0, r.stderr);
   const summary = JSON.parse(r.stdout) as { testLogLikelihood: number; gaussianTestLogLikelihood: number; epochs: number; pictures: string[]; model: string };
   t.equal(summary.epochs, 2);
@@ -172,21 +181,23 @@ t.test('train --json: one JSON document on stdout, with the Gaussian of the same
 
   // --standardize: the flow trains on standardised rows; both numbers are reported in the data's
   // units, and the Gaussian family is closed under affine maps, so the baseline is the same number
-  const std = relgrad('train', '--json', '--standardize', '--epochs', '1', '--limit', '200', '--out', join(dir, 'json-std'));
+  const std = await here('train', '--json', '--standardize', '--epochs', '1', '--limit', '200', '--out', join(dir, 'json-std'));
   t.equal(std.code, 0, std.stderr);
   const s = JSON.parse(std.stdout) as { testLogLikelihood: number; gaussianTestLogLikelihood: number };
   t.ok(Math.abs(s.gaussianTestLogLikelihood - reference) < 1e-9, `standardised: Gaussian ${s.gaussianTestLogLikelihood} in the original units`);
 
   // eval, info and sample print exactly one JSON document with --json as well
+  const outputs: string[] = [];
   for (const args of [['eval', '--json', '--checkpoint', summary.model], ['info', '--json', '--checkpoint', summary.model], ['sample', '--json', '--checkpoint', summary.model, '--n', '10', '--out', join(dir, 's.csv')]]) {
-    const e = relgrad(...args);
+    const e = await here(...args);
     t.equal(e.code, 0, e.stderr);
     t.doesNotThrow(() => JSON.parse(e.stdout), `${args[0]} --json: stdout is one JSON document`);
+    outputs.push(e.stdout);
   }
-  const ev = JSON.parse(relgrad('eval', '--json', '--checkpoint', summary.model).stdout) as { logLikelihood: number };
+  const ev = JSON.parse(outputs[0]) as { logLikelihood: number };
   t.ok(Math.abs(ev.logLikelihood - summary.testLogLikelihood) < 1e-12, 'eval reproduces the flow\'s number');
 
-  const human = relgrad('train', '--epochs', '1', '--limit', '200', '--out', join(dir, 'human-run'));
+  const human = await here('train', '--epochs', '1', '--limit', '200', '--out', join(dir, 'human-run'));
   t.equal(human.code, 0, human.stderr);
   t.match(human.stdout, /epoch 1\/1 {2}train loss/, 'without --json, human lines stay on stdout');
   t.match(human.stdout, /test log-likelihood -?\d+\.\d+ ± \d+\.\d+; full-covariance Gaussian on the same split -?\d+\.\d+/);
@@ -221,7 +232,7 @@ t.test('progress: a bar when stderr is a terminal, while --json keeps stdout one
 });
 
 t.test('experiment: per-epoch lines and the Gaussian phase announced before and after', async (t) => {
-  const r = relgrad('experiment', '--dataset', 'moons', '--epochs', '2', '--limit', '200', '--out', join(dir, 'exp'), '--json');
+  const r = await here('experiment', '--dataset', 'moons', '--epochs', '2', '--limit', '200', '--out', join(dir, 'exp'), '--json');
   t.equal(r.code, 0, r.stderr);
   const result = JSON.parse(r.stdout) as { gaussianBaseline: { mean: number }; test: { mean: number }; epochs: number };
   const err = r.stderr.split('\n');
@@ -233,7 +244,7 @@ t.test('experiment: per-epoch lines and the Gaussian phase announced before and 
   t.equal(Number(/test log-likelihood (-?\d+\.\d+)/.exec(err[after])?.[1]), Number(result.gaussianBaseline.mean.toFixed(4)), 'the reported number is the JSON\'s');
   const data = await resolveDataset({ name: 'moons', seed: 0, limit: 200 });
   t.ok(Math.abs(result.gaussianBaseline.mean - naiveGaussian2d(data.train, data.test)) < 1e-9, 'the same Gaussian as train reports');
-  const none = relgrad('experiment', '--dataset', 'moons', '--epochs', '1', '--limit', '200', '--out', join(dir, 'exp-none'), '--no-gaussian');
+  const none = await here('experiment', '--dataset', 'moons', '--epochs', '1', '--limit', '200', '--out', join(dir, 'exp-none'), '--no-gaussian');
   t.equal(none.code, 0, none.stderr);
   t.notMatch(none.stdout, /Gaussian baseline/, '--no-gaussian: no phase lines');
   t.match(none.stdout, /^epoch 1\/1 {2}train loss/m, 'without --json the lines are on stdout');
@@ -285,22 +296,22 @@ t.test('the parser (flow/cli/args.ts) in-process', async (t) => {
 t.test('model flags: the deep model by default, the paper model on request, flags of the other model refused', async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'relgrad-model-'));
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
-  const deep = relgrad('train', '--epochs', '3', '--limit', '300', '--depth', '2', '--bins', '5', '--schedule', 'step', '--clip-norm', '5', '--out', join(out, 'deep'), '--json');
+  const deep = await here('train', '--epochs', '3', '--limit', '300', '--depth', '2', '--bins', '5', '--schedule', 'step', '--clip-norm', '5', '--out', join(out, 'deep'), '--json');
   t.equal(deep.code, 0, deep.stderr);
   t.match(deep.stderr, /Flow\(dim 2, 6 layers: affine → spline\(5 bins, ±4\) → \(dense → spline\(5 bins, ±4\)\) × 2/);
   const ck = await loadCheckpoint(join(out, 'deep', 'checkpoint.json'));
   t.equal(ck.config.stack?.length, 6, 'the checkpoint holds the layer list');
   t.match(JSON.stringify(ck.meta), /"clipNorm":5/);
   // resume takes the stack and the schedule from the checkpoint; a different depth is refused
-  const more = relgrad('train', '--resume', join(out, 'deep', 'checkpoint.json'), '--epochs', '4', '--json');
+  const more = await here('train', '--resume', join(out, 'deep', 'checkpoint.json'), '--epochs', '4', '--json');
   t.equal(more.code, 0, more.stderr);
-  const other = relgrad('train', '--resume', join(out, 'deep', 'checkpoint.json'), '--epochs', '4', '--depth', '3');
+  const other = await here('train', '--resume', join(out, 'deep', 'checkpoint.json'), '--epochs', '4', '--depth', '3');
   t.equal(other.code, 1);
   t.match(other.stderr, /layer stack: the checkpoint has/);
-  const paper = relgrad('train', '--model', 'paper', '--depth', '3', '--out', join(out, 'p'));
+  const paper = await here('train', '--model', 'paper', '--depth', '3', '--out', join(out, 'p'));
   t.equal(paper.code, 2);
   t.match(paper.stderr, /--depth applies to the deep model; this run uses the paper model/);
-  const deepLayers = relgrad('train', '--layers', '3', '--out', join(out, 'q'));
+  const deepLayers = await here('train', '--layers', '3', '--out', join(out, 'q'));
   t.equal(deepLayers.code, 2);
   t.match(deepLayers.stderr, /--layers applies to the paper model; this run uses the deep model/);
 });
@@ -309,7 +320,7 @@ t.test('the default demo beats the Gaussian fitted to the same split by more tha
   const out = mkdtempSync(join(tmpdir(), 'relgrad-demo-'));
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
   const started = Date.now();
-  const r = relgrad('train', '--out', join(out, 'run'), '--json');
+  const r = await here('train', '--out', join(out, 'run'), '--json');
   t.equal(r.code, 0, r.stderr);
   const result = JSON.parse(r.stdout) as { testLogLikelihood: number; gaussianTestLogLikelihood: number };
   t.ok(result.testLogLikelihood > result.gaussianTestLogLikelihood + 0.3, `flow ${result.testLogLikelihood.toFixed(3)} vs Gaussian ${result.gaussianTestLogLikelihood.toFixed(3)}`);
@@ -319,7 +330,7 @@ t.test('the default demo beats the Gaussian fitted to the same split by more tha
 t.test('a checkpoint from before schedules resumes at its constant rate without --schedule', async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'relgrad-oldck-'));
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
-  const first = relgrad('train', '--model', 'paper', '--schedule', 'constant', '--epochs', '1', '--limit', '200', '--out', join(out, 'r'));
+  const first = await here('train', '--model', 'paper', '--schedule', 'constant', '--epochs', '1', '--limit', '200', '--out', join(out, 'r'));
   t.equal(first.code, 0, first.stderr);
   const path = join(out, 'r', 'checkpoint.json');
   const ck = await loadCheckpoint(path);
@@ -330,9 +341,9 @@ t.test('a checkpoint from before schedules resumes at its constant rate without 
   delete run.optimizer.weightDecay;
   delete ck.training?.schedule;
   await saveCheckpoint(path, ck);
-  const more = relgrad('train', '--resume', path, '--epochs', '2');
+  const more = await here('train', '--resume', path, '--epochs', '2');
   t.equal(more.code, 0, more.stderr);
-  const cosine = relgrad('train', '--resume', path, '--epochs', '3', '--schedule', 'cosine');
+  const cosine = await here('train', '--resume', path, '--epochs', '3', '--schedule', 'cosine');
   t.equal(cosine.code, 1);
   t.match(cosine.stderr, /learning-rate schedule: the checkpoint has 'constant', this run has/);
 });

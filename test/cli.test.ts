@@ -1,5 +1,7 @@
 // The relgrad CLI end to end through the built binary (npm test builds first): train → eval →
-// sample on a tiny run, and every bad input exits non-zero with a message saying what was wrong.
+// sample on a tiny run, and every bad input exits non-zero with a message saying what was wrong
+// (one usage error and one failure through the binary, the rest through main() in this process,
+// which returns the status the binary exits with).
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +11,7 @@ import { PNG } from 'pngjs';
 import { Flow } from '../flow/index.js';
 import { resolveDataset } from '../flow/cli/datasets.js';
 import { numericLogProbRows } from './helpers/flow-numeric.js';
+import { relgradHere } from './helpers/cli-in-process.js';
 
 const bin = resolve('dist/flow/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'relgrad-cli-'));
@@ -71,17 +74,23 @@ t.test('bad input: each gets its error and a non-zero exit', async (t) => {
     [['eval', '--checkpoint', 'missing.json'], 1, /checkpoint missing\.json: cannot read it \(ENOENT\)/],
     [['sample', '--checkpoint', 'x.json', '--out', 'x.gif'], 2, /--out must end in \.png, \.csv or \.npy/],
   ];
-  for (const [args, code, message] of cases) {
+  // the binary's exit status for a usage error (2) and a failure (1)
+  for (const [args, code, message] of [cases[0], cases[9]]) {
     const r = relgrad(...args);
+    t.equal(r.code, code, `relgrad ${args.join(' ')} exits ${code} (the binary)`);
+    t.match(r.stderr, message, `relgrad ${args.join(' ')}: ${r.stderr.trim()}`);
+  }
+  for (const [args, code, message] of cases) {
+    const r = await relgradHere(dir, ...args);
     t.equal(r.code, code, `relgrad ${args.join(' ')} exits ${code}`);
     t.match(r.stderr, message, `relgrad ${args.join(' ')}: ${r.stderr.trim()}`);
   }
   writeFileSync(join(dir, 'bad.csv'), 'a,b\n1,2\n3,oops\n');
-  const bad = relgrad('train', '--dataset', 'bad.csv');
+  const bad = await relgradHere(dir, 'train', '--dataset', 'bad.csv');
   t.equal(bad.code, 1);
   t.match(bad.stderr, /bad\.csv.*line 3, column 2/);
   writeFileSync(join(dir, 'trunc.json'), '{"format":"relgrad-checkpoint","version":1,"bytes":100,"sha256":"x"}\n{"config"');
-  const tr = relgrad('eval', '--checkpoint', 'trunc.json');
+  const tr = await relgradHere(dir, 'eval', '--checkpoint', 'trunc.json');
   t.equal(tr.code, 1);
   t.match(tr.stderr, /truncated or extended/);
 });
@@ -97,10 +106,10 @@ t.test('runs through a symlink, as npm installs the relgrad bin', async (t) => {
 
 t.test('--help on every command', async (t) => {
   for (const cmd of ['train', 'eval', 'sample']) {
-    const r = relgrad(cmd, '--help');
+    const r = await relgradHere(dir, cmd, '--help');
     t.equal(r.code, 0);
     t.match(r.stdout, new RegExp(`usage: relgrad ${cmd}`));
   }
-  const top = relgrad('--help');
+  const top = await relgradHere(dir, '--help');
   t.match(top.stdout, /commands:/);
 });

@@ -8,7 +8,7 @@ import * as rg from '../../index.js';
 import { createCpuBackend } from '../../backends/cpu/index.js';
 import { hostMemory } from '../../engine/capacity.js';
 import { assertSamplesPictureFits, samplesPictureBytes } from '../../flow/cli/pictures.js';
-import { relgradIn, tempFolder } from './cli-helper.js';
+import { relgradHere, tempFolder } from './cli-helper.js';
 
 // 100 MiB: tensors above it are refused, so the checks run at sizes this machine can afford
 const small = createCpuBackend({ maxBytes: 100 * 2 ** 20 });
@@ -61,17 +61,17 @@ t.test('sample refuses a picture that cannot fit, before sampling', async (t) =>
   const dir = tempFolder(t, 'alloc');
   const rows = Array.from({ length: 200 }, (_, i) => `${Math.sin(i)},${Math.cos(3 * i)}`);
   writeFileSync(join(dir, 'd.csv'), `a,b\n${rows.join('\n')}\n`);
-  const trained = relgradIn(dir, 'train', '--dataset', 'd.csv', '--epochs', '1', '--out', 'run');
+  const trained = await relgradHere(dir, 'train', '--dataset', 'd.csv', '--epochs', '1', '--out', 'run');
   t.equal(trained.code, 0, trained.stderr);
   const started = Date.now();
-  const r = relgradIn(dir, 'sample', '--checkpoint', join('run', 'model.json'), '--n', '300000000', '--out', 'x.png');
+  const r = await relgradHere(dir, 'sample', '--checkpoint', join('run', 'model.json'), '--n', '300000000', '--out', 'x.png');
   t.equal(r.code, 1, 'refused');
   t.match(r.stderr, /sample: a picture of --n 300000000 samples of dim 2 needs about 110\.6 GiB of memory/);
   t.match(r.stderr, /more than \d+\.\d GiB, (the memory of this machine|the cgroup memory limit)/);
   t.ok(Date.now() - started < 30_000, 'refused up front, not after sampling');
   t.notOk(existsSync(join(dir, 'x.png')) || existsSync(join(dir, 'x.svg')), 'no picture written');
   // a picture that fits is still drawn
-  const fits = relgradIn(dir, 'sample', '--checkpoint', join('run', 'model.json'), '--n', '500', '--out', 'y.png');
+  const fits = await relgradHere(dir, 'sample', '--checkpoint', join('run', 'model.json'), '--n', '500', '--out', 'y.png');
   t.equal(fits.code, 0, fits.stderr);
   t.ok(existsSync(join(dir, 'y.png')));
 });

@@ -1,17 +1,17 @@
-// Runs the built relgrad CLI (dist/, built by `npm test` before tap) in a folder, for the
-// reliability tests; not a test file itself.
+// Runs the relgrad CLI in a folder, for the reliability tests; not a test file itself. Two ways:
+// relgradIn spawns the built binary (dist/, built by `npm test` before tap): for checks about the
+// process itself (locks naming a pid, signals, a closed pipe, the exit status of node). relgradHere
+// calls the CLI's main(argv) in this process (no Node start-up, imports or backend start per call):
+// for checks about what a command does, says and writes.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { CliResult } from '../helpers/cli-in-process.js';
 
 export const bin = resolve('dist/flow/cli/main.js');
 
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export { relgradHere, type CliResult } from '../helpers/cli-in-process.js';
 
 /** A fresh temporary folder, removed when the test ends. */
 export function tempFolder(t: { teardown(fn: () => void): void }, prefix: string): string {

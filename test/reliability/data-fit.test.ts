@@ -9,7 +9,7 @@ import { toySplits } from '../../flow/data/toy.js';
 import { evaluate } from '../../flow/evaluate.js';
 import { Flow } from '../../flow/model.js';
 import { train } from '../../flow/train.js';
-import { relgradIn, tempFolder } from './cli-helper.js';
+import { relgradHere, tempFolder } from './cli-helper.js';
 
 const fixtures = resolve('test/fixtures/pandas');
 const summaryOf = (stdout: string): { testLogLikelihood: number } =>
@@ -19,14 +19,14 @@ t.test('11. constant columns and rows ≤ columns are refused, naming them', asy
   const dir = tempFolder(t, 'fit');
   const rows = Array.from({ length: 50 }, (_, i) => `${Math.sin(i)},7,${Math.cos(i)},7`);
   writeFileSync(join(dir, 'const.csv'), rows.join('\n'));
-  const r = relgradIn(dir, 'train', '--dataset', 'const.csv', '--epochs', '1', '--out', 'o');
+  const r = await relgradHere(dir, 'train', '--dataset', 'const.csv', '--epochs', '1', '--out', 'o');
   t.equal(r.code, 1);
   t.match(r.stderr, /columns 2, 4 \(1-based\) are constant in the training rows \(zero variance\)/);
 
   const wide = Array.from({ length: 20 }, (_, i) => Array.from({ length: 10000 }, (_, j) => Math.sin(i * 10007 + j)).join(','));
   writeFileSync(join(dir, 'wide.csv'), wide.join('\n'));
   const started = Date.now();
-  const w = relgradIn(dir, 'train', '--dataset', 'wide.csv', '--epochs', '1', '--out', 'w');
+  const w = await relgradHere(dir, 'train', '--dataset', 'wide.csv', '--epochs', '1', '--out', 'w');
   t.equal(w.code, 1);
   t.match(w.stderr, /16 training rows for 10000 columns: a dense flow needs more rows than columns/);
   t.ok(Date.now() - started < 30_000, 'refused before building a 10000×10000 flow');
@@ -44,14 +44,14 @@ t.test('11. --standardize: log-likelihoods in original units; a warning without 
   writeFileSync(join(dir, 'unit.csv'), lines(1));
   writeFileSync(join(dir, 'big.csv'), lines(scale));
 
-  const warn = relgradIn(dir, 'train', '--dataset', 'big.csv', '--epochs', '1', '--out', 'plain');
+  const warn = await relgradHere(dir, 'train', '--dataset', 'big.csv', '--epochs', '1', '--out', 'plain');
   t.equal(warn.code, 0, warn.stderr);
   t.match(warn.stderr, /column standard deviations range from .*e\+6 to .*e\+6, far from 1: .*--standardize/);
 
-  const big = relgradIn(dir, 'train', '--dataset', 'big.csv', '--epochs', '1', '--standardize', '--out', 'big');
+  const big = await relgradHere(dir, 'train', '--dataset', 'big.csv', '--epochs', '1', '--standardize', '--out', 'big');
   t.equal(big.code, 0, big.stderr);
   t.notMatch(big.stderr, /far from 1/, 'no warning with --standardize');
-  const unit = relgradIn(dir, 'train', '--dataset', 'unit.csv', '--epochs', '1', '--standardize', '--out', 'unit');
+  const unit = await relgradHere(dir, 'train', '--dataset', 'unit.csv', '--epochs', '1', '--standardize', '--out', 'unit');
   t.equal(unit.code, 0, unit.stderr);
   const llBig = summaryOf(big.stdout).testLogLikelihood;
   const llUnit = summaryOf(unit.stdout).testLogLikelihood;
@@ -77,7 +77,7 @@ t.test('11. --standardize: log-likelihoods in original units; a warning without 
   inner.paramsFromHost({ layers: flow.paramsToHost().layers.slice(1) });
   const viaLoop = evaluate(inner, z).mean - Math.log(std[0]) - Math.log(std[1]);
   t.ok(Math.abs(llBig - viaLoop) < 1e-9 * Math.abs(viaLoop), `summary ${llBig} vs the inner flow on naively standardised rows ${viaLoop}`);
-  const ev = relgradIn(dir, 'eval', '--checkpoint', join('big', 'model.json'));
+  const ev = await relgradHere(dir, 'eval', '--checkpoint', join('big', 'model.json'));
   t.equal(ev.code, 0, ev.stderr);
   const evJson = JSON.parse(ev.stdout) as { logLikelihood: number; standardized: boolean };
   t.notOk(evJson.standardized, 'model.json holds the standardisation: eval applies none of its own');
@@ -85,17 +85,17 @@ t.test('11. --standardize: log-likelihoods in original units; a warning without 
 
   // the training checkpoint records the standardisation too: eval on it uses original units, and
   // a resume keeps standardising (a resume without it would be refused as a different data set)
-  const evCk = relgradIn(dir, 'eval', '--checkpoint', join('big', 'checkpoint.json'));
+  const evCk = await relgradHere(dir, 'eval', '--checkpoint', join('big', 'checkpoint.json'));
   t.equal(evCk.code, 0, evCk.stderr);
   t.ok((JSON.parse(evCk.stdout) as { standardized: boolean }).standardized, 'eval of checkpoint.json standardises');
-  const resumed = relgradIn(dir, 'train', '--resume', join('big', 'checkpoint.json'), '--epochs', '2');
+  const resumed = await relgradHere(dir, 'train', '--resume', join('big', 'checkpoint.json'), '--epochs', '2');
   t.equal(resumed.code, 0, resumed.stderr);
   t.match(resumed.stdout, /epoch 2\/2/);
-  const unstd = relgradIn(dir, 'train', '--resume', join('big', 'checkpoint.json'), '--epochs', '3', '--no-standardize');
+  const unstd = await relgradHere(dir, 'train', '--resume', join('big', 'checkpoint.json'), '--epochs', '3', '--no-standardize');
   t.equal(unstd.code, 1);
   t.match(unstd.stderr, /standardize: the checkpoint has true, this run has false/);
 
-  const s = relgradIn(dir, 'sample', '--checkpoint', join('big', 'model.json'), '--n', '2000', '--out', 's.csv');
+  const s = await relgradHere(dir, 'sample', '--checkpoint', join('big', 'model.json'), '--n', '2000', '--out', 's.csv');
   t.equal(s.code, 0, s.stderr);
   const xs = readFileSync(join(dir, 's.csv'), 'utf8').trim().split('\n').map((l) => Number(l.split(',')[0]));
   const sampleStd = Math.sqrt(xs.reduce((a, v) => a + v * v, 0) / xs.length - (xs.reduce((a, v) => a + v, 0) / xs.length) ** 2);
@@ -125,43 +125,43 @@ t.test('12. CSV files as pandas writes them', async (t) => {
   t.same(Array.from(forced.matrix.data.subarray(0, 2)), [0, 1]);
 
   const dir = tempFolder(t, 'pandas');
-  const auto = relgradIn(dir, 'train', '--dataset', join(fixtures, 'default-names.csv'), '--epochs', '1', '--out', 'a');
+  const auto = await relgradHere(dir, 'train', '--dataset', join(fixtures, 'default-names.csv'), '--epochs', '1', '--out', 'a');
   t.equal(auto.code, 0, auto.stderr);
   t.match(auto.stdout, /32 train \/ 4 validation \/ 4 test rows/, '40 data rows, not 41');
   t.match(auto.stderr, /pandas' default column names/);
-  const no = relgradIn(dir, 'train', '--dataset', join(fixtures, 'default-names.csv'), '--header', 'no', '--epochs', '1', '--out', 'b');
+  const no = await relgradHere(dir, 'train', '--dataset', join(fixtures, 'default-names.csv'), '--header', 'no', '--epochs', '1', '--out', 'b');
   t.equal(no.code, 0, no.stderr);
   t.match(no.stdout, /33 train \/ 4 validation \/ 4 test rows/, '--header no: 41 rows');
-  const toy = relgradIn(dir, 'train', '--dataset', 'moons', '--header', 'yes');
+  const toy = await relgradHere(dir, 'train', '--dataset', 'moons', '--header', 'yes');
   t.equal(toy.code, 1);
   t.match(toy.stderr, /--header applies to CSV\/text files only/);
 });
 
 t.test('13. sampling to a file streams in chunks; an impossible request is refused up front', async (t) => {
   const dir = tempFolder(t, 'sample');
-  const tr = relgradIn(dir, 'train', '--dataset', 'moons', '--limit', '200', '--epochs', '1', '--out', 'm');
+  const tr = await relgradHere(dir, 'train', '--dataset', 'moons', '--limit', '200', '--epochs', '1', '--out', 'm');
   t.equal(tr.code, 0, tr.stderr);
   const model = join('m', 'model.json');
-  const big = relgradIn(dir, 'sample', '--checkpoint', model, '--n', '70000', '--out', 'big.csv');
+  const big = await relgradHere(dir, 'sample', '--checkpoint', model, '--n', '70000', '--out', 'big.csv');
   t.equal(big.code, 0, big.stderr);
   t.match(big.stderr, /sample: 65536 \/ 70000 rows/, 'progress');
   t.match(big.stderr, /sample: 70000 \/ 70000 rows/);
   const bigLines = readFileSync(join(dir, 'big.csv'), 'utf8').trim().split('\n');
   t.equal(bigLines.length, 70000);
-  const small = relgradIn(dir, 'sample', '--checkpoint', model, '--n', '200', '--out', 'small.csv');
+  const small = await relgradHere(dir, 'sample', '--checkpoint', model, '--n', '200', '--out', 'small.csv');
   t.equal(small.code, 0, small.stderr);
   t.same(bigLines.slice(0, 200), readFileSync(join(dir, 'small.csv'), 'utf8').trim().split('\n'), 'the first rows of a larger request equal a smaller one');
-  const npy = relgradIn(dir, 'sample', '--checkpoint', model, '--n', '70000', '--out', 'big.npy');
+  const npy = await relgradHere(dir, 'sample', '--checkpoint', model, '--n', '70000', '--out', 'big.npy');
   t.equal(npy.code, 0, npy.stderr);
   const m = parseNpy(readFileSync(join(dir, 'big.npy')), 'big.npy');
   t.same([m.rows, m.cols], [70000, 2]);
   t.same(Array.from(m.data.subarray(0, 4)), bigLines.slice(0, 2).flatMap((l) => l.split(',').map(Number)), '.npy holds the same rows');
 
-  const png = relgradIn(dir, 'sample', '--checkpoint', model, '--n', '1000000000000', '--out', 'x.png');
+  const png = await relgradHere(dir, 'sample', '--checkpoint', model, '--n', '1000000000000', '--out', 'x.png');
   t.equal(png.code, 1);
   // 48·D + 300 bytes a row (pictures.ts): 396 at D = 2, so 10¹² rows ≈ 368,804 GiB
   t.match(png.stderr, /sample: a picture of --n 1000000000000 samples of dim 2 needs about 368803\.7 GiB of memory/);
-  const disk = relgradIn(dir, 'sample', '--checkpoint', model, '--n', '100000000000000', '--out', 'x.csv');
+  const disk = await relgradHere(dir, 'sample', '--checkpoint', model, '--n', '100000000000000', '--out', 'x.csv');
   t.equal(disk.code, 1);
   t.match(disk.stderr, /sample: 100000000000000 rows of dim 2 need up to .* GiB on disk; .* GiB are free there/);
   const flow = await Flow.load(join(dir, model));

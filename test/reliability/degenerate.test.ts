@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Rng } from '../../engine/random.js';
 import { assertFittable } from '../../flow/data/fit-checks.js';
 import { dependentColumns } from '../../flow/data/collinearity.js';
-import { relgradIn, tempFolder } from './cli-helper.js';
+import { relgradHere, tempFolder } from './cli-helper.js';
 
 /** n rows of independent N(0,1) columns, then `extra(row)` appended to each row. */
 function rows(n: number, cols: number, extra: (r: number[]) => number[] = () => [], seed = 1): number[][] {
@@ -25,14 +25,14 @@ const host = (m: number[][]): { data: Float64Array; rows: number; cols: number }
 t.test('8. a duplicated column is refused by name; no run folder is left; a retry trains', async (t) => {
   const dir = tempFolder(t, 'dup');
   writeFileSync(join(dir, 'd.csv'), csv(rows(600, 2, (r) => [r[1]])));
-  const r = relgradIn(dir, 'train', '--dataset', 'd.csv', '--epochs', '1', '--out', 'run');
+  const r = await relgradHere(dir, 'train', '--dataset', 'd.csv', '--epochs', '1', '--out', 'run');
   t.equal(r.code, 1);
   t.match(r.stderr, /dataset d\.csv \(columns counted from 1\): column 3 duplicates column 2: .*drop that column/);
   t.notMatch(r.stderr, /cholesky|pivot/, 'not the internal factorisation error');
   t.notOk(existsSync(join(dir, 'run')), 'no run folder (no empty log.jsonl, no lock)');
 
   writeFileSync(join(dir, 'd.csv'), csv(rows(600, 3)));
-  const retry = relgradIn(dir, 'train', '--dataset', 'd.csv', '--epochs', '1', '--out', 'run');
+  const retry = await relgradHere(dir, 'train', '--dataset', 'd.csv', '--epochs', '1', '--out', 'run');
   t.equal(retry.code, 0, retry.stderr);
   t.ok(existsSync(join(dir, 'run', 'checkpoint.json')));
 });
@@ -42,7 +42,7 @@ t.test('8. an exactly collinear column is refused by name, for both models; a fo
   writeFileSync(join(dir, 'c.csv'), csv(rows(600, 3, (r) => [2 * r[0] - 3 * r[2]])));
   mkdirSync(join(dir, 'mine'));
   for (const model of ['deep', 'paper']) {
-    const r = relgradIn(dir, 'train', '--dataset', 'c.csv', '--model', model, '--epochs', '1', '--out', join('mine', model));
+    const r = await relgradHere(dir, 'train', '--dataset', 'c.csv', '--model', model, '--epochs', '1', '--out', join('mine', model));
     t.equal(r.code, 1, `${model}: refused`);
     t.match(r.stderr, /column 4 is a linear combination of columns 1, 3 \(the fraction of its variance they leave, 1 − R², is [0-9.e+-]+, below 1e-10\)/);
   }
@@ -53,11 +53,11 @@ t.test('8. an exactly collinear column is refused by name, for both models; a fo
 t.test('8. absurd spline bounds are refused before anything is written', async (t) => {
   const dir = tempFolder(t, 'bound');
   for (const bound of ['1e3', '1e6', '1e20', '0.1']) {
-    const r = relgradIn(dir, 'train', '--dataset', 'moons', '--limit', '200', '--epochs', '1', '--bound', bound, '--out', 'run');
+    const r = await relgradHere(dir, 'train', '--dataset', 'moons', '--limit', '200', '--epochs', '1', '--bound', bound, '--out', 'run');
     t.equal(r.code, 2, `--bound ${bound}: a usage error`);
     t.match(r.stderr, new RegExp(`--bound ${Number(bound)} with --bins 8 is outside what the splines can use, 1 to 16`));
   }
-  const many = relgradIn(dir, 'train', '--dataset', 'moons', '--limit', '200', '--epochs', '1', '--bins', '64', '--bound', '60', '--out', 'run');
+  const many = await relgradHere(dir, 'train', '--dataset', 'moons', '--limit', '200', '--epochs', '1', '--bins', '64', '--bound', '60', '--out', 'run');
   t.match(many.stderr, /--bound 60 with --bins 64 is outside what the splines can use, 1 to 50/, 'the narrowest bin caps it at 50');
   t.same(readdirSync(dir), [], 'no run folder');
 });

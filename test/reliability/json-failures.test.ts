@@ -3,7 +3,7 @@
 // --json run is the only line on stdout (the pictures line goes to stderr).
 import t from 'tap';
 import { join } from 'node:path';
-import { relgradIn, tempFolder } from './cli-helper.js';
+import { relgradHere, tempFolder } from './cli-helper.js';
 
 t.test('--json failures: one JSON document on stdout with the message and the exit status', async (t) => {
   const dir = tempFolder(t, 'json-fail');
@@ -14,7 +14,7 @@ t.test('--json failures: one JSON document on stdout with the message and the ex
     [['info', '--json=true', '--checkpoint', 'missing.json'], 1, /cannot read it/],
   ];
   for (const [args, code, message] of cases) {
-    const r = relgradIn(dir, ...args);
+    const r = await relgradHere(dir, ...args);
     t.equal(r.code, code, args.join(' '));
     const lines = r.stdout.trim().split('\n');
     t.equal(lines.length, 1, 'one line on stdout');
@@ -23,24 +23,24 @@ t.test('--json failures: one JSON document on stdout with the message and the ex
     t.equal(doc.code, code, 'code is the exit status');
     t.match(r.stderr, message, 'the message is on stderr as well');
   }
-  const plain = relgradIn(dir, 'eval', '--checkpoint', 'missing.json');
+  const plain = await relgradHere(dir, 'eval', '--checkpoint', 'missing.json');
   t.equal(plain.stdout, '', 'without --json nothing goes to stdout');
 });
 
 t.test('relgrad with no command exits 2 with the usage on stderr; --help exits 0', async (t) => {
   const dir = tempFolder(t, 'nocmd');
-  const none = relgradIn(dir);
+  const none = await relgradHere(dir);
   t.equal(none.code, 2);
   t.equal(none.stdout, '');
   t.match(none.stderr, /^usage: relgrad <command> \[flags\]/);
-  const help = relgradIn(dir, '--help');
+  const help = await relgradHere(dir, '--help');
   t.equal(help.code, 0);
   t.match(help.stdout, /^usage: relgrad <command>/);
 });
 
 t.test('train --json: the result is the only line on stdout, the pictures line is on stderr', async (t) => {
   const dir = tempFolder(t, 'json-pictures');
-  const r = relgradIn(dir, 'train', '--json', '--dataset', 'moons', '--limit', '200', '--epochs', '1', '--out', 'run');
+  const r = await relgradHere(dir, 'train', '--json', '--dataset', 'moons', '--limit', '200', '--epochs', '1', '--out', 'run');
   t.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   t.equal(lines.length, 1, 'stdout | tail -1 | jq reads the result');

@@ -11,7 +11,7 @@ import { evaluate } from '../../flow/evaluate.js';
 import { deepStack } from '../../flow/layers/specs.js';
 import { Flow } from '../../flow/model.js';
 import { train } from '../../flow/train.js';
-import { relgradIn, tempFolder } from './cli-helper.js';
+import { relgradHere, tempFolder } from './cli-helper.js';
 
 /** n rows of three independent N(0,1) columns shifted by `offset`. */
 function shifted(n: number, offset: number, seed: number): { data: Float64Array; rows: number; cols: number } {
@@ -26,14 +26,14 @@ const csv = (m: { data: Float64Array; rows: number; cols: number }): string =>
 t.test('5. the CLI refuses columns far from 0 for their spread, with advice, and leaves no folder', async (t) => {
   const dir = tempFolder(t, 'large-mean');
   writeFileSync(join(dir, 'far.csv'), csv(shifted(1000, 1e6, 1)));
-  const r = relgradIn(dir, 'train', '--dataset', 'far.csv', '--epochs', '3', '--out', 'run');
+  const r = await relgradHere(dir, 'train', '--dataset', 'far.csv', '--epochs', '3', '--out', 'run');
   t.equal(r.code, 1);
   t.match(r.stderr, /dataset far\.csv: columns 1, 2, 3 \(1-based\) have means far from 0 for their spread \(column \d: mean 1\.00e\+6, standard deviation /);
   t.match(r.stderr, /one step at learning rate 0\.01 would move it by [0-9.e+]+ standard deviations .*subtract each column's mean .*, or pass --standardize/);
   t.notOk(existsSync(join(dir, 'run')), 'no run folder');
 
   // the advice works: standardised, the flow scores like the Gaussian (the data is Gaussian), not −1.4e7
-  const fixed = relgradIn(dir, 'train', '--dataset', 'far.csv', '--epochs', '3', '--standardize', '--out', 'run', '--json');
+  const fixed = await relgradHere(dir, 'train', '--dataset', 'far.csv', '--epochs', '3', '--standardize', '--out', 'run', '--json');
   t.equal(fixed.code, 0, fixed.stderr);
   const result = JSON.parse(fixed.stdout.trim().split('\n')[0]) as { testLogLikelihood: number; gaussianTestLogLikelihood: number; err: number };
   t.ok(Math.abs(result.testLogLikelihood - result.gaussianTestLogLikelihood) < 0.2, `flow ${result.testLogLikelihood} against the Gaussian's ${result.gaussianTestLogLikelihood}`);

@@ -1,35 +1,37 @@
 // Issue 12, items 1–5: no run is ever lost. Re-running into a run folder, two runs at once, a
 // closed stdout, stale temp files and a data set given as a path all keep earlier work intact.
+// Checks about processes (a live lock's pid, runs racing, a closed pipe, a live process's temp
+// file) spawn the built binary; the others run main() in this process (relgradHere).
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { saveCheckpoint } from '../../flow/checkpoint.js';
-import { bin, deadPid, relgradIn, tempFolder } from './cli-helper.js';
+import { bin, deadPid, relgradHere, relgradIn, tempFolder } from './cli-helper.js';
 
 const quick = ['--dataset', 'moons', '--limit', '200'];
 
 t.test('1. an existing run folder is refused unless --resume or --force', async (t) => {
   const dir = tempFolder(t, 'rerun');
-  const first = relgradIn(dir, 'train', ...quick, '--epochs', '2', '--out', 'r1');
+  const first = await relgradHere(dir, 'train', ...quick, '--epochs', '2', '--out', 'r1');
   t.equal(first.code, 0, first.stderr);
   const checkpoint = readFileSync(join(dir, 'r1', 'checkpoint.json'));
   const log = readFileSync(join(dir, 'r1', 'log.jsonl'), 'utf8');
   t.equal(log.trim().split('\n').length, 2);
 
-  const again = relgradIn(dir, 'train', ...quick, '--epochs', '1', '--out', 'r1');
+  const again = await relgradHere(dir, 'train', ...quick, '--epochs', '1', '--out', 'r1');
   t.equal(again.code, 2, 'refused');
   t.match(again.stderr, /r1 already holds a run \(checkpoint\.json, .*log\.jsonl, model\.json.*\): pass --resume .*checkpoint\.json to continue it, --force to replace it/);
   t.same(readFileSync(join(dir, 'r1', 'checkpoint.json')), checkpoint, 'checkpoint untouched');
   t.equal(readFileSync(join(dir, 'r1', 'log.jsonl'), 'utf8'), log, 'log untouched');
 
-  const forced = relgradIn(dir, 'train', ...quick, '--epochs', '1', '--out', 'r1', '--force');
+  const forced = await relgradHere(dir, 'train', ...quick, '--epochs', '1', '--out', 'r1', '--force');
   t.equal(forced.code, 0, forced.stderr);
   t.match(forced.stderr, /replacing \(--force\) the run in .*r1: removed .*checkpoint\.json.*log\.jsonl.*model\.json/);
   t.equal(readFileSync(join(dir, 'r1', 'log.jsonl'), 'utf8').trim().split('\n').length, 1, 'the new run has its own log');
 
-  const resumed = relgradIn(dir, 'train', '--resume', join('r1', 'checkpoint.json'), '--epochs', '2');
+  const resumed = await relgradHere(dir, 'train', '--resume', join('r1', 'checkpoint.json'), '--epochs', '2');
   t.equal(resumed.code, 0, resumed.stderr);
   t.match(resumed.stdout, /epoch 2\/2/);
   t.notMatch(resumed.stdout, /epoch 1\/2/, 'continued, not restarted');
@@ -41,6 +43,7 @@ t.test('2. a run folder is locked; a stale lock is taken over with a notice', as
   const dir = tempFolder(t, 'lock');
   mkdirSync(join(dir, 'busy'));
   writeFileSync(join(dir, 'busy', '.lock'), `${process.pid}\n`);
+  // a process of its own: the lock names this test's pid, which must be another process's
   const busy = relgradIn(dir, 'train', ...quick, '--epochs', '1', '--out', 'busy');
   t.equal(busy.code, 1);
   t.match(busy.stderr, new RegExp(`run folder .*busy is in use by process ${process.pid} \\(lock file .*\\.lock\\)`));
@@ -49,7 +52,7 @@ t.test('2. a run folder is locked; a stale lock is taken over with a notice', as
   mkdirSync(join(dir, 'stale'));
   const dead = deadPid();
   writeFileSync(join(dir, 'stale', '.lock'), `${dead}\n`);
-  const taken = relgradIn(dir, 'train', ...quick, '--epochs', '1', '--out', 'stale');
+  const taken = await relgradHere(dir, 'train', ...quick, '--epochs', '1', '--out', 'stale');
   t.equal(taken.code, 0, taken.stderr);
   t.match(taken.stderr, new RegExp(`taking over the lock .*\\.lock: its process ${dead} no longer runs`));
   t.notOk(existsSync(join(dir, 'stale', '.lock')), 'the lock is released at the end');
@@ -155,7 +158,7 @@ t.test('5. experiment on a data set given as a path with a folder', async (t) =>
   mkdirSync(join(dir, 'data'));
   const rows = Array.from({ length: 60 }, (_, i) => `${Math.sin(i + 1)},${Math.cos(3 * i + 1)}`);
   writeFileSync(join(dir, 'data', 'plain.csv'), rows.join('\n') + '\n');
-  const r = relgradIn(dir, 'experiment', '--dataset', 'data/plain.csv', '--epochs', '2', '--out', 'exp', '--no-gaussian');
+  const r = await relgradHere(dir, 'experiment', '--dataset', 'data/plain.csv', '--epochs', '2', '--out', 'exp', '--no-gaussian');
   t.equal(r.code, 0, r.stderr);
   for (const f of ['data_plain.csv-checkpoint.json', 'data_plain.csv-model.json', 'data_plain.csv.json']) {
     t.ok(existsSync(join(dir, 'exp', f)), `${f} in the results folder`);

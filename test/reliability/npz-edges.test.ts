@@ -8,7 +8,7 @@ import { Flow } from '../../flow/model.js';
 import { decodeFlow } from '../../flow/interchange/export.js';
 import { decodeSafetensors } from '../../flow/interchange/safetensors.js';
 import { readStoredZip, writeStoredZip } from '../../flow/interchange/zip.js';
-import { relgradIn, tempFolder } from './cli-helper.js';
+import { relgradHere, tempFolder } from './cli-helper.js';
 
 /** Replaces every occurrence of the bytes of `from` by those of `to` (same length). */
 function renameBytes(bytes: Uint8Array, from: string, to: string): Uint8Array {
@@ -32,7 +32,7 @@ t.test('decodeFlow and info refuse an export with a duplicated array', async (t)
   const dir = tempFolder(t, 'npz-dup');
   const flow = Flow.create({ dim: 2, layers: 2, dtype: 'float64' });
   await flow.save(join(dir, 'm.json'));
-  t.equal(relgradIn(dir, 'export', '--checkpoint', 'm.json', '--out', 'm.npz').code, 0);
+  t.equal((await relgradHere(dir, 'export', '--checkpoint', 'm.json', '--out', 'm.npz')).code, 0);
   const entries = readStoredZip(readFileSync(join(dir, 'm.npz')), 'm.npz');
   t.ok(entries.some((e) => e.name === 'W1.npy'), 'the export holds W1');
   // W1 stored twice: the second copy (read last, so numpy.load's choice) holds other values
@@ -41,7 +41,7 @@ t.test('decodeFlow and info refuse an export with a duplicated array', async (t)
   const dup = renameBytes(twice, 'Q1.npy', 'W1.npy');
   t.throws(() => decodeFlow(dup, 'dup.npz'), /dup\.npz: entry 'W1\.npy' appears twice/);
   writeFileSync(join(dir, 'dup.npz'), dup);
-  const info = relgradIn(dir, 'info', '--checkpoint', 'dup.npz');
+  const info = await relgradHere(dir, 'info', '--checkpoint', 'dup.npz');
   t.equal(info.code, 1);
   t.match(info.stderr, /dup\.npz: entry 'W1\.npy' appears twice/);
 });
@@ -58,13 +58,13 @@ t.test('an empty .npz and an empty file get their own messages', async (t) => {
   writeFileSync(join(dir, 'e.npz'), empty);
   writeFileSync(join(dir, 'zero.npz'), new Uint8Array(0));
   writeFileSync(join(dir, 'text.npz'), 'hello, not an archive');
-  const e = relgradIn(dir, 'info', '--checkpoint', 'e.npz');
+  const e = await relgradHere(dir, 'info', '--checkpoint', 'e.npz');
   t.equal(e.code, 1);
   t.match(e.stderr, /e\.npz: an empty \.npz \(a ZIP archive holding no arrays\)/);
   t.notMatch(e.stderr, /safetensors/);
-  const zero = relgradIn(dir, 'info', '--checkpoint', 'zero.npz');
+  const zero = await relgradHere(dir, 'info', '--checkpoint', 'zero.npz');
   t.match(zero.stderr, /relgrad info: zero\.npz: not a \.npz file \(empty, 0 bytes\)/);
   t.notMatch(zero.stderr, /safetensors/);
-  const text = relgradIn(dir, 'info', '--checkpoint', 'text.npz');
+  const text = await relgradHere(dir, 'info', '--checkpoint', 'text.npz');
   t.match(text.stderr, /relgrad info: text\.npz: not a \.npz file \(no ZIP signature\)/);
 });

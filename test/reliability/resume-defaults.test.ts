@@ -8,7 +8,7 @@ import { toySplits } from '../../flow/data/toy.js';
 import { deepStack } from '../../flow/layers/specs.js';
 import { Flow } from '../../flow/model.js';
 import { train } from '../../flow/train.js';
-import { relgradIn, tempFolder } from './cli-helper.js';
+import { relgradHere, tempFolder } from './cli-helper.js';
 
 const quick = ['--dataset', 'moons', '--limit', '200'];
 
@@ -26,12 +26,12 @@ const trainingOf = async (dir: string, run: string, file = 'checkpoint.json'): P
 
 t.test('4. resuming a finished run without --epochs trains no further epoch', async (t) => {
   const dir = tempFolder(t, 'resume-epochs');
-  const first = relgradIn(dir, 'train', ...quick, '--epochs', '3', '--out', 'r');
+  const first = await relgradHere(dir, 'train', ...quick, '--epochs', '3', '--out', 'r');
   t.equal(first.code, 0, first.stderr);
   const log = logOf(dir, 'r');
   t.same(log.map((l) => l.epoch), [1, 2, 3]);
 
-  const resumed = relgradIn(dir, 'train', '--resume', join('r', 'checkpoint.json'));
+  const resumed = await relgradHere(dir, 'train', '--resume', join('r', 'checkpoint.json'));
   t.equal(resumed.code, 0, resumed.stderr);
   t.notMatch(resumed.stdout, /epoch 4\//, 'no epoch past the recorded 3 (the default --epochs is 50)');
   t.same(logOf(dir, 'r'), log, 'the log is unchanged: no epoch with a jumped learning rate');
@@ -43,15 +43,15 @@ t.test('4. resuming a finished run without --epochs trains no further epoch', as
 t.test('4. resuming without --patience stops where the uninterrupted run stops', async (t) => {
   const dir = tempFolder(t, 'resume-patience');
   const settings = [...quick, '--schedule', 'plateau', '--patience', '2'];
-  const whole = relgradIn(dir, 'train', ...settings, '--epochs', '40', '--out', 'whole');
+  const whole = await relgradHere(dir, 'train', ...settings, '--epochs', '40', '--out', 'whole');
   t.equal(whole.code, 0, whole.stderr);
   const wholeLog = logOf(dir, 'whole');
   t.ok(wholeLog.length < 40, `the uninterrupted run stops early (after ${wholeLog.length} epochs)`);
 
   // the same run stopped after epoch 2, then resumed with the length but not the patience
-  const part = relgradIn(dir, 'train', ...settings, '--epochs', '2', '--out', 'part');
+  const part = await relgradHere(dir, 'train', ...settings, '--epochs', '2', '--out', 'part');
   t.equal(part.code, 0, part.stderr);
-  const resumed = relgradIn(dir, 'train', '--resume', join('part', 'checkpoint.json'), '--epochs', '40');
+  const resumed = await relgradHere(dir, 'train', '--resume', join('part', 'checkpoint.json'), '--epochs', '40');
   t.equal(resumed.code, 0, resumed.stderr);
   t.match(resumed.stdout, /early stopping after epoch \d+: no better validation loss for 2 epochs/);
   t.same(logOf(dir, 'part').map((l) => [l.epoch, l.lr]), wholeLog.map((l) => [l.epoch, l.lr]), 'same epochs and learning rates');

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../../engine/random.js';
 import { Flow } from '../../flow/index.js';
-import { relgradIn, tempFolder } from './cli-helper.js';
+import { relgradHere, tempFolder } from './cli-helper.js';
 
 t.test('train --standardize, then Flow.load(model.json), eval and sample in the data\'s units', async (t) => {
   const dir = tempFolder(t, 'standardize-model');
@@ -20,7 +20,7 @@ t.test('train --standardize, then Flow.load(model.json), eval and sample in the 
     rows.push([1000 + 40 * a, -5 + 0.5 * (0.6 * a + 0.8 * rng.normal())]);
   }
   writeFileSync(join(dir, 'data.csv'), `a,b\n${rows.map((r) => r.join(',')).join('\n')}\n`);
-  const run = relgradIn(dir, 'train', '--dataset', 'data.csv', '--standardize', '--epochs', '3', '--model', 'paper', '--out', 'run', '--json');
+  const run = await relgradHere(dir, 'train', '--dataset', 'data.csv', '--standardize', '--epochs', '3', '--model', 'paper', '--out', 'run', '--json');
   t.equal(run.code, 0, run.stderr);
   const summary = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as { testLogLikelihood: number; err: number };
   const flow = await Flow.load(join(dir, 'run', 'model.json'));
@@ -29,7 +29,7 @@ t.test('train --standardize, then Flow.load(model.json), eval and sample in the 
   const mean = logp.reduce((a, v) => a + v, 0) / logp.length;
   // the test split is ~1/10 of the rows: its mean differs from the whole file's by sampling noise
   t.ok(Math.abs(mean - summary.testLogLikelihood) < 0.3 + 3 * summary.err, `mean log p over the file ${mean.toFixed(3)} vs the run's test ${summary.testLogLikelihood.toFixed(3)} ± ${summary.err.toFixed(3)}`);
-  const evaluated = relgradIn(dir, 'eval', '--checkpoint', join('run', 'model.json'), '--dataset', 'data.csv');
+  const evaluated = await relgradHere(dir, 'eval', '--checkpoint', join('run', 'model.json'), '--dataset', 'data.csv');
   t.equal(evaluated.code, 0, evaluated.stderr);
   const e = JSON.parse(evaluated.stdout.trim().split('\n').pop() ?? '{}') as { logLikelihood: number };
   t.ok(Math.abs(e.logLikelihood - summary.testLogLikelihood) < 1e-6, `eval of model.json ${e.logLikelihood} = the run's ${summary.testLogLikelihood}`);

@@ -14,7 +14,7 @@ import { main } from '../../flow/cli/main.js';
 import { commandExport } from '../../flow/cli/commands/export.js';
 import { writeSamplesPicture } from '../../flow/cli/pictures.js';
 import { bootId, processStartTime } from '../../flow/process-identity.js';
-import { bin, relgradIn, tempFolder } from './cli-helper.js';
+import { bin, relgradHere, relgradIn, tempFolder } from './cli-helper.js';
 
 const quick = ['--dataset', 'moons', '--limit', '200', '--epochs', '1'];
 
@@ -131,7 +131,7 @@ t.test('9. SIGINT/SIGTERM during train: the checkpoint of the last epoch, how to
     t.same(readdirSync(out).filter((f) => f.endsWith('.lock') || f.includes('.tmp')), [], 'no lock, no temp file');
   }
   const done = (await loadCheckpoint(join(dir, 'SIGINT', 'checkpoint.json'))).training?.epoch ?? 0;
-  const resumed = relgradIn(dir, 'train', '--resume', join('SIGINT', 'checkpoint.json'), '--epochs', String(done + 1));
+  const resumed = await relgradHere(dir, 'train', '--resume', join('SIGINT', 'checkpoint.json'), '--epochs', String(done + 1));
   t.equal(resumed.code, 0, resumed.stderr);
 });
 

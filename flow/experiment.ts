@@ -13,27 +13,20 @@ import { writeFileAtomic } from './safe-write.js';
 import type { DatasetRecord } from './run-record.js';
 import type { Splits } from './data/dataset.js';
 import { evaluate, type Evaluation } from './evaluate.js';
-import { Flow, type GradientMethod } from './model.js';
+import { Flow } from './model.js';
 import type { FlowConfig } from './config.js';
 import { trainPrepared, type ProgressEvent, type TrainResult } from './train.js';
-import { prepareTraining } from './run/prepare.js';
+import { prepareTraining, type ResolvedTrainOptions } from './run/prepare.js';
 import { gaussianBaseline } from './run/baseline.js';
 import { saveRunModel } from './run/save.js';
-import type { OptimizerName } from './optim.js';
 import type { ScheduleOptions } from './epoch-schedule.js';
 
 export interface ExperimentOptions {
   dataset: string;
   data: Splits;
   flow: FlowConfig;
-  train: {
-    epochs: number;
-    batchSize: number;
-    lr: number;
-    optimizer: OptimizerName;
-    method: GradientMethod;
-    patience: number;
-    seed: number;
+  /** train()'s options as the CLI resolves them (the loss-sample count is train()'s default) */
+  train: Omit<ResolvedTrainOptions, 'trainLossSamples'> & {
     schedule?: ScheduleOptions;
     clipNorm?: number;
     weightDecay?: number;

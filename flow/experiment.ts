@@ -61,12 +61,17 @@ export interface ExperimentOptions {
   meta?: Record<string, unknown>;
 }
 
+/** A data set's name as a file-name stem: every run of characters other than letters, digits, '_', '.' and '-' becomes '_'. */
+export function fileStem(dataset: string): string {
+  return dataset.replace(/[^\w.-]+/g, '_');
+}
+
 /**
  * The files of an experiment in its folder. A data set given as a path ('data/x.csv') becomes a
  * flat stem ('data_x.csv'), so every file lands in the folder itself.
  */
 export function experimentPaths(outDir: string, dataset: string): { stem: string; checkpoint: string; model: string; results: string; lock: string } {
-  const stem = dataset.replace(/[^\w.-]+/g, '_');
+  const stem = fileStem(dataset);
   return {
     stem,
     checkpoint: join(outDir, `${stem}-checkpoint.json`),

@@ -2,6 +2,7 @@
 // --out): checkpoint.json every epoch, log.jsonl, model.json and pictures at the end, the test
 // log-likelihood beside the full-covariance Gaussian of the same split; --resume continues a run.
 
+import { fileStem } from '../../experiment.js';
 import { appendFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadCheckpoint, removeStaleTemps, type Checkpoint } from '../../checkpoint.js';
@@ -68,7 +69,6 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   ...COMMON_FLAGS,
 };
 
-const safeName = (dataset: string): string => dataset.replace(/[^\w.-]+/g, '_');
 
 const TRAIN_SUMMARY = 'Trains a flow by maximum likelihood (by default the deep model, started at the Gaussian fitted to the training rows) and writes a checkpoint, a JSONL log and pictures; ' +
   'reports the test log-likelihood next to the full-covariance Gaussian fitted to the same training split.';
@@ -89,7 +89,7 @@ export async function commandTrain(argv: string[]): Promise<void> {
   refuseIgnored('train', given, st, flags);
   const dataset = st.dataset;
   const seed = st.seed;
-  const out = resolve(str(flags, 'out') ?? (resumeFrom !== undefined ? dirname(resumeFrom) : join('runs', safeName(dataset))));
+  const out = resolve(str(flags, 'out') ?? (resumeFrom !== undefined ? dirname(resumeFrom) : join('runs', fileStem(dataset))));
   const folder = makeRunDir(out);
   const lock = acquireLock(out, '.lock', notice);
   try {

@@ -1,4 +1,4 @@
-// `relgrad gallery` on a tiny setting (3 epochs of 2000 rows per set): a short run of each recipe
+// `relgrad gallery` on a tiny setting (4 epochs of 2000 rows per set, batches of 100): a short run of each recipe
 // beats the Gaussian fitted to the same rows; the figure has one row per set in order, with a
 // true-density panel exactly where one is known; the table matches `relgrad train` with the same
 // settings; files that an earlier gallery did not write are never replaced.
@@ -20,13 +20,14 @@ function relgrad(...args: string[]): { code: number | null; stdout: string; stde
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-interface Entry { set: string; recipe: { depth: number; epochs: number; limit: number }; flow: number; true: number | null; gaussian: number; seconds: number }
+interface Entry { set: string; recipe: { depth: number; bins: number; epochs: number; limit: number; 'batch-size': number }; flow: number; true: number | null; gaussian: number; seconds: number }
 
 const KNOWN = new Set(['rings', 'sine', 'checkerboard', 'mog']);
 
 t.test('a short run of every recipe beats the Gaussian; one figure row per set', async (t) => {
   const out = join(dir, 'pictures');
-  const r = relgrad('gallery', '--epochs', '3', '--limit', '2000', '--out', out, '--json');
+  // batches of 100: the large batches of some recipes would take only a few steps on 2000 rows
+  const r = relgrad('gallery', '--epochs', '4', '--limit', '2000', '--batch-size', '100', '--out', out, '--json');
   t.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as { generator: string; rows: Entry[] };
   t.same(JSON.parse(readFileSync(join(out, 'gallery.json'), 'utf8')), doc, 'gallery.json holds the printed table');
@@ -34,7 +35,8 @@ t.test('a short run of every recipe beats the Gaussian; one figure row per set',
   t.same(doc.rows.map((e) => e.set), sets, 'every toy set, in order');
   for (const e of doc.rows) {
     t.ok(e.flow > e.gaussian + 0.02, `${e.set}: flow ${e.flow.toFixed(3)} beats the Gaussian ${e.gaussian.toFixed(3)}`);
-    t.same([e.recipe.depth, e.recipe.epochs, e.recipe.limit], [RECIPES[e.set as keyof typeof RECIPES].depth, 3, 2000], `${e.set}: its recipe with --epochs/--limit applied`);
+    const recipe = RECIPES[e.set as keyof typeof RECIPES];
+    t.same([e.recipe.depth, e.recipe.bins, e.recipe.epochs, e.recipe.limit, e.recipe['batch-size']], [recipe.depth, recipe.bins, 4, 2000, 100], `${e.set}: its recipe with --epochs/--limit/--batch-size applied`);
     if (KNOWN.has(e.set)) t.ok(e.true !== null && e.true > e.flow, `${e.set}: the true density (${e.true}) scores above the short run`);
     else t.equal(e.true, null, `${e.set}: no true density`);
   }
@@ -55,7 +57,7 @@ t.test('a short run of every recipe beats the Gaussian; one figure row per set',
   t.same([png.width, png.height], [Number(size?.[1]), Number(size?.[2])], 'the PNG is the SVG rendered');
 
   // the same settings through `relgrad train` give the same model: the gallery trains as train does
-  const tr = relgrad('train', '--dataset', 'mog', '--epochs', '3', '--limit', '2000', '--out', join(dir, 'mog'), '--json');
+  const tr = relgrad('train', '--dataset', 'mog', '--epochs', '4', '--limit', '2000', '--batch-size', '100', '--out', join(dir, 'mog'), '--json');
   t.equal(tr.code, 0, tr.stderr);
   const trained = JSON.parse(tr.stdout) as { testLogLikelihood: number; gaussianTestLogLikelihood: number; trueTestLogLikelihood: number };
   const mog = doc.rows.find((e) => e.set === 'mog') as Entry;

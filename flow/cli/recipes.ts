@@ -29,12 +29,12 @@ export const RECIPE_FLAGS: readonly (keyof Recipe)[] = ['depth', 'bins', 'bound'
 
 /** Every toy set's recipe (docs/gallery.md gives the search behind each and its measured result). */
 export const RECIPES: { readonly [N in ToyName]: Readonly<Recipe> } = {
-  // today's default model and length: the two moons are clear at −2.5 in a few seconds
-  moons: { depth: 4, bins: 8, bound: 4, limit: 5000, epochs: 50, 'batch-size': 100, lr: 0.01, schedule: 'cosine', patience: 30 },
+  moons: { depth: 4, bins: 16, bound: 4, limit: 20000, epochs: 40, 'batch-size': 500, lr: 0.01, schedule: 'cosine', patience: 1000 },
   sine: { depth: 6, bins: 16, bound: 4, limit: 20000, epochs: 40, 'batch-size': 100, lr: 0.01, schedule: 'cosine', patience: 1000 },
   mog: { depth: 6, bins: 16, bound: 4, limit: 10000, epochs: 60, 'batch-size': 100, lr: 0.01, schedule: 'cosine', patience: 1000 },
-  rings: { depth: 12, bins: 24, bound: 4, limit: 40000, epochs: 70, 'batch-size': 200, lr: 0.01, schedule: 'cosine', patience: 1000 },
-  checkerboard: { depth: 16, bins: 16, bound: 4, limit: 40000, epochs: 40, 'batch-size': 200, lr: 0.01, schedule: 'cosine', patience: 1000 },
+  // large batches: at D = 2 a step's cost is mostly per-op overhead (docs/gallery.md, the second search)
+  rings: { depth: 14, bins: 48, bound: 4, limit: 40000, epochs: 60, 'batch-size': 1000, lr: 0.01, schedule: 'cosine', patience: 1000 },
+  checkerboard: { depth: 16, bins: 16, bound: 4, limit: 40000, epochs: 30, 'batch-size': 500, lr: 0.01, schedule: 'cosine', patience: 1000 },
   '2spirals': { depth: 8, bins: 16, bound: 4, limit: 20000, epochs: 40, 'batch-size': 100, lr: 0.01, schedule: 'cosine', patience: 1000 },
 };
 

@@ -32,6 +32,7 @@ const GALLERY_FLAGS: Record<string, FlagSpec> = {
   out: { type: 'string', help: 'folder for gallery.png, gallery.svg and gallery.json', default: 'docs/pictures', placeholder: 'dir' },
   epochs: { type: 'int', help: 'epochs of every set (default: each recipe\'s; for a quick look)', positive: true },
   limit: { type: 'int', help: 'training rows of every set (default: each recipe\'s; for a quick look)', positive: true },
+  'batch-size': { type: 'int', help: 'mini-batch size of every set (default: each recipe\'s; for a quick look)', positive: true },
   seed: { type: 'int', help: 'seed of data, initialisation and batch order (as train\'s --seed)', default: 0, min: 0, max: MAX_SEED },
   force: { type: 'boolean', help: 'replace gallery files in --out that an earlier gallery did not write', default: false },
   json: { type: 'boolean', help: 'print only the table, as one JSON document, on stdout', default: false },
@@ -81,9 +82,22 @@ function assertReplaceable(out: string, force: boolean): void {
   if (!ours) throw new UsageError(`relgrad gallery: ${files.join(', ')} exist${files.length === 1 ? 's' : ''} and no earlier gallery.json there says relgrad wrote them; choose another --out, or --force to replace them`);
 }
 
-/** Trains one set with its recipe (overridden by --epochs/--limit) and returns its row and table entry. */
-async function gallerySet(name: ToyName, o: { seed: number; epochs?: number; limit?: number }, notice: (m: string) => void): Promise<{ row: GalleryRow; entry: GalleryEntry }> {
-  const recipe: Recipe = { ...RECIPES[name], ...(o.epochs === undefined ? {} : { epochs: o.epochs }), ...(o.limit === undefined ? {} : { limit: o.limit }) };
+/** The quick-look overrides of every set's recipe (--epochs, --limit, --batch-size). */
+interface Overrides {
+  epochs?: number;
+  limit?: number;
+  'batch-size'?: number;
+}
+
+/** A set's recipe with the overrides given applied. */
+function recipeWith(name: ToyName, o: Overrides): Recipe {
+  const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Overrides;
+  return { ...RECIPES[name], ...given };
+}
+
+/** Trains one set with its recipe (overridden by --epochs/--limit/--batch-size) and returns its row and table entry. */
+async function gallerySet(name: ToyName, o: { seed: number; overrides: Overrides }, notice: (m: string) => void): Promise<{ row: GalleryRow; entry: GalleryEntry }> {
+  const recipe = recipeWith(name, o.overrides);
   const data = await resolveDataset({ name, seed: o.seed, limit: recipe.limit });
   const flow = Flow.create({ dim: 2, stack: deepStack({ depth: recipe.depth, bins: recipe.bins, bound: recipe.bound }), base: 'normal', seed: o.seed });
   const result = await train(flow, { train: data.train, validation: data.validation }, {
@@ -121,7 +135,8 @@ export async function commandGallery(argv: string[]): Promise<void> {
   const out = resolve(String(flags.out));
   assertReplaceable(out, flags.force === true);
   const sets = flags.sets as ToyName[];
-  const o = { seed: Number(flags.seed), epochs: flags.epochs as number | undefined, limit: flags.limit as number | undefined };
+  const overrides: Overrides = { epochs: flags.epochs as number | undefined, limit: flags.limit as number | undefined, 'batch-size': flags['batch-size'] as number | undefined };
+  const o = { seed: Number(flags.seed), overrides };
   const rows: GalleryRow[] = [];
   const table: GalleryEntry[] = [];
   const notice = (m: string): void => {
@@ -129,7 +144,7 @@ export async function commandGallery(argv: string[]): Promise<void> {
   };
   const started = Date.now();
   for (const name of sets) {
-    output.human(`gallery: training ${name} (${recipeText({ ...RECIPES[name], ...(o.epochs === undefined ? {} : { epochs: o.epochs }), ...(o.limit === undefined ? {} : { limit: o.limit }) })})…`);
+    output.human(`gallery: training ${name} (${recipeText(recipeWith(name, overrides))})…`);
     const { row, entry } = await gallerySet(name, o, notice);
     output.human(`gallery: ${name}: ${scoresCaption({ flow: entry.flow, gaussian: entry.gaussian, truth: entry.true })}; ${entry.seconds.toFixed(1)} s`);
     rows.push(row);

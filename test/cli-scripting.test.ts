@@ -319,12 +319,10 @@ t.test('model flags: the deep model by default, the paper model on request, flag
 t.test('the default demo beats the Gaussian fitted to the same split by more than 0.3 nats', async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'relgrad-demo-'));
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
-  const started = Date.now();
   const r = await here('train', '--out', join(out, 'run'), '--json');
   t.equal(r.code, 0, r.stderr);
   const result = JSON.parse(r.stdout) as { testLogLikelihood: number; gaussianTestLogLikelihood: number };
   t.ok(result.testLogLikelihood > result.gaussianTestLogLikelihood + 0.3, `flow ${result.testLogLikelihood.toFixed(3)} vs Gaussian ${result.gaussianTestLogLikelihood.toFixed(3)}`);
-  t.ok(Date.now() - started < 60_000, `in ${((Date.now() - started) / 1000).toFixed(1)} s (under 60 s)`);
 });
 
 t.test('a checkpoint from before schedules resumes at its constant rate without --schedule', async (t) => {

@@ -53,7 +53,7 @@ t.test('8. an exactly collinear column is refused by name, for both models; a fo
 t.test('8. absurd spline bounds are refused before anything is written', async (t) => {
   const dir = tempFolder(t, 'bound');
   for (const bound of ['1e3', '1e6', '1e20', '0.1']) {
-    const r = await relgradHere(dir, 'train', '--dataset', 'moons', '--limit', '200', '--epochs', '1', '--bound', bound, '--out', 'run');
+    const r = await relgradHere(dir, 'train', '--dataset', 'moons', '--limit', '200', '--epochs', '1', '--bins', '8', '--bound', bound, '--out', 'run');
     t.equal(r.code, 2, `--bound ${bound}: a usage error`);
     t.match(r.stderr, new RegExp(`--bound ${Number(bound)} with --bins 8 is outside what the splines can use, 1 to 16`));
   }

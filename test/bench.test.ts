@@ -2,7 +2,8 @@
 // does) and write JSON in which every CPU cell is a measurement (the grid is far below any cap)
 // and every GPU cell a measurement or, where no GPU.js kernel runs, a recorded stop with its
 // reason; GPU gradient cells above --max-gpu-dim are recorded as not run (each GPU cell is a
-// process that starts headless-gl, so the grid measures the GPU at D = 4 only). Speeds are not
+// process that starts headless-gl, so the grid measures the GPU at D = 4 in the gradient suite
+// only); the step (beside NumPy) and deep-model suites' cells are numbers too. Speeds are not
 // asserted; that numbers were produced is. A bad flag's refusal is checked for every bench runner
 // in cli-scripting.test.ts.
 import t from 'tap';
@@ -33,8 +34,12 @@ interface Cell {
 
 t.test('quick run on cpu and gpu: every cpu cell measured, every gpu cell measured or stopped with a reason', async (t) => {
   const results = join(dir, 'quick');
-  const r = bench(results, '--quick', '--dims', '4,8', '--backends', 'cpu,gpu', '--max-gpu-dim', '4');
+  // the GPU is measured by the gradient suite (each GPU cell is a process that starts headless-gl);
+  // the other suites run on the CPU, into the same folder
+  const r = bench(results, '--quick', '--dims', '4,8', '--backends', 'cpu,gpu', '--max-gpu-dim', '4', '--suites', 'gradients');
   t.equal(r.code, 0, r.out.slice(-3000));
+  const rest = bench(results, '--quick', '--dims', '4,8', '--backends', 'cpu', '--suites', 'step,deep,throughput,peer,fairness');
+  t.equal(rest.code, 0, rest.out.slice(-3000));
   for (const name of ['gradients', 'memory', 'throughput', 'peer', 'fairness']) {
     t.ok(existsSync(join(results, `${name}.json`)), `${name}.json written`);
     t.ok(existsSync(join(results, `${name}.md`)), `${name}.md written`);
@@ -79,6 +84,16 @@ t.test('quick run on cpu and gpu: every cpu cell measured, every gpu cell measur
     const want = (median('ordinary') ?? NaN) / (median('relative') ?? NaN);
     t.ok(x.ordinaryOverRelative !== null && Math.abs(x.ordinaryOverRelative - want) <= 1e-9 * want, `cpu D=${x.dim}: ordinary/relative ${x.ordinaryOverRelative} is the ratio of the medians ${want}`);
   }
+  // the deep model's cells: every CPU cell (gradient and Adam step, each depth, D and dtype) measured
+  const deep = JSON.parse(readFileSync(join(results, 'deep.json'), 'utf8')) as { results: (Cell & { request: { task: string; depth: number; dtype: string } })[] };
+  t.equal(deep.results.length, 1 * 2 * 2 * 2, 'deep: one cell per depth × D × dtype × task (quick: depth 3)');
+  for (const c of deep.results) {
+    t.ok(c.status === 'ok' && (c.samples ?? []).length > 0 && (c.samples ?? []).every((v) => v > 0) && (c.median ?? 0) > 0, `deep ${c.request.task} D=${c.request.dim} ${c.request.dtype}: measured (${c.status} ${c.reason ?? ''})`);
+  }
+  // the step against NumPy: relgrad's steps measured; NumPy's measured too, or said unavailable
+  const step = JSON.parse(readFileSync(join(results, 'step.json'), 'utf8')) as { results: { relgrad: { steps: { dim: number; seconds: number }[] }; numpy: { steps?: { seconds: number }[]; unavailable?: string } } };
+  t.ok(step.results.relgrad.steps.length > 0 && step.results.relgrad.steps.every((s) => s.seconds > 0), `step: relgrad measured at D = ${step.results.relgrad.steps.map((s) => s.dim).join(', ')}`);
+  t.ok((step.results.numpy.steps ?? []).every((s) => s.seconds > 0) && ((step.results.numpy.steps ?? []).length > 0 || (step.results.numpy.unavailable ?? '').length > 0), 'step: NumPy measured or its absence explained');
   const peer = JSON.parse(readFileSync(join(results, 'peer.json'), 'utf8')) as { results: { contender: string; status: string; reason?: string }[] };
   t.ok(peer.results.some((c) => c.contender.startsWith('tfjs') && c.status === 'ok'), 'tfjs measured side by side');
   t.ok(peer.results.every((c) => c.status === 'ok' || (c.reason ?? '').length > 0), 'every peer cell measured or explained');

@@ -7,6 +7,7 @@
 import t from 'tap';
 import { Rng, fromHost, slogdet, type Tensor } from '../index.js';
 import { Flow, type LayerSpec } from '../flow/index.js';
+import { numericLogProb, worstParameterGradientError } from './helpers/flow-numeric.js';
 
 const D = 2;
 const C = 3;
@@ -32,26 +33,6 @@ function flowWith(spec: LayerSpec): Flow {
   return flow;
 }
 
-/** log p(x | c) of one row: log p_s(f(x; c)) + log|det J|, J by central differences of flow.forward. */
-function numericLogProb(flow: Flow, row: Float64Array, c: Float64Array, h = 1e-6): number {
-  const context = fromHost(c, [1, C]);
-  const at = (v: Float64Array): Float64Array => Float64Array.from(flow.forward(fromHost(v, [1, D]), { context }).dataSync());
-  const J = new Float64Array(D * D);
-  for (let j = 0; j < D; j++) {
-    const plus = Float64Array.from(row);
-    const minus = Float64Array.from(row);
-    plus[j] += h;
-    minus[j] -= h;
-    const sp = at(plus);
-    const sm = at(minus);
-    for (let i = 0; i < D; i++) J[i * D + j] = (sp[i] - sm[i]) / (2 * h);
-  }
-  const s = at(row);
-  let logBase = 0;
-  for (const v of s) logBase += -0.5 * v * v - 0.5 * Math.log(2 * Math.PI);
-  return logBase + slogdet(fromHost(J, [D, D])).logabsdet.item();
-}
-
 for (const [name, spec] of Object.entries(TYPES)) {
   t.test(`conditional ${name}: inverse round trip for a given c, and log p(x | c) against a finite-difference Jacobian`, async (t) => {
     const flow = flowWith(spec);
@@ -66,7 +47,7 @@ for (const [name, spec] of Object.entries(TYPES)) {
     const rows = Float64Array.from(x.dataSync());
     const cs = Float64Array.from(c.dataSync());
     for (let n = 0; n < 8; n++) {
-      const ref = numericLogProb(flow, rows.slice(n * D, (n + 1) * D), cs.slice(n * C, (n + 1) * C));
+      const ref = numericLogProb(flow, rows.slice(n * D, (n + 1) * D), 1e-6, cs.slice(n * C, (n + 1) * C));
       t.ok(Math.abs(logp[n] - ref) < 1e-6 * (1 + Math.abs(ref)), `row ${n}: ${logp[n]} vs ${ref}`);
     }
     // the context matters: another c gives another density (the conditioners were moved off zero)
@@ -80,24 +61,7 @@ for (const [name, spec] of Object.entries(TYPES)) {
     const context = matrix(12, C);
     const { layers: ordinary } = flow.gradient(x, 'ordinary', { context });
     const base = flow.layerParams.map((list) => list.map((p) => Float64Array.from(p.dataSync())));
-    const h = 1e-6;
-    let worst = 0;
-    let count = 0;
-    base.forEach((list, k) => list.forEach((values, j) => {
-      const g = ordinary[k][j].dataSync();
-      for (let i = 0; i < values.length; i++) {
-        const at = (delta: number): number => {
-          const moved = base.map((l) => l.map((v) => Float64Array.from(v)));
-          moved[k][j][i] += delta;
-          flow.setParams({ layers: moved });
-          return flow.loss(x, { context }).item();
-        };
-        const fd = (at(h) - at(-h)) / (2 * h);
-        worst = Math.max(worst, Math.abs(fd - g[i]) / (1 + Math.abs(fd)));
-        count++;
-      }
-    }));
-    flow.setParams({ layers: base });
+    const { worst, count } = worstParameterGradientError(flow, ordinary, () => flow.loss(x, { context }).item());
     t.ok(worst < 1e-6, `worst relative error ${worst.toExponential(2)} over ${count} parameters (conditioners included)`);
     const auto = flow.gradient(x, 'autodiff', { context }).layers;
     const relative = flow.gradient(x, 'relative', { context }).layers;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { add, sub, mul, exp, log, sqrt, square, abs, sign, neg, sum, logcosh, memory, Rng, fromHost, type Tensor } from '../index.js';
 import { Flow, defineLayer, leakyLayer, initializeFromData, encodeFlow, decodeFlow, toySplits, type LayerDefinition } from '../flow/index.js';
-import { numericLogProb } from './helpers/flow-numeric.js';
+import { numericLogProb, worstParameterGradientError } from './helpers/flow-numeric.js';
 
 const asinh = (x: Tensor): Tensor => mul(sign(x), log(add(abs(x), sqrt(add(square(x), 1)))));
 const sinh = (x: Tensor): Tensor => mul(sub(exp(x), exp(neg(x))), 0.5);
@@ -58,22 +58,7 @@ for (const [label, layer] of [['user-defined sinh-arcsinh', sinhArcsinh], ['buil
     const x = batch(20);
     const { layers: ordinary } = flow.gradient(x, 'ordinary');
     const base = flow.layerParams.map((list) => list.map((p) => Float64Array.from(p.dataSync())));
-    const h = 1e-6;
-    let worst = 0;
-    base.forEach((list, k) => list.forEach((values, j) => {
-      const g = ordinary[k][j].dataSync();
-      for (let i = 0; i < values.length; i++) {
-        const at = (delta: number): number => {
-          const moved = base.map((l) => l.map((a) => Float64Array.from(a)));
-          moved[k][j][i] += delta;
-          flow.setParams({ layers: moved });
-          return flow.loss(x).item();
-        };
-        const fd = (at(h) - at(-h)) / (2 * h);
-        worst = Math.max(worst, Math.abs(fd - g[i]) / (1 + Math.abs(fd)));
-      }
-    }));
-    flow.setParams({ layers: base });
+    const { worst } = worstParameterGradientError(flow, ordinary, () => flow.loss(x).item());
     t.ok(worst < 1e-6, `worst relative error ${worst.toExponential(2)} over every parameter of every layer`);
     // the user layer's gradients are the same under every method; autodiff = ordinary everywhere
     const auto = flow.gradient(x, 'autodiff').layers;

@@ -17,6 +17,7 @@ import { evaluate } from '../flow/evaluate.js';
 import { runExperiment } from '../flow/experiment.js';
 import { toySplits } from '../flow/data/toy.js';
 import type { HostMatrix } from '../flow/matrix.js';
+import { numericLogProb } from './helpers/flow-numeric.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'relgrad-run-once-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -111,7 +112,11 @@ t.test('non-finite rows are still refused, naming row and column, once checked o
   const rng = new Rng(5);
   const context = Float64Array.from({ length: 10 }, () => rng.normal());
   const x = { data: Float64Array.from(data.test.data.subarray(0, 20)), rows: 10, cols: 2 };
-  t.ok(Number.isFinite(evaluate(cond, { x, context: fromHost(context, [10, 1]) }).mean), 'a finite context scores');
+  // scored: the mean log p(x | c) equals the change of variables with a finite-difference Jacobian, row by row
+  const scored = evaluate(cond, { x, context: fromHost(context, [10, 1]) }).mean;
+  let reference = 0;
+  for (let n = 0; n < 10; n++) reference += numericLogProb(cond, x.data.subarray(2 * n, 2 * n + 2), 1e-6, context.subarray(n, n + 1)) / 10;
+  t.ok(Math.abs(scored - reference) < 1e-6 * (1 + Math.abs(reference)), `a finite context scores: mean ${scored} vs finite-difference reference ${reference}`);
   context[4] = Number.POSITIVE_INFINITY;
   t.throws(() => evaluate(cond, { x, context: fromHost(context, [10, 1]) }), /evaluate: context: value Infinity at row 4, column 0 is not finite/);
   for (const f of [flow, cond]) f.dispose();

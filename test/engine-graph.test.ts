@@ -116,7 +116,7 @@ t.test('without the package root, the engine names what is missing; with it, bot
     'try { await rg.setBackend("tpu"); messages.push("no error"); } catch (err) { messages.push(err.message); }',
     'console.log(JSON.stringify(messages));',
   ].join('\n');
-  const loader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
+  const loader = typeScriptLoader();
   const r = spawnSync(process.execPath, [...loader, '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 });
   const messages = JSON.parse(r.stdout.trim().split('\n').pop() ?? '[]') as string[];
   t.match(messages[0], /^getBackend: no backends provided to the engine; import relgrad from its package root/, r.stderr);
@@ -125,6 +125,13 @@ t.test('without the package root, the engine names what is missing; with it, bot
   t.same(JSON.parse(messages[5]), ['cpu', 'gpu'], "the root's BACKEND_NAMES are the table's keys");
   t.equal(messages[6], "setBackend: unknown backend 'tpu'; expected one of 'cpu', 'gpu'", 'an unknown name lists the table');
 });
+
+/** The TypeScript loader among this process's flags (`--import=tsx`, see .taprc), without tap's coverage or mock hooks. */
+function typeScriptLoader(): string[] {
+  const loader = process.execArgv.filter((a) => /^--import=tsx$/.test(a));
+  if (loader.length !== 1) throw new Error(`engine-graph: expected tap to run this file with --import=tsx; its flags are ${JSON.stringify(process.execArgv)}`);
+  return loader;
+}
 
 /** Strongly connected components (Tarjan) with more than one file, of the runtime imports among the files `within` accepts. */
 function runtimeCycles(within: (file: string) => boolean): string[][] {
@@ -178,8 +185,7 @@ t.test('each module of the cycle can be loaded first and computes', async (t) =>
       `const [g] = rg.grad((x) => rg.sum(rg.mul(x, x)))(rg.tensor([1, 2]));`,
       'console.log(Array.from(g.dataSync()).join(","));',
     ].join('\n');
-    // only tap's TypeScript loader from this process's flags (not its coverage instrumentation)
-    const loader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
+    const loader = typeScriptLoader();
     const r = spawnSync(process.execPath, [...loader, '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 });
     t.equal(r.stdout.trim().split('\n').pop(), '2,4', `${first} first: ${r.stderr.split('\n').find((l) => /Error/.test(l)) ?? 'ok'}`);
   }

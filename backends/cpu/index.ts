@@ -113,7 +113,10 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
       out[0] = total;
       return out;
     },
-    max, slice, pad, cast,
+    max,
+    slice: (x, shape, begin, size) => slice(x, shape, begin, size, take),
+    pad: (x, shape, before, after) => pad(x, shape, before, after, take),
+    cast: (x, size, to) => cast(x, size, to, take),
     transpose: (x, shape, perm) => transpose(x, shape, perm, take),
     expand: (x, shape, outShape) => expand(x, shape, outShape, take),
     adam: (p, d, m, v, size, h) => adam(p, d, m, v, size, h, take, shared?.adam),
@@ -121,7 +124,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
     gemm: (a, b, p, alpha, c, beta, bias) => gemmWithEpilogue(gemm, a, b, p, alpha, c, beta, bias, take),
     pointwise: (pass, map, y, back, size) => pointwise(pass, map, y, back, size, take, shared?.pointwise),
     spline: (pass, x, knots, back, p) => spline(pass, x, knots, back, p, take, shared?.spline),
-    splineKnots: (pass, uw, uh, ud, g, p) => splineKnots(pass, uw, uh, ud, g, p, take),
+    splineKnots: (pass, uw, uh, ud, g, p) => splineKnots(pass, uw, uh, ud, g, p, take, shared?.mapF64),
     solve: linalg.solve,
     inv: linalg.inv,
     slogdet: linalg.slogdet,

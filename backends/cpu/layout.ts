@@ -23,7 +23,8 @@ function gather(x: TypedArray, outShape: Shape, strides: readonly number[], offs
   const index = new Array<number>(rank).fill(0);
   let base = offset;
   for (let o = 0; o < out.length; o += inner) {
-    for (let j = 0; j < inner; j++) out[o + j] = x[base + j * innerStride];
+    if (innerStride === 1) out.set(x.subarray(base, base + inner), o);
+    else for (let j = 0; j < inner; j++) out[o + j] = x[base + j * innerStride];
     for (let a = rank - 2; a >= 0; a--) {
       index[a]++;
       base += strides[a];
@@ -45,15 +46,26 @@ export function expand(x: TypedArray, shape: Shape, outShape: Shape, alloc: Allo
   return gather(x, outShape, shape.map((d, i) => (d === 1 ? 0 : inStrides[i])), 0, alloc);
 }
 
-export function slice(x: TypedArray, shape: Shape, begin: readonly number[], size: readonly number[]): TypedArray {
+/**
+ * x[begin .. begin + size) along every axis. A block that is one run of x's memory (leading axes of
+ * size 1, then one partial axis, then whole axes) is one copy.
+ */
+export function slice(x: TypedArray, shape: Shape, begin: readonly number[], size: readonly number[], alloc: Alloc = allocHost): TypedArray {
   const strides = stridesOf(shape);
   const offset = begin.reduce((acc, b, i) => acc + b * strides[i], 0);
-  return gather(x, size, strides, offset);
+  let partial = 0;
+  while (partial < shape.length - 1 && size[partial] === 1) partial++;
+  if (size.every((d, a) => a <= partial || d === shape[a])) {
+    const out = alloc(dtypeOfArray(x), sizeOf(size));
+    out.set(x.subarray(offset, offset + out.length));
+    return out;
+  }
+  return gather(x, size, strides, offset, alloc);
 }
 
-export function pad(x: TypedArray, shape: Shape, before: readonly number[], after: readonly number[]): TypedArray {
+export function pad(x: TypedArray, shape: Shape, before: readonly number[], after: readonly number[], alloc: Alloc = allocHost): TypedArray {
   const outShape = shape.map((d, i) => d + before[i] + after[i]);
-  const out = allocHost(dtypeOfArray(x), sizeOf(outShape));
+  const out = alloc(dtypeOfArray(x), sizeOf(outShape)).fill(0);
   if (sizeOf(shape) === 0) return out;
   const outStrides = stridesOf(outShape);
   const offset = before.reduce((acc, b, i) => acc + b * outStrides[i], 0);
@@ -79,8 +91,8 @@ export function pad(x: TypedArray, shape: Shape, before: readonly number[], afte
   return out;
 }
 
-export function cast(x: TypedArray, size: number, to: DType): TypedArray {
-  const out = allocHost(to, size);
+export function cast(x: TypedArray, size: number, to: DType, alloc: Alloc = allocHost): TypedArray {
+  const out = alloc(to, size);
   out.set(x.subarray(0, size));
   return out;
 }

@@ -5,51 +5,67 @@
 //   p = softmax(u_j),  x_k = -bound + Σ_{i<k} (f + c·p_i),  c = 2·bound·(1 − K·minBin), f = 2·bound·minBin
 //   ∂⟨x, g⟩/∂u_i = c·p_i·(a_i − Σ_l p_l a_l),  a_i = Σ_{k>i} g_k                       (softmax Jacobian)
 //   d_k = minDerivative + softplus(ud_{k−1}),  ∂⟨d, g⟩/∂ud_i = g_{i+1}·σ(ud_i)
-// Sums in float64 whatever the storage dtype. O(dim·K) per pass.
+// Sums in float64 whatever the storage dtype. O(dim·K) per pass; the exponentials (softmax,
+// softplus, σ) run over whole arrays, by the SIMD kernels where the runtime gives a VectorMap.
 
 import type { SplineKnotParams } from '../../engine/backend.js';
 import { dtypeOfArray, type TypedArray } from '../../engine/dtype.js';
 import type { Alloc } from './pool.js';
+import { mapInPlace, type VectorMap } from './vector-maps.js';
 
-/** softplus(u) = max(u, 0) + log1p(e^{−|u|}), stable for any u. */
-const softplus = (u: number): number => Math.max(u, 0) + Math.log1p(Math.exp(-Math.abs(u)));
+/** softmax of each unit's K entries of u ([dim, K]), in float64. */
+function softmaxRows(u: TypedArray, dim: number, K: number, vector: VectorMap | undefined): Float64Array {
+  const p = new Float64Array(dim * K);
+  for (let j = 0; j < dim; j++) {
+    let max = -Infinity;
+    for (let i = 0; i < K; i++) max = Math.max(max, u[j * K + i]);
+    for (let i = 0; i < K; i++) p[j * K + i] = u[j * K + i] - max;
+  }
+  mapInPlace('exp', p, vector);
+  for (let j = 0; j < dim; j++) {
+    let sum = 0;
+    for (let i = 0; i < K; i++) sum += p[j * K + i];
+    for (let i = 0; i < K; i++) p[j * K + i] /= sum;
+  }
+  return p;
+}
 
-/** softmax of u[at .. at+K) into p[0 .. K). */
-function softmaxInto(u: TypedArray, at: number, K: number, p: Float64Array): void {
-  let max = -Infinity;
-  for (let i = 0; i < K; i++) max = Math.max(max, u[at + i]);
-  let sum = 0;
-  for (let i = 0; i < K; i++) sum += p[i] = Math.exp(u[at + i] - max);
-  for (let i = 0; i < K; i++) p[i] /= sum;
+/** f(u) for every entry of u, in float64. */
+function mapped(map: 'softplus' | 'sigmoid', u: TypedArray, vector: VectorMap | undefined): Float64Array {
+  const out = Float64Array.from(u);
+  mapInPlace(map, out, vector);
+  return out;
 }
 
 /** One pass: 'knots' gives [xs, ys, ds] ([dim, K+1] each); 'knots-backward' gives [∂uw, ∂uh, ∂ud] (× scale). */
-export function splineKnots(pass: 'knots' | 'knots-backward', uw: TypedArray, uh: TypedArray, ud: TypedArray, g: TypedArray | null, p: SplineKnotParams, alloc: Alloc): [TypedArray, TypedArray, TypedArray] {
+export function splineKnots(
+  pass: 'knots' | 'knots-backward', uw: TypedArray, uh: TypedArray, ud: TypedArray, g: TypedArray | null, p: SplineKnotParams, alloc: Alloc, vector?: VectorMap,
+): [TypedArray, TypedArray, TypedArray] {
   const { dim, bins: K, bound, minBin, minDerivative, scale } = p;
   const dtype = dtypeOfArray(uw);
   const c = 2 * bound * (1 - K * minBin);
   const f = 2 * bound * minBin;
-  const prob = new Float64Array(K);
-  const suffix = new Float64Array(K);
   const S = dim * (K + 1);
+  const pw = softmaxRows(uw, dim, K, vector);
+  const ph = softmaxRows(uh, dim, K, vector);
   if (pass === 'knots') {
     const xs = alloc(dtype, S);
     const ys = alloc(dtype, S);
     const ds = alloc(dtype, S);
-    const edges = (u: TypedArray, out: TypedArray, j: number): void => {
-      softmaxInto(u, j * K, K, prob);
+    const sp = mapped('softplus', ud, vector);
+    const edges = (prob: Float64Array, out: TypedArray, j: number): void => {
       const o = j * (K + 1);
       let edge = -bound;
       out[o] = edge;
-      for (let k = 1; k <= K; k++) out[o + k] = edge += f + c * prob[k - 1];
+      for (let k = 1; k <= K; k++) out[o + k] = edge += f + c * prob[j * K + k - 1];
     };
     for (let j = 0; j < dim; j++) {
       const o = j * (K + 1);
-      edges(uw, xs, j);
-      edges(uh, ys, j);
+      edges(pw, xs, j);
+      edges(ph, ys, j);
       ds[o] = 1;
       ds[o + K] = 1;
-      for (let k = 1; k < K; k++) ds[o + k] = minDerivative + softplus(ud[j * (K - 1) + k - 1]);
+      for (let k = 1; k < K; k++) ds[o + k] = minDerivative + sp[j * (K - 1) + k - 1];
     }
     return [xs, ys, ds];
   }
@@ -57,26 +73,24 @@ export function splineKnots(pass: 'knots' | 'knots-backward', uw: TypedArray, uh
   const gw = alloc(dtype, dim * K);
   const gh = alloc(dtype, dim * K);
   const gd = alloc(dtype, dim * (K - 1));
-  const pullBack = (u: TypedArray, out: TypedArray, j: number, at: number): void => {
-    softmaxInto(u, j * K, K, prob);
+  const sg = mapped('sigmoid', ud, vector);
+  const suffix = new Float64Array(K);
+  const pullBack = (prob: Float64Array, out: TypedArray, j: number, at: number): void => {
     // a_i = Σ_{k>i} g_k, from the top down; pa = Σ_i p_i a_i
     let a = 0;
     let pa = 0;
     for (let i = K - 1; i >= 0; i--) {
       a += g[at + i + 1];
-      pa += prob[i] * a;
+      pa += prob[j * K + i] * a;
       suffix[i] = a;
     }
-    for (let i = 0; i < K; i++) out[j * K + i] = scale * c * prob[i] * (suffix[i] - pa);
+    for (let i = 0; i < K; i++) out[j * K + i] = scale * c * prob[j * K + i] * (suffix[i] - pa);
   };
   for (let j = 0; j < dim; j++) {
     const o = j * (K + 1);
-    pullBack(uw, gw, j, o);
-    pullBack(uh, gh, j, S + o);
-    for (let i = 0; i < K - 1; i++) {
-      const v = ud[j * (K - 1) + i];
-      gd[j * (K - 1) + i] = (scale * g[2 * S + o + i + 1]) / (1 + Math.exp(-v));
-    }
+    pullBack(pw, gw, j, o);
+    pullBack(ph, gh, j, S + o);
+    for (let i = 0; i < K - 1; i++) gd[j * (K - 1) + i] = scale * g[2 * S + o + i + 1] * sg[j * (K - 1) + i];
   }
   return [gw, gh, gd];
 }

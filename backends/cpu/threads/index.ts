@@ -23,6 +23,7 @@ import { adamRange } from '../elementwise.js';
 import { adamSimd, pointwiseSimd } from '../wasm/elementwise-kernels.js';
 import { splineSimd } from '../wasm/spline-kernels.js';
 import { splineRange, type SplineRunner } from '../spline.js';
+import { SCALAR_MAPS, type VectorMap } from '../vector-maps.js';
 import type { DType, TypedArray } from '../../../engine/dtype.js';
 import { SharedArena } from './arena.js';
 import { runClaimedChunks } from './chunks.js';
@@ -75,6 +76,8 @@ export interface ThreadedRuntime {
   alloc: (dtype: DType, size: number) => TypedArray | undefined;
   /** Σ of an array `alloc` made, accumulated in float64 (SIMD); undefined for any other array. */
   sumAll: (x: TypedArray) => number | undefined;
+  /** values[i] ← map(values[i]) in float64 by the SIMD kernels (wasm/map-kernels.ts) on this thread. */
+  mapF64: VectorMap;
   threads: number;
   minFlops: number;
   /** The allocator over the shared memory (bytesInUse, memoryBytes: for tests and leak checks). */
@@ -442,20 +445,23 @@ export function createThreadedRuntime(options: ThreadedRuntimeOptions = {}): Thr
     splineSimd(exports, f === 1, c0, xa, ba, oa, ka, ga, r, d, dv, bins, bd);
     // (on a lost worker this throws and the scratch block is not reused: a late worker might write into it)
     if (parts > 1) waitForWorkers(ctrl, parts, `spline pass of ${rows}×${dim} elements`, rows * dim * 1e-3);
-    // the knot gradient: zero, the JavaScript units, then the vector units summed over the parts
+    // the knot gradient: the JavaScript units (added into zeros), then the vector units, summed
+    // over the parts and transposed back to [3][dim][K+1]
     const n = rows * dim;
     const outAt = code === 3 ? 0 : n;
     const S = dim * (K + 1);
-    if (gradient) out.fill(0, outAt, outAt + 3 * S);
+    if (gradient && dimV < dim) out.fill(0, outAt, outAt + 3 * S);
     if (dimV < dim) splineRange(pass, x, knots, back, out, p, 0, rows, dimV, dim, outAt);
     if (gradient) {
+      const first = gradAt(0);
       for (let q = 0; q < 3; q++) {
-        for (let m = 0; m <= K; m++) {
-          const from = q * (K + 1) * dim + m * dim;
-          for (let j = 0; j < dimV; j++) {
-            let total = 0;
-            for (let part = 0; part < parts; part++) total += view[gradAt(part) + from + j];
-            out[outAt + q * S + j * (K + 1) + m] = total;
+        for (let j = 0; j < dimV; j++) {
+          const to = outAt + q * S + j * (K + 1);
+          const from = q * (K + 1) * dim + j;
+          for (let m = 0; m <= K; m++) {
+            let total = view[first + from + m * dim];
+            for (let part = 1; part < parts; part++) total += view[first + part * block + from + m * dim];
+            out[to + m] = total;
           }
         }
       }
@@ -485,5 +491,19 @@ export function createThreadedRuntime(options: ThreadedRuntimeOptions = {}): Thr
     for (let i = vectors * lanes; i < x.length; i++) total += x[i];
     return total;
   };
-  return { gemm, pointwise, adam, spline, alloc, sumAll, threads, minFlops, close, arena };
+  /** The map through a scratch block of the arena (two copies of 8·n bytes); false when the arena is full. */
+  const mapF64: VectorMap = (map, values) => {
+    const vectors = values.length >> 1;
+    if (vectors === 0) return false;
+    const at = arena.allocBytes(vectors * 16);
+    if (at === undefined) return false;
+    const view = new Float64Array(arena.buffer(), at, vectors * 2);
+    view.set(values.subarray(0, vectors * 2));
+    (map === 'exp' ? exports.f64_map_exp : map === 'softplus' ? exports.f64_map_softplus : exports.f64_map_sigmoid)(at, at, vectors);
+    values.set(view);
+    arena.release(at);
+    if (values.length > vectors * 2) values[vectors * 2] = SCALAR_MAPS[map](values[vectors * 2]);
+    return true;
+  };
+  return { gemm, pointwise, adam, spline, alloc, sumAll, mapF64, threads, minFlops, close, arena };
 }

@@ -6,6 +6,7 @@
 // NV = NR / lanes loads of B, MR splat-loads of A and MR·NV mul+add pairs.
 
 import { elementwiseKernels, type ElementwiseExports } from './elementwise-kernels.js';
+import { mapKernels, type MapExports } from './map-kernels.js';
 import { splineKernels, type SplineExports } from './spline-kernels.js';
 import { Code, emitModule, F64, I32, relaxedSimdSupported, V128, type FuncDef, type ValType } from './emit.js';
 
@@ -80,7 +81,7 @@ export type MacroKernel = (
  */
 export type PackKernel = (src: number, lds: number, dst: number, count: number, np: number) => void;
 
-export interface KernelExports extends ElementwiseExports, SplineExports {
+export interface KernelExports extends ElementwiseExports, SplineExports, MapExports {
   f64: MacroKernel;
   f64_copyA: PackKernel;
   f64_copyB: PackKernel;
@@ -337,7 +338,7 @@ export function kernelFunctions(tiles: GemmTiles): FuncDef[] {
       scaleKernel(`${dt}_scale`, lanes),
     );
   }
-  funcs.push(...elementwiseKernels(), ...splineKernels());
+  funcs.push(...elementwiseKernels(), ...splineKernels(), ...mapKernels());
   return funcs;
 }
 

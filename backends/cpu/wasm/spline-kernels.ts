@@ -71,15 +71,18 @@ function splineKernel(f64: boolean, pass: KernelPass): FuncDef {
   L.neg();
   c.set(LO);
   L.k(1).set(ONE);
-  c.i32(0).set(ROW);
   c.get(ROWS).get(DIMB).i32Mul().set(ROWEND);
+  // The gradient passes run each vector of units down all rows (its knots and its accumulator
+  // block stay in L1 while the lanes' partials are added); the others run row by row.
+  const [outerStart, outerEnd, innerStart, innerEnd] = gradientPass ? [J, DIMVB, ROW, ROWEND] : [ROW, ROWEND, J, DIMVB];
+  c.i32(0).set(outerStart);
   c.block();
-  c.get(ROW).get(ROWEND).i32GeU().brIf(0);
-  c.loop(); // rows
-  c.i32(0).set(J);
+  c.get(outerStart).get(outerEnd).i32GeU().brIf(0);
+  c.loop();
+  c.i32(0).set(innerStart);
   c.block();
-  c.get(J).get(DIMVB).i32GeU().brIf(0);
-  c.loop(); // vectors of units
+  c.get(innerStart).get(innerEnd).i32GeU().brIf(0);
+  c.loop();
   // v and whether it lies in [−bound, bound)
   c.get(X).get(ROW).i32Add().get(J).i32Add().v128Load(0).set(V);
   c.get(V).get(LO);
@@ -237,10 +240,16 @@ function splineKernel(f64: boolean, pass: KernelPass): FuncDef {
       add(DSB, true, AD1);
     }
   }
-  c.get(J).i32(16).i32Add().tee(J).get(DIMVB).i32LtU().brIf(0);
+  const step = (at: number, end: number): void => {
+    c.get(at);
+    if (at === J) c.i32(16);
+    else c.get(DIMB);
+    c.i32Add().tee(at).get(end).i32LtU().brIf(0);
+  };
+  step(innerStart, innerEnd);
   c.end();
   c.end();
-  c.get(ROW).get(DIMB).i32Add().tee(ROW).get(ROWEND).i32LtU().brIf(0);
+  step(outerStart, outerEnd);
   c.end();
   c.end();
   const params: ValType[] = [...new Array<ValType>(9).fill(I32), F64];

@@ -401,22 +401,25 @@ export function createThreadedRuntime(options: ThreadedRuntimeOptions = {}): Thr
 
   /**
    * A spline pass on arrays in the arena: the knots transposed into a scratch block ([3][K+1][dim],
-   * the kernels' layout), rows split between the threads (each gradient part into its own
-   * accumulator block, summed here), units the vectors leave (dim mod lanes) in JavaScript.
-   * False (JavaScript runs it all) for the inverse and the input gradient alone, arrays outside the
-   * arena, or fewer units than lanes.
+   * the kernels' layout), the vectors of units split between the threads (each thread runs its
+   * units down every row, so each unit's knot gradient has one writer and needs no reduction),
+   * units the vectors leave (dim mod lanes) in JavaScript. False (JavaScript runs it all) for the
+   * inverse and the input gradient alone, arrays outside the arena, or fewer units than lanes.
    */
   const spline: SplineRunner = (pass, x, knots, back, out, p) => {
     const code = pass === 'value' ? 0 : pass === 'log-derivative' ? 1 : pass === 'backward' ? 2 : pass === 'knot-gradient' ? 3 : -1;
     const f64 = x instanceof Float64Array;
     const es = f64 ? 8 : 4;
+    const lanes = 16 / es;
     const { rows, dim, bins: K, bound } = p;
-    const dimV = dim - (dim % (16 / es));
+    const dimV = dim - (dim % lanes);
     if (code < 0 || dimV === 0 || !arena.owns(x) || !arena.owns(out) || (back !== null && !arena.owns(back))) return false;
     const gradient = code >= 2;
-    const parts = rows * dim >= MIN_ELEMENTWISE && broken === undefined ? Math.min(threads, rows) : 1;
-    const block = 3 * (K + 1) * dim;
-    const scratch = arena.allocBytes(block * es * (gradient ? 1 + parts : 1));
+    const vectors = dimV / lanes;
+    const parts = rows * dim >= MIN_ELEMENTWISE && broken === undefined ? Math.min(threads, vectors) : 1;
+    const S = dim * (K + 1);
+    const outAt = code === 3 ? 0 : rows * dim; // where the knot gradient starts in `out`
+    const scratch = arena.allocBytes(3 * S * es);
     if (scratch === undefined) return false;
     const view = f64 ? new Float64Array(arena.buffer()) : new Float32Array(arena.buffer());
     const knotsAt = scratch / es;
@@ -424,12 +427,15 @@ export function createThreadedRuntime(options: ThreadedRuntimeOptions = {}): Thr
       const to = knotsAt + q * (K + 1) * dim;
       for (let j = 0; j < dim; j++) for (let m = 0; m <= K; m++) view[to + m * dim + j] = kind[j * (K + 1) + m];
     });
-    const gradAt = (part: number): number => knotsAt + (1 + part) * block;
-    if (gradient) view.fill(0, gradAt(0), gradAt(parts));
-    const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((rows * i) / parts));
-    const row = (a: TypedArray | null, r: number): number => (a === null ? 0 : a.byteOffset + r * dim * es);
-    const job = (part: number): number[] => [code, f64 ? 1 : 0, row(x, bounds[part]), row(back, bounds[part]), row(out, bounds[part]), scratch,
-      gradient ? gradAt(part) * es : 0, bounds[part + 1] - bounds[part], dim, dimV, K, bound];
+    if (gradient) out.fill(0, outAt, outAt + 3 * S); // the kernels and the JavaScript units add into it
+    // part p: units [first(p), first(p + 1)), whole vectors, every row
+    const first = (part: number): number => Math.round((vectors * part) / parts) * lanes;
+    const at = (a: TypedArray | null, unit: number): number => (a === null ? 0 : a.byteOffset + unit * es);
+    const job = (part: number): number[] => {
+      const u = first(part);
+      return [code, f64 ? 1 : 0, at(x, u), at(back, u), at(out, u), scratch + u * es,
+        gradient ? out.byteOffset + (outAt + u * (K + 1)) * es : 0, rows, dim, first(part + 1) - u, K, bound];
+    };
     const ctrl = new Int32Array(memory.buffer, 0, CTRL_BYTES / 4);
     if (parts > 1) {
       workers ??= startPool();
@@ -445,27 +451,7 @@ export function createThreadedRuntime(options: ThreadedRuntimeOptions = {}): Thr
     splineSimd(exports, f === 1, c0, xa, ba, oa, ka, ga, r, d, dv, bins, bd);
     // (on a lost worker this throws and the scratch block is not reused: a late worker might write into it)
     if (parts > 1) waitForWorkers(ctrl, parts, `spline pass of ${rows}×${dim} elements`, rows * dim * 1e-3);
-    // the knot gradient: the JavaScript units (added into zeros), then the vector units, summed
-    // over the parts and transposed back to [3][dim][K+1]
-    const n = rows * dim;
-    const outAt = code === 3 ? 0 : n;
-    const S = dim * (K + 1);
-    if (gradient && dimV < dim) out.fill(0, outAt, outAt + 3 * S);
     if (dimV < dim) splineRange(pass, x, knots, back, out, p, 0, rows, dimV, dim, outAt);
-    if (gradient) {
-      const first = gradAt(0);
-      for (let q = 0; q < 3; q++) {
-        for (let j = 0; j < dimV; j++) {
-          const to = outAt + q * S + j * (K + 1);
-          const from = q * (K + 1) * dim + j;
-          for (let m = 0; m <= K; m++) {
-            let total = view[first + from + m * dim];
-            for (let part = 1; part < parts; part++) total += view[first + part * block + from + m * dim];
-            out[to + m] = total;
-          }
-        }
-      }
-    }
     arena.release(scratch);
     return true;
   };

@@ -5,12 +5,12 @@
 // neighbouring units is one vector load. The bin is found without branches: for m = 1..K−1 the
 // lanes with v ≥ x_m take knots m and m+1 (a select per knot kind), O(K) per vector instead of a
 // binary search per element, which mispredicts. The gradient passes scatter each lane's six knot
-// partials into a transposed accumulator, lane by lane (bins differ per lane).
+// partials lane by lane (bins differ per lane) into an accumulator in the knots' own layout.
 //
 // Signature (byte addresses; rows of `dim` elements; the units [0, dimV) of each row, dimV a
 // multiple of the lane count; the caller finishes units [dimV, dim) in JavaScript):
 //   <dt>_spline_<pass>(x, back, out, knots, grad, rows, dim, dimV, bins, bound)
-//   knots: [3][K+1][dim] (xs, ys, ds transposed); grad: the same layout, added into
+//   knots: [3][K+1][dim] (xs, ys, ds transposed); grad: [3][dim][K+1] (the knots' own layout), added into
 //   passes: value, log_derivative (out), backward (input gradient in out, knot gradient in grad),
 //   knot_gradient (grad only)
 
@@ -40,7 +40,7 @@ function splineKernel(f64: boolean, pass: KernelPass): FuncDef {
   const lanes = 16 / es;
   const gradientPass = pass === 'backward' || pass === 'knot_gradient';
   const loc = new Locals(10);
-  const DIMB = loc.add(I32), DIMVB = loc.add(I32), YSB = loc.add(I32), DSB = loc.add(I32);
+  const DIMB = loc.add(I32), DIMVB = loc.add(I32), YSB = loc.add(I32), DSB = loc.add(I32), KP1 = loc.add(I32);
   const ROW = loc.add(I32), ROWEND = loc.add(I32), J = loc.add(I32), P = loc.add(I32), Q = loc.add(I32), QEND = loc.add(I32), GA = loc.add(I32), AD = loc.add(I32);
   const v = (): number => loc.add(V128);
   const LO = v(), HI = v(), ONE = v(), V = v(), IN = v(), CM = v(), KF = v();
@@ -66,6 +66,7 @@ function splineKernel(f64: boolean, pass: KernelPass): FuncDef {
   c.get(DIMV).i32(es).i32Mul().set(DIMVB);
   c.get(K).i32(1).i32Add().get(DIMB).i32Mul().set(YSB);
   c.get(YSB).get(YSB).i32Add().set(DSB);
+  c.get(K).i32(1).i32Add().set(KP1);
   L.splat(BOUND).set(HI);
   c.get(HI);
   L.neg();
@@ -218,16 +219,17 @@ function splineKernel(f64: boolean, pass: KernelPass): FuncDef {
     c.get(G); c.get(H); c.get(A); L.mul(); c.get(T); L.mul(); c.get(DEN2); L.div(); L.neg(); L.mul();
     mul(XI, XI); c.get(CC); L.div(); c.get(t.w); L.sub();
     L.sub(); masked(AD1);
-    // scatter lane by lane: grad[kind][k][j + l] += a0, grad[kind][k+1][j + l] += a1
+    // scatter lane by lane: grad[kind][j + l][k] += a0, grad[kind][j + l][k+1] += a1
     for (let l = 0; l < lanes; l++) {
       c.get(KF);
       if (f64) c.f64x2ExtractLane(l).i32TruncF64S();
       else c.f32x4ExtractLane(l).i32TruncF32S();
-      c.get(DIMB).i32Mul().get(GRAD).i32Add().get(J).i32Add().i32(l * es).i32Add().set(GA);
+      c.i32(es).i32Mul().get(GRAD).i32Add();
+      c.get(J).i32(l * es).i32Add().get(KP1).i32Mul().i32Add().set(GA);
       const add = (kindOffset: number | null, next: boolean, from: number): void => {
         c.get(GA);
         if (kindOffset !== null) c.get(kindOffset).i32Add();
-        if (next) c.get(DIMB).i32Add();
+        if (next) c.i32(es).i32Add();
         c.tee(AD).get(AD);
         if (f64) c.f64Load(0).get(from).f64x2ExtractLane(l).f64Add().f64Store(0);
         else c.f32Load(0).get(from).f32x4ExtractLane(l).f32Add().f32Store(0);

@@ -423,10 +423,14 @@ export function createThreadedRuntime(options: ThreadedRuntimeOptions = {}): Thr
     if (scratch === undefined) return false;
     const view = f64 ? new Float64Array(arena.buffer()) : new Float32Array(arena.buffer());
     const knotsAt = scratch / es;
-    [knots.xs, knots.ys, knots.ds].forEach((kind, q) => {
-      const to = knotsAt + q * (K + 1) * dim;
-      for (let j = 0; j < dim; j++) for (let m = 0; m <= K; m++) view[to + m * dim + j] = kind[j * (K + 1) + m];
-    });
+    const kinds = [knots.xs, knots.ys, knots.ds];
+    for (let q = 0; q < 3; q++) {
+      const kind = kinds[q];
+      for (let m = 0; m <= K; m++) {
+        const to = knotsAt + (q * (K + 1) + m) * dim; // writes run along the row, reads stride K+1
+        for (let j = 0; j < dim; j++) view[to + j] = kind[j * (K + 1) + m];
+      }
+    }
     if (gradient) out.fill(0, outAt, outAt + 3 * S); // the kernels and the JavaScript units add into it
     // part p: units [first(p), first(p + 1)), whole vectors, every row
     const first = (part: number): number => Math.round((vectors * part) / parts) * lanes;

@@ -32,7 +32,7 @@ function softmaxRows(u: TypedArray, dim: number, K: number, vector: VectorMap | 
 
 /** f(u) for every entry of u, in float64. */
 function mapped(map: 'softplus' | 'sigmoid', u: TypedArray, vector: VectorMap | undefined): Float64Array {
-  const out = Float64Array.from(u);
+  const out = new Float64Array(u); // converts (Float64Array.from walks an iterator: ~10× slower)
   mapInPlace(map, out, vector);
   return out;
 }

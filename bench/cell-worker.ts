@@ -1,6 +1,5 @@
-// One benchmark cell (method × D × backend) in a worker thread — or, for the gpu backend, a child
-// process (headless-gl's native addon loads in one thread per process only) — so the parent can
-// stop it at a time or memory cap. Posts {kind: 'run-start'} before each timed evaluation and the samples at
+// One benchmark cell (method × D × backend) in a child process of its own (lib/cell-runner.ts; a
+// worker thread's port is still served), so the parent can stop it at a time or memory cap. Posts {kind: 'run-start'} before each timed evaluation and the samples at
 // the end. The timed call includes reading every result back to the host.
 
 import { parentPort, workerData } from 'node:worker_threads';
@@ -71,9 +70,10 @@ async function run(req: CellRequest): Promise<CellMessage> {
     });
   };
   once(); // warm-up (and the first measurement of memory)
-  // the steady state: the engine's JavaScript tiers up over the first calls (the deep gradient at
-  // D = 784 ran its first 8 timed calls at 1.7-1.8× the later ones after a single warm-up call), so
-  // warm up for a fifth of the cell's budget, 1 s at most (one call where a call takes longer)
+  // the steady state: a cell's first calls can run slower than the rest (after one warm-up call the
+  // deep gradient at D = 784 ran its first 8 timed calls at 1.7-1.8× the later ones, in the cells
+  // that ran as worker threads), so warm up for a fifth of the cell's budget, 1 s at most (one call
+  // where a call takes longer)
   const warmUntil = performance.now() + 1000 * Math.min(1, req.budgetSeconds / 5);
   while (performance.now() < warmUntil) once();
   counting?.reset();

@@ -2,7 +2,7 @@
 // reading every new parameter back, as the step and throughput suites do), B = 100, for
 // deepStack({ depth }) (affine → spline → (dense → spline) × depth; dense layers by the relative
 // gradient, splines by the backend's spline kernels) over depths, D and dtypes, each cell in its
-// own worker as the gradient suite's.
+// own process as the gradient suite's.
 
 import { runCell, type Caps, type CellResult } from './lib/cell-runner.js';
 import { fmtSeconds, writeReport } from './lib/report.js';

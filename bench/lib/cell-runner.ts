@@ -1,10 +1,13 @@
-// Runs one cell in a worker thread and enforces the caps: an evaluation that runs past the time
-// cap, or a process that grows past the memory cap, is terminated and recorded as stopped.
+// Runs one cell in its own child process and enforces the caps: an evaluation that runs past the
+// time cap, or a process that grows past the memory cap, is killed and recorded as stopped.
+// CPU cells ran as worker threads of the bench process until the deep suite showed them
+// disturbing each other: after the D = 100 cells the first D = 784 float32 gradient cell took
+// 51-68 ms against 38-39 ms for the gradient plus Adam step right after it (`--suites deep --quick
+// --dims 100,784`, four runs); one process per cell gave 32.9 / 36.9 and 46.6 / 45.8 ms.
 
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { CellMessage, CellRequest } from '../cell-worker.js';
 import { median } from './stats.js';
 
@@ -27,7 +30,7 @@ export interface CellResult {
   paramBytes?: number;
 }
 
-/** A running cell: a worker thread (cpu) or a child process (gpu: headless-gl loads once per process). */
+/** A running cell: a child process (headless-gl loads once per process; CPU cells do not share a process either). */
 interface CellHost {
   on(event: 'message', fn: (m: CellMessage) => void): void;
   on(event: 'error', fn: (err: Error) => void): void;
@@ -39,14 +42,6 @@ interface CellHost {
 
 function startCell(request: CellRequest): CellHost {
   const script = new URL('../cell-worker.js', import.meta.url);
-  if (request.backend === 'cpu') {
-    const worker = new Worker(script, { workerData: request });
-    return {
-      on: (event: string, fn: (x: never) => void) => void worker.on(event, fn as (x: unknown) => void),
-      stop: () => void worker.terminate(),
-      rss: () => process.memoryUsage.rss(),
-    };
-  }
   const child = fork(fileURLToPath(script), [JSON.stringify(request)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   return {
     on: (event: string, fn: (x: never) => void) => void child.on(event, fn as (x: unknown) => void),

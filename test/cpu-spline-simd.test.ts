@@ -1,5 +1,5 @@
 // The spline passes on the threads' WebAssembly SIMD kernels (backends/cpu/wasm/spline-kernels.ts,
-// run by threads/index.ts: knots transposed, rows split between the threads, units the vectors
+// run by threads/index.ts: knots transposed, vectors of units split between the threads, units the vectors
 // leave in JavaScript). Checked against (1) the float64 reference of test/helpers (the spline
 // from its definition, gradients by central differences) on a small case, and (2) the scalar
 // JavaScript loops of backends/cpu/spline.ts (themselves held to that reference by the

@@ -67,7 +67,7 @@ export interface ThreadedRuntime {
   pointwise: PointwiseRunner;
   /** Adam steps split likewise. */
   adam: AdamRunner;
-  /** Spline passes (value, log-derivative, both gradients) by the SIMD kernels, rows split likewise. */
+  /** Spline passes (value, log-derivative, both gradients) by the SIMD kernels, the vectors of units split between the threads. */
   spline: SplineRunner;
   /**
    * Storage in the shared memory (contents unspecified), freed when collected; undefined when

@@ -126,10 +126,13 @@ t.test('without the package root, the engine names what is missing; with it, bot
   t.equal(messages[6], "setBackend: unknown backend 'tpu'; expected one of 'cpu', 'gpu'", 'an unknown name lists the table');
 });
 
-/** The TypeScript loader among this process's flags (`--import=tsx`, see .taprc), without tap's coverage or mock hooks. */
+/**
+ * The TypeScript loader among this process's flags, without tap's coverage or mock hooks: tsx under
+ * `npm test` (.taprc), tap's ts-node plugin under `npm run test:coverage` (.taprc-coverage).
+ */
 function typeScriptLoader(): string[] {
-  const loader = process.execArgv.filter((a) => /^--import=tsx$/.test(a));
-  if (loader.length !== 1) throw new Error(`engine-graph: expected tap to run this file with --import=tsx; its flags are ${JSON.stringify(process.execArgv)}`);
+  const loader = process.execArgv.filter((a) => a === '--import=tsx' || a.includes('@tapjs/typescript'));
+  if (loader.length === 0) throw new Error(`engine-graph: no TypeScript loader among this test's flags ${JSON.stringify(process.execArgv)}`);
   return loader;
 }
 

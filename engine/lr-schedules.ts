@@ -39,6 +39,20 @@ function checkLoad(op: string, state: ScheduleState, kind: ScheduleState['kind']
   if (!Number.isInteger(state.t) || state.t < 0) throw new Error(`${op}.load: t must be a non-negative integer, got ${String(state.t)}`);
 }
 
+/** A schedule whose rate is a function of the step count alone (cosine, step). */
+function byStep(kind: 'cosine' | 'step', at: (t: number) => number): Schedule {
+  let t = 0;
+  return {
+    get lr() { return at(t); },
+    next: () => at(++t),
+    state: () => ({ kind, t, lr: at(t) }),
+    load(state) {
+      checkLoad(kind, state, kind);
+      t = state.t;
+    },
+  };
+}
+
 /** Cosine annealing from `lr` to `minLr` (default 0) over `steps` steps. */
 export function cosine(options: { lr: number; steps: number; minLr?: number }): Schedule {
   const { lr: base, steps } = options;
@@ -46,17 +60,7 @@ export function cosine(options: { lr: number; steps: number; minLr?: number }): 
   positive('cosine', 'lr', base);
   if (!Number.isInteger(steps) || steps <= 0) throw new Error(`cosine: steps must be a positive integer, got ${String(steps)}`);
   if (!(min >= 0 && min <= base)) throw new Error(`cosine: minLr must be in [0, lr], got ${String(min)}`);
-  let t = 0;
-  const at = (k: number): number => (k >= steps ? min : min + ((base - min) * (1 + Math.cos((Math.PI * k) / steps))) / 2);
-  return {
-    get lr() { return at(t); },
-    next: () => at(++t),
-    state: () => ({ kind: 'cosine', t, lr: at(t) }),
-    load(state) {
-      checkLoad('cosine', state, 'cosine');
-      t = state.t;
-    },
-  };
+  return byStep('cosine', (k) => (k >= steps ? min : min + ((base - min) * (1 + Math.cos((Math.PI * k) / steps))) / 2));
 }
 
 /** Step decay: `lr` multiplied by `gamma` (default 0.1) every `every` steps. */
@@ -66,17 +70,7 @@ export function step(options: { lr: number; every: number; gamma?: number }): Sc
   positive('step', 'lr', base);
   positive('step', 'gamma', gamma);
   if (!Number.isInteger(every) || every <= 0) throw new Error(`step: every must be a positive integer, got ${String(every)}`);
-  let t = 0;
-  const at = (k: number): number => base * Math.pow(gamma, Math.floor(k / every));
-  return {
-    get lr() { return at(t); },
-    next: () => at(++t),
-    state: () => ({ kind: 'step', t, lr: at(t) }),
-    load(state) {
-      checkLoad('step', state, 'step');
-      t = state.t;
-    },
-  };
+  return byStep('step', (k) => base * Math.pow(gamma, Math.floor(k / every)));
 }
 
 /**

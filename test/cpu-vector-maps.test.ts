@@ -2,11 +2,10 @@
 // threaded runtime's mapF64) against independent references: e^u by Math.exp, softplus by
 // log1p(e^u) / u + log1p(e^{−u}), σ by ½(1 + tanh(u/2)) (e^u/(1 + e^u) for u < 0), over a grid
 // that includes the extremes, an odd length (the last element mapped in JavaScript), NaN and ±∞.
-// Then the knot pass with the maps against the same pass per element, and the shipped CPU
-// backend's knot kernel against the pass with the maps, bit for bit (the wiring).
+// Then the knot pass with the maps against the same pass per element (the shipped CPU backend
+// runs the knot pass as whole kernels: test/cpu-knot-kernels.test.ts).
 
 import t from 'tap';
-import { createCpuBackend } from '../backends/cpu/index.js';
 import { splineKnots } from '../backends/cpu/spline-knots.js';
 import { createThreadedRuntime } from '../backends/cpu/threads/index.js';
 import { mapInPlace, type VectorMap } from '../backends/cpu/vector-maps.js';
@@ -95,7 +94,7 @@ t.test('mapInPlace maps per element where the vector map declines or is absent',
   t.equal(threaded.mapF64('exp', new Float64Array(1)), false, 'one element: no whole vector, declined');
 });
 
-t.test('the knot pass with the SIMD maps equals the pass per element (float64, 1e-14 of each output\'s largest entry), and the shipped backend uses them', async (t) => {
+t.test('the knot pass with the SIMD maps equals the pass per element (float64, 1e-14 of each output\'s largest entry)', async (t) => {
   const dim = 97; // odd: a JavaScript tail in each map
   const K = 8;
   const normal = (n: number, s: number): Float64Array => Float64Array.from({ length: n }, () => s * rng.normal());
@@ -118,9 +117,5 @@ t.test('the knot pass with the SIMD maps equals the pass per element (float64, 1
     });
     t.ok(err < 1e-14, `${pass}: worst relative difference ${err.toExponential(2)}`);
     t.ok(differs, `${pass}: the two paths differ in some last bit (else the check below could not tell them apart)`);
-    const shipped = createCpuBackend({ tier: 'auto' }).kernels.splineKnots;
-    if (shipped === undefined) throw new Error('the CPU backend has no knot kernel');
-    const got = shipped(pass, uw, uh, ud, g, p);
-    t.ok(got.every((a, q) => a.every((v, i) => v === vector[q][i])), `${pass}: the default CPU backend's kernel is the pass with the SIMD maps, bit for bit`);
   }
 });

@@ -124,7 +124,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
     gemm: (a, b, p, alpha, c, beta, bias) => gemmWithEpilogue(gemm, a, b, p, alpha, c, beta, bias, take),
     pointwise: (pass, map, y, back, size) => pointwise(pass, map, y, back, size, take, shared?.pointwise),
     spline: (pass, x, knots, back, p) => spline(pass, x, knots, back, p, take, shared?.spline),
-    splineKnots: (pass, uw, uh, ud, g, p) => splineKnots(pass, uw, uh, ud, g, p, take, shared?.mapF64),
+    splineKnots: (pass, uw, uh, ud, g, p) => splineKnots(pass, uw, uh, ud, g, p, take, shared?.mapF64, shared?.knots),
     solve: linalg.solve,
     inv: linalg.inv,
     slogdet: linalg.slogdet,

@@ -10,6 +10,7 @@ import type { AdamRunner } from './elementwise.js';
 import type { PointwiseRunner } from './fused.js';
 import type { SplineRunner } from './spline.js';
 import type { VectorMap } from './vector-maps.js';
+import type { KnotRunner } from './spline-knots.js';
 import { gemmJs, type Gemm } from './gemm.js';
 import { createThreadedRuntime, DEFAULT_MIN_FLOPS } from './threads/index.js';
 import { createWasmGemm, defaultTiles, simdSupported } from './wasm/index.js';
@@ -39,7 +40,7 @@ export interface GemmChoice {
   /** The WebAssembly micro-kernels that run (FMA or plain SIMD, register tiles); absent for 'js'. */
   kernel?: string;
   /** Element-wise kernels shared with the worker threads (the threaded tier only). */
-  elementwise?: { pointwise: PointwiseRunner; adam: AdamRunner; spline: SplineRunner; sumAll: (x: TypedArray) => number | undefined; mapF64: VectorMap };
+  elementwise?: { pointwise: PointwiseRunner; adam: AdamRunner; spline: SplineRunner; sumAll: (x: TypedArray) => number | undefined; mapF64: VectorMap; knots: KnotRunner };
   /** Storage the tier reads without copies (the threaded tier's shared memory); undefined when full. */
   place?: (dtype: DType, size: number) => TypedArray | undefined;
   /** Takes back at once a placed array nobody uses any more (the pool's leftovers). */
@@ -71,7 +72,7 @@ function tryTier(tier: GemmTier, options: GemmChoiceOptions): GemmChoice | strin
     gemm: threaded.gemm,
     fallbacks: [],
     close: threaded.close,
-    elementwise: { pointwise: threaded.pointwise, adam: threaded.adam, spline: threaded.spline, sumAll: threaded.sumAll, mapF64: threaded.mapF64 },
+    elementwise: { pointwise: threaded.pointwise, adam: threaded.adam, spline: threaded.spline, sumAll: threaded.sumAll, mapF64: threaded.mapF64, knots: threaded.knots },
     place: threaded.alloc,
     unplace: (a: TypedArray) => threaded.arena.freeArray(a),
   };

@@ -5,8 +5,11 @@
 //   p = softmax(u_j),  x_k = -bound + Σ_{i<k} (f + c·p_i),  c = 2·bound·(1 − K·minBin), f = 2·bound·minBin
 //   ∂⟨x, g⟩/∂u_i = c·p_i·(a_i − Σ_l p_l a_l),  a_i = Σ_{k>i} g_k                       (softmax Jacobian)
 //   d_k = minDerivative + softplus(ud_{k−1}),  ∂⟨d, g⟩/∂ud_i = g_{i+1}·σ(ud_i)
-// Sums in float64 whatever the storage dtype. O(dim·K) per pass; the exponentials (softmax,
-// softplus, σ) run over whole arrays, by the SIMD kernels where the runtime gives a VectorMap.
+// Sums in float64 whatever the storage dtype. O(dim·K) per pass. Where the runtime gives a
+// KnotRunner (arrays in its shared memory) the whole pass runs as SIMD kernels
+// (wasm/knot-kernels.ts, the same operations in the same order); otherwise this JavaScript pass,
+// its exponentials (softmax, softplus, σ) over whole arrays by the SIMD maps where the runtime
+// gives a VectorMap.
 
 import type { SplineKnotParams } from '../../engine/backend.js';
 import { dtypeOfArray, type TypedArray } from '../../engine/dtype.js';
@@ -37,21 +40,34 @@ function mapped(map: 'softplus' | 'sigmoid', u: TypedArray, vector: VectorMap | 
   return out;
 }
 
+/**
+ * Runs a pass into `outs` (allocated by the caller) by the SIMD kernels (wasm/knot-kernels.ts);
+ * false when it does not, and the JavaScript pass runs instead.
+ */
+export type KnotRunner = (
+  pass: 'knots' | 'knots-backward', uw: TypedArray, uh: TypedArray, ud: TypedArray, g: TypedArray | null, p: SplineKnotParams,
+  outs: readonly [TypedArray, TypedArray, TypedArray],
+) => boolean;
+
 /** One pass: 'knots' gives [xs, ys, ds] ([dim, K+1] each); 'knots-backward' gives [∂uw, ∂uh, ∂ud] (× scale). */
 export function splineKnots(
-  pass: 'knots' | 'knots-backward', uw: TypedArray, uh: TypedArray, ud: TypedArray, g: TypedArray | null, p: SplineKnotParams, alloc: Alloc, vector?: VectorMap,
+  pass: 'knots' | 'knots-backward', uw: TypedArray, uh: TypedArray, ud: TypedArray, g: TypedArray | null, p: SplineKnotParams, alloc: Alloc,
+  vector?: VectorMap, kernel?: KnotRunner,
 ): [TypedArray, TypedArray, TypedArray] {
   const { dim, bins: K, bound, minBin, minDerivative, scale } = p;
   const dtype = dtypeOfArray(uw);
   const c = 2 * bound * (1 - K * minBin);
   const f = 2 * bound * minBin;
   const S = dim * (K + 1);
+  if (pass === 'knots-backward' && g === null) throw new Error("splineKnots: the 'knots-backward' pass needs the knot gradient");
+  const outs: [TypedArray, TypedArray, TypedArray] = pass === 'knots'
+    ? [alloc(dtype, S), alloc(dtype, S), alloc(dtype, S)]
+    : [alloc(dtype, dim * K), alloc(dtype, dim * K), alloc(dtype, dim * (K - 1))];
+  if (kernel?.(pass, uw, uh, ud, g, p, outs) === true) return outs;
   const pw = softmaxRows(uw, dim, K, vector);
   const ph = softmaxRows(uh, dim, K, vector);
   if (pass === 'knots') {
-    const xs = alloc(dtype, S);
-    const ys = alloc(dtype, S);
-    const ds = alloc(dtype, S);
+    const [xs, ys, ds] = outs;
     const sp = mapped('softplus', ud, vector);
     const edges = (prob: Float64Array, out: TypedArray, j: number): void => {
       const o = j * (K + 1);
@@ -70,9 +86,7 @@ export function splineKnots(
     return [xs, ys, ds];
   }
   if (g === null) throw new Error("splineKnots: the 'knots-backward' pass needs the knot gradient");
-  const gw = alloc(dtype, dim * K);
-  const gh = alloc(dtype, dim * K);
-  const gd = alloc(dtype, dim * (K - 1));
+  const [gw, gh, gd] = outs;
   const sg = mapped('sigmoid', ud, vector);
   const suffix = new Float64Array(K);
   const pullBack = (prob: Float64Array, out: TypedArray, j: number, at: number): void => {

@@ -24,6 +24,7 @@ import { adamSimd, pointwiseSimd } from '../wasm/elementwise-kernels.js';
 import { splineSimd } from '../wasm/spline-kernels.js';
 import { splineRange, type SplineRunner } from '../spline.js';
 import { SCALAR_MAPS, type VectorMap } from '../vector-maps.js';
+import type { KnotRunner } from '../spline-knots.js';
 import type { DType, TypedArray } from '../../../engine/dtype.js';
 import { SharedArena } from './arena.js';
 import { runClaimedChunks } from './chunks.js';
@@ -78,6 +79,8 @@ export interface ThreadedRuntime {
   sumAll: (x: TypedArray) => number | undefined;
   /** values[i] ← map(values[i]) in float64 by the SIMD kernels (wasm/map-kernels.ts) on this thread. */
   mapF64: VectorMap;
+  /** A spline knot pass by the SIMD kernels (wasm/knot-kernels.ts) on this thread (arrays outside the arena through copies). */
+  knots: KnotRunner;
   threads: number;
   minFlops: number;
   /** The allocator over the shared memory (bytesInUse, memoryBytes: for tests and leak checks). */
@@ -421,14 +424,19 @@ export function createThreadedRuntime(options: ThreadedRuntimeOptions = {}): Thr
     const outAt = code === 3 ? 0 : rows * dim; // where the knot gradient starts in `out`
     const scratch = arena.allocBytes(3 * S * es);
     if (scratch === undefined) return false;
-    const view = f64 ? new Float64Array(arena.buffer()) : new Float32Array(arena.buffer());
-    const knotsAt = scratch / es;
     const kinds = [knots.xs, knots.ys, knots.ds];
-    for (let q = 0; q < 3; q++) {
-      const kind = kinds[q];
-      for (let m = 0; m <= K; m++) {
-        const to = knotsAt + (q * (K + 1) + m) * dim; // writes run along the row, reads stride K+1
-        for (let j = 0; j < dim; j++) view[to + j] = kind[j * (K + 1) + m];
+    if (kinds.every((kind) => arena.owns(kind) && kind instanceof Float64Array === f64)) {
+      const layout = f64 ? exports.f64_spline_knot_layout : exports.f32_spline_knot_layout;
+      kinds.forEach((kind, q) => layout(kind.byteOffset, scratch + q * S * es, dim, K + 1));
+    } else {
+      const view = f64 ? new Float64Array(arena.buffer()) : new Float32Array(arena.buffer());
+      const knotsAt = scratch / es;
+      for (let q = 0; q < 3; q++) {
+        const kind = kinds[q];
+        for (let m = 0; m <= K; m++) {
+          const to = knotsAt + (q * (K + 1) + m) * dim; // writes run along the row, reads stride K+1
+          for (let j = 0; j < dim; j++) view[to + j] = kind[j * (K + 1) + m];
+        }
       }
     }
     if (gradient) out.fill(0, outAt, outAt + 3 * S); // the kernels and the JavaScript units add into it
@@ -495,5 +503,42 @@ export function createThreadedRuntime(options: ThreadedRuntimeOptions = {}): Thr
     if (values.length > vectors * 2) values[vectors * 2] = SCALAR_MAPS[map](values[vectors * 2]);
     return true;
   };
-  return { gemm, pointwise, adam, spline, alloc, sumAll, mapF64, threads, minFlops, close, arena };
+  /**
+   * One kernel call over every unit; arrays outside the arena (the pool keeps arrays under 1024
+   * elements, a D = 100 layer's logits, outside it) go through copies in the scratch block. False
+   * for mixed dtypes or a full arena.
+   */
+  const knots: KnotRunner = (pass, uw, uh, ud, g, p, outs) => {
+    const { dim, bins: K, bound, minBin, minDerivative, scale } = p;
+    const f64 = uw instanceof Float64Array;
+    const es = f64 ? 8 : 4;
+    if (pass === 'knots-backward' && g === null) throw new Error("splineKnots: the 'knots-backward' pass needs the knot gradient");
+    const ins = pass === 'knots' || g === null ? [uw, uh, ud] : [uw, uh, ud, g];
+    if (dim < 1 || K < 1 || ![...ins, ...outs].every((a) => a instanceof Float64Array === f64)) return false;
+    const rounded = (a: TypedArray): number => Math.ceil((a.length * es) / 16) * 16;
+    const bytes = [...ins, ...outs].reduce((sum, a) => sum + (arena.owns(a) ? 0 : rounded(a)), 32 * K);
+    const scratch = arena.allocBytes(bytes);
+    if (scratch === undefined) return false;
+    const view = f64 ? new Float64Array(arena.buffer()) : new Float32Array(arena.buffer());
+    let next = scratch + 32 * K;
+    const addressOf = (a: TypedArray, copyIn: boolean): number => {
+      if (arena.owns(a)) return a.byteOffset;
+      const at = next;
+      next += rounded(a);
+      if (copyIn) view.set(a, at / es);
+      return at;
+    };
+    const [w, h, d, gAt = 0] = ins.map((a) => addressOf(a, true));
+    const [o0, o1, o2] = outs.map((a) => addressOf(a, false));
+    const c = 2 * bound * (1 - K * minBin);
+    if (pass === 'knots') (f64 ? exports.f64_spline_knots : exports.f32_spline_knots)(w, h, d, o0, o1, o2, scratch, dim, K, c, 2 * bound * minBin, bound, minDerivative);
+    else (f64 ? exports.f64_spline_knots_backward : exports.f32_spline_knots_backward)(w, h, d, gAt, o0, o1, o2, scratch, dim, K, scale * c, scale);
+    [o0, o1, o2].forEach((at, q) => {
+      const o = outs[q];
+      if (!arena.owns(o)) o.set(view.subarray(at / es, at / es + o.length));
+    });
+    arena.release(scratch);
+    return true;
+  };
+  return { gemm, pointwise, adam, spline, alloc, sumAll, mapF64, knots, threads, minFlops, close, arena };
 }

@@ -69,7 +69,6 @@ export function runGemm(
   const copyB = f64 ? ex.f64_copyB : ex.f32_copyB;
   const transposeA = f64 ? ex.f64_transposeA : ex.f32_transposeA;
   const transposeB = f64 ? ex.f64_transposeB : ex.f32_transposeB;
-  const scale = f64 ? ex.f64_scale : ex.f32_scale;
   const { mr, nr, ku } = t;
   const apB = scratch + plan.ap;
   const bpB = scratch + plan.bp;
@@ -113,23 +112,19 @@ export function runGemm(
       const ncp = nt * nr;
       const nFull = cDirect ? Math.floor(ncc / nr) : 0; // whole column panels stored into C
       const colFull = nFull * nr;
-      // beta ≠ 0: what goes through Cw starts as beta·C (memcpy per row, SIMD scaling), C's
-      // whole tiles are scaled in place, and every k block adds to them
+      // beta ≠ 0: what goes through Cw starts as a copy of C (memcpy per row); the first k block
+      // adds to beta·C (the kernel scales each tile as it stores it), every later one adds
       if (beta !== 0) {
         for (let i = 0; i < mbc; i++) {
           const crow = cOffset + (ib + i) * ldc + jc;
           const from = i < fullRows ? colFull : 0;
-          if (from > 0 && beta !== 1) scale(cAddr(ib + i, jc), colFull, beta);
-          if (from < ncc) {
-            view.set(c.subarray(crow + from, crow + ncc), cwE + i * ncp + from);
-            if (beta !== 1) scale(cwB + (i * ncp + from) * es, ncp - from, beta);
-          }
+          if (from < ncc) view.set(c.subarray(crow + from, crow + ncc), cwE + i * ncp + from);
         }
       }
       for (let pc = 0; pc < k; pc += t.kc) {
         const kcc = Math.min(t.kc, k - pc);
         const kcp = Math.ceil(kcc / ku) * ku;
-        const accumulate = pc > 0 || beta !== 0 ? 1 : 0;
+        const accumulate = pc > 0 || beta === 1 ? 1 : beta !== 0 ? 2 : 0;
         if (bDirect) {
           // packed straight from linear memory; lanes past ncc read neighbours (their products
           // only reach padding columns of Cw, which are never written back)
@@ -158,13 +153,13 @@ export function runGemm(
           }
           const cw = cwB + (ic - ib) * ncp * es;
           if (!cDirect) {
-            kern(apB, bpB, cw, ncp * es, mt, nt, kcp, accumulate, alpha);
+            kern(apB, bpB, cw, ncp * es, mt, nt, kcp, accumulate, alpha, beta);
             continue;
           }
           const mFull = Math.floor(mcc / mr);
-          if (mFull > 0 && nFull > 0) kern(apB, bpB, cAddr(ic, jc), ldc * es, mFull, nFull, kcp, accumulate, alpha);
-          if (nt > nFull) kern(apB, bpB + nFull * kcp * nr * es, cw + colFull * es, ncp * es, mt, nt - nFull, kcp, accumulate, alpha);
-          if (mt > mFull && nFull > 0) kern(apB + mFull * kcp * mr * es, bpB, cw + mFull * mr * ncp * es, ncp * es, mt - mFull, nFull, kcp, accumulate, alpha);
+          if (mFull > 0 && nFull > 0) kern(apB, bpB, cAddr(ic, jc), ldc * es, mFull, nFull, kcp, accumulate, alpha, beta);
+          if (nt > nFull) kern(apB, bpB + nFull * kcp * nr * es, cw + colFull * es, ncp * es, mt, nt - nFull, kcp, accumulate, alpha, beta);
+          if (mt > mFull && nFull > 0) kern(apB + mFull * kcp * mr * es, bpB, cw + mFull * mr * ncp * es, ncp * es, mt - mFull, nFull, kcp, accumulate, alpha, beta);
         }
       }
       // write back what went through Cw (= alpha·A·B + beta·C; beta = 0 never reads C, so NaN

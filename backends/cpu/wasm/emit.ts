@@ -86,6 +86,7 @@ export class Code {
   i32TruncF64S(): this { return this.op(0xaa); }
 
   f32DemoteF64(): this { return this.op(0xb6); }
+  f64PromoteF32(): this { return this.op(0xbb); }
   f64Const(value: number): this { return this.op(0x44, ...new Uint8Array(new Float64Array([value]).buffer)); }
   f64Sub(): this { return this.op(0xa1); }
   f64Add(): this { return this.op(0xa0); }
@@ -159,6 +160,7 @@ export class Code {
   f32x4ConvertI32x4S(): this { return this.simd(0xfa); }
   f64x2ConvertLowI32x4S(): this { return this.simd(0xfe); }
   f64x2ExtractLane(lane: number): this { return this.simd(0x21, lane); }
+  f64x2ReplaceLane(lane: number): this { return this.simd(0x22, lane); }
   f32x4ExtractLane(lane: number): this { return this.simd(0x1f, lane); }
   v128Load64Zero(offset: number): this { return this.simd(0x5d, 3, ...uleb(offset)); }
   // relaxed SIMD (a·b + c with the stack [a, b, c]; fused where the hardware has FMA)

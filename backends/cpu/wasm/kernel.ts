@@ -1,11 +1,13 @@
 // The WebAssembly SIMD macro-kernels of the GEMM, emitted at load time. One exported function
 // per dtype computes a whole packed block: for every NR-column panel of packed B (kept in L1)
 // and every MR-row panel of packed A (kept in L2), an MR×NR tile of C is accumulated in v128
-// registers over kc and then stored (or added) into a padded C buffer in linear memory.
+// registers over kc and then stored into C or a padded C buffer in linear memory: written, added,
+// or added to beta·C (beta applied to each tile as it is stored, so beta needs no pass of its own).
 // Baseline SIMD has no FMA, so each update is a mul then an add: 2·MR·NR flops per k step for
 // NV = NR / lanes loads of B, MR splat-loads of A and MR·NV mul+add pairs.
 
 import { elementwiseKernels, type ElementwiseExports } from './elementwise-kernels.js';
+import { knotKernels, type KnotExports } from './knot-kernels.js';
 import { mapKernels, type MapExports } from './map-kernels.js';
 import { splineKernels, type SplineExports } from './spline-kernels.js';
 import { Code, emitModule, F64, I32, relaxedSimdSupported, V128, type FuncDef, type ValType } from './emit.js';
@@ -65,11 +67,12 @@ export function defaultTiles(): GemmTiles {
 
 /**
  * Signature of an exported macro-kernel (byte addresses into linear memory):
- * C[mt·MR × nt·NR] (row stride ldc bytes) (+)= alpha·Ap·Bp with Ap = mt panels of kcp×MR and
- * Bp = nt panels of kcp×NR. `accumulate` = 0 overwrites C, 1 adds to it. mt, nt, kcp > 0.
+ * C[mt·MR × nt·NR] (row stride ldc bytes) ← alpha·Ap·Bp + (0, 1 or beta)·C with Ap = mt panels of
+ * kcp×MR and Bp = nt panels of kcp×NR. `accumulate` = 0 overwrites C (never reads it), 1 adds to
+ * it, 2 adds to beta·C (beta applied as the tile is stored: no pass of its own). mt, nt, kcp > 0.
  */
 export type MacroKernel = (
-  ap: number, bp: number, c: number, ldc: number, mt: number, nt: number, kcp: number, accumulate: number, alpha: number,
+  ap: number, bp: number, c: number, ldc: number, mt: number, nt: number, kcp: number, accumulate: number, alpha: number, beta: number,
 ) => void;
 
 /**
@@ -81,7 +84,7 @@ export type MacroKernel = (
  */
 export type PackKernel = (src: number, lds: number, dst: number, count: number, np: number) => void;
 
-export interface KernelExports extends ElementwiseExports, SplineExports, MapExports {
+export interface KernelExports extends ElementwiseExports, SplineExports, MapExports, KnotExports {
   f64: MacroKernel;
   f64_copyA: PackKernel;
   f64_copyB: PackKernel;
@@ -92,8 +95,6 @@ export interface KernelExports extends ElementwiseExports, SplineExports, MapExp
   f32_copyB: PackKernel;
   f32_transposeA: PackKernel;
   f32_transposeB: PackKernel;
-  f64_scale: ScaleKernel;
-  f32_scale: ScaleKernel;
 }
 
 /** Copy packing: per row p of S, np chunks of w·es bytes to panel-strided places (v128 moves). */
@@ -210,18 +211,19 @@ function macroKernel(name: string, lanes: 2 | 4, t: TileParams, fma: boolean): F
   const { mr, nr, ku } = t;
   const nv = nr / lanes;
   if (!Number.isInteger(nv) || nv < 1) throw new Error(`wasm gemm ${name}: nr ${nr} is not a multiple of ${lanes}`);
-  // params (alpha is an f64 for both dtypes)
-  const AP = 0, BP = 1, C = 2, LDC = 3, MT = 4, NT = 5, KCP = 6, ACC = 7, ALPHA = 8;
+  // params (alpha and beta are f64 for both dtypes)
+  const AP = 0, BP = 1, C = 2, LDC = 3, MT = 4, NT = 5, KCP = 6, ACC = 7, ALPHA = 8, BETA = 9;
   // i32 locals
-  const JT = 9, IT = 10, PA = 11, PB = 12, K = 13, AP_IT = 14, BP_JT = 15, C_ROW = 16, C_COL = 17, CP = 18;
-  const firstVec = 19;
+  const JT = 10, IT = 11, PA = 12, PB = 13, K = 14, AP_IT = 15, BP_JT = 16, C_ROW = 17, C_COL = 18, CP = 19;
+  const firstVec = 20;
   const acc = (r: number, v: number): number => firstVec + r * nv + v;
   const bReg = (v: number): number => firstVec + mr * nv + v;
   const aReg = firstVec + mr * nv + nv;
   const alphaVec = aReg + 1;
+  const betaVec = aReg + 2;
   const locals: ValType[] = [
     ...new Array<ValType>(10).fill(I32),
-    ...new Array<ValType>(mr * nv + nv + 2).fill(V128),
+    ...new Array<ValType>(mr * nv + nv + 3).fill(V128),
   ];
   const add = (c: Code): Code => (lanes === 2 ? c.f64x2Add() : c.f32x4Add());
   const mul = (c: Code): Code => (lanes === 2 ? c.f64x2Mul() : c.f32x4Mul());
@@ -232,6 +234,10 @@ function macroKernel(name: string, lanes: 2 | 4, t: TileParams, fma: boolean): F
   if (lanes === 2) c.f64x2Splat();
   else c.f32DemoteF64().f32x4Splat();
   c.set(alphaVec);
+  c.get(BETA);
+  if (lanes === 2) c.f64x2Splat();
+  else c.f32DemoteF64().f32x4Splat();
+  c.set(betaVec);
   c.get(BP).set(BP_JT).get(C).set(C_COL).get(NT).set(JT);
   c.loop(); // over column panels jt
   c.get(AP).set(AP_IT).get(C_COL).set(C_ROW).get(MT).set(IT);
@@ -263,16 +269,26 @@ function macroKernel(name: string, lanes: 2 | 4, t: TileParams, fma: boolean): F
   c.end();
   // scale by alpha, then store the tile: rows at C_ROW + r·ldc, vectors at + v·16 bytes
   for (let r = 0; r < mr; r++) for (let v = 0; v < nv; v++) mul(c.get(acc(r, v)).get(alphaVec)).set(acc(r, v));
-  c.get(ACC).if();
-  c.get(C_ROW).set(CP);
-  for (let r = 0; r < mr; r++) {
-    for (let v = 0; v < nv; v++) {
-      c.get(CP).get(CP).v128Load(v * 16).get(acc(r, v));
-      add(c);
-      c.v128Store(v * 16);
+  /** C ← (beta·)C + acc, tile by tile */
+  const addInto = (scaled: boolean): void => {
+    c.get(C_ROW).set(CP);
+    for (let r = 0; r < mr; r++) {
+      for (let v = 0; v < nv; v++) {
+        c.get(CP).get(CP).v128Load(v * 16);
+        if (scaled) mul(c.get(betaVec));
+        c.get(acc(r, v));
+        add(c);
+        c.v128Store(v * 16);
+      }
+      if (r < mr - 1) c.get(CP).get(LDC).i32Add().set(CP);
     }
-    if (r < mr - 1) c.get(CP).get(LDC).i32Add().set(CP);
-  }
+  };
+  c.get(ACC).if();
+  c.get(ACC).i32(1).i32Ne().if();
+  addInto(true);
+  c.else();
+  addInto(false);
+  c.end();
   c.else();
   c.get(C_ROW).set(CP);
   for (let r = 0; r < mr; r++) {
@@ -290,35 +306,7 @@ function macroKernel(name: string, lanes: 2 | 4, t: TileParams, fma: boolean): F
   c.get(C_COL).i32(nr * es).i32Add().set(C_COL);
   c.get(JT).i32(1).i32Sub().tee(JT).brIf(0);
   c.end();
-  return { name, params: [...new Array<ValType>(8).fill(I32), F64], results: [], locals, body: c };
-}
-
-/**
- * x[0..count) *= beta in place (byte address, count a multiple of the lanes): how the driver
- * applies beta to C once it sits in the accumulation buffer. A JavaScript loop for this sees
- * every typed-array kind (megamorphic) and costs more than the k = 100 product it follows.
- */
-export type ScaleKernel = (x: number, count: number, beta: number) => void;
-
-function scaleKernel(name: string, lanes: 2 | 4): FuncDef {
-  const X = 0, COUNT = 1, BETA = 2, END = 3, BV = 4;
-  const c = new Code();
-  c.get(BETA);
-  if (lanes === 2) c.f64x2Splat();
-  else c.f32DemoteF64().f32x4Splat();
-  c.set(BV);
-  c.get(X).get(COUNT).i32(lanes === 2 ? 8 : 4).i32Mul().i32Add().set(END);
-  c.block();
-  c.get(X).get(END).i32LtU().i32Eqz().brIf(0);
-  c.loop();
-  c.get(X).get(X).v128Load(0).get(BV);
-  if (lanes === 2) c.f64x2Mul();
-  else c.f32x4Mul();
-  c.v128Store(0);
-  c.get(X).i32(16).i32Add().tee(X).get(END).i32LtU().brIf(0);
-  c.end();
-  c.end();
-  return { name, params: [I32, I32, F64], results: [], locals: [I32, V128], body: c };
+  return { name, params: [...new Array<ValType>(8).fill(I32), F64, F64], results: [], locals, body: c };
 }
 
 /** WebAssembly page size in bytes. */
@@ -335,10 +323,9 @@ export function kernelFunctions(tiles: GemmTiles): FuncDef[] {
       copyPanels(`${dt}_copyB`, t.nr, es),
       transposePanels(`${dt}_transposeA`, t.mr, es),
       transposePanels(`${dt}_transposeB`, t.nr, es),
-      scaleKernel(`${dt}_scale`, lanes),
     );
   }
-  funcs.push(...elementwiseKernels(), ...splineKernels(), ...mapKernels());
+  funcs.push(...elementwiseKernels(), ...splineKernels(), ...mapKernels(), ...knotKernels());
   return funcs;
 }
 

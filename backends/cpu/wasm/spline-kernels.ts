@@ -29,6 +29,8 @@ export interface SplineExports {
   f64_spline_backward: SplineKernel;
   f32_spline_knot_gradient: SplineKernel;
   f64_spline_knot_gradient: SplineKernel;
+  f32_spline_knot_layout: KnotLayoutKernel;
+  f64_spline_knot_layout: KnotLayoutKernel;
 }
 
 type KernelPass = 'value' | 'log_derivative' | 'backward' | 'knot_gradient';
@@ -258,9 +260,38 @@ function splineKernel(f64: boolean, pass: KernelPass): FuncDef {
   return { name: `${f64 ? 'f64' : 'f32'}_spline_${pass}`, params, results: [], locals: loc.types, body: c };
 }
 
+/**
+ * One kind of knots into the kernels' layout: dst[m·dim + j] = src[j·(K+1) + m] (byte addresses,
+ * bits copied), writes along dst's rows.
+ */
+export type KnotLayoutKernel = (src: number, dst: number, dim: number, kp1: number) => void;
+
+function knotLayoutKernel(f64: boolean): FuncDef {
+  const SRC = 0, DST = 1, DIM = 2, KP1 = 3;
+  const M = 4, S = 5, D = 6, END = 7, STRIDE = 8;
+  const es = f64 ? 8 : 4;
+  const c = new Code();
+  c.get(KP1).i32(es).i32Mul().set(STRIDE);
+  c.i32(0).set(M);
+  c.loop(); // over knots m: dst row m from src column m
+  c.get(SRC).get(M).i32(es).i32Mul().i32Add().set(S);
+  c.get(DST).get(M).get(DIM).i32Mul().i32(es).i32Mul().i32Add().tee(D);
+  c.get(DIM).i32(es).i32Mul().i32Add().set(END);
+  c.loop();
+  c.get(D).get(S);
+  if (f64) c.i64Load(0).i64Store(0);
+  else c.i32Load(0).i32Store(0);
+  c.get(S).get(STRIDE).i32Add().set(S);
+  c.get(D).i32(es).i32Add().tee(D).get(END).i32LtU().brIf(0);
+  c.end();
+  c.get(M).i32(1).i32Add().tee(M).get(KP1).i32LtU().brIf(0);
+  c.end();
+  return { name: `${f64 ? 'f64' : 'f32'}_spline_knot_layout`, params: [I32, I32, I32, I32], results: [], locals: [I32, I32, I32, I32, I32], body: c };
+}
+
 /** The spline kernels of both dtypes. */
 export function splineKernels(): FuncDef[] {
-  return [false, true].flatMap((f64) => PASSES.map((pass) => splineKernel(f64, pass)));
+  return [false, true].flatMap((f64) => [...PASSES.map((pass) => splineKernel(f64, pass)), knotLayoutKernel(f64)]);
 }
 
 /**

@@ -1,5 +1,6 @@
 // The spline knot pass as WebAssembly SIMD kernels (backends/cpu/wasm/knot-kernels.ts, run by the
-// threaded runtime's `knots` for arrays in its arena) against independent references: the knots by
+// threaded runtime's `knots`, split between the threads by units from MIN_KNOT_UNITS on: the
+// dim = 784 cases) against independent references: the knots by
 // naive float64 loops from the definition (docs/layers.md), the pull-back by central finite
 // differences of scale·⟨knots(u), g⟩ in float64; then against the JavaScript pass (bit for bit
 // where that pass maps every element by the same SIMD maps), what the runner declines, that the

@@ -22,6 +22,7 @@ import { pointwiseRange, type PointwiseRunner } from '../fused.js';
 import { adamRange } from '../elementwise.js';
 import { adamSimd, pointwiseSimd } from '../wasm/elementwise-kernels.js';
 import { splineSimd } from '../wasm/spline-kernels.js';
+import { knotsSimd } from '../wasm/knot-kernels.js';
 import { splineRange, type SplineRunner } from '../spline.js';
 import { SCALAR_MAPS, type VectorMap } from '../vector-maps.js';
 import type { KnotRunner } from '../spline-knots.js';
@@ -29,7 +30,7 @@ import type { DType, TypedArray } from '../../../engine/dtype.js';
 import { SharedArena } from './arena.js';
 import { runClaimedChunks } from './chunks.js';
 import {
-  CTRL_DONE, CTRL_NEXT_CHUNK, MAX_THREADS, CTRL_SEQ, CTRL_STATUS, JOB_KIND_POINTWISE, JOB_KIND_ADAM, JOB_KIND_SPLINE, gemmJob, workerSource, writeJob, writeWords, type WorkerInit,
+  CTRL_DONE, CTRL_NEXT_CHUNK, MAX_THREADS, CTRL_SEQ, CTRL_STATUS, JOB_KIND_POINTWISE, JOB_KIND_ADAM, JOB_KIND_SPLINE, JOB_KIND_KNOTS, gemmJob, workerSource, writeJob, writeWords, type WorkerInit,
 } from './worker.js';
 
 /** Products below this many flops run on the calling thread (crossover measured by bench/gemm.ts). */
@@ -57,6 +58,8 @@ export interface ThreadedRuntimeOptions {
 
 /** Element-wise passes shorter than this stay on the calling thread (a hand-off costs tens of µs, more when the machine is busy). */
 export const MIN_ELEMENTWISE = 32768;
+/** Spline knot passes over fewer units stay on the calling thread (a unit costs about 0.2 µs). */
+export const MIN_KNOT_UNITS = 256;
 
 /**
  * The CPU backend's threaded runtime: the GEMM, the element-wise kernels (pointwise maps, Adam,
@@ -504,23 +507,27 @@ export function createThreadedRuntime(options: ThreadedRuntimeOptions = {}): Thr
     return true;
   };
   /**
-   * One kernel call over every unit; arrays outside the arena (the pool keeps arrays under 1024
-   * elements, a D = 100 layer's logits, outside it) go through copies in the scratch block. False
-   * for mixed dtypes or a full arena.
+   * The knot kernels over every unit, split between the threads from MIN_KNOT_UNITS units on
+   * (ranges of units: each thread reads and writes its own units only); arrays outside the arena
+   * (the pool keeps arrays under 1024 elements, a D = 100 layer's logits, outside it) go through
+   * copies in the scratch block. False for mixed dtypes or a full arena.
    */
   const knots: KnotRunner = (pass, uw, uh, ud, g, p, outs) => {
     const { dim, bins: K, bound, minBin, minDerivative, scale } = p;
     const f64 = uw instanceof Float64Array;
     const es = f64 ? 8 : 4;
-    if (pass === 'knots-backward' && g === null) throw new Error("splineKnots: the 'knots-backward' pass needs the knot gradient");
-    const ins = pass === 'knots' || g === null ? [uw, uh, ud] : [uw, uh, ud, g];
+    const backward = pass === 'knots-backward';
+    if (backward && g === null) throw new Error("splineKnots: the 'knots-backward' pass needs the knot gradient");
+    const ins = !backward || g === null ? [uw, uh, ud] : [uw, uh, ud, g];
     if (dim < 1 || K < 1 || ![...ins, ...outs].every((a) => a instanceof Float64Array === f64)) return false;
-    const rounded = (a: TypedArray): number => Math.ceil((a.length * es) / 16) * 16;
-    const bytes = [...ins, ...outs].reduce((sum, a) => sum + (arena.owns(a) ? 0 : rounded(a)), 32 * K);
+    const parts = dim >= MIN_KNOT_UNITS && broken === undefined ? threads : 1;
+    const pairScratch = Math.ceil((32 * K) / 64) * 64;
+    const rounded = (a: TypedArray): number => Math.ceil((a.length * es) / 64) * 64;
+    const bytes = [...ins, ...outs].reduce((sum, a) => sum + (arena.owns(a) ? 0 : rounded(a)), parts * pairScratch);
     const scratch = arena.allocBytes(bytes);
     if (scratch === undefined) return false;
     const view = f64 ? new Float64Array(arena.buffer()) : new Float32Array(arena.buffer());
-    let next = scratch + 32 * K;
+    let next = scratch + parts * pairScratch;
     const addressOf = (a: TypedArray, copyIn: boolean): number => {
       if (arena.owns(a)) return a.byteOffset;
       const at = next;
@@ -531,8 +538,31 @@ export function createThreadedRuntime(options: ThreadedRuntimeOptions = {}): Thr
     const [w, h, d, gAt = 0] = ins.map((a) => addressOf(a, true));
     const [o0, o1, o2] = outs.map((a) => addressOf(a, false));
     const c = 2 * bound * (1 - K * minBin);
-    if (pass === 'knots') (f64 ? exports.f64_spline_knots : exports.f32_spline_knots)(w, h, d, o0, o1, o2, scratch, dim, K, c, 2 * bound * minBin, bound, minDerivative);
-    else (f64 ? exports.f64_spline_knots_backward : exports.f32_spline_knots_backward)(w, h, d, gAt, o0, o1, o2, scratch, dim, K, scale * c, scale);
+    const S = dim * (K + 1);
+    /** Part `part`'s words: its units [first, end) and the addresses moved to them. */
+    const words = (part: number): number[] => {
+      const first = Math.round((dim * part) / parts);
+      const units = Math.round((dim * (part + 1)) / parts) - first;
+      const row = (at: number, len: number): number => at + first * len * es;
+      const extra = backward ? [row(gAt, K + 1), row(gAt + S * es, K + 1), row(gAt + 2 * S * es, K + 1), scale * c, scale] : [c, 2 * bound * minBin, bound, minDerivative];
+      return [backward ? 1 : 0, f64 ? 1 : 0, row(w, K), row(h, K), row(d, K - 1),
+        row(o0, backward ? K : K + 1), row(o1, backward ? K : K + 1), row(o2, backward ? K - 1 : K + 1), scratch + part * pairScratch, units, K, ...extra];
+    };
+    const ctrl = new Int32Array(memory.buffer, 0, CTRL_BYTES / 4);
+    if (parts > 1) {
+      workers ??= startPool();
+      Atomics.store(ctrl, CTRL_DONE, 0);
+      for (let part = 1; part < parts; part++) {
+        Atomics.store(ctrl, CTRL_STATUS + part - 1, 0);
+        writeWords(memory, part - 1, JOB_KIND_KNOTS, words(part));
+        Atomics.add(ctrl, CTRL_SEQ + part - 1, 1);
+        Atomics.notify(ctrl, CTRL_SEQ + part - 1);
+      }
+    }
+    const [, , w0, h0, d0, a0, a1, a2, s0, units0, , ...extra0] = words(0);
+    knotsSimd(exports, f64, backward, w0, h0, d0, a0, a1, a2, s0, units0, K, extra0);
+    // (on a lost worker this throws and the scratch block is not reused: a late worker might write into it)
+    if (parts > 1) waitForWorkers(ctrl, parts, `spline knot pass of ${dim} units`, dim * 1e-2);
     [o0, o1, o2].forEach((at, q) => {
       const o = outs[q];
       if (!arena.owns(o)) o.set(view.subarray(at / es, at / es + o.length));

@@ -5,10 +5,11 @@
 // For an odd last unit lane 1 repeats lane 0's unit and writes the same values to it. O(dim·K).
 //
 //   <dt>_spline_knots(uw, uh, ud, xs, ys, ds, scratch, dim, K, c, f, bound, minDerivative)
-//   <dt>_spline_knots_backward(uw, uh, ud, g, gw, gh, gd, scratch, dim, K, scale·c, scale)
-// Byte addresses; uw, uh [dim][K], ud [dim][K−1], xs, ys, ds [dim][K+1], g [3][dim][K+1],
-// gw, gh [dim][K], gd [dim][K−1]; scratch: 32·K bytes (a unit pair's K probabilities and K
-// suffix sums of the knot gradient).
+//   <dt>_spline_knots_backward(uw, uh, ud, gx, gy, gd, ∂uw, ∂uh, ∂ud, scratch, dim, K, scale·c, scale)
+// Byte addresses; uw, uh, ∂uw, ∂uh [dim][K], ud, ∂ud [dim][K−1], xs, ys, ds and the knot
+// gradient's three parts gx, gy, gd [dim][K+1]; scratch: 32·K bytes (a unit pair's K
+// probabilities and K suffix sums of the knot gradient). `dim` units from those addresses on, so
+// that threads can take ranges of units.
 
 import { Code, F64, I32, V128, type FuncDef, type ValType } from './emit.js';
 import { expNonPositive, Lanes, Locals, log1pUnit, type Tmp } from './simd-math.js';
@@ -16,7 +17,7 @@ import { expNonPositive, Lanes, Locals, log1pUnit, type Tmp } from './simd-math.
 /** The knots [xs, ys, ds] from the parameters (see the file comment). */
 export type KnotsKernel = (uw: number, uh: number, ud: number, xs: number, ys: number, ds: number, scratch: number, dim: number, K: number, c: number, f: number, bound: number, minDerivative: number) => void;
 /** The knot gradient g pulled back to the parameters, times `scale` (see the file comment). */
-export type KnotsBackwardKernel = (uw: number, uh: number, ud: number, g: number, gw: number, gh: number, gd: number, scratch: number, dim: number, K: number, scaleC: number, scale: number) => void;
+export type KnotsBackwardKernel = (uw: number, uh: number, ud: number, gx: number, gy: number, gd: number, outW: number, outH: number, outD: number, scratch: number, dim: number, K: number, scaleC: number, scale: number) => void;
 
 export interface KnotExports {
   f32_spline_knots: KnotsKernel;
@@ -129,13 +130,12 @@ function expMinusAbs(L: Lanes, t: Tmp): void {
 
 function knotsKernel(f64: boolean, backward: boolean): FuncDef {
   const es = f64 ? 8 : 4;
-  // parameters
-  const UW = 0, UH = 1, UD = 2;
-  const [OUT0, OUT1, OUT2, SCR, DIM, K] = backward ? [4, 5, 6, 7, 8, 9] : [3, 4, 5, 6, 7, 8];
-  const G = 3; // backward only
-  const params: ValType[] = backward ? [...new Array<ValType>(10).fill(I32), F64, F64] : [...new Array<ValType>(9).fill(I32), F64, F64, F64, F64];
+  // parameters (backward: the knot gradient's parts G, GY, GD before the outputs)
+  const UW = 0, UH = 1, UD = 2, G = 3, GY = 4, GD = 5;
+  const [OUT0, OUT1, OUT2, SCR, DIM, K] = backward ? [6, 7, 8, 9, 10, 11] : [3, 4, 5, 6, 7, 8];
+  const params: ValType[] = backward ? [...new Array<ValType>(12).fill(I32), F64, F64] : [...new Array<ValType>(9).fill(I32), F64, F64, F64, F64];
   const loc = new Locals(params.length);
-  const J = loc.add(I32), U1 = loc.add(I32), I = loc.add(I32), KM1 = loc.add(I32), KP1 = loc.add(I32), GY = loc.add(I32), GD = loc.add(I32);
+  const J = loc.add(I32), U1 = loc.add(I32), I = loc.add(I32), KM1 = loc.add(I32), KP1 = loc.add(I32);
   const MAX = loc.add(V128), SUM = loc.add(V128), ACC = loc.add(V128), PA = loc.add(V128), V = loc.add(V128), CV = loc.add(V128), FV = loc.add(V128);
   const t: Tmp = { x: loc.add(V128), k: loc.add(V128), r: loc.add(V128), w: loc.add(V128), p: loc.add(V128) };
   const p = new PairCode(loc, es, J, U1, I);
@@ -143,11 +143,8 @@ function knotsKernel(f64: boolean, backward: boolean): FuncDef {
   c.get(K).i32(1).i32Sub().set(KM1);
   c.get(K).i32(1).i32Add().set(KP1);
   if (backward) {
-    // g's ys and ds parts: S = dim·(K+1) elements in
-    c.get(G).get(DIM).get(KP1).i32Mul().i32(es).i32Mul().i32Add().tee(GY);
-    c.get(DIM).get(KP1).i32Mul().i32(es).i32Mul().i32Add().set(GD);
-    L.splat(10).set(CV); // scale·c
-    L.splat(11).set(FV); // scale
+    L.splat(12).set(CV); // scale·c
+    L.splat(13).set(FV); // scale
   } else {
     L.splat(9).set(CV); // c
     L.splat(10).set(FV); // f
@@ -269,4 +266,17 @@ function knotsKernel(f64: boolean, backward: boolean): FuncDef {
 /** The knot kernels of both dtypes. */
 export function knotKernels(): FuncDef[] {
   return [false, true].flatMap((f64) => [knotsKernel(f64, false), knotsKernel(f64, true)]);
+}
+
+/**
+ * Runs a knot kernel on `dim` units from the given byte addresses. Forward: extra = [c, f, bound,
+ * minDerivative]; backward: extra = [gx, gy, gd, scale·c, scale]. Self-contained: the worker
+ * threads evaluate its source.
+ */
+export function knotsSimd(
+  ex: KnotExports, f64: boolean, backward: boolean, w: number, h: number, d: number, o0: number, o1: number, o2: number,
+  scratch: number, dim: number, K: number, extra: readonly number[],
+): void {
+  if (backward) (f64 ? ex.f64_spline_knots_backward : ex.f32_spline_knots_backward)(w, h, d, extra[0], extra[1], extra[2], o0, o1, o2, scratch, dim, K, extra[3], extra[4]);
+  else (f64 ? ex.f64_spline_knots : ex.f32_spline_knots)(w, h, d, o0, o1, o2, scratch, dim, K, extra[0], extra[1], extra[2], extra[3]);
 }

@@ -8,6 +8,8 @@
 
 import t, { type Test } from 'tap';
 import { createThreadedRuntime, MIN_ELEMENTWISE } from '../backends/cpu/threads/index.js';
+import { FMA_TILES, PLAIN_TILES } from '../backends/cpu/wasm/kernel.js';
+import { relaxedSimdSupported } from '../backends/cpu/wasm/emit.js';
 import { spline } from '../backends/cpu/spline.js';
 import type { SplinePass } from '../engine/backend.js';
 import type { TypedArray } from '../engine/dtype.js';
@@ -107,3 +109,45 @@ if (threaded) {
     t.notOk(threaded.spline('value', one, kn, null, inArena(Float64Array, new Float64Array(4)), { rows: 4, dim: 1, bins: 4, bound: 2 }), 'dim 1 < 2 lanes');
   });
 }
+
+t.test('the bins picked by relaxed lane selects (FMA tiles) and by bitselect (plain SIMD tiles) give the same bits', async (t) => {
+  if (!relaxedSimdSupported()) {
+    t.comment('no relaxed SIMD here: only the bitselect kernels exist');
+    return;
+  }
+  const plain = createThreadedRuntime({ threads: 2, tiles: PLAIN_TILES });
+  const relaxed = createThreadedRuntime({ threads: 2, tiles: FMA_TILES });
+  if (!plain || !relaxed) throw new Error('the threaded tier runs here');
+  t.teardown(async () => {
+    await plain.close();
+    await relaxed.close();
+  });
+  const rng = new Rng(11);
+  const rows = 60;
+  const dim = 517;
+  const bins = 8;
+  const bound = 3;
+  const c = randomSplineCase(rows, dim, bins, bound, () => rng.uniform());
+  const S = dim * (bins + 1);
+  const x0 = Array.from({ length: rows * dim }, () => (rng.uniform() * 2 - 1) * 1.2 * bound);
+  const back0 = Array.from({ length: rows * dim }, () => rng.normal());
+  for (const dtype of ['float32', 'float64'] as const) {
+    const outputs = [plain, relaxed].map((rt) => {
+      const place = (values: ArrayLike<number>): TypedArray => {
+        const a = rt.alloc(dtype, values.length);
+        if (a === undefined) throw new Error('arena full');
+        a.set(values as ArrayLike<number>);
+        return a;
+      };
+      const [xs, ys, ds] = [0, 1, 2].map((w) => place(c.knots.subarray(w * S, (w + 1) * S)));
+      const x = place(x0);
+      const back = place(back0);
+      return PASSES.map((pass) => {
+        const out = place(new Float64Array(pass === 'knot-gradient' ? 3 * S : pass === 'backward' ? rows * dim + 3 * S : rows * dim));
+        t.ok(rt.spline(pass, x, { xs, ys, ds }, back, out, { rows, dim, bins, bound }), `${dtype} ${pass}: runs`);
+        return out;
+      });
+    });
+    PASSES.forEach((pass, i) => t.ok(outputs[0][i].every((v, q) => Object.is(v, outputs[1][i][q])), `${dtype} ${pass}: the same bits`));
+  }
+});

@@ -166,6 +166,8 @@ export class Code {
   // relaxed SIMD (a·b + c with the stack [a, b, c]; fused where the hardware has FMA)
   f32x4RelaxedMadd(): this { return this.simd(0x105); }
   f64x2RelaxedMadd(): this { return this.simd(0x107); }
+  /** relaxed lane select (a where the mask's bytes are set, else b; the stack [a, b, mask]); equal to v128.bitselect for masks whose lanes are all ones or all zeros (comparison results) */
+  i8x16RelaxedLaneselect(): this { return this.simd(0x109); }
 }
 
 export interface FuncDef {

@@ -325,7 +325,8 @@ export function kernelFunctions(tiles: GemmTiles): FuncDef[] {
       transposePanels(`${dt}_transposeB`, t.nr, es),
     );
   }
-  funcs.push(...elementwiseKernels(), ...splineKernels(), ...mapKernels(), ...knotKernels());
+  // FMA tiles are chosen only where relaxed SIMD validates, so its lane select is there too
+  funcs.push(...elementwiseKernels(), ...splineKernels(tiles.fma), ...mapKernels(), ...knotKernels());
   return funcs;
 }
 

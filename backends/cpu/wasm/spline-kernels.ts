@@ -36,7 +36,7 @@ export interface SplineExports {
 type KernelPass = 'value' | 'log_derivative' | 'backward' | 'knot_gradient';
 const PASSES: readonly KernelPass[] = ['value', 'log_derivative', 'backward', 'knot_gradient'];
 
-function splineKernel(f64: boolean, pass: KernelPass): FuncDef {
+function splineKernel(f64: boolean, pass: KernelPass, relaxed: boolean): FuncDef {
   const X = 0, BACK = 1, OUT = 2, KNOTS = 3, GRAD = 4, ROWS = 5, DIM = 6, DIMV = 7, K = 8, BOUND = 9;
   const es = f64 ? 8 : 4;
   const lanes = 16 / es;
@@ -53,6 +53,8 @@ function splineKernel(f64: boolean, pass: KernelPass): FuncDef {
   const t: Tmp = { x: v(), k: v(), r: v(), w: v(), p: v() };
   const c = new Code();
   const L = new Lanes(c, f64);
+  /** Pops [a, b, mask] (a comparison's lanes) and pushes a where the mask is set, else b. */
+  const select = (): Code => (relaxed ? c.i8x16RelaxedLaneselect() : c.v128Bitselect());
   const load = (base: number, plus?: number): void => {
     c.get(base);
     if (plus !== undefined) c.get(plus).i32Add();
@@ -117,7 +119,8 @@ function splineKernel(f64: boolean, pass: KernelPass): FuncDef {
     c.get(Q);
     if (offset !== null) c.get(offset).i32Add();
     if (next) c.get(DIMB).i32Add();
-    c.v128Load(0).get(into).get(CM).v128Bitselect().set(into);
+    c.v128Load(0).get(into).get(CM);
+    select().set(into);
   };
   pick(X0, null, false);
   pick(X1, null, true);
@@ -155,14 +158,16 @@ function splineKernel(f64: boolean, pass: KernelPass): FuncDef {
     // out = y_k + h·A/den inside, v outside
     c.get(OUT).get(ROW).i32Add().get(J).i32Add();
     c.get(Y0); c.get(H); pushA(); L.mul(); c.get(DEN); L.div(); L.add();
-    c.get(V).get(IN).v128Bitselect();
+    c.get(V).get(IN);
+    select();
     c.v128Store(0);
   } else if (pass === 'log_derivative') {
     // out = log(s²·C/den²) inside, 0 outside
     c.get(OUT).get(ROW).i32Add().get(J).i32Add();
     mul(S, S); pushC(); L.mul(); mul(DEN, DEN); L.div();
     logPositive(L, t);
-    c.v128Zero().get(IN).v128Bitselect();
+    c.v128Zero().get(IN);
+    select();
     c.v128Store(0);
   } else {
     // the partials of E = g·f − log f' (as `gradients` in spline.ts)
@@ -199,7 +204,8 @@ function splineKernel(f64: boolean, pass: KernelPass): FuncDef {
       c.get(OUT).get(ROW).i32Add().get(J).i32Add();
       c.get(G); mul(S, S); L.mul(); c.get(CC); L.mul(); c.get(DEN2); L.div();
       c.get(LXI).get(W); L.div(); L.sub();
-      c.get(G).get(IN).v128Bitselect();
+      c.get(G).get(IN);
+      select();
       c.v128Store(0);
     }
     const masked = (into: number): void => {
@@ -289,9 +295,12 @@ function knotLayoutKernel(f64: boolean): FuncDef {
   return { name: `${f64 ? 'f64' : 'f32'}_spline_knot_layout`, params: [I32, I32, I32, I32], results: [], locals: [I32, I32, I32, I32, I32], body: c };
 }
 
-/** The spline kernels of both dtypes. */
-export function splineKernels(): FuncDef[] {
-  return [false, true].flatMap((f64) => [...PASSES.map((pass) => splineKernel(f64, pass)), knotLayoutKernel(f64)]);
+/**
+ * The spline kernels of both dtypes; `relaxed` (where relaxed SIMD validates) picks the bins by
+ * relaxed lane selects (one blend instruction on x86) instead of bitselect (three).
+ */
+export function splineKernels(relaxed: boolean): FuncDef[] {
+  return [false, true].flatMap((f64) => [...PASSES.map((pass) => splineKernel(f64, pass, relaxed)), knotLayoutKernel(f64)]);
 }
 
 /**

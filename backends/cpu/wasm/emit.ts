@@ -163,6 +163,10 @@ export class Code {
   f64x2ReplaceLane(lane: number): this { return this.simd(0x22, lane); }
   f32x4ExtractLane(lane: number): this { return this.simd(0x1f, lane); }
   v128Load64Zero(offset: number): this { return this.simd(0x5d, 3, ...uleb(offset)); }
+  /** 8 bytes from memory into 64-bit lane `lane` of the vector (stack [address, vector]) */
+  v128Load64Lane(offset: number, lane: number): this { return this.simd(0x57, 3, ...uleb(offset), lane); }
+  /** 64-bit lane `lane` of the vector to memory (stack [address, vector]) */
+  v128Store64Lane(offset: number, lane: number): this { return this.simd(0x5b, 3, ...uleb(offset), lane); }
   // relaxed SIMD (a·b + c with the stack [a, b, c]; fused where the hardware has FMA)
   f32x4RelaxedMadd(): this { return this.simd(0x105); }
   f64x2RelaxedMadd(): this { return this.simd(0x107); }

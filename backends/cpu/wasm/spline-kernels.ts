@@ -50,6 +50,7 @@ function splineKernel(f64: boolean, pass: KernelPass, relaxed: boolean): FuncDef
   const W = v(), H = v(), S = v(), XI = v(), OM = v(), T = v(), E = v(), DEN = v();
   const A = v(), CC = v(), G = v(), DEN2 = v(), DENXI = v(), LXI = v(), DENS = v(), EXI = v(), ES = v(), EH = v();
   const AX0 = v(), AX1 = v(), AY0 = v(), AY1 = v(), AD0 = v(), AD1 = v();
+  const PAIRS = [v(), v(), v(), v(), v(), v()];
   const t: Tmp = { x: v(), k: v(), r: v(), w: v(), p: v() };
   const c = new Code();
   const L = new Lanes(c, f64);
@@ -227,27 +228,37 @@ function splineKernel(f64: boolean, pass: KernelPass, relaxed: boolean): FuncDef
     c.get(G); c.get(H); c.get(A); L.mul(); c.get(T); L.mul(); c.get(DEN2); L.div(); L.neg(); L.mul();
     mul(XI, XI); c.get(CC); L.div(); c.get(t.w); L.sub();
     L.sub(); masked(AD1);
-    // scatter lane by lane: grad[kind][j + l][k] += a0, grad[kind][j + l][k+1] += a1
+    // scatter lane by lane: grad[kind][j + l][k] += a0, grad[kind][j + l][k+1] += a1, the two
+    // neighbours as one 8-byte (f32) or 16-byte (f64) read-add-write: per kind, the lanes' pairs
+    // (a0, a1) interleaved into PAIRS vectors first (f32: lanes 0, 1 in one vector, 2, 3 in the other)
+    const pairs = [[AX0, AX1], [AY0, AY1], [AD0, AD1]] as const;
+    pairs.forEach(([a0, a1], kind) => {
+      for (let h = 0; h < 2; h++) {
+        const lanesOf = f64 ? [h, h + 2] : [2 * h, 2 * h + 4, 2 * h + 1, 2 * h + 5];
+        c.get(a0).get(a1).i8x16Shuffle(lanesOf.flatMap((lane) => Array.from({ length: es }, (_, b) => lane * es + b))).set(PAIRS[2 * kind + h]);
+      }
+    });
     for (let l = 0; l < lanes; l++) {
       c.get(KF);
       if (f64) c.f64x2ExtractLane(l).i32TruncF64S();
       else c.f32x4ExtractLane(l).i32TruncF32S();
       c.i32(es).i32Mul().get(GRAD).i32Add();
       c.get(J).i32(l * es).i32Add().get(KP1).i32Mul().i32Add().set(GA);
-      const add = (kindOffset: number | null, next: boolean, from: number): void => {
+      [null, YSB, DSB].forEach((kindOffset, kind) => {
         c.get(GA);
         if (kindOffset !== null) c.get(kindOffset).i32Add();
-        if (next) c.i32(es).i32Add();
         c.tee(AD).get(AD);
-        if (f64) c.f64Load(0).get(from).f64x2ExtractLane(l).f64Add().f64Store(0);
-        else c.f32Load(0).get(from).f32x4ExtractLane(l).f32Add().f32Store(0);
-      };
-      add(null, false, AX0);
-      add(null, true, AX1);
-      add(YSB, false, AY0);
-      add(YSB, true, AY1);
-      add(DSB, false, AD0);
-      add(DSB, true, AD1);
+        if (f64) {
+          c.v128Load(0).get(PAIRS[2 * kind + l]);
+          L.add();
+          c.v128Store(0);
+        } else {
+          const pair = PAIRS[2 * kind + (l >> 1)];
+          c.get(pair).v128Load64Lane(0, l & 1).get(pair);
+          L.add();
+          c.v128Store64Lane(0, l & 1);
+        }
+      });
     }
   }
   const step = (at: number, end: number): void => {

@@ -145,6 +145,23 @@ if (threaded) {
     });
   }
 
+  t.test('split between the threads, repeated: every call gives the same bits as the JavaScript pass (each thread its own scratch)', async (t) => {
+    const dim = 1000;
+    const K = 8;
+    for (const pass of ['knots', 'knots-backward'] as const) {
+      const c = makeCase(dim, K, 'float64');
+      const [uw, uh, ud, g] = c.stored;
+      const js = splineKnotsPass(pass, uw, uh, ud, g, c.p, hostAlloc, th.mapF64);
+      let bad = 0;
+      for (let run = 0; run < 200; run++) {
+        const got = splineKnotsPass(pass, uw, uh, ud, g, c.p, arenaAlloc, undefined, th.knots);
+        if (!got.every((a, q) => a.every((v, i) => Object.is(v, js[q][i])))) bad++;
+        got.forEach((a) => th.arena.freeArray(a));
+      }
+      t.equal(bad, 0, `${pass}: 200 calls, ${bad} differ`);
+    }
+  });
+
   t.test('arrays outside the arena go through copies (the same bits); mixed dtypes are declined, writing nothing', async (t) => {
     for (const pass of ['knots', 'knots-backward'] as const) {
       const c = makeCase(7, 4, 'float64');

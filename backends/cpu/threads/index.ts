@@ -22,7 +22,7 @@ import { pointwiseRange, type PointwiseRunner } from '../fused.js';
 import { adamRange } from '../elementwise.js';
 import { adamSimd, pointwiseSimd } from '../wasm/elementwise-kernels.js';
 import { splineSimd } from '../wasm/spline-kernels.js';
-import { knotsSimd } from '../wasm/knot-kernels.js';
+import { runKnotChunks } from '../wasm/knot-kernels.js';
 import { splineRange, type SplineRunner } from '../spline.js';
 import { SCALAR_MAPS, type VectorMap } from '../vector-maps.js';
 import type { KnotRunner } from '../spline-knots.js';
@@ -60,6 +60,8 @@ export interface ThreadedRuntimeOptions {
 export const MIN_ELEMENTWISE = 32768;
 /** Spline knot passes over fewer units stay on the calling thread (a unit costs about 0.2 µs). */
 export const MIN_KNOT_UNITS = 256;
+/** Blocks of units per thread that the threads claim in a knot pass (a late worker takes fewer). */
+const KNOT_CHUNKS_PER_THREAD = 4;
 
 /**
  * The CPU backend's threaded runtime: the GEMM, the element-wise kernels (pointwise maps, Adam,
@@ -508,7 +510,7 @@ export function createThreadedRuntime(options: ThreadedRuntimeOptions = {}): Thr
   };
   /**
    * The knot kernels over every unit, split between the threads from MIN_KNOT_UNITS units on
-   * (ranges of units: each thread reads and writes its own units only); arrays outside the arena
+   * (blocks of units claimed from a shared counter: each thread reads and writes its own units only); arrays outside the arena
    * (the pool keeps arrays under 1024 elements, a D = 100 layer's logits, outside it) go through
    * copies in the scratch block. False for mixed dtypes or a full arena.
    */
@@ -539,28 +541,21 @@ export function createThreadedRuntime(options: ThreadedRuntimeOptions = {}): Thr
     const [o0, o1, o2] = outs.map((a) => addressOf(a, false));
     const c = 2 * bound * (1 - K * minBin);
     const S = dim * (K + 1);
-    /** Part `part`'s words: its units [first, end) and the addresses moved to them. */
-    const words = (part: number): number[] => {
-      const first = Math.round((dim * part) / parts);
-      const units = Math.round((dim * (part + 1)) / parts) - first;
-      const row = (at: number, len: number): number => at + first * len * es;
-      const extra = backward ? [row(gAt, K + 1), row(gAt + S * es, K + 1), row(gAt + 2 * S * es, K + 1), scale * c, scale] : [c, 2 * bound * minBin, bound, minDerivative];
-      return [backward ? 1 : 0, f64 ? 1 : 0, row(w, K), row(h, K), row(d, K - 1),
-        row(o0, backward ? K : K + 1), row(o1, backward ? K : K + 1), row(o2, backward ? K - 1 : K + 1), scratch + part * pairScratch, units, K, ...extra];
-    };
+    const extra = backward ? [gAt, gAt + S * es, gAt + 2 * S * es, scale * c, scale] : [c, 2 * bound * minBin, bound, minDerivative];
+    const chunks = parts > 1 ? KNOT_CHUNKS_PER_THREAD * parts : 1;
     const ctrl = new Int32Array(memory.buffer, 0, CTRL_BYTES / 4);
+    Atomics.store(ctrl, CTRL_NEXT_CHUNK, 0);
     if (parts > 1) {
       workers ??= startPool();
       Atomics.store(ctrl, CTRL_DONE, 0);
       for (let part = 1; part < parts; part++) {
         Atomics.store(ctrl, CTRL_STATUS + part - 1, 0);
-        writeWords(memory, part - 1, JOB_KIND_KNOTS, words(part));
+        writeWords(memory, part - 1, JOB_KIND_KNOTS, [backward ? 1 : 0, f64 ? 1 : 0, w, h, d, o0, o1, o2, scratch + part * pairScratch, dim, K, chunks, ...extra]);
         Atomics.add(ctrl, CTRL_SEQ + part - 1, 1);
         Atomics.notify(ctrl, CTRL_SEQ + part - 1);
       }
     }
-    const [, , w0, h0, d0, a0, a1, a2, s0, units0, , ...extra0] = words(0);
-    knotsSimd(exports, f64, backward, w0, h0, d0, a0, a1, a2, s0, units0, K, extra0);
+    runKnotChunks(exports, f64, backward, w, h, d, o0, o1, o2, scratch, dim, K, chunks, extra, ctrl, CTRL_NEXT_CHUNK);
     // (on a lost worker this throws and the scratch block is not reused: a late worker might write into it)
     if (parts > 1) waitForWorkers(ctrl, parts, `spline knot pass of ${dim} units`, dim * 1e-2);
     [o0, o1, o2].forEach((at, q) => {

@@ -12,7 +12,7 @@ import { runClaimedChunks } from './chunks.js';
 import { GEMM_SCALARS, type GemmArgs, type GemmScalars } from '../gemm.js';
 import { adamSimd, pointwiseSimd } from '../wasm/elementwise-kernels.js';
 import { splineSimd } from '../wasm/spline-kernels.js';
-import { knotsSimd } from '../wasm/knot-kernels.js';
+import { knotsSimd, runKnotChunks } from '../wasm/knot-kernels.js';
 
 /** Indices into the Int32 control words at byte 0 of the shared memory. */
 export const CTRL_DONE = 0;
@@ -38,7 +38,7 @@ export const JOB_KIND_POINTWISE = 1;
 export const JOB_KIND_ADAM = 2;
 /** words: pass (0 value, 1 log-derivative, 2 backward, 3 knot-gradient), f64, x, back, out, knots, grad (byte addresses), rows, dim, dimV, bins, bound */
 export const JOB_KIND_SPLINE = 3;
-/** words: backward (0/1), f64, w, h, d, o0, o1, o2, scratch (byte addresses), dim, K, then knotsSimd's extra (4 or 5 words) */
+/** words: backward (0/1), f64, w, h, d, o0, o1, o2, scratch (byte addresses), dim, K, chunks, then knotsSimd's extra (4 or 5 words); the units claimed in blocks (runKnotChunks) */
 export const JOB_KIND_KNOTS = 4;
 
 /** Writes an element-wise job (kind and its words) into worker `slot`'s slot. */
@@ -121,6 +121,7 @@ ${pointwiseSimd.toString()}
 ${adamSimd.toString()}
 ${splineSimd.toString()}
 ${knotsSimd.toString()}
+${runKnotChunks.toString()}
 const { module, memory, tiles, scratch, slot } = workerData;
 const FIELDS = ${JSON.stringify(JOB_FIELDS)};
 let exports = null;
@@ -168,8 +169,8 @@ for (;;) {
       const [pass, f64, x, back, out, knots, grad, rows, dim, dimV, bins, bound] = words;
       splineSimd(exports, f64 === 1, pass, x, back, out, knots, grad, rows, dim, dimV, bins, bound);
     } else if (kind === ${JOB_KIND_KNOTS}) {
-      const [backward, f64, w, h, d, o0, o1, o2, knotScratch, dim, K] = words;
-      knotsSimd(exports, f64 === 1, backward === 1, w, h, d, o0, o1, o2, knotScratch, dim, K, Array.from(words.subarray(11, 16)));
+      const [backward, f64, w, h, d, o0, o1, o2, knotScratch, dim, K, chunks] = words;
+      runKnotChunks(exports, f64 === 1, backward === 1, w, h, d, o0, o1, o2, knotScratch, dim, K, chunks, Array.from(words.subarray(12, 17)), ctrl, ${CTRL_NEXT_CHUNK});
     } else {
       const job = readJob(words, FIELDS);
       const view = job.f64 ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);

@@ -280,3 +280,27 @@ export function knotsSimd(
   if (backward) (f64 ? ex.f64_spline_knots_backward : ex.f32_spline_knots_backward)(w, h, d, extra[0], extra[1], extra[2], o0, o1, o2, scratch, dim, K, extra[3], extra[4]);
   else (f64 ? ex.f64_spline_knots : ex.f32_spline_knots)(w, h, d, o0, o1, o2, scratch, dim, K, extra[0], extra[1], extra[2], extra[3]);
 }
+
+/**
+ * Claims blocks of units from `ctrl[word]` (Atomics.add) until none of `chunks` is left and runs
+ * each by knotsSimd: addresses and extra as knotsSimd's for all `dim` units, `scratch` this
+ * thread's. Threads that share the counter split the units between them, a late one taking fewer.
+ * Self-contained: the worker threads evaluate its source.
+ */
+export function runKnotChunks(
+  ex: KnotExports, f64: boolean, backward: boolean, w: number, h: number, d: number, o0: number, o1: number, o2: number,
+  scratch: number, dim: number, K: number, chunks: number, extra: readonly number[], ctrl: Int32Array, word: number,
+): void {
+  const es = f64 ? 8 : 4;
+  const outRow = backward ? K : K + 1;
+  for (;;) {
+    const chunk = Atomics.add(ctrl, word, 1);
+    if (chunk >= chunks) return;
+    const first = Math.round((dim * chunk) / chunks);
+    const units = Math.round((dim * (chunk + 1)) / chunks) - first;
+    if (units <= 0) continue;
+    const row = (at: number, len: number): number => at + first * len * es;
+    const moved = backward ? [row(extra[0], K + 1), row(extra[1], K + 1), row(extra[2], K + 1), extra[3], extra[4]] : extra;
+    knotsSimd(ex, f64, backward, row(w, K), row(h, K), row(d, K - 1), row(o0, outRow), row(o1, outRow), row(o2, backward ? K - 1 : K + 1), scratch, units, K, moved);
+  }
+}

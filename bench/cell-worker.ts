@@ -69,15 +69,23 @@ async function run(req: CellRequest): Promise<CellMessage> {
       }
     });
   };
+  // a turn of the event loop after each call, outside the timing, as train() gives one between
+  // steps (flow/cooperate.ts): the CPU arena raises its soft limit a turn after reaching it
+  // (threads/arena.ts), so a loop that never yields keeps a large model's tensors outside it
+  const between = (): Promise<void> => new Promise((resolve) => { setImmediate(resolve); });
   once(); // warm-up (and the first measurement of memory)
+  await between();
   // the steady state: a cell's first calls can run slower than the rest (after one warm-up call the
   // deep gradient at D = 784 ran its first 8 timed calls at 1.7-1.8× the later ones, in the cells
   // that ran as worker threads), so warm up for a fifth of the cell's budget, 1 s at most (one call
   // where a call takes longer)
   const warmUntil = performance.now() + 1000 * Math.min(1, req.budgetSeconds / 5);
-  while (performance.now() < warmUntil) once();
+  while (performance.now() < warmUntil) {
+    once();
+    await between();
+  }
   counting?.reset();
-  const samples = await timeRuns(once, { budgetSeconds: req.budgetSeconds, minRuns: 3, maxRuns: req.maxRuns, warmup: 0 });
+  const samples = await timeRuns(once, { budgetSeconds: req.budgetSeconds, minRuns: 3, maxRuns: req.maxRuns, warmup: 0, between });
   const n = samples.length;
   const bytesPerElement = flow.dtype === 'float64' ? 8 : 4;
   return {

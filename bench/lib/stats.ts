@@ -13,17 +13,23 @@ export interface TimingOptions {
   minRuns: number;
   maxRuns: number;
   warmup: number;
+  /** awaited after each call, outside the timing (e.g. a turn of the event loop, as train() gives) */
+  between?: () => Promise<void>;
 }
 
 /** Seconds per call of fn (which must wait for its device before returning), as raw samples. */
 export async function timeRuns(fn: () => unknown | Promise<unknown>, o: TimingOptions): Promise<number[]> {
-  for (let i = 0; i < o.warmup; i++) await fn();
+  for (let i = 0; i < o.warmup; i++) {
+    await fn();
+    await o.between?.();
+  }
   const samples: number[] = [];
   const started = performance.now();
   while (samples.length < o.maxRuns) {
     const t0 = performance.now();
     await fn();
     samples.push((performance.now() - t0) / 1000);
+    await o.between?.();
     if (samples.length >= o.minRuns && (performance.now() - started) / 1000 > o.budgetSeconds) break;
   }
   return samples;

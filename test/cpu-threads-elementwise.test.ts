@@ -24,7 +24,7 @@ t.test('the SIMD kernels take the smooth leaky ReLU map (softplus, inner 1, oute
     pointwiseSimd(ex, false, pass, base, linear, outer, inner, 16, 32, 48, 10, (from) => tails.push(from));
   t.equal(run(0, 0, 0.3, 1 - 0.3, 1), true);
   t.equal(run(2, 0, 0.3, 1 - 0.3, 1), true);
-  t.same(calls, ['f32_slrelu_value(16, 48, 2, 0.3)', 'f32_slrelu_backprop(16, 32, 48, 2, 0.3)'], 'two whole f32 vectors each, α = linear');
+  t.same(calls, ['f32_slrelu_value(16, 48, 2, 0.3)', 'f32_slrelu_input_gradient(16, 32, 48, 2, 0.3)'], 'two whole f32 vectors each, α = linear');
   t.same(tails, [8, 8], 'the last 2 of 10 elements left to JavaScript');
   t.same([run(0, 1, 0.1, 1, 1.5), run(0, 0, 0.3, 0.7, 1.7), run(0, 0, 0.3, 0.5, 1), run(1, 0, 0, 1, 1)], [false, false, false, false],
     'tanh, inner ≠ 1, outer ≠ 1 − linear and log σ\' at α = 0 run in JavaScript');

@@ -9,7 +9,7 @@
 //   <dt>_adam(p, d, m, v, po, mo, vo, count, rate, epsHat, beta1, beta2)   as adamRange
 //   <dt>_slrelu_value(y, out, count, alpha)                               as pointwiseRange pass 0
 //   <dt>_slrelu_log_derivative(y, out, count, alpha)                      as pointwiseRange pass 1
-//   <dt>_slrelu_backprop(y, back, out, count, alpha)                      as pointwiseRange pass 2
+//   <dt>_slrelu_input_gradient(y, back, out, count, alpha)                as pointwiseRange pass 2
 // (the softplus map with inner 1 and outer 1 − alpha: σ = αy + (1−α)·softplus(y)).
 //   <dt>_sum(x, count) → Σ x in float64                                  the finiteness check's sums
 
@@ -28,10 +28,10 @@ export interface ElementwiseExports {
   f32_adam: AdamKernel;
   f64_slrelu_value: ActivationValueKernel;
   f32_slrelu_value: ActivationValueKernel;
-  f64_slrelu_backprop: ActivationBackpropKernel;
+  f64_slrelu_input_gradient: ActivationBackpropKernel;
   f64_slrelu_log_derivative: ActivationValueKernel;
   f32_slrelu_log_derivative: ActivationValueKernel;
-  f32_slrelu_backprop: ActivationBackpropKernel;
+  f32_slrelu_input_gradient: ActivationBackpropKernel;
   /** Σ of `count` whole vectors at byte address x, in float64. */
   f64_sum: (x: number, count: number) => number;
   f32_sum: (x: number, count: number) => number;
@@ -110,10 +110,10 @@ function adamKernel(f64: boolean): FuncDef {
   return { name: `${f64 ? 'f64' : 'f32'}_adam`, params: [...new Array<ValType>(8).fill(I32), F64, F64, F64, F64], results: [], locals: loc.types, body: c };
 }
 
-/** value (pass 0), log-derivative (pass 1) or backprop (pass 2) of σ(y) = αy + (1−α)·softplus(y). */
-function smoothLeakyReluKernel(f64: boolean, pass: 'value' | 'log-derivative' | 'backprop'): FuncDef {
-  const backprop = pass === 'backprop';
-  const Y = 0, BACK = 1, OUT = backprop ? 2 : 1, COUNT = backprop ? 3 : 2, ALPHA = backprop ? 4 : 3;
+/** value (pass 0), log-derivative (pass 1) or input gradient (pass 2) of σ(y) = αy + (1−α)·softplus(y). */
+function smoothLeakyReluKernel(f64: boolean, pass: 'value' | 'log-derivative' | 'input-gradient'): FuncDef {
+  const inputGradient = pass === 'input-gradient';
+  const Y = 0, BACK = 1, OUT = inputGradient ? 2 : 1, COUNT = inputGradient ? 3 : 2, ALPHA = inputGradient ? 4 : 3;
   const loc = new Locals(ALPHA + 1);
   const OFF = loc.add(I32), END = loc.add(I32);
   const vAl = loc.add(V128), vBl = loc.add(V128), Yv = loc.add(V128), E = loc.add(V128), S = loc.add(V128), Dv = loc.add(V128);
@@ -156,7 +156,7 @@ function smoothLeakyReluKernel(f64: boolean, pass: 'value' | 'log-derivative' | 
       // log σ' = log(α + (1−α)s)
       derivative();
       logPositive(L, t);
-    } else if (!backprop) {
+    } else if (!inputGradient) {
       // αy + (1−α)(max(y, 0) + log1p(e))
       c.get(vAl).get(Yv);
       L.mul();
@@ -188,7 +188,7 @@ function smoothLeakyReluKernel(f64: boolean, pass: 'value' | 'log-derivative' | 
     }
     c.v128Store(0);
   });
-  const params: ValType[] = [...new Array<ValType>(backprop ? 4 : 3).fill(I32), F64];
+  const params: ValType[] = [...new Array<ValType>(inputGradient ? 4 : 3).fill(I32), F64];
   return { name: `${f64 ? 'f64' : 'f32'}_slrelu_${pass.replace('-', '_')}`, params, results: [], locals: loc.types, body: c };
 }
 
@@ -218,7 +218,7 @@ function sumKernel(f64: boolean): FuncDef {
 /** The element-wise kernels of both dtypes. */
 export function elementwiseKernels(): FuncDef[] {
   return [false, true].flatMap((f64) => [
-    adamKernel(f64), smoothLeakyReluKernel(f64, 'value'), smoothLeakyReluKernel(f64, 'log-derivative'), smoothLeakyReluKernel(f64, 'backprop'), sumKernel(f64),
+    adamKernel(f64), smoothLeakyReluKernel(f64, 'value'), smoothLeakyReluKernel(f64, 'log-derivative'), smoothLeakyReluKernel(f64, 'input-gradient'), sumKernel(f64),
   ]);
 }
 
@@ -239,7 +239,7 @@ export function pointwiseSimd(
   const vectors = Math.floor(count / (f64 ? 2 : 4));
   if (pass === 0) (f64 ? ex.f64_slrelu_value : ex.f32_slrelu_value)(y, out, vectors, alpha);
   else if (pass === 1) (f64 ? ex.f64_slrelu_log_derivative : ex.f32_slrelu_log_derivative)(y, out, vectors, alpha);
-  else (f64 ? ex.f64_slrelu_backprop : ex.f32_slrelu_backprop)(y, back, out, vectors, alpha);
+  else (f64 ? ex.f64_slrelu_input_gradient : ex.f32_slrelu_input_gradient)(y, back, out, vectors, alpha);
   tail(vectors * (f64 ? 2 : 4));
   return true;
 }

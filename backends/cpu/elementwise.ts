@@ -38,8 +38,12 @@ export function affine(x: TypedArray, size: number, scale: number, shift: number
   return out;
 }
 
-export function binary(op: BinaryKernelOp, a: TypedArray, b: TypedArray, size: number, alloc: Alloc = allocHost): TypedArray {
+/** out = a + b or a·b by SIMD kernels (threads/index.ts); false when it did not run (the JavaScript loop then does). */
+export type BinaryRunner = (op: 'add' | 'mul', a: TypedArray, b: TypedArray, out: TypedArray, size: number) => boolean;
+
+export function binary(op: BinaryKernelOp, a: TypedArray, b: TypedArray, size: number, alloc: Alloc = allocHost, vector?: BinaryRunner): TypedArray {
   const out = alloc(dtypeOfArray(a), size);
+  if ((op === 'add' || op === 'mul') && vector?.(op, a, b, out, size) === true) return out;
   switch (op) {
     case 'add': for (let i = 0; i < size; i++) out[i] = a[i] + b[i]; break;
     case 'mul': for (let i = 0; i < size; i++) out[i] = a[i] * b[i]; break;

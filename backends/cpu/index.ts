@@ -103,12 +103,12 @@ export function createCpuBackend(options: CpuBackendOptions = {}): Backend<Typed
   const take = pool.take;
   const kernels: KernelTable<TypedArray> = {
     unary: (op, x, size) => unary(op, x, size, take),
-    binary: (op, a, b, size) => binary(op, a, b, size, take),
+    binary: (op, a, b, size) => binary(op, a, b, size, take, shared?.binary),
     affine: (x, size, scale, shift) => affine(x, size, scale, shift, take),
     sum: (x, shape, axes) => {
       // a full sum of an array in shared memory: the SIMD kernel (float64 accumulation)
       const total = axes.length === shape.length ? shared?.sumAll(x) : undefined;
-      if (total === undefined) return sum(x, shape, axes);
+      if (total === undefined) return sum(x, shape, axes, shared?.columnSums);
       const out = allocHost(dtypeOfArray(x), 1);
       out[0] = total;
       return out;

@@ -27,18 +27,27 @@ function reduce(x: TypedArray, shape: Shape, axes: readonly number[], init: numb
  * added into the output one after another, so the input is read once in order and never
  * transposed. Cost: one pass.
  */
-function sumLeading(x: TypedArray, rows: number, cols: number): TypedArray {
+function sumLeading(x: TypedArray, rows: number, cols: number, columnSums?: ColumnSumsRunner): TypedArray {
   const out = allocHost(dtypeOfArray(x), cols);
-  const acc = new Float64Array(cols); // accumulate in float64 whatever the dtype
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    for (let j = 0; j < cols; j++) acc[j] += x[base + j];
+  let acc = columnSums?.(x, rows, cols);
+  if (acc === undefined) {
+    acc = new Float64Array(cols); // accumulate in float64 whatever the dtype
+    for (let r = 0; r < rows; r++) {
+      const base = r * cols;
+      for (let j = 0; j < cols; j++) acc[j] += x[base + j];
+    }
   }
   out.set(acc);
   return out;
 }
 
-export function sum(x: TypedArray, shape: Shape, axes: readonly number[]): TypedArray {
+/**
+ * The column sums of x [rows, cols] in float64, row after row (as sumLeading), by SIMD kernels
+ * (threads/index.ts); undefined when they did not run.
+ */
+export type ColumnSumsRunner = (x: TypedArray, rows: number, cols: number) => Float64Array | undefined;
+
+export function sum(x: TypedArray, shape: Shape, axes: readonly number[], columnSums?: ColumnSumsRunner): TypedArray {
   if (axes.length === shape.length) {
     // a full reduction: one tight loop (no index walk, no callback)
     // four partial sums: the additions no longer wait on each other
@@ -59,7 +68,7 @@ export function sum(x: TypedArray, shape: Shape, axes: readonly number[]): Typed
   const leading = axes.length > 0 && axes.length < shape.length && [...axes].sort((a, b) => a - b).every((a, i) => a === i);
   if (leading) {
     const rows = sizeOf(shape.slice(0, axes.length));
-    return sumLeading(x, rows, sizeOf(shape.slice(axes.length)));
+    return sumLeading(x, rows, sizeOf(shape.slice(axes.length)), columnSums);
   }
   return reduce(x, shape, axes, 0, (acc, v) => acc + v);
 }

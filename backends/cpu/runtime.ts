@@ -6,11 +6,12 @@
 // can be forced so a conformance suite can loop over all of them.
 
 import type { DType, TypedArray } from '../../engine/dtype.js';
-import type { AdamRunner } from './elementwise.js';
+import type { AdamRunner, BinaryRunner } from './elementwise.js';
 import type { PointwiseRunner } from './fused.js';
 import type { SplineRunner } from './spline.js';
 import type { VectorMap } from './vector-maps.js';
 import type { KnotRunner } from './spline-knots.js';
+import type { ColumnSumsRunner } from './reduce.js';
 import { gemmJs, type Gemm } from './gemm.js';
 import { createThreadedRuntime, DEFAULT_MIN_FLOPS } from './threads/index.js';
 import { createWasmGemm, defaultTiles, simdSupported } from './wasm/index.js';
@@ -40,7 +41,7 @@ export interface GemmChoice {
   /** The WebAssembly micro-kernels that run (FMA or plain SIMD, register tiles); absent for 'js'. */
   kernel?: string;
   /** Element-wise kernels shared with the worker threads (the threaded tier only). */
-  elementwise?: { pointwise: PointwiseRunner; adam: AdamRunner; spline: SplineRunner; sumAll: (x: TypedArray) => number | undefined; mapF64: VectorMap; knots: KnotRunner };
+  elementwise?: { pointwise: PointwiseRunner; adam: AdamRunner; spline: SplineRunner; sumAll: (x: TypedArray) => number | undefined; mapF64: VectorMap; knots: KnotRunner; binary: BinaryRunner; columnSums: ColumnSumsRunner };
   /** Storage the tier reads without copies (the threaded tier's shared memory); undefined when full. */
   place?: (dtype: DType, size: number) => TypedArray | undefined;
   /** Takes back at once a placed array nobody uses any more (the pool's leftovers). */
@@ -72,7 +73,7 @@ function tryTier(tier: GemmTier, options: GemmChoiceOptions): GemmChoice | strin
     gemm: threaded.gemm,
     fallbacks: [],
     close: threaded.close,
-    elementwise: { pointwise: threaded.pointwise, adam: threaded.adam, spline: threaded.spline, sumAll: threaded.sumAll, mapF64: threaded.mapF64, knots: threaded.knots },
+    elementwise: { pointwise: threaded.pointwise, adam: threaded.adam, spline: threaded.spline, sumAll: threaded.sumAll, mapF64: threaded.mapF64, knots: threaded.knots, binary: threaded.binary, columnSums: threaded.columnSums },
     place: threaded.alloc,
     unplace: (a: TypedArray) => threaded.arena.freeArray(a),
   };

@@ -26,6 +26,8 @@ import { runKnotChunks } from '../wasm/knot-kernels.js';
 import { splineRange, type SplineRunner } from '../spline.js';
 import { SCALAR_MAPS, type VectorMap } from '../vector-maps.js';
 import type { KnotRunner } from '../spline-knots.js';
+import type { BinaryRunner } from '../elementwise.js';
+import type { ColumnSumsRunner } from '../reduce.js';
 import type { DType, TypedArray } from '../../../engine/dtype.js';
 import { SharedArena } from './arena.js';
 import { runClaimedChunks } from './chunks.js';
@@ -84,6 +86,10 @@ export interface ThreadedRuntime {
   sumAll: (x: TypedArray) => number | undefined;
   /** values[i] ← map(values[i]) in float64 by the SIMD kernels (wasm/map-kernels.ts) on this thread. */
   mapF64: VectorMap;
+  /** out = a + b or a·b by the SIMD kernel on this thread; false unless all three are in the arena and of one dtype. */
+  binary: BinaryRunner;
+  /** The column sums of x [rows, cols] in float64 by the SIMD kernel on this thread; undefined unless x is in the arena. */
+  columnSums: ColumnSumsRunner;
   /** A spline knot pass by the SIMD kernels (wasm/knot-kernels.ts) on this thread (arrays outside the arena through copies). */
   knots: KnotRunner;
   threads: number;
@@ -565,5 +571,30 @@ export function createThreadedRuntime(options: ThreadedRuntimeOptions = {}): Thr
     arena.release(scratch);
     return true;
   };
-  return { gemm, pointwise, adam, spline, alloc, sumAll, mapF64, knots, threads, minFlops, close, arena };
+  const binary: BinaryRunner = (op, a, b, out, size) => {
+    const f64 = a instanceof Float64Array;
+    if (![a, b, out].every((x) => arena.owns(x) && x instanceof Float64Array === f64)) return false;
+    const lanes = f64 ? 2 : 4;
+    const vectors = Math.floor(size / lanes);
+    const kernel = op === 'add' ? (f64 ? exports.f64_add : exports.f32_add) : (f64 ? exports.f64_mul : exports.f32_mul);
+    kernel(a.byteOffset, b.byteOffset, out.byteOffset, vectors);
+    for (let i = vectors * lanes; i < size; i++) out[i] = op === 'add' ? a[i] + b[i] : a[i] * b[i];
+    return true;
+  };
+  const columnSums: ColumnSumsRunner = (x, rows, cols) => {
+    if (!arena.owns(x)) return undefined;
+    const f64 = x instanceof Float64Array;
+    const lanes = f64 ? 2 : 4;
+    const vectors = Math.floor(cols / lanes);
+    const at = arena.allocBytes(cols * 8);
+    if (at === undefined) return undefined;
+    const acc = new Float64Array(arena.buffer(), at, cols).fill(0);
+    (f64 ? exports.f64_column_sums : exports.f32_column_sums)(x.byteOffset, at, rows, vectors, cols * x.BYTES_PER_ELEMENT);
+    // the columns the vectors leave, in the same order (row after row)
+    for (let r = 0; r < rows; r++) for (let j = vectors * lanes; j < cols; j++) acc[j] += x[r * cols + j];
+    const out = acc.slice();
+    arena.release(at);
+    return out;
+  };
+  return { gemm, pointwise, adam, spline, alloc, sumAll, mapF64, knots, binary, columnSums, threads, minFlops, close, arena };
 }

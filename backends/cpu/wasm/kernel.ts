@@ -6,6 +6,7 @@
 // Baseline SIMD has no FMA, so each update is a mul then an add: 2·MR·NR flops per k step for
 // NV = NR / lanes loads of B, MR splat-loads of A and MR·NV mul+add pairs.
 
+import { arithmeticKernels, type ArithmeticExports } from './arithmetic-kernels.js';
 import { elementwiseKernels, type ElementwiseExports } from './elementwise-kernels.js';
 import { knotKernels, type KnotExports } from './knot-kernels.js';
 import { mapKernels, type MapExports } from './map-kernels.js';
@@ -84,7 +85,7 @@ export type MacroKernel = (
  */
 export type PackKernel = (src: number, lds: number, dst: number, count: number, np: number) => void;
 
-export interface KernelExports extends ElementwiseExports, SplineExports, MapExports, KnotExports {
+export interface KernelExports extends ElementwiseExports, SplineExports, MapExports, KnotExports, ArithmeticExports {
   f64: MacroKernel;
   f64_copyA: PackKernel;
   f64_copyB: PackKernel;
@@ -326,7 +327,7 @@ export function kernelFunctions(tiles: GemmTiles): FuncDef[] {
     );
   }
   // FMA tiles are chosen only where relaxed SIMD validates, so its lane select is there too
-  funcs.push(...elementwiseKernels(), ...splineKernels(tiles.fma), ...mapKernels(), ...knotKernels());
+  funcs.push(...elementwiseKernels(), ...splineKernels(tiles.fma), ...mapKernels(), ...knotKernels(), ...arithmeticKernels());
   return funcs;
 }
 

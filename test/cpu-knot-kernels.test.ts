@@ -10,7 +10,7 @@
 import t, { type Test } from 'tap';
 import { createCpuBackend } from '../backends/cpu/index.js';
 import { splineKnots as splineKnotsPass } from '../backends/cpu/spline-knots.js';
-import { createThreadedRuntime } from '../backends/cpu/threads/index.js';
+import { createThreadedRuntime, MIN_KNOT_UNITS } from '../backends/cpu/threads/index.js';
 import type { DType, TypedArray } from '../engine/dtype.js';
 import { fromHost } from '../engine/create.js';
 import { splineKnots } from '../engine/fused.js';
@@ -148,6 +148,7 @@ if (threaded) {
   t.test('split between the threads, repeated: every call gives the same bits as the JavaScript pass (each thread its own scratch)', async (t) => {
     const dim = 1000;
     const K = 8;
+    t.ok(dim >= MIN_KNOT_UNITS && 784 >= MIN_KNOT_UNITS, `dim ${dim} (and 784 above) ≥ ${MIN_KNOT_UNITS}: split between the threads`);
     for (const pass of ['knots', 'knots-backward'] as const) {
       const c = makeCase(dim, K, 'float64');
       const [uw, uh, ud, g] = c.stored;

@@ -4,12 +4,12 @@
 
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PNG } from 'pngjs';
 import { parseFlags } from '../flow/cli/args.js';
-import { chooseOutput, OUTPUT_FLAGS, provenance, RESULTS_ENV, useOutput } from '../bench/lib/output.js';
+import { checkoutState, chooseOutput, OUTPUT_FLAGS, provenance, RESULTS_ENV, useOutput } from '../bench/lib/output.js';
 import { resultsDir, writeReport } from '../bench/lib/report.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'relgrad-bench-out-'));
@@ -84,4 +84,24 @@ t.test('every result file records command, commit and machine', async (t) => {
   t.equal(text.Source, run.command, 'PNG: the command in a tEXt chunk');
   t.match(text.Comment, new RegExp(`commit ${head.slice(0, 12)}`), 'PNG: commit and machine');
   t.match(readFileSync(join(out, 'demo.svg'), 'utf8'), new RegExp(`<desc>Produced by .*commit ${head.slice(0, 12)}`), 'SVG: the provenance in <desc>');
+});
+
+t.test('the checkout counts as changed for any tracked file but the bench results', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'relgrad-checkout-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const git = (...args: string[]): void => {
+    const r = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  };
+  mkdirSync(join(dir, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(dir, 'bench', 'results', 'deep.md'), 'a\n');
+  writeFileSync(join(dir, 'code.ts'), 'a\n');
+  git('init', '-q');
+  git('add', '.');
+  git('commit', '-q', '-m', 'start');
+  t.equal(checkoutState(dir).dirty, false, 'clean');
+  writeFileSync(join(dir, 'bench', 'results', 'deep.md'), 'b\n');
+  t.equal(checkoutState(dir).dirty, false, 'a result file written by an earlier suite of the run: still the commit');
+  writeFileSync(join(dir, 'code.ts'), 'b\n');
+  t.equal(checkoutState(dir).dirty, true, 'a changed source file: uncommitted changes');
 });

@@ -60,9 +60,13 @@ function git(args: string[], cwd: string): string | undefined {
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
-/** The commit a checkout is at and whether its tracked files differ from it. */
+/**
+ * The commit a checkout is at and whether its tracked files differ from it, bench/results/ aside
+ * (the suites of one run write there one after another, so that the later ones would otherwise
+ * report the earlier ones' results as uncommitted changes).
+ */
 export function checkoutState(dir: string = root()): { commit: string; dirty: boolean } {
-  const status = git(['status', '--porcelain', '--untracked-files=no'], dir);
+  const status = git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)bench/results'], dir);
   return { commit: git(['rev-parse', 'HEAD'], dir) ?? 'unknown (not a git checkout)', dirty: status !== undefined && status !== '' };
 }
 

@@ -15,6 +15,7 @@ import type { DType, TypedArray } from '../engine/dtype.js';
 import { fromHost } from '../engine/create.js';
 import { splineKnots } from '../engine/fused.js';
 import { Rng } from '../engine/random.js';
+import { naiveKnots } from './helpers/spline-reference.js';
 
 const threaded = createThreadedRuntime({ threads: 2 });
 t.ok(threaded !== undefined, 'the threaded tier runs here (≥ 2 cores, WebAssembly SIMD)');
@@ -25,29 +26,9 @@ const minDerivative = 1e-3;
 const rng = new Rng(21);
 const normal = (n: number, s: number): Float64Array => Float64Array.from({ length: n }, () => s * rng.normal());
 
-/** The knots by the definition, naive loops in float64: [xs, ys, ds], [dim, K+1] each. */
-function naiveKnots(dim: number, K: number, w: ArrayLike<number>, h: ArrayLike<number>, d: ArrayLike<number>): Float64Array[] {
-  const edgesOf = (u: ArrayLike<number>): Float64Array => {
-    const out = new Float64Array(dim * (K + 1));
-    for (let j = 0; j < dim; j++) {
-      const e = Array.from({ length: K }, (_, i) => Math.exp(u[j * K + i]));
-      const total = e.reduce((a, v) => a + v, 0);
-      for (let k = 0; k <= K; k++) {
-        let x = -bound;
-        for (let i = 0; i < k; i++) x += 2 * bound * (minBin + (1 - K * minBin) * (e[i] / total));
-        out[j * (K + 1) + k] = x;
-      }
-    }
-    return out;
-  };
-  const ds = new Float64Array(dim * (K + 1));
-  for (let j = 0; j < dim; j++) {
-    ds[j * (K + 1)] = 1;
-    ds[j * (K + 1) + K] = 1;
-    for (let k = 1; k < K; k++) ds[j * (K + 1) + k] = minDerivative + Math.log(1 + Math.exp(d[j * (K - 1) + k - 1]));
-  }
-  return [edgesOf(w), edgesOf(h), ds];
-}
+/** The knots by the definition (test/helpers/spline-reference.ts) for this file's interval and floors. */
+const naive = (dim: number, K: number, w: ArrayLike<number>, h: ArrayLike<number>, d: ArrayLike<number>): Float64Array[] =>
+  naiveKnots({ dim, K, bound, minBin, minDerivative }, w, h, d);
 
 const worstRelative = (got: ArrayLike<number>, want: ArrayLike<number>): number => {
   let largest = 0;
@@ -93,7 +74,7 @@ if (threaded) {
     t.test(`${dtype}: the knots equal the definition`, async (t) => {
       for (const [dim, K] of [[5, 6], [97, 8], [1, 3], [4, 1], [784, 8]] as const) {
         const c = makeCase(dim, K, dtype);
-        const want = naiveKnots(dim, K, c.values[0], c.values[1], c.values[2]);
+        const want = naive(dim, K, c.values[0], c.values[1], c.values[2]);
         const got = kernelPass(t, 'knots', c);
         const tol = dtype === 'float64' ? 1e-14 : 2e-7;
         ['xs', 'ys', 'ds'].forEach((name, q) => {
@@ -108,7 +89,7 @@ if (threaded) {
         const c = makeCase(dim, K, dtype);
         const [w, h, d, g] = c.values;
         const inner = (ww: Float64Array, hh: Float64Array, dd: Float64Array): number =>
-          naiveKnots(dim, K, ww, hh, dd).reduce((acc, a, q) => acc + a.reduce((s, v, i) => s + v * g[q * dim * (K + 1) + i], 0), 0);
+          naive(dim, K, ww, hh, dd).reduce((acc, a, q) => acc + a.reduce((s, v, i) => s + v * g[q * dim * (K + 1) + i], 0), 0);
         const got = kernelPass(t, 'knots-backward', c);
         const eps = 1e-6;
         const params = [w, h, d];

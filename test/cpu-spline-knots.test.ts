@@ -10,6 +10,7 @@ import { splineKnots, splineKnotsBackward } from '../engine/fused.js';
 import { Rng } from '../engine/random.js';
 import { SplineLayer } from '../flow/layers/spline.js';
 import { MIN_BIN, MIN_DERIVATIVE } from '../flow/layers/spline-math.js';
+import { naiveKnots } from './helpers/spline-reference.js';
 
 const D = 5;
 const K = 6;
@@ -21,29 +22,9 @@ const uh = randomArray(D * K, 1.5);
 const ud = randomArray(D * (K - 1), 2);
 const options = { bound, minBin: MIN_BIN, minDerivative: MIN_DERIVATIVE };
 
-/** The knots by the definition, naive loops in float64: [xs, ys, ds], [D, K+1] each. */
-function naiveKnots(w: Float64Array, h: Float64Array, d: Float64Array): Float64Array[] {
-  const edgesOf = (u: Float64Array): Float64Array => {
-    const out = new Float64Array(D * (K + 1));
-    for (let j = 0; j < D; j++) {
-      const e = Array.from({ length: K }, (_, i) => Math.exp(u[j * K + i]));
-      const total = e.reduce((a, v) => a + v, 0);
-      for (let k = 0; k <= K; k++) {
-        let x = -bound;
-        for (let i = 0; i < k; i++) x += 2 * bound * (MIN_BIN + (1 - K * MIN_BIN) * (e[i] / total));
-        out[j * (K + 1) + k] = x;
-      }
-    }
-    return out;
-  };
-  const ds = new Float64Array(D * (K + 1));
-  for (let j = 0; j < D; j++) {
-    ds[j * (K + 1)] = 1;
-    ds[j * (K + 1) + K] = 1;
-    for (let k = 1; k < K; k++) ds[j * (K + 1) + k] = MIN_DERIVATIVE + Math.log(1 + Math.exp(d[j * (K - 1) + k - 1]));
-  }
-  return [edgesOf(w), edgesOf(h), ds];
-}
+/** The knots by the definition (test/helpers/spline-reference.ts) for this file's D, K and bound. */
+const naive = (w: Float64Array, h: Float64Array, d: Float64Array): Float64Array[] =>
+  naiveKnots({ dim: D, K, bound, minBin: MIN_BIN, minDerivative: MIN_DERIVATIVE }, w, h, d);
 
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   let m = 0;
@@ -55,7 +36,7 @@ const cpu = createCpuBackend();
 const up = (a: Float64Array, shape: number[], backend: Backend = cpu, dtype: 'float64' | 'float32' = 'float64') => fromHost(a, shape, { dtype, backend });
 
 t.test('knots: equal to the definition (float64 to 1e-13, float32 to 2e-6)', async (t) => {
-  const want = naiveKnots(uw, uh, ud);
+  const want = naive(uw, uh, ud);
   for (const dtype of ['float64', 'float32'] as const) {
     const knots = splineKnots(up(uw, [D, K], cpu, dtype), up(uh, [D, K], cpu, dtype), up(ud, [D, K - 1], cpu, dtype), options);
     if (knots === undefined) throw new Error('the CPU backend has the knot kernel');
@@ -71,7 +52,7 @@ t.test('knots: equal to the definition (float64 to 1e-13, float32 to 2e-6)', asy
 t.test('knots-backward: the pull-back of g equals central finite differences of ⟨knots(u), g⟩', async (t) => {
   const g = randomArray(3 * D * (K + 1), 1);
   const scale = 1 / 7;
-  const inner = (w: Float64Array, h: Float64Array, d: Float64Array): number => naiveKnots(w, h, d).reduce((acc, a, q) => acc + a.reduce((s, v, i) => s + v * g[q * D * (K + 1) + i], 0), 0);
+  const inner = (w: Float64Array, h: Float64Array, d: Float64Array): number => naive(w, h, d).reduce((acc, a, q) => acc + a.reduce((s, v, i) => s + v * g[q * D * (K + 1) + i], 0), 0);
   const got = splineKnotsBackward(up(uw, [D, K]), up(uh, [D, K]), up(ud, [D, K - 1]), up(g, [3, D, K + 1]), { ...options, scale });
   if (got === undefined) throw new Error('the CPU backend has the knot kernel');
   const eps = 1e-6;

@@ -1,7 +1,8 @@
 // An independent float64 reference for the spline kernels: the rational-quadratic spline evaluated
 // from its definition (linear bin scan), the inverse by bisection on f (not the closed-form root),
 // and both gradient passes by central differences of E = Σ [g·f(x) − log f'(x)] in x and in every
-// knot value. Knots [3, dim, K+1] as the kernels take them (x-knots, y-knots, derivatives).
+// knot value. Knots [3, dim, K+1] as the kernels take them (x-knots, y-knots, derivatives); and
+// the knots from their unconstrained parameters (naiveKnots), for the knot kernels' tests.
 
 export interface SplineCase {
   rows: number;
@@ -104,4 +105,41 @@ export function splinePassesRef(c: SplineCase, knots: ArrayLike<number>, x: Arra
     knotGradient[q] = (plus - minus) / (2 * h);
   }
   return { value, 'log-derivative': logDeriv, inverse, 'input-gradient': inputGradient, 'knot-gradient': knotGradient };
+}
+
+/** The knots' parametrisation: units, bins, interval and floors (docs/layers.md). */
+export interface KnotShape {
+  dim: number;
+  K: number;
+  bound: number;
+  minBin: number;
+  minDerivative: number;
+}
+
+/**
+ * The knots from the unconstrained parameters by the definition, naive loops in float64:
+ * [xs, ys, ds], [dim, K+1] each (w, h [dim, K], d [dim, K−1]).
+ */
+export function naiveKnots(s: KnotShape, w: ArrayLike<number>, h: ArrayLike<number>, d: ArrayLike<number>): Float64Array[] {
+  const { dim, K, bound, minBin, minDerivative } = s;
+  const edgesOf = (u: ArrayLike<number>): Float64Array => {
+    const out = new Float64Array(dim * (K + 1));
+    for (let j = 0; j < dim; j++) {
+      const e = Array.from({ length: K }, (_, i) => Math.exp(u[j * K + i]));
+      const total = e.reduce((a, v) => a + v, 0);
+      for (let k = 0; k <= K; k++) {
+        let x = -bound;
+        for (let i = 0; i < k; i++) x += 2 * bound * (minBin + (1 - K * minBin) * (e[i] / total));
+        out[j * (K + 1) + k] = x;
+      }
+    }
+    return out;
+  };
+  const ds = new Float64Array(dim * (K + 1));
+  for (let j = 0; j < dim; j++) {
+    ds[j * (K + 1)] = 1;
+    ds[j * (K + 1) + K] = 1;
+    for (let k = 1; k < K; k++) ds[j * (K + 1) + k] = minDerivative + Math.log(1 + Math.exp(d[j * (K - 1) + k - 1]));
+  }
+  return [edgesOf(w), edgesOf(h), ds];
 }

@@ -143,3 +143,25 @@ export function naiveKnots(s: KnotShape, w: ArrayLike<number>, h: ArrayLike<numb
   }
   return [edgesOf(w), edgesOf(h), ds];
 }
+
+/**
+ * scale·∂⟨knots(w, h, d), g⟩/∂(w, h, d) by central differences (step eps) of naiveKnots, in
+ * float64; g [3, dim, K+1]. Returns [∂w, ∂h, ∂d].
+ */
+export function knotPullBackByDifferences(s: KnotShape, w: Float64Array, h: Float64Array, d: Float64Array, g: ArrayLike<number>, scale: number, eps = 1e-6): Float64Array[] {
+  const S = s.dim * (s.K + 1);
+  const inner = (params: Float64Array[]): number =>
+    naiveKnots(s, params[0], params[1], params[2]).reduce((acc, a, q) => acc + a.reduce((sum, v, i) => sum + v * g[q * S + i], 0), 0);
+  const params = [w, h, d];
+  return params.map((p, q) => {
+    const fd = new Float64Array(p.length);
+    for (let i = 0; i < p.length; i++) {
+      const plus = params.map((a) => a.slice());
+      const minus = params.map((a) => a.slice());
+      plus[q][i] += eps;
+      minus[q][i] -= eps;
+      fd[i] = (scale * (inner(plus) - inner(minus))) / (2 * eps);
+    }
+    return fd;
+  });
+}

@@ -516,9 +516,10 @@ export function createThreadedRuntime(options: ThreadedRuntimeOptions = {}): Thr
   };
   /**
    * The knot kernels over every unit, split between the threads from MIN_KNOT_UNITS units on
-   * (blocks of units claimed from a shared counter: each thread reads and writes its own units only); arrays outside the arena
-   * (the pool keeps arrays under 1024 elements, a D = 100 layer's logits, outside it) go through
-   * copies in the scratch block. False for mixed dtypes or a full arena.
+   * (blocks of units claimed from a shared counter: each thread reads and writes its own units
+   * only, with a scratch of its own); arrays outside the arena (the pool keeps arrays under 1024
+   * elements, a D = 100 layer's logits, outside it) go through copies in the scratch block.
+   * False for mixed dtypes or a full arena.
    */
   const knots: KnotRunner = (pass, uw, uh, ud, g, p, outs) => {
     const { dim, bins: K, bound, minBin, minDerivative, scale } = p;

@@ -4,8 +4,11 @@
 // transposed, [K+1, dim] per kind (x, y, derivative): knot m of four (f32) or two (f64)
 // neighbouring units is one vector load. The bin is found without branches: for m = 1..K−1 the
 // lanes with v ≥ x_m take knots m and m+1 (a select per knot kind), O(K) per vector instead of a
-// binary search per element, which mispredicts. The gradient passes scatter each lane's six knot
-// partials lane by lane (bins differ per lane) into an accumulator in the knots' own layout.
+// binary search per element, which mispredicts (the selects are relaxed SIMD's lane select where
+// it validates: one blend instruction). The gradient passes scatter each lane's six knot partials
+// lane by lane (bins differ per lane) into an accumulator in the knots' own layout, the two
+// neighbours k and k+1 of each kind as one 8- or 16-byte read-add-write. A small kernel writes the
+// knots' transposed layout from [dim, K+1].
 //
 // Signature (byte addresses; rows of `dim` elements; the units [0, dimV) of each row, dimV a
 // multiple of the lane count; the caller finishes units [dimV, dim) in JavaScript):

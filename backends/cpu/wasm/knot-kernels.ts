@@ -30,7 +30,7 @@ export interface KnotExports {
 class PairCode {
   readonly c = new Code();
   readonly L = new Lanes(this.c, true);
-  constructor(readonly loc: Locals, readonly es: number, readonly u0: number, readonly u1: number, readonly i: number) {}
+  constructor(readonly es: number, readonly u0: number, readonly u1: number, readonly i: number) {}
 
   /** Pushes the byte address of element (unit, i + plus) of a [dim][rowLen] array at `base`. */
   private address(base: number, unit: number, rowLen: number, plus: number): void {
@@ -65,10 +65,9 @@ class PairCode {
     }
   }
 
-  /** Pushes the address of scratch vector `slot + i`. */
-  slot(scratch: number, slot: number): void {
+  /** Pushes the address of scratch vector i. */
+  slot(scratch: number): void {
     this.c.get(scratch).get(this.i).i32(16).i32Mul().i32Add();
-    if (slot !== 0) this.c.i32(slot * 16).i32Add();
   }
 
   /** for i in [0, count): body (count a local; nothing when it is 0). */
@@ -93,7 +92,7 @@ function softmaxPair(p: PairCode, u: number, K: number, scratch: number, max: nu
   const { c, L } = p;
   c.f64x2Const(-Infinity).set(max);
   p.forI(K, () => {
-    p.slot(scratch, 0);
+    p.slot(scratch);
     p.gather(u, K);
     c.tee(t.x).v128Store(0);
     c.get(max).get(t.x);
@@ -102,8 +101,8 @@ function softmaxPair(p: PairCode, u: number, K: number, scratch: number, max: nu
   });
   c.v128Zero().set(sum);
   p.forI(K, () => {
-    p.slot(scratch, 0);
-    p.slot(scratch, 0);
+    p.slot(scratch);
+    p.slot(scratch);
     c.v128Load(0).get(max);
     L.sub();
     expNonPositive(L, t);
@@ -113,8 +112,8 @@ function softmaxPair(p: PairCode, u: number, K: number, scratch: number, max: nu
     c.set(sum);
   });
   p.forI(K, () => {
-    p.slot(scratch, 0);
-    p.slot(scratch, 0);
+    p.slot(scratch);
+    p.slot(scratch);
     c.v128Load(0).get(sum);
     L.div();
     c.v128Store(0);
@@ -138,7 +137,7 @@ function knotsKernel(f64: boolean, backward: boolean): FuncDef {
   const J = loc.add(I32), U1 = loc.add(I32), I = loc.add(I32), KM1 = loc.add(I32), KP1 = loc.add(I32);
   const MAX = loc.add(V128), SUM = loc.add(V128), ACC = loc.add(V128), PA = loc.add(V128), V = loc.add(V128), CV = loc.add(V128), FV = loc.add(V128);
   const t: Tmp = { x: loc.add(V128), k: loc.add(V128), r: loc.add(V128), w: loc.add(V128), p: loc.add(V128) };
-  const p = new PairCode(loc, es, J, U1, I);
+  const p = new PairCode(es, J, U1, I);
   const { c, L } = p;
   c.get(K).i32(1).i32Sub().set(KM1);
   c.get(K).i32(1).i32Add().set(KP1);
@@ -165,7 +164,7 @@ function knotsKernel(f64: boolean, backward: boolean): FuncDef {
       p.scatter(out, KP1, 0, ACC);
       p.forI(K, () => {
         c.get(ACC).get(FV).get(CV);
-        p.slot(SCR, 0);
+        p.slot(SCR);
         c.v128Load(0);
         L.mul();
         L.add();
@@ -210,12 +209,12 @@ function knotsKernel(f64: boolean, backward: boolean): FuncDef {
       L.add();
       c.set(ACC);
       c.get(PA);
-      p.slot(SCR, 0);
+      p.slot(SCR);
       c.v128Load(0).get(ACC);
       L.mul();
       L.add();
       c.set(PA);
-      p.slot(SCR, 0);
+      p.slot(SCR);
       c.get(K).i32(16).i32Mul().i32Add(); // scratch[K + i]
       c.get(ACC).v128Store(0);
       c.get(I).brIf(0);
@@ -223,10 +222,10 @@ function knotsKernel(f64: boolean, backward: boolean): FuncDef {
       // out_i = (scale·c)·p_i·(a_i − pa)
       p.forI(K, () => {
         c.get(CV);
-        p.slot(SCR, 0);
+        p.slot(SCR);
         c.v128Load(0);
         L.mul();
-        p.slot(SCR, 0);
+        p.slot(SCR);
         c.get(K).i32(16).i32Mul().i32Add().v128Load(0).get(PA);
         L.sub();
         L.mul();
